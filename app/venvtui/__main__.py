@@ -1,0 +1,3 @@
+from venvtui.cli.main import main
+
+raise SystemExit(main())
