@@ -1,0 +1,36 @@
+"""Suite-wide fixtures: keep the developer's own caches and config out of every test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _isolate_user_dirs(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """Point XDG cache/config/data dirs at a per-test scratch dir so the probe cache and tool
+    caches of the person running the tests are neither read nor written. HOME is left alone:
+    tests that scan HOME set their own."""
+    base = tmp_path_factory.mktemp("xdg")
+    for var, sub in (
+        ("XDG_CACHE_HOME", "cache"),
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_DATA_HOME", "data"),
+    ):
+        d = Path(base) / sub
+        d.mkdir()
+        monkeypatch.setenv(var, str(d))
+    for var in (
+        "VIRTUAL_ENV",
+        "PYTHONHOME",
+        "PYTHONPATH",
+        "UV_PYTHON_INSTALL_DIR",
+        "UV_TOOL_DIR",
+        "WORKON_HOME",
+    ):
+        monkeypatch.delenv(var, raising=False)
+    yield
