@@ -19,7 +19,7 @@ import os
 import stat
 
 from venvtui.core.errors import NotFoundError
-from venvtui.core.models import Chain, Hop
+from venvtui.core.models import Chain, Hop, HopKind
 
 # CPython getpath.c: "40 is the Linux kernel 4.2 limit" (MAXSYMLINKS).
 MAX_HOPS = 40
@@ -99,8 +99,8 @@ def walk_chain(path: str, *, max_hops: int = MAX_HOPS) -> Chain:
                 hops.append(Hop(current, "error", dir_links=links, error=_describe(exc)))
             break
         if not stat.S_ISLNK(st.st_mode):
-            kind = "dir" if stat.S_ISDIR(st.st_mode) else "file"
-            hops.append(Hop(current, kind, dir_links=links))
+            end: HopKind = "dir" if stat.S_ISDIR(st.st_mode) else "file"
+            hops.append(Hop(current, end, dir_links=links))
             break
         inode = (st.st_dev, st.st_ino)
         if current in seen_paths or inode in seen_inodes:
