@@ -1,0 +1,347 @@
+"""`venvtui interpreters`, `venvtui envs` and `venvtui show`: what is on this machine.
+
+Handlers import the core lazily so `venvtui --help` and the `--json` paths stay lean.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from venvtui.core.errors import VenvtuiError
+    from venvtui.core.models import Chain, Environment, Interpreter, ProbeResult
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "interpreters",
+        help="list every Python interpreter on this machine",
+        description="Every interpreter (one per real executable file) with its aliases and "
+        "the sources that found it: PATH, pyenv, uv, mise, asdf, Homebrew, conda, system.",
+    )
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument(
+        "--no-probe",
+        action="store_true",
+        help="do not run the interpreters (no versions; stat/readlink only)",
+    )
+    _timeout_arg(p)
+    p.set_defaults(func=cmd_interpreters)
+
+    p = sub.add_parser(
+        "envs",
+        help="list virtual environments (static: runs no interpreter)",
+        description="Environments under ROOTs, or by default: .venv/venv in the current "
+        "directory and its parents, the central locations of virtualenvwrapper, pipenv, "
+        "poetry, pdm, hatch, pipx, uv tools, pyenv-virtualenv and conda, and a bounded walk of "
+        "the home directory.",
+    )
+    p.add_argument("roots", nargs="*", metavar="ROOT", help="directories to scan")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument(
+        "--depth",
+        type=_depth,
+        default=None,
+        metavar="N",
+        help="how many directory levels below each root to search (default 5)",
+    )
+    p.set_defaults(func=cmd_envs)
+
+    p = sub.add_parser(
+        "show",
+        help="one interpreter (a file) or environment (a directory) in full",
+        description="The full symlink chain hop by hop, the probe, and for an environment its "
+        "pyvenv.cfg.",
+    )
+    p.add_argument("path", metavar="PATH", help="an interpreter file or an environment dir")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    _timeout_arg(p)
+    p.set_defaults(func=cmd_show)
+
+
+def _timeout_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--timeout",
+        type=_positive_float,
+        default=None,
+        metavar="SECONDS",
+        help="how long each interpreter gets to answer the probe (default 5)",
+    )
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError("must be greater than 0")
+    return value
+
+
+def _depth(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+def _apply_timeout(args: argparse.Namespace) -> None:
+    if getattr(args, "timeout", None) is not None:
+        from venvtui.core import settings
+
+        settings.PROBE_TIMEOUT = args.timeout
+
+
+def _warn(message: str) -> None:
+    print(f"venvtui: warning: {message}", file=sys.stderr)
+
+
+def _error_entry(path: str | None, err: VenvtuiError | str) -> dict[str, Any]:
+    if isinstance(err, str):
+        return {"path": path, "error": err, "hint": ""}
+    return {"path": path, "error": str(err), "hint": err.hint}
+
+
+# --- interpreters ----------------------------------------------------------------------------
+
+
+def version_label(interp: Interpreter) -> str:
+    pr = interp.probe
+    if pr is None:
+        return "error" if interp.error else "?"
+    label = pr.version_full + ("t" if pr.free_threaded else "")
+    return label if pr.implementation == "cpython" else f"{pr.implementation} {label}"
+
+
+def cmd_interpreters(args: argparse.Namespace) -> int:
+    from venvtui.core.discovery import find_interpreters
+
+    _apply_timeout(args)
+    found = find_interpreters(probe=not args.no_probe)
+    errors = [_error_entry(i.path, i.error) for i in found if i.error]
+    if args.json:
+        from venvtui.cli.output import emit_json
+
+        emit_json({"interpreters": [i.to_json() for i in found], "errors": errors})
+        return 0
+    from venvtui.cli.output import home_short, table
+
+    rows = [
+        (
+            version_label(i),
+            ",".join(s.value for s in i.sources),
+            str(len(i.aliases) + len(i.shims)),
+            home_short(i.path),
+        )
+        for i in found
+    ]
+    if rows:
+        print(table(("VERSION", "SOURCES", "ALIASES", "PATH"), rows))
+    else:
+        print("no interpreters found")
+    for e in errors:
+        _warn(f"{e['path']}: {e['error']}")
+    return 0
+
+
+# --- envs ------------------------------------------------------------------------------------
+
+
+def link_state(chain: Chain | None) -> str:
+    if chain is None:
+        return "none"
+    if chain.ok:
+        return "ok"
+    hop = chain.broken_hop
+    return "loop" if hop is not None and hop.kind == "loop" else "broken"
+
+
+def cmd_envs(args: argparse.Namespace) -> int:
+    from venvtui.core.discovery import iter_environments
+
+    problems: list[VenvtuiError] = []
+    envs = sorted(
+        iter_environments(args.roots or None, max_depth=args.depth, on_error=problems.append),
+        key=lambda e: e.path,
+    )
+    errors = [_error_entry(None, p) for p in problems]
+    if args.json:
+        from venvtui.cli.output import emit_json
+
+        emit_json({"environments": [e.to_json() for e in envs], "errors": errors})
+    else:
+        from venvtui.cli.output import home_short, table
+
+        rows = [
+            (
+                e.cfg_version or "-",
+                e.creator,
+                e.owner or "-",
+                link_state(e.chain),
+                home_short(e.path),
+            )
+            for e in envs
+        ]
+        if rows:
+            print(table(("VERSION", "CREATOR", "OWNER", "PYTHON", "PATH"), rows))
+        else:
+            print("no environments found")
+        for p in problems:
+            _warn(f"{p}" + (f" ({p.hint})" if p.hint else ""))
+    return 2 if problems else 0
+
+
+# --- show ------------------------------------------------------------------------------------
+
+
+def chain_lines(chain: Chain) -> list[str]:
+    """The chain hop by hop: `path -> next` per link, then where it ends."""
+    lines = []
+    for hop in chain.hops:
+        via = "".join(f"  (dir {d} -> {t})" for d, t in hop.dir_links)
+        if hop.kind == "link":
+            lines.append(f"{hop.path} -> {hop.target}{via}")
+        elif hop.kind in ("file", "dir"):
+            lines.append(f"{hop.path}  [{hop.kind}]{via}")
+        else:
+            lines.append(f"{hop.path}  [{hop.kind.upper()}: {hop.error or ''}]{via}")
+    if chain.ok and chain.realpath != chain.final:
+        lines.append(f"realpath: {chain.realpath}")
+    return lines
+
+
+def _probe_lines(pr: ProbeResult) -> list[str]:
+    rows = [
+        (
+            "version",
+            f"{pr.version_full} ({pr.implementation}{', free-threaded' if pr.free_threaded else ''})",
+        ),
+        ("sys.executable", pr.sys_executable),
+        ("_base_executable", pr.base_executable or "-"),
+        ("prefix", pr.prefix),
+        ("base_prefix", pr.base_prefix),
+        ("platform", f"{pr.platform} {pr.machine}"),
+        ("in venv", "yes" if pr.in_venv else "no"),
+    ]
+    if pr.config_prefix:
+        rows.append(("compiled prefix", pr.config_prefix))
+    if pr.stdlib:
+        rows.append(("stdlib", pr.stdlib))
+    return [f"  {k + ':':<18}{v}" for k, v in rows]
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from venvtui.core.errors import NotFoundError
+
+    _apply_timeout(args)
+    path = os.path.abspath(os.path.expanduser(args.path))
+    if not os.path.lexists(path):
+        raise NotFoundError(f"{path} does not exist")
+    if os.path.isdir(path) or (os.path.basename(path) == ".venv" and os.path.isfile(path)):
+        return _show_env(path, args.json)
+    return _show_interpreter(path, args.json)
+
+
+def _show_interpreter(path: str, as_json: bool) -> int:
+    from venvtui.core.discovery import interpreter_for
+
+    interp = interpreter_for(path)
+    inside = _enclosing_env(path)
+    if as_json:
+        from venvtui.cli.output import emit_json
+
+        emit_json(
+            {
+                "kind": "interpreter",
+                "interpreter": interp.to_json(),
+                "environment": inside,
+                "errors": [],
+            }
+        )
+        return 0
+    print(f"interpreter {interp.path}")
+    if inside:
+        print(f"  inside environment {inside}")
+    print(f"  real file:        {interp.real_path}")
+    print(f"  install dir:      {interp.install_dir}")
+    print("chain:")
+    for line in chain_lines(interp.aliases[0].chain):
+        print(f"  {line}")
+    if interp.probe is not None:
+        print("probe:")
+        for line in _probe_lines(interp.probe):
+            print(line)
+    return 0
+
+
+def _enclosing_env(path: str) -> str | None:
+    """The env dir an interpreter path sits in (pyvenv.cfg beside it or one level up)."""
+    d = os.path.dirname(os.path.abspath(path))
+    for cand in (d, os.path.dirname(d)):
+        if os.path.isfile(os.path.join(cand, "pyvenv.cfg")):
+            return cand
+    return None
+
+
+def _show_env(path: str, as_json: bool) -> int:
+    from venvtui.core.discovery import load_environment
+    from venvtui.core.errors import VenvtuiError
+
+    env = load_environment(path)
+    probe: ProbeResult | None = None
+    problem: VenvtuiError | None = None
+    if env.python and env.chain is not None and env.chain.ok:
+        from venvtui.core.probe import probe as run_probe
+
+        try:
+            probe = run_probe(env.python)
+        except VenvtuiError as exc:
+            problem = exc
+    errors = [_error_entry(env.python, problem)] if problem else []
+    if as_json:
+        from venvtui.cli.output import emit_json
+
+        emit_json(
+            {
+                "kind": "environment",
+                "environment": env.to_json(),
+                "probe": probe.to_json() if probe else None,
+                "errors": errors,
+            }
+        )
+    else:
+        _print_env(env, probe)
+        if problem is not None:
+            _warn(f"{env.python}: {problem}" + (f" ({problem.hint})" if problem.hint else ""))
+    return 1 if problem else 0
+
+
+def _print_env(env: Environment, probe: ProbeResult | None) -> None:
+    print(f"environment {env.path}")
+    print(f"  kind:             {env.kind}")
+    print(f"  creator:          {env.creator}")
+    print(f"  owner:            {env.owner or '-'}")
+    if env.project:
+        print(f"  project:          {env.project}")
+    print(f"  python:           {env.python or '- (no bin/python)'}")
+    if env.chain is not None:
+        print(f"chain ({link_state(env.chain)}):")
+        for line in chain_lines(env.chain):
+            print(f"  {line}")
+    if env.kind == "venv":
+        print("pyvenv.cfg:")
+        for k, v in env.cfg:
+            print(f"  {k} = {v}")
+        for problem in env.cfg_problems:
+            print(f"  ! {problem}")
+    if probe is not None:
+        print("probe:")
+        for line in _probe_lines(probe):
+            print(line)
