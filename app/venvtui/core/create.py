@@ -1,0 +1,464 @@
+"""Plan a new environment: the layout CPython's own `venv` produces for the target version,
+laid out directly (as uv does) so that the base it links to and the `home` it records are
+chosen by a policy instead of by how the interpreter happened to be invoked.
+
+Home policies:
+- "stable" (default): the resolver's recommendation, the alias that survives patch upgrades
+  (e.g. Homebrew `opt/python@X.Y/bin/pythonX.Y` rather than the Cellar keg).
+- "venv": exactly what `python -m venv` would record: `dirname(abspath(sys._base_executable))`
+  of the interpreter as given, and `bin/<basename>` linked to that path (Lib/venv ensure_directories).
+- an explicit path: a base executable, or a directory holding one of the same minor version.
+
+Directories, the `lib64` link and the activation scripts come from the TARGET interpreter: a
+small stdlib-only script (`_layout_script.py`) runs under it and asks its own `venv` module for
+the sysconfig "venv" scheme paths and for each script rendered by its own
+`EnvBuilder.replace_variables`, so version differences (3.13's bare prompt, later quoting) hold.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+from venvtui import __version__
+from venvtui.core import proc
+from venvtui.core.errors import (
+    NotAnInterpreterError,
+    NotFoundError,
+    ProbeError,
+    UnsupportedPythonError,
+    VenvtuiError,
+    WriteRefused,
+)
+from venvtui.core.plan import Op, Plan, Verify
+
+QUERY_TIMEOUT = 20.0
+
+CACHEDIR_TAG = (
+    b"Signature: 8a477f597d28d172789f06886806bc55\n"
+    b"# This file is a cache directory tag created by venvtui.\n"
+    b"# For information about cache directory tags see https://bford.info/cachedir/\n"
+)
+GITIGNORE = b"# Created by venvtui\n*\n"
+
+# Characters that would break out of the quoting of the activation templates (bash/zsh
+# "...", csh "...", fish "...", PowerShell '...') or of a pyvenv.cfg line.
+_PROMPT_BAD = re.compile(r"[\x00-\x1f\x7f\"'`$\\!]")
+
+
+@dataclass(frozen=True, slots=True)
+class CreateRequest:
+    python: str  # the interpreter as picked (any alias of it)
+    dest: str
+    home_policy: str = "stable"  # "stable" | "venv" | a base path
+    prompt: str | None = None
+    system_site_packages: bool = False
+    seed: bool = False  # pip from the target's own ensurepip (offline)
+    copies: bool = False
+    gitignore: bool = True
+    cachedir_tag: bool = True
+    clear: bool = False  # replace an existing environment at dest
+    extra_cfg: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """What the target interpreter reported (see _layout_script.py)."""
+
+    version: str
+    executable: str
+    base_executable: str
+    realpath: str
+    prefix: str
+    base_prefix: str
+    bin_path: str
+    inc_path: str
+    lib_path: str
+    lib64: bool
+    scripts: tuple[tuple[str, str, int], ...]
+    has_ensurepip: bool
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def minor(self) -> str:
+        return ".".join(self.version.split(".")[:2])
+
+    @property
+    def version_tuple(self) -> tuple[int, int, int]:
+        major, minor, micro = (int(p) for p in self.version.split(".")[:3])
+        return major, minor, micro
+
+
+@dataclass(frozen=True, slots=True)
+class Base:
+    """The base a new environment is tied to: `home` recorded, `bin/<name>` linked to
+    `executable` (or copied from it)."""
+
+    home: str
+    executable: str
+    policy: str
+    why: tuple[str, ...] = ()
+
+
+def _script_text() -> str:
+    return resources.files("venvtui.core").joinpath("_layout_script.py").read_text("utf-8")
+
+
+def query_layout(python: str, env_dir: str, exename: str = "", prompt: str | None = None) -> Layout:
+    """Ask `python` (run isolated, from a neutral cwd) what its `venv` would lay out at env_dir."""
+    if not os.path.lexists(python):
+        raise NotFoundError(f"{python} does not exist")
+    if not os.path.exists(python):
+        raise NotFoundError(f"{python} is a dangling link")
+    if not os.access(python, os.X_OK) or os.path.isdir(python):
+        raise NotAnInterpreterError(f"{python} is not an executable file")
+    payload = json.dumps({"env_dir": env_dir, "exename": exename, "prompt": prompt})
+    # -E -s -S works on every version (2.7 has no -I); cwd "/" so nothing shadows `venv`.
+    try:
+        result = proc.run(
+            [python, "-E", "-s", "-S", "-c", _script_text(), payload],
+            timeout=QUERY_TIMEOUT,
+            cwd=os.sep,
+        )
+    except ProbeError as exc:
+        raise NotAnInterpreterError(f"{python} cannot be run: {exc}") from exc
+    line = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+    try:
+        data: dict[str, Any] = json.loads(line)
+    except ValueError:
+        tail = result.stderr.strip().splitlines()[-1:] or [f"exit {result.returncode}"]
+        raise NotAnInterpreterError(f"{python} did not answer like Python: {tail[0]}") from None
+    if "bin_path" not in data:
+        raise UnsupportedPythonError(f"{python} is Python {data.get('version')}, too old for venv")
+    return Layout(
+        version=data["version"],
+        executable=data["executable"],
+        base_executable=data["base_executable"],
+        realpath=data["realpath"],
+        prefix=data["prefix"],
+        base_prefix=data["base_prefix"],
+        bin_path=data["bin_path"],
+        inc_path=data["inc_path"],
+        lib_path=data["lib_path"],
+        lib64=bool(data["lib64"]),
+        scripts=tuple((n, t, int(m)) for n, t, m in data["scripts"]),
+        has_ensurepip=bool(data["has_ensurepip"]),
+        raw=data,
+    )
+
+
+# --- validation ---------------------------------------------------------------------------------
+
+
+def check_prompt(prompt: str | None) -> None:
+    if prompt is None:
+        return
+    if not prompt.strip():
+        raise WriteRefused("the prompt is empty", "pass a short name, e.g. --prompt myproject")
+    bad = _PROMPT_BAD.search(prompt)
+    if bad:
+        raise WriteRefused(
+            f"the prompt contains {bad.group()!r}, which would corrupt pyvenv.cfg or the "
+            "activation scripts",
+            "use letters, digits, spaces and -_.:@+()[] only",
+        )
+
+
+def is_environment(path: str) -> bool:
+    return os.path.isfile(os.path.join(path, "pyvenv.cfg")) or os.path.isdir(
+        os.path.join(path, "conda-meta")
+    )
+
+
+def check_dest(dest: str, *, clear: bool) -> bool:
+    """Refuse destinations we must not write; return True when something at dest is replaced."""
+    if os.path.lexists(dest) and not os.path.isdir(dest):
+        raise WriteRefused(f"{dest} exists and is not a directory", "pick another destination")
+    if os.path.isdir(dest):
+        try:
+            entries = os.listdir(dest)
+        except OSError as exc:
+            raise WriteRefused(
+                f"cannot read {dest}: {exc.strerror}", "check its permissions"
+            ) from None
+        if entries:
+            if not is_environment(dest):
+                raise WriteRefused(
+                    f"{dest} is not empty and is not an environment",
+                    "pick an empty or new directory; venvtui never writes over other files",
+                )
+            if os.path.isdir(os.path.join(dest, "conda-meta")):
+                raise WriteRefused(f"{dest} is a conda environment", "manage it with conda")
+            if not clear:
+                raise WriteRefused(
+                    f"{dest} is already an environment",
+                    "pass --clear to replace it, or --upgrade to re-point it at the interpreter",
+                )
+        parent = os.path.dirname(dest)
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise WriteRefused(f"{parent} is not writable", "pick a destination you can write to")
+        return True
+    # The nearest existing ancestor must be writable (missing parents are created).
+    ancestor = os.path.dirname(dest)
+    while not os.path.exists(ancestor):
+        nxt = os.path.dirname(ancestor)
+        if nxt == ancestor:
+            break
+        ancestor = nxt
+    if not os.path.isdir(ancestor) or not os.access(ancestor, os.W_OK | os.X_OK):
+        raise WriteRefused(f"{ancestor} is not writable", "pick a destination you can write to")
+    return False
+
+
+# --- choosing the base --------------------------------------------------------------------------
+
+
+def _python_names(minor: str) -> tuple[str, ...]:
+    return (f"python{minor}", "python3", "python")
+
+
+def choose_base(python: str, layout: Layout, policy: str) -> Base:
+    """The home/executable for `policy` (see the module docstring)."""
+    if policy == "venv":
+        # Lib/venv ensure_directories: home = dirname(abspath(sys._base_executable)), never realpath.
+        exe = os.path.abspath(layout.base_executable)
+        return Base(os.path.dirname(exe), exe, "venv", ("what `python -m venv` records",))
+    if policy == "stable":
+        from venvtui.core.resolver import resolve
+
+        res = resolve(python)
+        rec = res.recommended
+        why = tuple(getattr(r, "text", str(r)) for r in rec.why)
+        return Base(rec.home, rec.executable, "stable", why)
+    path = os.path.abspath(os.path.expanduser(policy))
+    if os.path.isdir(path):
+        for name in _python_names(layout.minor):
+            cand = os.path.join(path, name)
+            if os.path.isfile(cand) and os.access(cand, os.X_OK):
+                return Base(path, cand, "explicit", (f"home chosen explicitly: {path}",))
+        raise WriteRefused(
+            f"{path} holds no python{layout.minor}, python3 or python",
+            "pass the base interpreter's bin directory or executable",
+        )
+    if not os.path.isfile(path):
+        raise WriteRefused(f"home base {path} does not exist", "pass an existing interpreter path")
+    return Base(os.path.dirname(path), path, "explicit", (f"base chosen explicitly: {path}",))
+
+
+# --- warnings -----------------------------------------------------------------------------------
+
+_STANDALONE_DIR = re.compile(r"(^|/)(cpython-\d+\.\d+(\.\d+)?[^/]*|installs/python/[^/]+)(/|$)")
+
+
+def _origin_rpath(path: str) -> bool:
+    """True when the ELF binary's RPATH/RUNPATH uses $ORIGIN (a copy elsewhere cannot find its
+    libpython). The dynamic string table holds the literal; a byte search is enough here."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(8 * 1024 * 1024)
+    except OSError:
+        return False
+    return data.startswith(b"\x7fELF") and b"$ORIGIN" in data
+
+
+def plan_warnings(
+    req: CreateRequest, layout: Layout, base: Base, recommended: Base | None
+) -> list[str]:
+    out: list[str] = []
+    real = os.path.realpath(base.executable)
+    if req.copies and (_origin_rpath(real) or _STANDALONE_DIR.search(real)):
+        out.append(
+            f"--copies of {real}: a standalone/uv/mise build finds libpython relative to its own "
+            "location ($ORIGIN), so the copied binary may not start; use symlinks"
+        )
+    if recommended is not None and os.path.normpath(recommended.home) != os.path.normpath(
+        base.home
+    ):
+        out.append(
+            f"home {base.home} is not the upgrade-stable choice; {recommended.home} survives patch "
+            "upgrades (--home-policy stable)"
+        )
+    if os.path.basename(base.executable) in ("python3", "python"):
+        out.append(
+            f"{base.executable} is an unversioned alias: when it moves to another minor version, "
+            "the environment's packages vanish (minor drift)"
+        )
+    if not req.seed:
+        out.append("no pip in the environment (pass --seed to install it from ensurepip, offline)")
+    elif not layout.has_ensurepip:
+        out.append(
+            f"Python {layout.version} at {base.executable} ships no ensurepip; --seed will fail"
+        )
+    return out
+
+
+# --- the plan -----------------------------------------------------------------------------------
+
+
+def _cfg_pairs(req: CreateRequest, layout: Layout, base: Base, dest: str) -> list[tuple[str, str]]:
+    # Lib/venv create_configuration order: home, include-system-site-packages, version,
+    # [prompt (repr)], executable (3.11+), command (3.11+); then our creator key.
+    pairs = [
+        ("home", base.home),
+        ("include-system-site-packages", "true" if req.system_site_packages else "false"),
+        ("version", layout.version),
+    ]
+    if req.prompt is not None:
+        pairs.append(("prompt", repr(req.prompt)))
+    pairs.append(("executable", os.path.realpath(base.executable)))
+    args = ["venvtui", "create", "--python", req.python]
+    if req.home_policy != "stable":
+        args += ["--home-policy", req.home_policy]
+    if req.prompt is not None:
+        args.append(f'--prompt="{req.prompt}"')
+    if req.system_site_packages:
+        args.append("--system-site-packages")
+    if req.copies:
+        args.append("--copies")
+    if req.seed:
+        args.append("--seed")
+    pairs.append(("command", " ".join([*args, dest])))
+    pairs.append(("venvtui", __version__))
+    pairs.extend(req.extra_cfg)
+    return pairs
+
+
+def layout_ops(req: CreateRequest, layout: Layout, base: Base, dest: str) -> list[Op]:
+    """The file operations for a new environment at dest (final paths)."""
+    from venvtui.core.pyvenv_cfg import render_cfg
+
+    ops: list[Op] = [Op("mkdir", dest)]
+    made = {dest}
+
+    def mkdirs(path: str) -> None:
+        parts = []
+        while path not in made and path != os.path.dirname(path):
+            parts.append(path)
+            path = os.path.dirname(path)
+        for p in reversed(parts):
+            ops.append(Op("mkdir", p))
+            made.add(p)
+
+    mkdirs(layout.bin_path)
+    mkdirs(layout.inc_path)
+    mkdirs(layout.lib_path)
+    if layout.lib64:
+        ops.append(Op("symlink", os.path.join(dest, "lib64"), "lib"))
+    ops.append(
+        Op(
+            "write",
+            os.path.join(dest, "pyvenv.cfg"),
+            content=render_cfg(_cfg_pairs(req, layout, base, dest)),
+        )
+    )
+    exename = os.path.basename(base.executable)
+    main = os.path.join(layout.bin_path, exename)
+    real = os.path.realpath(base.executable)
+    if req.copies:
+        ops.append(Op("copy", main, real, mode=0o755))
+    else:
+        ops.append(Op("symlink", main, base.executable))
+    # Lib/venv setup_python: python, python3 and (3.9+) python3.X aliases, relative to exename.
+    aliases = ["python", "python3"]
+    if layout.version_tuple >= (3, 9):
+        aliases.append(f"python{layout.minor}")
+    for name in aliases:
+        if name == exename:
+            continue
+        path = os.path.join(layout.bin_path, name)
+        if req.copies:
+            ops.append(Op("copy", path, real, mode=0o755))
+        else:
+            ops.append(Op("symlink", path, exename))
+    for name, text, mode in layout.scripts:
+        ops.append(
+            Op(
+                "write",
+                os.path.join(layout.bin_path, name),
+                content=text.encode("utf-8"),
+                mode=mode,
+                note="activation script",
+            )
+        )
+    if req.gitignore:
+        ops.append(Op("write", os.path.join(dest, ".gitignore"), content=GITIGNORE))
+    if req.cachedir_tag:
+        ops.append(Op("write", os.path.join(dest, "CACHEDIR.TAG"), content=CACHEDIR_TAG))
+    return ops
+
+
+def seed_op(dest: str, layout: Layout) -> Op:
+    # Lib/venv _setup_pip: [env_exe, -I, -m, ensurepip, --upgrade, --default-pip]
+    python = os.path.join(layout.bin_path, "python")
+    return Op(
+        "run",
+        dest,
+        argv=(python, "-I", "-m", "ensurepip", "--upgrade", "--default-pip"),
+        note="pip from the interpreter's own ensurepip, offline",
+    )
+
+
+def plan_create(req: CreateRequest) -> Plan:
+    """Plan a new environment (nothing is written)."""
+    dest = os.path.abspath(os.path.expanduser(req.dest))
+    check_prompt(req.prompt)
+    python = os.path.abspath(os.path.expanduser(req.python))
+    pre = query_layout(python, dest, prompt=req.prompt)  # version and _base_executable as given
+    replaces = check_dest(dest, clear=req.clear)
+    base = choose_base(python, pre, req.home_policy)
+    exename = os.path.basename(base.executable)
+    layout = query_layout(base.executable, dest, exename=exename, prompt=req.prompt)
+    if layout.minor != pre.minor:
+        raise WriteRefused(
+            f"the base {base.executable} is Python {layout.version}, not {pre.version} like {python}",
+            "pass a base of the same version as --python",
+        )
+    recommended: Base | None = None
+    if base.policy != "stable":
+        try:
+            recommended = choose_base(python, pre, "stable")
+        except (ImportError, VenvtuiError):
+            recommended = None
+    warnings = plan_warnings(req, layout, base, recommended)
+    ops = layout_ops(req, layout, base, dest)
+    if req.seed:
+        ops.append(seed_op(dest, layout))
+    verify = Verify(
+        python=os.path.join(layout.bin_path, "python"),
+        prefix=dest,
+        base_prefix=layout.base_prefix,
+        minor=layout.minor,
+        imports=("pip",) if req.seed else (),
+    )
+    summary = (
+        f"Python {layout.version}: home = {base.home}, bin/{exename} -> {base.executable}"
+        + (" (copied)" if req.copies else "")
+        + f" [{base.policy} policy]"
+    )
+    if not os.path.isdir(os.path.dirname(dest)):
+        summary += f"; creates missing parent {os.path.dirname(dest)}"
+    return Plan(
+        action="create",
+        env=dest,
+        mode="build",
+        ops=tuple(ops),
+        summary=summary,
+        warnings=tuple(warnings),
+        replaces=replaces,
+        verify=verify,
+        details={
+            "python": python,
+            "version": layout.version,
+            "home": base.home,
+            "executable": base.executable,
+            "policy": base.policy,
+            "why": list(base.why),
+            "base_prefix": layout.base_prefix,
+            "seed": req.seed,
+            "copies": req.copies,
+        },
+    )
