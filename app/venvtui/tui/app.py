@@ -1,0 +1,142 @@
+"""The venvtui Textual app: `VenvtuiApp(service)` and `run_tui()` for the console script."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from venvtui.tui.commands import GotoProvider
+from venvtui.tui.screens.help import HelpScreen
+from venvtui.tui.screens.main import MainScreen
+from venvtui.tui.services import Service, default_service
+
+
+class DaemonExecutor(ThreadPoolExecutor):
+    """Runs each thread worker in a daemon thread and never waits for them on shutdown, so
+    quitting is immediate even while a probe is still running (probes have their own timeout)."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+
+        def run() -> None:
+            if not future.set_running_or_notify_cancel():
+                return
+            try:
+                future.set_result(fn(*args, **kwargs))
+            except BaseException as exc:
+                future.set_exception(exc)
+
+        threading.Thread(target=run, daemon=True, name="venvtui-worker").start()
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        return None
+
+
+class VenvtuiApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "venvtui"
+    COMMANDS = App.COMMANDS | {GotoProvider}
+    BINDINGS: ClassVar[list[Any]] = [
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True, show=False),
+        Binding("q", "quit", "Quit", id="quit-q", show=False),
+        Binding("question_mark,f1", "help", "Help", id="help"),
+    ]
+
+    def __init__(
+        self,
+        service: Service | None = None,
+        *,
+        scan_on_mount: bool = True,
+        cursor_blink: bool = True,
+    ) -> None:
+        super().__init__()
+        self.service = service if service is not None else default_service()
+        self.scan_on_mount = scan_on_mount
+        self.cursor_blink_enabled = cursor_blink
+
+    def get_default_screen(self) -> Screen[Any]:
+        return MainScreen(self.service, scan_on_mount=self.scan_on_mount)
+
+    @property
+    def main(self) -> MainScreen:
+        screen = self.screen_stack[0]
+        assert isinstance(screen, MainScreen)
+        return screen
+
+    def on_load(self) -> None:
+        asyncio.get_running_loop().set_default_executor(DaemonExecutor())
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(self.all_bindings()))
+
+    def all_bindings(self) -> list[Binding]:
+        from venvtui.tui.widgets.tables import RecordTable
+
+        out: list[Binding] = []
+        for source in (MainScreen.BINDINGS, RecordTable.BINDINGS, self.BINDINGS):
+            out.extend(b for b in source if isinstance(b, Binding))
+        return out
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        main = self.main
+        yield SystemCommand(
+            "Rescan", "Discover interpreters and environments again", main.action_rescan
+        )
+        yield SystemCommand("Filter", "Show only rows matching some words (/)", main.action_filter)
+        yield SystemCommand(
+            "Toggle problems only",
+            "Show only broken, misbound or drifting rows (p)",
+            main.action_toggle_problems,
+        )
+        yield SystemCommand("New environment", "Open the creation wizard (n)", main.action_create)
+        yield SystemCommand(
+            "Repair environment", "Repair the selected environment in place (f)", main.action_repair
+        )
+        yield SystemCommand(
+            "Rebuild environment",
+            "Recreate the selected environment with another interpreter (b)",
+            main.action_rebuild,
+        )
+        yield SystemCommand(
+            "Delete environment",
+            "Delete the selected environment, after confirmation (d)",
+            main.action_delete,
+        )
+        yield SystemCommand(
+            "Show environments",
+            "Switch to the environments table (1)",
+            lambda: main.action_show_tab("envs"),
+        )
+        yield SystemCommand(
+            "Show interpreters",
+            "Switch to the interpreters table (2)",
+            lambda: main.action_show_tab("interpreters"),
+        )
+        yield SystemCommand(
+            "Zoom detail", "Maximize or restore the detail pane (z)", main.action_zoom_detail
+        )
+        yield SystemCommand(
+            "Sort table", "Cycle the sort column of the current table (s)", self._sort_current
+        )
+        yield SystemCommand("Help", "Keys and what the health badges mean (?)", self.action_help)
+        yield from super().get_system_commands(screen)
+
+    def _sort_current(self) -> None:
+        main = self.main
+        (main.env_table if main.active_tab == "envs" else main.interp_table).action_cycle_sort()
+
+
+def run_tui() -> int:
+    """Run the app on the real core. Returns the process exit code."""
+    VenvtuiApp().run()
+    return 0

@@ -1,0 +1,64 @@
+"""Messages posted from scan and detail workers to the main screen (thread-safe via post_message)."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from venvtui.tui.views import ApplyOutcome, Detail, EnvRow, InterpreterRow
+
+
+class InterpretersFound(Message):
+    """A batch of interpreter rows from the scan."""
+
+    def __init__(self, scan: int, rows: list[InterpreterRow]) -> None:
+        super().__init__()
+        self.scan = scan
+        self.rows = rows
+
+
+class EnvironmentsFound(Message):
+    """A batch of environment rows from the scan."""
+
+    def __init__(self, scan: int, rows: list[EnvRow]) -> None:
+        super().__init__()
+        self.scan = scan
+        self.rows = rows
+
+
+class ScanPartDone(Message):
+    """One half of the scan ("interpreters" or "environments") finished."""
+
+    def __init__(self, scan: int, part: str, count: int, seconds: float) -> None:
+        super().__init__()
+        self.scan = scan
+        self.part = part
+        self.count = count
+        self.seconds = seconds
+
+
+class DependentsReady(Message):
+    def __init__(self, scan: int, dependents: dict[str, tuple[str, ...]]) -> None:
+        super().__init__()
+        self.scan = scan
+        self.dependents = dependents
+
+
+class SizesFound(Message):
+    def __init__(self, sizes: dict[str, int | None]) -> None:
+        super().__init__()
+        self.sizes = sizes
+
+
+class DetailReady(Message):
+    def __init__(self, detail: Detail) -> None:
+        super().__init__()
+        self.detail = detail
+
+
+class EnvUpdated(Message):
+    """An environment was created, repaired or deleted: update or remove its row."""
+
+    def __init__(self, outcome: ApplyOutcome, row: EnvRow | None) -> None:
+        super().__init__()
+        self.outcome = outcome
+        self.row = row

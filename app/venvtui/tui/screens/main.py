@@ -1,0 +1,502 @@
+"""The main screen: environments and interpreters tables (streamed in by thread workers), the
+detail pane for the selection, filter bar, status line, and the write actions."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from typing import Any, ClassVar, TypeVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedContent, TabPane
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from venvtui.core.errors import VenvtuiError
+from venvtui.tui.messages import (
+    DependentsReady,
+    DetailReady,
+    EnvironmentsFound,
+    EnvUpdated,
+    InterpretersFound,
+    ScanPartDone,
+    SizesFound,
+)
+from venvtui.tui.screens.confirm import ConfirmPlan
+from venvtui.tui.screens.picker import InterpreterPicker
+from venvtui.tui.screens.wizard import CreateWizard
+from venvtui.tui.services import Service
+from venvtui.tui.views import ApplyOutcome, EnvRow, InterpreterRow, PlanView
+from venvtui.tui.widgets.detail import DetailPane
+from venvtui.tui.widgets.tables import EnvTable, InterpreterTable
+
+BATCH_ROWS = 200  # flush a batch at this many rows ...
+BATCH_SECONDS = 0.1  # ... or when this long has passed since the last flush
+
+T = TypeVar("T")
+
+
+def batched(
+    items: Iterator[T], post: Callable[[list[T]], None], cancelled: Callable[[], bool]
+) -> int:
+    """Post `items` in batches of at most BATCH_ROWS, at least every BATCH_SECONDS when items
+    keep coming; an item arriving after a quiet spell is posted at once. Returns the count."""
+    batch: list[T] = []
+    count = 0
+    last = time.monotonic()
+    for item in items:
+        if cancelled():
+            return count
+        batch.append(item)
+        count += 1
+        now = time.monotonic()
+        if len(batch) >= BATCH_ROWS or now - last >= BATCH_SECONDS:
+            post(batch)
+            batch, last = [], now
+    if batch and not cancelled():
+        post(batch)
+    return count
+
+
+def error_text(error: BaseException | None) -> str:
+    if error is None:
+        return "unknown error"
+    message = str(error) or type(error).__name__
+    if isinstance(error, VenvtuiError) and error.hint:
+        message += f"\nhint: {error.hint}"
+    elif not isinstance(error, (VenvtuiError, OSError)):
+        message = f"{type(error).__name__}: {message}"
+    return message
+
+
+class MainScreen(Screen[None]):
+    BINDINGS: ClassVar[list[Any]] = [
+        Binding("slash", "filter", "Filter", id="filter"),
+        Binding("p", "toggle_problems", "Problems", id="only-problems"),
+        Binding("n", "create", "New", id="create"),
+        Binding("f", "repair", "Repair", id="repair"),
+        Binding("b", "rebuild", "Rebuild", id="rebuild", show=False),
+        Binding("d", "delete", "Delete", id="delete"),
+        Binding("ctrl+r,f5", "rescan", "Rescan", id="rescan"),
+        Binding("z", "zoom_detail", "Zoom", id="zoom-detail", show=False),
+        Binding("1", "show_tab('envs')", "Environments", id="tab-envs", show=False),
+        Binding("2", "show_tab('interpreters')", "Interpreters", id="tab-interpreters", show=False),
+    ]
+
+    def __init__(self, service: Service, *, scan_on_mount: bool = True) -> None:
+        super().__init__()
+        self.service = service
+        self.home = service.home_dir()
+        self.scan_on_mount = scan_on_mount
+        self.scan_id = 0
+        self.parts_done: set[str] = set()
+        self.scanning = False
+        self.only_problems = False
+        self.selection: tuple[str, str] | None = None  # (kind, key)
+        self.pending_select: str | None = None  # env path to select once it appears
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="≡")
+        with Horizontal(id="filter-bar"):
+            yield Static("Filter", id="filter-label")
+            yield Input(
+                placeholder="words to match in path, version, creator, health…", id="filter"
+            )
+        with TabbedContent(initial="envs", id="tabs"):
+            with TabPane("Environments", id="envs"):
+                yield EnvTable(home=self.home, now=self.service.now(), id="env-table")
+            with TabPane("Interpreters", id="interpreters"):
+                yield InterpreterTable(home=self.home, now=self.service.now(), id="interp-table")
+        yield DetailPane(home=self.home, id="detail")
+        yield Static("", id="status")
+        yield Footer()
+
+    @property
+    def env_table(self) -> EnvTable:
+        return self.query_one("#env-table", EnvTable)
+
+    @property
+    def interp_table(self) -> InterpreterTable:
+        return self.query_one("#interp-table", InterpreterTable)
+
+    @property
+    def active_tab(self) -> str:
+        return self.query_one("#tabs", TabbedContent).active
+
+    def on_mount(self) -> None:
+        self.query_one("#filter", Input).cursor_blink = bool(
+            getattr(self.app, "cursor_blink_enabled", True)
+        )
+        self.env_table.focus()
+        if self.scan_on_mount:
+            # Discovery starts after the first frame is on screen.
+            self.call_after_refresh(self.action_rescan)
+
+    # --- scanning ------------------------------------------------------------------------------
+    def action_rescan(self) -> None:
+        self.scan_id += 1
+        self.parts_done = set()
+        self.scanning = True
+        self.env_table.clear_records()
+        self.interp_table.clear_records()
+        self._update_status()
+        self._scan_interpreters(self.scan_id)
+        self._scan_environments(self.scan_id)
+
+    def _post(self, message: Message) -> None:
+        self.post_message(message)
+
+    @work(thread=True, exclusive=True, group="scan-interpreters", exit_on_error=False, name="scan")
+    def _scan_interpreters(self, scan: int) -> None:
+        worker = get_current_worker()
+        start = time.monotonic()
+
+        def cancelled() -> bool:
+            return worker.is_cancelled
+
+        count = batched(
+            self.service.iter_interpreters(cancelled),
+            lambda rows: self._post(InterpretersFound(scan, rows)),
+            cancelled,
+        )
+        if not cancelled():
+            self._post(ScanPartDone(scan, "interpreters", count, time.monotonic() - start))
+
+    @work(thread=True, exclusive=True, group="scan-environments", exit_on_error=False, name="scan")
+    def _scan_environments(self, scan: int) -> None:
+        worker = get_current_worker()
+        start = time.monotonic()
+
+        def cancelled() -> bool:
+            return worker.is_cancelled
+
+        count = batched(
+            self.service.iter_environments(cancelled),
+            lambda rows: self._post(EnvironmentsFound(scan, rows)),
+            cancelled,
+        )
+        if not cancelled():
+            self._post(ScanPartDone(scan, "environments", count, time.monotonic() - start))
+
+    def on_interpreters_found(self, message: InterpretersFound) -> None:
+        if message.scan == self.scan_id:
+            self.interp_table.add_records(message.rows)
+            self._after_rows(self.interp_table)
+
+    def on_environments_found(self, message: EnvironmentsFound) -> None:
+        if message.scan == self.scan_id:
+            self.env_table.add_records(message.rows)
+            self._after_rows(self.env_table)
+            if self.pending_select and self.env_table.select_key(self.pending_select):
+                self.pending_select = None
+
+    def _after_rows(self, table: EnvTable | InterpreterTable) -> None:
+        self._update_status()
+        active = self.env_table if self.active_tab == "envs" else self.interp_table
+        if self.selection is None and table is active and table.row_count:
+            self._select_from(table)
+
+    def on_scan_part_done(self, message: ScanPartDone) -> None:
+        if message.scan != self.scan_id:
+            return
+        self.parts_done.add(message.part)
+        if len(self.parts_done) == 2:
+            self.scanning = False
+            self._compute_dependents(
+                self.scan_id,
+                list(self.interp_table.records.values()),
+                list(self.env_table.records.values()),
+            )
+            self._compute_sizes(self.scan_id, self._unsized())
+        self._update_status()
+
+    @work(thread=True, exclusive=True, group="dependents", exit_on_error=False)
+    def _compute_dependents(
+        self, scan: int, interps: list[InterpreterRow], envs: list[EnvRow]
+    ) -> None:
+        deps = self.service.dependents(interps, envs)
+        self._post(DependentsReady(scan, deps))
+
+    def on_dependents_ready(self, message: DependentsReady) -> None:
+        if message.scan != self.scan_id:
+            return
+        table = self.interp_table
+        for key, deps in message.dependents.items():
+            row = table.records.get(key)
+            if row is not None and row.dependents != len(deps):
+                table.records[key] = _with_dependents(row, len(deps))
+        with self.app.batch_update():
+            table.rebuild()
+
+    @work(thread=True, exclusive=True, group="sizes", exit_on_error=False)
+    def _compute_sizes(self, scan: int, rows: list[EnvRow]) -> None:
+        worker = get_current_worker()
+
+        def sizes() -> Iterator[tuple[str, int | None]]:
+            for row in rows:
+                yield row.key, self.service.env_size(row)
+
+        batched(
+            sizes(),
+            lambda found: self._post(SizesFound(dict(found))),
+            lambda: worker.is_cancelled or scan != self.scan_id,
+        )
+
+    def _unsized(self) -> list[EnvRow]:
+        return [r for r in self.env_table.records.values() if r.size is None]
+
+    def on_sizes_found(self, message: SizesFound) -> None:
+        table = self.env_table
+        for key, size in message.sizes.items():
+            row = table.records.get(key)
+            if row is not None:
+                table.update_record(_with_size(row, size))
+
+    def _update_status(self) -> None:
+        envs = list(self.env_table.records.values())
+        interps = list(self.interp_table.records.values())
+        problems = sum(1 for e in envs if e.problem)
+        text = Text()
+        if self.scanning:
+            text.append("⟳ scanning… ", style="bold yellow")
+        text.append(f"{len(interps)} interpreters · {len(envs)} environments")
+        if problems:
+            text.append(f" · {problems} with problems", style="bold red")
+        elif envs and not self.scanning:
+            text.append(" · all healthy", style="green")
+        table = self.env_table if self.active_tab == "envs" else self.interp_table
+        if table.filter_text or table.only_problems:
+            shown = table.row_count
+            text.append(f" · showing {shown}", style="cyan")
+            if table.filter_text:
+                text.append(f" matching “{table.filter_text}”", style="cyan")
+            if table.only_problems:
+                text.append(" (problems only)", style="cyan")
+        self.query_one("#status", Static).update(text)
+        tabs = self.query_one("#tabs", TabbedContent)
+        tabs.get_tab("envs").label = Text(f"Environments ({len(envs)})")
+        tabs.get_tab("interpreters").label = Text(f"Interpreters ({len(interps)})")
+
+    # --- selection -> detail -------------------------------------------------------------------
+    @on(DataTable.RowHighlighted)
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        table = event.data_table
+        active = self.env_table if self.active_tab == "envs" else self.interp_table
+        if table is active:
+            self._select_from(active)
+
+    @on(TabbedContent.TabActivated)
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        table = self.env_table if event.pane.id == "envs" else self.interp_table
+        table.focus()
+        self._select_from(table)
+        self._update_status()
+
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one("#tabs", TabbedContent).active = tab
+
+    def _select_from(self, table: EnvTable | InterpreterTable) -> None:
+        key = table.selected_key
+        if key is None:
+            return
+        kind = "environment" if isinstance(table, EnvTable) else "interpreter"
+        if self.selection == (kind, key):
+            return
+        self.selection = (kind, key)
+        pane = self.query_one(DetailPane)
+        if pane.detail is None or pane.detail.key != key:
+            pane.show_placeholder(f"loading {key}…")
+        if isinstance(table, EnvTable):
+            env = table.records.get(key)
+            if env is not None:
+                self._load_detail(env, [])
+        else:
+            interp = table.records.get(key)
+            if interp is not None:
+                self._load_detail(interp, list(self.env_table.records.values()))
+
+    @work(thread=True, exclusive=True, group="detail", exit_on_error=False, name="detail")
+    def _load_detail(self, row: EnvRow | InterpreterRow, envs: list[EnvRow]) -> None:
+        worker = get_current_worker()
+        if isinstance(row, EnvRow):
+            detail = self.service.env_detail(row)
+        else:
+            detail = self.service.interpreter_detail(row, envs)
+        if not worker.is_cancelled:
+            self._post(DetailReady(detail))
+
+    def on_detail_ready(self, message: DetailReady) -> None:
+        if self.selection and self.selection[1] == message.detail.key:
+            self.query_one(DetailPane).show(message.detail)
+
+    # --- filter ----------------------------------------------------------------------------------
+    def action_filter(self) -> None:
+        bar = self.query_one("#filter-bar")
+        bar.display = True
+        self.query_one("#filter", Input).focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self._apply_filter()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        table = self.env_table if self.active_tab == "envs" else self.interp_table
+        table.focus()
+
+    def _apply_filter(self) -> None:
+        text = self.query_one("#filter", Input).value.strip()
+        with self.app.batch_update():
+            for table in (self.env_table, self.interp_table):
+                table.set_filter(text, self.only_problems)
+        self._update_status()
+
+    def action_toggle_problems(self) -> None:
+        self.only_problems = not self.only_problems
+        self._apply_filter()
+
+    def key_escape(self) -> None:
+        bar = self.query_one("#filter-bar")
+        if bar.display:
+            self.query_one("#filter", Input).value = ""
+            bar.display = False
+            self._apply_filter()
+            (self.env_table if self.active_tab == "envs" else self.interp_table).focus()
+
+    def action_zoom_detail(self) -> None:
+        if self.maximized is not None:
+            self.minimize()
+        else:
+            self.maximize(self.query_one(DetailPane))
+
+    # --- writes ----------------------------------------------------------------------------------
+    def selected_env(self) -> EnvRow | None:
+        if self.active_tab != "envs":
+            self.notify("switch to Environments and select one first", severity="warning")
+            return None
+        row = self.env_table.selected
+        if row is None:
+            self.notify("no environment selected", severity="warning")
+        return row
+
+    def action_create(self) -> None:
+        interps = list(self.interp_table.records.values())
+        if not interps:
+            self.notify("no interpreters found yet; wait for the scan", severity="warning")
+            return
+        selected = self.interp_table.selected_key if self.active_tab == "interpreters" else None
+        wizard = CreateWizard(self.service, interps, home=self.home, selected=selected)
+        self.app.push_screen(wizard, callback=self._created)
+
+    def _created(self, outcome: ApplyOutcome | None) -> None:
+        if outcome is None:
+            return
+        self.notify(outcome.message, title="created")
+        if outcome.env_path:
+            self.pending_select = outcome.env_path
+            self._refresh_env(outcome)
+
+    def action_repair(self) -> None:
+        row = self.selected_env()
+        if row is not None:
+            self._plan("repair", row, None)
+
+    def action_rebuild(self) -> None:
+        row = self.selected_env()
+        if row is None:
+            return
+        picker = InterpreterPicker(
+            list(self.interp_table.records.values()),
+            title=f"Rebuild {row.path} with which interpreter?",
+            home=self.home,
+        )
+        self.app.push_screen(
+            picker, callback=lambda python: python and self._plan("rebuild", row, python)
+        )
+
+    def action_delete(self) -> None:
+        row = self.selected_env()
+        if row is not None:
+            self._plan("delete", row, None)
+
+    @work(thread=True, exclusive=True, group="plan", exit_on_error=False, name="plan")
+    def _plan(self, action: str, row: EnvRow, python: str | None) -> None:
+        if action == "repair":
+            plan = self.service.plan_repair(row, python)
+        elif action == "rebuild":
+            plan = self.service.plan_rebuild(row, python or "")
+        else:
+            plan = self.service.plan_delete(row)
+        self.app.call_from_thread(self._confirm, plan)
+
+    def _confirm(self, plan: PlanView) -> None:
+        def done(ok: bool | None) -> None:
+            if ok:
+                self.notify(f"{plan.action} {plan.target}…", timeout=3)
+                self._apply(plan)
+
+        self.app.push_screen(ConfirmPlan(plan, home=self.home), callback=done)
+
+    @work(thread=True, exclusive=True, group="apply", exit_on_error=False, name="apply")
+    def _apply(self, plan: PlanView) -> None:
+        outcome = self.service.apply(plan)
+        row = self.service.load_env(outcome.env_path) if outcome.env_path else None
+        self._post(EnvUpdated(outcome, row))
+
+    @work(thread=True, exclusive=True, group="apply", exit_on_error=False, name="load")
+    def _refresh_env(self, outcome: ApplyOutcome) -> None:
+        row = self.service.load_env(outcome.env_path) if outcome.env_path else None
+        self._post(EnvUpdated(outcome, row))
+
+    def on_env_updated(self, message: EnvUpdated) -> None:
+        table = self.env_table
+        outcome = message.outcome
+        if outcome.removed:
+            table.remove_record(outcome.removed)
+            if self.selection and self.selection[1] == outcome.removed:
+                self.selection = None
+                self.query_one(DetailPane).show_placeholder(f"deleted {outcome.removed}")
+        if message.row is not None:
+            table.add_records([message.row])
+            self.action_show_tab("envs")
+            table.select_key(message.row.key)
+            self.selection = None
+            self._select_from(table)
+            self._compute_sizes(self.scan_id, self._unsized())
+        if outcome.message and (outcome.removed or not self.pending_select):
+            self.notify(outcome.message)
+        self.pending_select = None
+        self._update_status()
+
+    # --- errors ------------------------------------------------------------------------------------
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            what = {
+                "scan": "scan",
+                "detail": "details",
+                "plan": "planning",
+                "apply": "write",
+                "load": "reload",
+            }
+            title = f"{what.get(event.worker.name, event.worker.name or 'task')} failed"
+            self.notify(error_text(event.worker.error), title=title, severity="error", timeout=10)
+            if event.worker.name == "scan":
+                self.scanning = False
+                self._update_status()
+
+
+def _with_dependents(row: InterpreterRow, count: int) -> InterpreterRow:
+    from dataclasses import replace
+
+    return replace(row, dependents=count)
+
+
+def _with_size(row: EnvRow, size: int | None) -> EnvRow:
+    from dataclasses import replace
+
+    return replace(row, size=size)

@@ -1,0 +1,79 @@
+"""The data source behind the TUI: a `Service` protocol, `CoreService` (the real core) and
+`DemoService` (fixed demo data for snapshots and screenshots).
+
+Every method is synchronous and may block (probes, disk walks); the TUI calls them from thread
+workers only. Failures are raised as `VenvtuiError` and shown as notifications.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import Protocol
+
+from venvtui.tui.views import (
+    ApplyOutcome,
+    CreateOptions,
+    CreatePreview,
+    Detail,
+    EnvRow,
+    InterpreterRow,
+    PlanView,
+)
+
+Cancelled = Callable[[], bool]
+
+
+class Service(Protocol):
+    """What the TUI needs from the core."""
+
+    def now(self) -> float:
+        """The current time (injected so relative ages are deterministic in tests)."""
+        ...
+
+    def home_dir(self) -> str:
+        """The user's home directory, shown as ~ in paths."""
+        ...
+
+    def default_destination(self) -> str:
+        """Where the creation wizard proposes a new environment."""
+        ...
+
+    def iter_interpreters(self, cancelled: Cancelled) -> Iterator[InterpreterRow]: ...
+
+    def iter_environments(self, cancelled: Cancelled) -> Iterator[EnvRow]: ...
+
+    def dependents(
+        self, interpreters: Sequence[InterpreterRow], envs: Sequence[EnvRow]
+    ) -> dict[str, tuple[str, ...]]:
+        """Interpreter key -> the environment paths that depend on it."""
+        ...
+
+    def env_size(self, row: EnvRow) -> int | None: ...
+
+    def interpreter_detail(self, row: InterpreterRow, envs: Sequence[EnvRow]) -> Detail: ...
+
+    def env_detail(self, row: EnvRow) -> Detail: ...
+
+    def load_env(self, path: str) -> EnvRow: ...
+
+    def preview_create(self, options: CreateOptions) -> CreatePreview: ...
+
+    def plan_repair(self, row: EnvRow, python: str | None = None) -> PlanView: ...
+
+    def plan_rebuild(self, row: EnvRow, python: str) -> PlanView: ...
+
+    def plan_delete(self, row: EnvRow) -> PlanView: ...
+
+    def apply(self, plan: PlanView) -> ApplyOutcome: ...
+
+
+def default_service() -> Service:
+    from venvtui.tui.core_service import CoreService
+
+    return CoreService()
+
+
+def demo_service() -> Service:
+    from venvtui.tui.demo import DemoService
+
+    return DemoService()
