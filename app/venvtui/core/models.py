@@ -125,6 +125,9 @@ class ProbeResult:
     site_packages: tuple[str, ...]
     abiflags: str = ""
     raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    pyvenv_cfg: str | None = None  # the pyvenv.cfg site.venv() would read, in a venv
+    sitecustomize: str | None = None  # stdlib/site-packages sitecustomize.py (-S skips it)
+    has_homebrew_sitecustomize: bool = False  # it is Homebrew's (rewrites sys.executable)
 
     @property
     def minor(self) -> str:
@@ -155,6 +158,9 @@ class ProbeResult:
             "in_venv": self.in_venv,
             "site_packages": list(self.site_packages),
             "abiflags": self.abiflags,
+            "pyvenv_cfg": self.pyvenv_cfg,
+            "sitecustomize": self.sitecustomize,
+            "has_homebrew_sitecustomize": self.has_homebrew_sitecustomize,
         }
 
 

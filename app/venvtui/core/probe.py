@@ -1,0 +1,347 @@
+"""Ask an interpreter about itself.
+
+`probe()` runs the stdlib-only `_probe_script.py` inside the interpreter, exactly as invoked
+(never resolved: `sys.executable` and `sys._base_executable` depend on the path used), isolated
+(`-I -S`, or `-E -s -S` on interpreters without `-I`), through `core.proc.run` (scrubbed
+environment, timeout). The JSON answer sits between two random cookies, so anything else the
+interpreter prints is ignored. Results are cached (see `probe_cache`).
+
+Failures map to one-line errors: missing path or dangling link -> NotFoundError; a directory,
+a non-executable or non-program file, or a program that does not answer like Python ->
+NotAnInterpreterError; a crash, a start-up failure or garbled output -> ProbeError; no answer
+in time -> ProbeTimeout.
+"""
+
+from __future__ import annotations
+
+import errno
+import functools
+import hashlib
+import json
+import os
+import re
+import secrets
+import signal
+import stat
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from pathlib import Path
+from typing import Any
+
+from venvtui.core import probe_cache, proc, settings
+from venvtui.core.errors import (
+    NotAnInterpreterError,
+    NotFoundError,
+    ProbeError,
+    ProbeTimeout,
+    VenvtuiError,
+)
+from venvtui.core.models import ProbeResult
+
+_SCRIPT_PATH = Path(__file__).with_name("_probe_script.py")
+_OLD_FLAGS = ["-E", "-s", "-S"]  # Python < 3.4 has no -I
+_NAME_VERSION = re.compile(r"^(?:python|pypy|graalpy)(\d+)(?:\.(\d+))?", re.IGNORECASE)
+_PYTHON_NAME = re.compile(r"^(?:python|pypy|graalpy|jython|ipy)", re.IGNORECASE)
+# Executable file headers: ELF, Mach-O (32/64, both byte orders, fat), PE, scripts.
+_MAGICS = (
+    b"\x7fELF",
+    b"\xfe\xed\xfa\xce",
+    b"\xce\xfa\xed\xfe",
+    b"\xfe\xed\xfa\xcf",
+    b"\xcf\xfa\xed\xfe",
+    b"\xca\xfe\xba\xbe",
+    b"MZ",
+    b"#!",
+)
+_SHIM_MARKERS = (b"pyenv", b"asdf", b"mise", b"rtx")
+_STARTUP_FAILURES = (
+    "Fatal Python error",
+    "Traceback (most recent call last)",
+    "ModuleNotFoundError",
+    "ImportError",
+    "Could not find platform",
+    "error while loading shared libraries",
+    "Library not loaded",
+)
+
+Cancel = Callable[[], bool]
+
+
+@functools.cache
+def script_text() -> str:
+    return _SCRIPT_PATH.read_text(encoding="utf-8")
+
+
+@functools.cache
+def script_hash() -> str:
+    return hashlib.sha256(script_text().encode("utf-8")).hexdigest()[:16]
+
+
+def guess_version(path: str) -> tuple[int, ...] | None:
+    """(major, minor) or (major,) from a `pythonX[.Y]`-style name of the real file or of
+    `path` itself, whichever is more specific; None when neither name says."""
+    best: tuple[int, ...] | None = None
+    for name in (os.path.basename(os.path.realpath(path)), os.path.basename(path)):
+        m = _NAME_VERSION.match(name)
+        if m:
+            found = (int(m[1]),) if m[2] is None else (int(m[1]), int(m[2]))
+            if best is None or len(found) > len(best):
+                best = found
+    return best
+
+
+def _flags_for(path: str) -> list[str]:
+    version = guess_version(path)
+    if version is not None and (version[0] < 3 or (len(version) > 1 and version[:2] < (3, 4))):
+        return list(_OLD_FLAGS)
+    return proc.isolation_flags(version if version and len(version) > 1 else None)
+
+
+def is_shim(path: str) -> bool:
+    """True for pyenv/asdf shims (small shell scripts that re-exec the tool) and mise/rtx shims
+    (links to the mise binary): they are not interpreters and must not be probed as such."""
+    try:
+        real = os.path.realpath(path)
+        if os.path.basename(real) in ("mise", "rtx"):
+            return True
+        with open(real, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    if not head.startswith(b"#!"):
+        return False
+    lowered = head.lower()
+    return any(marker in lowered for marker in _SHIM_MARKERS) and b"exec" in lowered
+
+
+def _check_path(path: str) -> None:
+    """Refuse what cannot be an interpreter before spawning anything."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        raise NotFoundError(f"{path} does not exist") from None
+    except OSError as exc:
+        raise NotAnInterpreterError(f"cannot examine {path}: {exc.strerror or exc}") from None
+    if stat.S_ISLNK(st.st_mode):
+        try:
+            st = os.stat(path)
+        except OSError:
+            from venvtui.core.symlinks import walk_chain
+
+            broken = walk_chain(path).broken_hop
+            detail = broken.error if broken and broken.error else "the link target is missing"
+            raise NotFoundError(
+                f"{path} is a broken symlink: {detail}",
+                "the interpreter it pointed to was removed; recreate or repair what uses it",
+            ) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise NotAnInterpreterError(f"{path} is a directory, not an interpreter")
+    if not os.access(path, os.X_OK):
+        raise NotAnInterpreterError(f"{path} is not executable")
+    if os.name == "posix":
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(4)
+        except OSError:
+            return  # execute-only binaries exist; let the kernel decide
+        if not head.startswith(_MAGICS):
+            raise NotAnInterpreterError(f"{path} is not a program (no binary header or #! line)")
+
+
+def _looks_like_python(path: str) -> bool:
+    names = (os.path.basename(path), os.path.basename(os.path.realpath(path)))
+    return any(_PYTHON_NAME.match(n) for n in names)
+
+
+def _one_line(text: str, limit: int = 160) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _startup_failure(stderr: str) -> str | None:
+    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
+    if not any(marker in stderr for marker in _STARTUP_FAILURES):
+        return None
+    for marker in ("ModuleNotFoundError", "ImportError", "error while loading", "Library not"):
+        for ln in reversed(lines):
+            if marker in ln:
+                return _one_line(ln)
+    for ln in lines:
+        if "Fatal Python error" in ln or "Could not find platform" in ln:
+            return _one_line(ln)
+    return _one_line(lines[-1]) if lines else None
+
+
+def _run(path: str, timeout: float) -> dict[str, Any]:
+    cookie = "@@venvtui-" + secrets.token_hex(8) + "@@"
+    flags = _flags_for(path)
+    while True:
+        try:
+            # The script comes on stdin ("-"): no size limit, and nothing to echo back in errors.
+            done = proc.run([path, *flags, "-", cookie], timeout=timeout, input_text=script_text())
+        except ProbeTimeout:
+            raise ProbeTimeout(f"{path} did not answer within {timeout:g}s") from None
+        except ProbeError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, OSError) and cause.errno == errno.ENOEXEC:
+                raise NotAnInterpreterError(
+                    f"{path} cannot be executed (exec format error)"
+                ) from None
+            raise
+        if flags != _OLD_FLAGS and done.returncode != 0 and "nknown option" in done.stderr:
+            flags = list(_OLD_FLAGS)  # Python 2 / < 3.4: "Unknown option: -I"
+            continue
+        break
+    out = done.stdout
+    start = out.find(cookie)
+    end = out.find(cookie, start + len(cookie)) if start >= 0 else -1
+    if start >= 0 and end >= 0:
+        try:
+            payload = json.loads(out[start + len(cookie) : end])
+        except ValueError:
+            raise ProbeError(f"{path} printed a garbled probe answer") from None
+        if not isinstance(payload, dict):
+            raise ProbeError(f"{path} printed a garbled probe answer")
+        if payload.get("error"):
+            raise ProbeError(f"{path} failed while describing itself: {payload['error']}")
+        return payload
+    if done.returncode < 0:
+        try:
+            name = signal.Signals(-done.returncode).name
+        except ValueError:
+            name = f"signal {-done.returncode}"
+        raise ProbeError(f"{path} crashed ({name})")
+    failure = _startup_failure(done.stderr)
+    if failure:
+        raise ProbeError(
+            f"{path} fails to start: {failure}",
+            "its base interpreter or standard library is missing or mismatched; "
+            "`venvtui doctor` explains why",
+        )
+    said = _one_line((done.stdout or done.stderr).strip().split("\n")[0], 100) or "no output"
+    if _looks_like_python(path):
+        raise ProbeError(f"{path} did not answer the probe (exit {done.returncode}): {said}")
+    raise NotAnInterpreterError(f"{path} does not behave like a Python interpreter: {said}")
+
+
+def _opt_str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def parse_payload(executable: str, payload: dict[str, Any]) -> ProbeResult:
+    """Build a ProbeResult from the probe script's JSON (as run or as cached)."""
+    try:
+        version = tuple(int(v) for v in payload["version"][:3])
+        if len(version) != 3:
+            raise ValueError("version")
+        return ProbeResult(
+            executable=executable,
+            sys_executable=str(payload["sys_executable"]),
+            base_executable=_opt_str(payload.get("base_executable")) or None,
+            prefix=str(payload["prefix"]),
+            base_prefix=str(payload["base_prefix"]),
+            exec_prefix=str(payload["exec_prefix"]),
+            base_exec_prefix=str(payload["base_exec_prefix"]),
+            version=(version[0], version[1], version[2]),
+            version_full=str(payload["version_full"]),
+            implementation=str(payload["implementation"]).lower(),
+            free_threaded=bool(payload.get("free_threaded")),
+            platform=str(payload["platform"]),
+            machine=str(payload.get("machine") or ""),
+            config_prefix=_opt_str(payload.get("config_prefix")),
+            framework=_opt_str(payload.get("framework")),
+            enable_shared=bool(payload.get("enable_shared")),
+            ldlibrary=_opt_str(payload.get("ldlibrary")),
+            libdir=_opt_str(payload.get("libdir")),
+            stdlib=_opt_str(payload.get("stdlib")),
+            standalone=bool(payload.get("standalone")),
+            in_venv=bool(payload.get("in_venv")),
+            site_packages=tuple(str(p) for p in payload.get("site_packages") or ()),
+            abiflags=str(payload.get("abiflags") or ""),
+            raw=dict(payload),
+            pyvenv_cfg=_opt_str(payload.get("pyvenv_cfg")),
+            sitecustomize=_opt_str(payload.get("sitecustomize")),
+            has_homebrew_sitecustomize=bool(payload.get("has_homebrew_sitecustomize")),
+        )
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        raise ProbeError(f"{executable} printed an incomplete probe answer ({exc})") from None
+
+
+def probe(
+    executable: str, *, timeout: float | None = None, use_cache: bool | None = None
+) -> ProbeResult:
+    """Probe the interpreter at `executable` (made absolute, never resolved).
+
+    `timeout`/`use_cache` default to `settings.PROBE_TIMEOUT` / `settings.USE_CACHE`.
+    """
+    path = os.path.abspath(os.fspath(executable))
+    _check_path(path)
+    caching = settings.USE_CACHE if use_cache is None else use_cache
+    key: probe_cache.CacheKey | None = None
+    if caching:
+        try:
+            key = probe_cache.cache_key(path, script_hash())
+        except OSError:
+            key = None
+        if key is not None:
+            cached = probe_cache.load(key)
+            if cached is not None:
+                try:
+                    return parse_payload(path, cached)
+                except ProbeError:
+                    pass  # a bad entry: probe again and overwrite it
+    payload = _run(path, settings.PROBE_TIMEOUT if timeout is None else timeout)
+    result = parse_payload(path, payload)
+    if key is not None:
+        probe_cache.store(key, payload)
+    return result
+
+
+def _as_error(path: str, exc: BaseException) -> VenvtuiError:
+    if isinstance(exc, VenvtuiError):
+        return exc
+    return ProbeError(f"probing {path} failed: {exc}")
+
+
+def probe_many(
+    paths: Iterable[str],
+    *,
+    timeout: float | None = None,
+    use_cache: bool | None = None,
+    max_workers: int = 8,
+    cancel: Cancel | None = None,
+) -> dict[str, ProbeResult | VenvtuiError]:
+    """Probe several interpreters concurrently; each distinct absolute path is probed once.
+
+    Returns {path as given: ProbeResult or the error}. `cancel()` is checked between
+    completions: once it returns True, pending probes are dropped and the results so far
+    are returned (paths never probed are absent).
+    """
+    groups: dict[str, list[str]] = {}
+    for p in paths:
+        groups.setdefault(os.path.abspath(os.fspath(p)), []).append(p)
+    results: dict[str, ProbeResult | VenvtuiError] = {}
+
+    def record(path: str, value: ProbeResult | VenvtuiError) -> None:
+        for original in groups[path]:
+            results[original] = value
+
+    if not groups:
+        return results
+    pool = ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(groups))))
+    futures: dict[Future[ProbeResult], str] = {
+        pool.submit(probe, path, timeout=timeout, use_cache=use_cache): path for path in groups
+    }
+    pending = set(futures)
+    try:
+        while pending:
+            if cancel is not None and cancel():
+                break
+            done, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+            for fut in done:
+                path = futures[fut]
+                exc = fut.exception()
+                record(path, _as_error(path, exc) if exc is not None else fut.result())
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    return results
