@@ -1,0 +1,168 @@
+"""`venvtui create`, `repair`, `rebuild`, `delete`: planned writes, shown before they happen."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+POLICY_HELP = (
+    "which base the environment records and links to: 'stable' (default: the alias that "
+    "survives patch upgrades), 'venv' (exactly what `python -m venv` would record), or a path "
+    "to a base interpreter or its bin directory"
+)
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "create",
+        help="create an environment tied to an upgrade-stable base",
+        description="Create a virtual environment with the layout CPython's venv makes, tied "
+        "to the base chosen by --home-policy. Shows the plan, then builds it aside and renames "
+        "it into place.",
+    )
+    p.add_argument("dest", metavar="DEST")
+    p.add_argument("--python", "-p", required=True, metavar="PY", help="the interpreter to use")
+    p.add_argument("--home-policy", default="stable", metavar="stable|venv|PATH", help=POLICY_HELP)
+    p.add_argument("--prompt", help="the prompt prefix shown when activated")
+    p.add_argument("--system-site-packages", action="store_true")
+    p.add_argument("--seed", action="store_true", help="install pip from ensurepip (offline)")
+    p.add_argument("--copies", action="store_true", help="copy the interpreter instead of linking")
+    p.add_argument("--no-gitignore", action="store_true", help="do not write .gitignore")
+    p.add_argument("--no-cachedir-tag", action="store_true", help="do not write CACHEDIR.TAG")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--clear", action="store_true", help="replace an existing environment")
+    group.add_argument(
+        "--upgrade",
+        action="store_true",
+        help="re-point an existing environment at PY (same minor), keeping its packages",
+    )
+    _common(p)
+    p.set_defaults(func=cmd_create)
+
+    p = sub.add_parser(
+        "repair",
+        help="re-point a broken environment at a working base of the same minor",
+        description="Repair in place: replace the bin/python* links, rewrite home/version/"
+        "executable in pyvenv.cfg (other lines kept), leave site-packages alone, then prove "
+        "the environment starts. Everything changed is backed up first.",
+    )
+    p.add_argument("env", metavar="ENV")
+    p.add_argument("--python", "-p", metavar="PY", help="the base to use (default: found)")
+    p.add_argument("--home-policy", default="stable", metavar="stable|venv|PATH", help=POLICY_HELP)
+    _common(p)
+    p.set_defaults(func=cmd_repair)
+
+    p = sub.add_parser(
+        "rebuild",
+        help="recreate an environment on another interpreter, reinstalling its packages",
+        description="Rebuild: list the installed distributions, build a new environment from "
+        "PY aside, reinstall them (uv when available, else pip), and swap it in once it works; "
+        "the old environment is kept aside until then.",
+    )
+    p.add_argument("env", metavar="ENV")
+    p.add_argument("--python", "-p", required=True, metavar="PY")
+    p.add_argument("--home-policy", default="stable", metavar="stable|venv|PATH", help=POLICY_HELP)
+    p.add_argument("--find-links", action="append", default=[], metavar="DIR")
+    p.add_argument("--no-index", action="store_true", help="install only from --find-links")
+    p.add_argument("--installer", choices=("auto", "uv", "pip"), default="auto")
+    _common(p)
+    p.set_defaults(func=cmd_rebuild)
+
+    p = sub.add_parser(
+        "delete",
+        help="delete an environment (refuses anything that is not one)",
+        description="Delete a directory holding pyvenv.cfg or conda-meta/. Never /, the home "
+        "directory or a project root. Needs --yes.",
+    )
+    p.add_argument("env", metavar="ENV")
+    p.add_argument("--yes", action="store_true", help="really delete it")
+    _common(p)
+    p.set_defaults(func=cmd_delete)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--dry-run", "-n", action="store_true", help="show the plan, change nothing")
+    p.add_argument("--json", action="store_true", help="print the plan (and result) as JSON")
+
+
+def _run(args: argparse.Namespace, plan: Any, *, confirm: bool = True) -> int:
+    from venvtui.cli.output import emit_json
+    from venvtui.core.errors import WriteRefused
+    from venvtui.core.plan import apply
+
+    if args.dry_run:
+        if args.json:
+            emit_json({"plan": plan.to_json(), "applied": False})
+        else:
+            print(plan.render())
+            print("(dry run: nothing was changed)")
+        return 0
+    if not confirm:
+        if not args.json:
+            print(plan.render())
+        raise WriteRefused(f"not deleting {plan.env} without --yes", "pass --yes to delete it")
+    if not args.json:
+        print(plan.render())
+        sys.stdout.flush()
+    result = apply(plan)
+    if args.json:
+        emit_json({"plan": plan.to_json(), "applied": True, "result": result.to_json()})
+        return 0
+    verb = {"create": "created", "repair": "repaired", "rebuild": "rebuilt", "delete": "deleted"}
+    print(f"{verb.get(plan.action, plan.action + 'd')} {result.env}")
+    if result.verified:
+        v = result.verified
+        print(f"  runs Python {v['version']}, sys.base_prefix = {v['base_prefix']}")
+    if result.backup:
+        print(f"  backup of the previous files: {result.backup}")
+    return 0
+
+
+def cmd_create(args: argparse.Namespace) -> int:
+    if args.upgrade:
+        from venvtui.core.repair import plan_repair
+
+        plan = plan_repair(args.dest, args.python, home_policy=args.home_policy, action="upgrade")
+        return _run(args, plan)
+    from venvtui.core.create import CreateRequest, plan_create
+
+    req = CreateRequest(
+        python=args.python,
+        dest=args.dest,
+        home_policy=args.home_policy,
+        prompt=args.prompt,
+        system_site_packages=args.system_site_packages,
+        seed=args.seed,
+        copies=args.copies,
+        gitignore=not args.no_gitignore,
+        cachedir_tag=not args.no_cachedir_tag,
+        clear=args.clear,
+    )
+    return _run(args, plan_create(req))
+
+
+def cmd_repair(args: argparse.Namespace) -> int:
+    from venvtui.core.repair import plan_repair
+
+    return _run(args, plan_repair(args.env, args.python, home_policy=args.home_policy))
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    from venvtui.core.repair import plan_rebuild
+
+    plan = plan_rebuild(
+        args.env,
+        args.python,
+        home_policy=args.home_policy,
+        find_links=args.find_links,
+        no_index=args.no_index,
+        installer=args.installer,
+    )
+    return _run(args, plan)
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    from venvtui.core.repair import plan_delete
+
+    return _run(args, plan_delete(args.env), confirm=args.yes)

@@ -1,0 +1,564 @@
+"""Plan repairs of existing environments: re-point in place (same minor), rebuild (new minor
+or unrepairable), and delete.
+
+Repair in place keeps site-packages untouched: it removes the `bin/python*` interpreter links
+(dangling or not; CPython's `venv --upgrade` never replaces an existing link, even a dangling
+one, so they must go first), links them to a working base of the same minor and rewrites
+`home`, `version` and `executable` in pyvenv.cfg, keeping every other line as it was.
+
+Rebuild lists the installed distributions from `site-packages/*.dist-info` (without running
+the possibly broken python), builds a new environment aside, reinstalls them (uv when
+available, else pip), and swaps it in only once it is proven; the old one is kept aside
+until then.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import re
+import shutil
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from venvtui.core.create import (
+    Base,
+    CreateRequest,
+    check_prompt,
+    choose_base,
+    is_environment,
+    layout_ops,
+    plan_warnings,
+    query_layout,
+    seed_op,
+)
+from venvtui.core.errors import (
+    NotAnEnvironmentError,
+    NotFoundError,
+    VenvtuiError,
+    WriteRefused,
+)
+from venvtui.core.plan import Op, Plan, Verify
+
+_PY_NAME = re.compile(r"^python(\d+(\.\d+)?t?)?$")
+_VERSION_KEYS = ("version", "version_info")
+
+
+@dataclass(frozen=True, slots=True)
+class Dist:
+    """An installed distribution, read from its `.dist-info` directory."""
+
+    name: str
+    version: str
+    editable: str | None = None  # the source directory of an editable install
+
+    @property
+    def requirement(self) -> str:
+        return f"{self.name}=={self.version}"
+
+
+# --- reading an environment without running it ---------------------------------------------------
+
+
+def _env_dir(env: object) -> str:
+    path = getattr(env, "path", env)
+    if not isinstance(path, str):
+        raise NotAnEnvironmentError(f"{env!r} is not an environment path")
+    return os.path.abspath(os.path.expanduser(path))
+
+
+def _cfg_path(env_dir: str) -> str:
+    cfg = os.path.join(env_dir, "pyvenv.cfg")
+    if not os.path.isdir(env_dir):
+        raise NotFoundError(f"{env_dir} does not exist or is not a directory")
+    if not os.path.isfile(cfg):
+        raise NotAnEnvironmentError(f"{env_dir} has no pyvenv.cfg")
+    return cfg
+
+
+def env_minor(env_dir: str, cfg_version: str | None) -> str | None:
+    """The minor the environment was built for: its `lib/pythonX.Y/site-packages`, else the
+    version recorded in pyvenv.cfg."""
+    found = sorted(
+        os.path.basename(os.path.dirname(p))[len("python") :]
+        for p in glob.glob(os.path.join(env_dir, "lib", "python*", "site-packages"))
+    )
+    found = [m.rstrip("t") for m in found if re.fullmatch(r"\d+\.\d+t?", m)]
+    if len(found) == 1:
+        return found[0]
+    if cfg_version:
+        m = re.match(r"(\d+)\.(\d+)", cfg_version)
+        if m:
+            return f"{m[1]}.{m[2]}"
+    return found[-1] if found else None
+
+
+def site_packages(env_dir: str, minor: str) -> str:
+    return os.path.join(env_dir, "lib", f"python{minor}", "site-packages")
+
+
+def installed_dists(env_dir: str, minor: str) -> list[Dist]:
+    """Distributions in site-packages, from `*.dist-info/METADATA` (Name, Version) and
+    `direct_url.json` (PEP 610: editable installs)."""
+    out: list[Dist] = []
+    for info in sorted(glob.glob(os.path.join(site_packages(env_dir, minor), "*.dist-info"))):
+        name = version = None
+        try:
+            with open(os.path.join(info, "METADATA"), encoding="utf-8", errors="replace") as fh:
+                for line in fh:
+                    if not line.strip():
+                        break  # end of the headers
+                    key, _, value = line.partition(":")
+                    if key.lower() == "name" and name is None:
+                        name = value.strip()
+                    elif key.lower() == "version" and version is None:
+                        version = value.strip()
+        except OSError:
+            pass
+        if not name or not version:  # fall back to the directory name: name-version.dist-info
+            stem = os.path.basename(info)[: -len(".dist-info")]
+            name, _, version = stem.partition("-")
+        editable = None
+        try:
+            with open(os.path.join(info, "direct_url.json"), encoding="utf-8") as fh:
+                direct = json.load(fh)
+            if direct.get("dir_info", {}).get("editable") and str(direct.get("url", "")).startswith(
+                "file://"
+            ):
+                editable = direct["url"][len("file://") :]
+        except (OSError, ValueError, AttributeError):
+            pass
+        out.append(Dist(name, version, editable))
+    return out
+
+
+def _python_entries(bindir: str) -> list[str]:
+    try:
+        names = os.listdir(bindir)
+    except OSError:
+        return []
+    return sorted(os.path.join(bindir, n) for n in names if _PY_NAME.match(n))
+
+
+# --- finding a working base of the same minor ---------------------------------------------------
+
+
+def _runs_as(python: str, minor: str, env_dir: str) -> bool:
+    try:
+        layout = query_layout(python, env_dir)
+    except VenvtuiError:
+        return False
+    return layout.minor == minor
+
+
+def _relocations(dead: str, minor: str) -> list[str]:
+    """Where the same interpreter lives now, when `dead` (a missing path) was inside a
+    version-stamped install: the installer's stable alias of that minor, then the newest
+    patch install of the same minor next to the old one."""
+    from venvtui.core.stability import find_install
+
+    inst = find_install(dead)
+    if inst is None or inst.minor != minor:
+        return []
+    rel = os.path.relpath(dead, inst.root)
+    out: list[str] = []
+    if inst.installer == "homebrew":
+        prefix = inst.container
+        out += [
+            os.path.join(prefix, "opt", inst.name, rel),
+            os.path.join(prefix, "bin", f"python{minor}"),
+        ]
+        kegs = os.path.join(prefix, "Cellar", inst.name)
+        out += [
+            os.path.join(k, rel)
+            for k in sorted(glob.glob(os.path.join(kegs, f"{minor}.*")), reverse=True)
+        ]
+    elif inst.installer == "uv":
+        out.append(os.path.join(inst.container, f"cpython-{minor}-{inst.name}", rel))
+        pattern = os.path.join(inst.container, f"cpython-{minor}.*-{inst.name}")
+        out += [os.path.join(d, rel) for d in sorted(glob.glob(pattern), reverse=True)]
+    elif inst.installer in ("mise", "asdf"):
+        out.append(os.path.join(inst.container, minor, rel))
+        pattern = os.path.join(inst.container, f"{minor}.*")
+        out += [os.path.join(d, rel) for d in sorted(glob.glob(pattern), reverse=True)]
+    elif inst.installer == "pyenv":
+        pattern = os.path.join(inst.container, "versions", f"{minor}.*")
+        out += [os.path.join(d, rel) for d in sorted(glob.glob(pattern), reverse=True)]
+    return out
+
+
+def find_base(env_dir: str, minor: str, home: str | None) -> str | None:
+    """A working interpreter of `minor` for this environment: `home`'s own python, the new
+    location of a version-stamped base the links pointed into, else a discovered one."""
+    from venvtui.core.symlinks import walk_chain
+
+    cands: list[str] = []
+    if home:
+        cands += [os.path.join(home, n) for n in (f"python{minor}", "python3", "python")]
+    for entry in _python_entries(os.path.join(env_dir, "bin")):
+        chain = walk_chain(entry)
+        for hop in chain.hops:
+            if hop.kind == "missing":
+                cands += _relocations(hop.path, minor)
+    if home:
+        cands += _relocations(os.path.join(home, f"python{minor}"), minor)
+    seen: set[str] = set()
+    for cand in cands:
+        if cand in seen or not os.path.isfile(cand):
+            continue
+        seen.add(cand)
+        if _runs_as(cand, minor, env_dir):
+            return cand
+    try:
+        from venvtui.core.discovery import find_interpreters
+
+        for interp in find_interpreters():
+            if (
+                interp.probe is not None
+                and interp.probe.minor == minor
+                and not interp.probe.in_venv
+            ):
+                return interp.path
+    except (ImportError, VenvtuiError):
+        return None
+    return None
+
+
+# --- repair in place ------------------------------------------------------------------------------
+
+
+def plan_repair(
+    env: object,
+    python: str | None = None,
+    *,
+    home_policy: str = "stable",
+    action: str = "repair",
+) -> Plan:
+    """Re-point the environment at a working base of the same minor (nothing is written)."""
+    from venvtui.core.pyvenv_cfg import read_cfg
+
+    env_dir = _env_dir(env)
+    cfg_file = _cfg_path(env_dir)
+    cfg = read_cfg(cfg_file)
+    recorded = next((cfg.get(k) for k in _VERSION_KEYS if cfg.get(k)), None)
+    minor = env_minor(env_dir, recorded)
+    if minor is None:
+        raise WriteRefused(
+            f"cannot tell which Python version {env_dir} was built for",
+            "rebuild it instead: venvtui rebuild ENV --python PY",
+        )
+    if python is None:
+        found = find_base(env_dir, minor, cfg.get("home"))
+        if found is None:
+            raise WriteRefused(
+                f"no working Python {minor} found for {env_dir}",
+                f"install Python {minor} and pass it with --python, or rebuild on another version",
+            )
+        python = found
+    python = os.path.abspath(os.path.expanduser(python))
+    pre = query_layout(python, env_dir)
+    if pre.minor != minor:
+        raise WriteRefused(
+            f"{env_dir} was built for Python {minor}, {python} is {pre.version}",
+            f"a different minor needs a rebuild: venvtui rebuild {env_dir} --python {python}",
+        )
+    base = choose_base(python, pre, home_policy)
+    exename = os.path.basename(base.executable)
+    layout = query_layout(base.executable, env_dir, exename=exename)
+    if layout.minor != minor:
+        raise WriteRefused(f"the base {base.executable} is Python {layout.version}, not {minor}")
+    bindir = os.path.join(env_dir, "bin")
+    entries = _python_entries(bindir)
+    copies = any(os.path.isfile(e) and not os.path.islink(e) for e in entries)
+    # CPython venv --upgrade keeps existing links, even dangling ones: remove them first.
+    names = {"python", "python3", f"python{minor}", exename}
+    ops: list[Op] = []
+    for entry in entries:
+        name = os.path.basename(entry)
+        if name in names or not os.path.exists(entry):
+            note = (
+                "dangling"
+                if not os.path.exists(entry)
+                else f"-> {os.readlink(entry)}"
+                if os.path.islink(entry)
+                else "copied binary"
+            )
+            ops.append(Op("remove", entry, note=note))
+    real = os.path.realpath(base.executable)
+    main = os.path.join(bindir, exename)
+    ops.append(Op("copy", main, real) if copies else Op("symlink", main, base.executable))
+    aliases = ["python", "python3"] + ([f"python{minor}"] if layout.version_tuple >= (3, 9) else [])
+    for name in aliases:
+        if name != exename:
+            path = os.path.join(bindir, name)
+            ops.append(Op("copy", path, real) if copies else Op("symlink", path, exename))
+    updates = {"home": base.home}
+    version_key = next((k for k in _VERSION_KEYS if cfg.get(k)), "version")
+    old_version = cfg.get(version_key) or ""
+    # keep virtualenv's `version_info = 3.12.1.final.0` shape when that is what was written
+    new_version = layout.version + (
+        old_version[len(old_version.split(".final")[0]) :] if ".final" in old_version else ""
+    )
+    updates[version_key] = new_version
+    updates["executable"] = real
+    if cfg.get("base-executable") is not None:  # virtualenv 20.x
+        updates["base-executable"] = base.executable
+    new_cfg = cfg.with_values(updates)
+    if new_cfg.to_bytes() != cfg.to_bytes():
+        ops.append(Op("write", cfg_file, content=new_cfg.to_bytes(), before=cfg.to_bytes()))
+    verify = Verify(
+        python=os.path.join(bindir, "python"),
+        prefix=env_dir,
+        base_prefix=layout.base_prefix,
+        minor=minor,
+    )
+    warnings: list[str] = []
+    if os.path.basename(base.executable) in ("python3", "python"):
+        warnings.append(f"{base.executable} is an unversioned alias (minor drift risk)")
+    return Plan(
+        action=action,
+        env=env_dir,
+        mode="inplace",
+        ops=tuple(ops),
+        summary=(
+            f"re-point at Python {layout.version}: home = {base.home}, bin/{exename} -> "
+            f"{base.executable}{' (copied)' if copies else ''} [{base.policy} policy]; "
+            "site-packages untouched"
+        ),
+        warnings=tuple(warnings),
+        verify=verify,
+        details={
+            "python": python,
+            "version": layout.version,
+            "home": base.home,
+            "executable": base.executable,
+            "policy": base.policy,
+            "why": list(base.why),
+        },
+    )
+
+
+# --- rebuild --------------------------------------------------------------------------------------
+
+
+def find_uv() -> str | None:
+    """uv on PATH, or next to the running interpreter (installed into the same environment)."""
+    beside = os.path.join(os.path.dirname(sys.executable), "uv")
+    if os.path.isfile(beside) and os.access(beside, os.X_OK):
+        return beside
+    return shutil.which("uv")
+
+
+def _prompt_of(cfg_prompt: str | None) -> str | None:
+    if not cfg_prompt:
+        return None
+    text = cfg_prompt.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":  # venv writes repr()
+        text = text[1:-1]
+    try:
+        check_prompt(text)
+    except WriteRefused:
+        return None
+    return text
+
+
+def plan_rebuild(
+    env: object,
+    python: str,
+    *,
+    home_policy: str = "stable",
+    find_links: Sequence[str] = (),
+    no_index: bool = False,
+    installer: str = "auto",
+) -> Plan:
+    """A new environment from `python` with the same distributions (nothing is written)."""
+    from venvtui.core.pyvenv_cfg import read_cfg
+
+    env_dir = _env_dir(env)
+    cfg_file = _cfg_path(env_dir)
+    if os.path.isdir(os.path.join(env_dir, "conda-meta")):
+        raise WriteRefused(f"{env_dir} is a conda environment", "rebuild it with conda")
+    cfg = read_cfg(cfg_file)
+    recorded = next((cfg.get(k) for k in _VERSION_KEYS if cfg.get(k)), None)
+    old_minor = env_minor(env_dir, recorded)
+    dists = installed_dists(env_dir, old_minor) if old_minor else []
+    had_pip = any(d.name.lower() == "pip" for d in dists)
+    reinstall = [d for d in dists if d.name.lower() not in ("pip",)]
+    uv = find_uv() if installer in ("auto", "uv") else None
+    if installer == "uv" and uv is None:
+        raise WriteRefused("uv was not found", "install uv or pass --installer pip")
+    seed = had_pip or (bool(reinstall) and uv is None)
+    req = CreateRequest(
+        python=python,
+        dest=env_dir,
+        home_policy=home_policy,
+        prompt=_prompt_of(cfg.get("prompt")),
+        system_site_packages=(cfg.get("include-system-site-packages") or "").lower() == "true",
+        seed=seed,
+        clear=True,
+    )
+    py = os.path.abspath(os.path.expanduser(python))
+    pre = query_layout(py, env_dir, prompt=req.prompt)
+    base = choose_base(py, pre, home_policy)
+    exename = os.path.basename(base.executable)
+    layout = query_layout(base.executable, env_dir, exename=exename, prompt=req.prompt)
+    if layout.minor != pre.minor:
+        raise WriteRefused(
+            f"the base {base.executable} is Python {layout.version}, not {pre.version}"
+        )
+    ops = layout_ops(req, layout, base, env_dir)
+    if seed:
+        ops.append(seed_op(env_dir, layout))
+    warnings: list[str] = []
+    editable = [d for d in reinstall if d.editable]
+    plain = [d for d in reinstall if not d.editable]
+    if plain or editable:
+        new_python = os.path.join(layout.bin_path, "python")
+        reqs: list[str] = [d.requirement for d in plain]
+        for d in editable:
+            assert d.editable is not None
+            reqs += ["-e", d.editable]
+        opts: list[str] = []
+        for link in find_links:
+            opts += ["--find-links", os.path.abspath(link)]
+        if no_index:
+            opts.append("--no-index")
+        if uv is not None:
+            argv = (
+                uv,
+                "pip",
+                "install",
+                "--python",
+                new_python,
+                *(["--offline"] if no_index else []),
+                *opts,
+                *reqs,
+            )
+            note = f"reinstall {len(reqs)} distributions with uv"
+        else:
+            argv = (
+                new_python,
+                "-m",
+                "pip",
+                "install",
+                "--no-input",
+                "--disable-pip-version-check",
+                *opts,
+                *reqs,
+            )
+            note = f"reinstall {len(reqs)} distributions with pip"
+        ops.append(Op("run", env_dir, argv=argv, note=note))
+    if old_minor and old_minor != layout.minor:
+        warnings.append(
+            f"Python {old_minor} -> {layout.version}: distributions are reinstalled by name==version; "
+            "a version that has no build for the new Python fails the rebuild (nothing is lost)"
+        )
+    warnings += [w for w in plan_warnings(req, layout, base, None) if "no pip" not in w]
+    return Plan(
+        action="rebuild",
+        env=env_dir,
+        mode="build",
+        ops=tuple(ops),
+        summary=(
+            f"new Python {layout.version} environment: home = {base.home}, bin/{exename} -> "
+            f"{base.executable} [{base.policy} policy]; {len(reinstall)} distributions reinstalled"
+        ),
+        warnings=tuple(warnings),
+        replaces=True,
+        verify=Verify(
+            python=os.path.join(layout.bin_path, "python"),
+            prefix=env_dir,
+            base_prefix=layout.base_prefix,
+            minor=layout.minor,
+            imports=("pip",) if seed else (),
+        ),
+        details={
+            "python": py,
+            "version": layout.version,
+            "home": base.home,
+            "executable": base.executable,
+            "policy": base.policy,
+            "distributions": [d.requirement for d in reinstall],
+            "old_minor": old_minor,
+            "installer": "uv" if uv else "pip",
+        },
+    )
+
+
+# --- delete ---------------------------------------------------------------------------------------
+
+
+def _protected(path: str) -> Iterable[str]:
+    yield os.sep
+    home = os.path.expanduser("~")
+    if home and home != os.sep:
+        yield os.path.realpath(home)
+        yield os.path.abspath(home)
+
+
+def plan_delete(env_path: str) -> Plan:
+    """Remove an environment (only a directory holding pyvenv.cfg or conda-meta/)."""
+    path = os.path.abspath(os.path.expanduser(env_path))
+    real = os.path.realpath(path)
+    for p in _protected(path):
+        if (
+            real == p
+            or path == p
+            or (p != os.sep and os.path.realpath(p).startswith(real + os.sep))
+        ):
+            raise WriteRefused(f"refusing to delete {path}: it is / or holds the home directory")
+    if real == os.sep:
+        raise WriteRefused(f"refusing to delete {path}")
+    if os.path.islink(path):
+        raise WriteRefused(
+            f"{path} is a symbolic link", f"delete the environment it points to: {real}"
+        )
+    if not os.path.isdir(path):
+        raise NotFoundError(f"{path} does not exist or is not a directory")
+    if not is_environment(path):
+        if any(
+            os.path.exists(os.path.join(path, m)) for m in ("pyproject.toml", ".git", "setup.py")
+        ):
+            raise WriteRefused(
+                f"{path} is a project root, not an environment",
+                "pass the environment inside it, e.g. .venv",
+            )
+        raise NotAnEnvironmentError(f"{path} is not an environment (no pyvenv.cfg or conda-meta/)")
+    if os.path.exists(os.path.join(path, ".git")):
+        raise WriteRefused(f"{path} holds a .git directory", "remove the environment by hand")
+    if real == os.path.realpath(sys.prefix):
+        raise WriteRefused(
+            f"{path} is the environment venvtui runs from", "run venvtui from elsewhere"
+        )
+    count = 0
+    for _root, dirs, files in os.walk(path):
+        count += len(files) + len(dirs)
+    warnings = []
+    minor = env_minor(path, None)
+    if minor:
+        n = len(installed_dists(path, minor))
+        if n:
+            warnings.append(f"{n} installed distributions are removed with it")
+    return Plan(
+        action="delete",
+        env=path,
+        mode="delete",
+        ops=(Op("remove", path, note=f"the whole environment, {count} entries"),),
+        summary=f"remove the environment {path}",
+        warnings=tuple(warnings),
+        details={"entries": count},
+    )
+
+
+__all__ = [
+    "Base",
+    "Dist",
+    "env_minor",
+    "find_base",
+    "installed_dists",
+    "plan_delete",
+    "plan_rebuild",
+    "plan_repair",
+]
