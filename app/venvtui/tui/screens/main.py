@@ -264,7 +264,9 @@ class MainScreen(Screen[None]):
         text = Text()
         if self.scanning:
             text.append("⟳ scanning… ", style="bold yellow")
-        text.append(f"{len(interps)} interpreters · {len(envs)} environments")
+        text.append(
+            f"{len(interps)} interpreter{'' if len(interps) == 1 else 's'} · {len(envs)} environment{'' if len(envs) == 1 else 's'}"
+        )
         if problems:
             text.append(f" · {problems} with problems", style="bold red")
         elif envs and not self.scanning:
@@ -415,9 +417,12 @@ class MainScreen(Screen[None]):
             title=f"Rebuild {row.path} with which interpreter?",
             home=self.home,
         )
-        self.app.push_screen(
-            picker, callback=lambda python: python and self._plan("rebuild", row, python)
-        )
+
+        def picked(python: str | None) -> None:
+            if python:
+                self._plan("rebuild", row, python)
+
+        self.app.push_screen(picker, callback=picked)
 
     def action_delete(self) -> None:
         row = self.selected_env()
