@@ -74,8 +74,10 @@ def _stdlib():
 def _find_cfg(executable):
     # site.venv(): pyvenv.cfg beside dirname(abspath(sys.executable)), then in its parent.
     exe_dir = os.path.dirname(os.path.abspath(executable))
-    for candidate in (os.path.join(exe_dir, "pyvenv.cfg"),
-                      os.path.join(os.path.dirname(exe_dir), "pyvenv.cfg")):
+    for candidate in (
+        os.path.join(exe_dir, "pyvenv.cfg"),
+        os.path.join(os.path.dirname(exe_dir), "pyvenv.cfg"),
+    ):
         if os.path.isfile(candidate):
             return candidate
     return None
@@ -117,6 +119,8 @@ def _site_packages(prefixes):
         if os.sep == "/":
             for libdir in libdirs:
                 out.append(os.path.join(prefix, libdir, "python" + ver, "site-packages"))
+            if sys.version_info[0] < 3:
+                out.append(os.path.join(prefix, "lib", "site-python"))
         else:
             out.append(prefix)
             out.append(os.path.join(prefix, "Lib", "site-packages"))
@@ -154,22 +158,33 @@ def _sitecustomize(paths):
 def main():
     vi = sys.version_info
     impl = getattr(sys, "implementation", None)
-    implementation = impl.name if impl is not None else (
-        "pypy" if "__pypy__" in sys.builtin_module_names else "cpython")
+    implementation = (
+        impl.name
+        if impl is not None
+        else ("pypy" if "__pypy__" in sys.builtin_module_names else "cpython")
+    )
     if vi[3] == "final":
         version_full = "%d.%d.%d" % vi[:3]
     else:
-        version_full = "%d.%d.%d%s%d" % (vi[0], vi[1], vi[2],
-                                         {"alpha": "a", "beta": "b", "candidate": "rc"}.get(vi[3], vi[3]),
-                                         vi[4])
+        version_full = "%d.%d.%d%s%d" % (
+            vi[0],
+            vi[1],
+            vi[2],
+            {"alpha": "a", "beta": "b", "candidate": "rc"}.get(vi[3], vi[3]),
+            vi[4],
+        )
     executable = _text(sys.executable) or ""
     raw_prefix = _text(sys.prefix)
     raw_exec_prefix = _text(sys.exec_prefix)
     # 2.7 (and legacy virtualenv): base_prefix = real_prefix or prefix.
-    base_prefix = _text(getattr(sys, "base_prefix", None) or getattr(sys, "real_prefix", None)
-                        or raw_prefix)
-    base_exec_prefix = _text(getattr(sys, "base_exec_prefix", None)
-                             or getattr(sys, "real_prefix", None) or raw_exec_prefix)
+    base_prefix = _text(
+        getattr(sys, "base_prefix", None) or getattr(sys, "real_prefix", None) or raw_prefix
+    )
+    base_exec_prefix = _text(
+        getattr(sys, "base_exec_prefix", None)
+        or getattr(sys, "real_prefix", None)
+        or raw_exec_prefix
+    )
     cfg_path = _find_cfg(executable) if executable else None
     cfg = _read_cfg(cfg_path) if cfg_path else {}
     prefix, exec_prefix = raw_prefix, raw_exec_prefix
@@ -227,7 +242,7 @@ def main():
         "platlibdir": getattr(sys, "platlibdir", "lib"),
         "sitecustomize": sitecustomize,
         "has_homebrew_sitecustomize": homebrew,
-        "maxsize_64bit": sys.maxsize > 2 ** 32,
+        "maxsize_64bit": sys.maxsize > 2**32,
     }
     return result
 

@@ -24,9 +24,8 @@ import secrets
 import signal
 import stat
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from venvtui.core import probe_cache, proc, settings
 from venvtui.core.errors import (
@@ -37,6 +36,9 @@ from venvtui.core.errors import (
     VenvtuiError,
 )
 from venvtui.core.models import ProbeResult
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 _SCRIPT_PATH = Path(__file__).with_name("_probe_script.py")
 _OLD_FLAGS = ["-E", "-s", "-S"]  # Python < 3.4 has no -I
@@ -53,7 +55,9 @@ _MAGICS = (
     b"MZ",
     b"#!",
 )
-_SHIM_MARKERS = (b"pyenv", b"asdf", b"mise", b"rtx")
+# pyenv: exec "<root>/libexec/pyenv" exec "$program" "$@"; asdf: exec <asdf> exec "python3" ...;
+# mise/rtx script shims: exec mise x -- python "$@".
+_SHIM_EXEC = re.compile(rb"""exec\s+["']?\S*\b(?:pyenv|asdf|mise|rtx)["']?\s+(?:exec|x)\b""")
 _STARTUP_FAILURES = (
     "Fatal Python error",
     "Traceback (most recent call last)",
@@ -110,8 +114,7 @@ def is_shim(path: str) -> bool:
         return False
     if not head.startswith(b"#!"):
         return False
-    lowered = head.lower()
-    return any(marker in lowered for marker in _SHIM_MARKERS) and b"exec" in lowered
+    return _SHIM_EXEC.search(head) is not None
 
 
 def _check_path(path: str) -> None:
@@ -328,6 +331,10 @@ def probe_many(
 
     if not groups:
         return results
+    # Imported here: concurrent.futures (and the logging it pulls in) is not needed on the
+    # warm, cached path of `venvtui interpreters`.
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
     pool = ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(groups))))
     futures: dict[Future[ProbeResult], str] = {
         pool.submit(probe, path, timeout=timeout, use_cache=use_cache): path for path in groups

@@ -1,0 +1,412 @@
+"""The interpreter probe: real CPython builds as oracles, fake interpreters for failures."""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.fakes import make_fake_python, recorded_probe, run_count
+from venvtui.core.errors import (
+    NotAnInterpreterError,
+    NotFoundError,
+    ProbeError,
+    ProbeTimeout,
+    VenvtuiError,
+)
+from venvtui.core.models import ProbeResult
+from venvtui.core.probe import guess_version, is_shim, probe, probe_many
+from venvtui.core.symlinks import readlink_chain
+
+PYENV = Path.home() / ".pyenv" / "versions"
+
+# What the interpreter says about itself when run normally (site enabled): the oracle.
+_ORACLE = r"""
+import sys, json, sysconfig
+try:
+    import site
+    sp = site.getsitepackages()
+except Exception:
+    sp = None
+sys.stdout.write(json.dumps({
+    "version": list(sys.version_info[:3]),
+    "prefix": sys.prefix,
+    "exec_prefix": sys.exec_prefix,
+    "base_prefix": getattr(sys, "base_prefix", getattr(sys, "real_prefix", sys.prefix)),
+    "executable": sys.executable,
+    "base_executable": getattr(sys, "_base_executable", None),
+    "stdlib": sysconfig.get_paths()["stdlib"],
+    "site_packages": sp,
+    "abiflags": getattr(sys, "abiflags", ""),
+    "platform": sys.platform,
+}))
+"""
+
+
+def _oracle(python: str | Path) -> dict[str, Any]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    env.pop("VIRTUAL_ENV", None)
+    out = subprocess.run(
+        [str(python), "-s", "-c", _ORACLE], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    data: dict[str, Any] = json.loads(out.stdout)
+    return data
+
+
+def _pyenv_pythons() -> list[Path]:
+    found = []
+    for version_dir in sorted(PYENV.glob("*")):
+        m = re.match(r"^(\d+)\.(\d+)\.\d+$", version_dir.name)
+        if not m:
+            continue
+        exe = version_dir / "bin" / f"python{m[1]}.{m[2]}"
+        if exe.is_file():
+            found.append(exe)
+    return found
+
+
+PYENV_PYTHONS = _pyenv_pythons()
+
+
+def _pyenv(minor: str) -> Path:
+    for exe in PYENV_PYTHONS:
+        if exe.name == f"python{minor}":
+            return exe
+    pytest.skip(f"no pyenv CPython {minor} under {PYENV}")
+
+
+def _assert_matches_oracle(result: ProbeResult, oracle: dict[str, Any]) -> None:
+    assert list(result.version) == oracle["version"]
+    assert result.prefix == oracle["prefix"]
+    assert result.exec_prefix == oracle["exec_prefix"]
+    assert result.base_prefix == oracle["base_prefix"]
+    assert result.sys_executable == oracle["executable"]
+    assert result.stdlib == oracle["stdlib"]
+    assert result.abiflags == oracle["abiflags"]
+    assert result.platform == oracle["platform"]
+    if oracle["base_executable"] is not None:
+        assert result.base_executable == oracle["base_executable"]
+    if oracle["site_packages"] is not None:
+        assert list(result.site_packages) == oracle["site_packages"]
+
+
+# --- real interpreters ----------------------------------------------------------------------
+
+
+@pytest.mark.realpython
+@pytest.mark.parametrize("exe", PYENV_PYTHONS or [None], ids=lambda p: p.name if p else "none")
+def test_probe_every_pyenv_build_matches_the_interpreter(exe: Path | None) -> None:
+    if exe is None:
+        pytest.skip(f"no CPython builds under {PYENV}")
+    result = probe(str(exe), use_cache=False)
+    _assert_matches_oracle(result, _oracle(exe))
+    assert result.executable == str(exe)
+    assert result.implementation == "cpython"
+    assert not result.in_venv and result.pyvenv_cfg is None
+    assert result.version_full.startswith(".".join(map(str, result.version)))
+    assert result.config_prefix == str(exe.parent.parent)
+    assert result.enable_shared == (result.ldlibrary or "").endswith(".so")
+    assert result.framework in ("", None)
+    assert result.free_threaded is False
+    assert result.machine
+    assert result.to_json()["version_info"] == list(result.version)
+
+
+@pytest.mark.realpython
+def test_python27_falls_back_from_dash_i(tmp_path: Path) -> None:
+    exe = _pyenv("2.7")
+    # A name that does not reveal the version: the probe must try -I, then fall back.
+    link = tmp_path / "python"
+    link.symlink_to(exe)
+    (tmp_path / "plainname").symlink_to(exe)
+    for path in (link, tmp_path / "plainname"):
+        result = probe(str(path), use_cache=False)
+        assert result.version[:2] == (2, 7)
+        assert result.base_executable is None
+        assert result.base_prefix == str(exe.parent.parent)
+        assert str(exe.parent.parent / "lib" / "site-python") in result.site_packages
+
+
+@pytest.mark.realpython
+def test_symlink_is_probed_unresolved(tmp_path: Path) -> None:
+    exe = _pyenv("3.12")
+    link = tmp_path / "pub" / "python3.12"
+    link.parent.mkdir()
+    link.symlink_to(exe)
+    result = probe(str(link), use_cache=False)
+    assert result.executable == str(link)
+    assert result.sys_executable == str(link)
+    # research P1.4: 3.11+ outside a venv, sys._base_executable is the invoked path
+    assert result.base_executable == str(link)
+    _assert_matches_oracle(result, _oracle(link))
+
+
+@pytest.mark.realpython
+@pytest.mark.parametrize("minor", ["3.12", "3.13", "3.11", "3.10", "3.8"])
+def test_venv_base_executable_per_version(tmp_path: Path, minor: str) -> None:
+    exe = _pyenv(minor)
+    venv = tmp_path / "venv"
+    subprocess.run([str(exe), "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    python = venv / "bin" / "python"
+    result = probe(str(python), use_cache=False)
+    assert result.in_venv
+    assert result.pyvenv_cfg == str(venv / "pyvenv.cfg")
+    assert result.prefix == str(venv)
+    assert result.base_prefix == str(exe.parent.parent)
+    assert result.site_packages[0] == str(venv / "lib" / f"python{minor}" / "site-packages")
+    if tuple(map(int, minor.split("."))) >= (3, 11):
+        # research P1.5: readlink_chain(sys.executable) when it differs from sys.executable
+        assert result.base_executable == readlink_chain(str(python)) == str(exe)
+    else:
+        # research P1.3: 3.8-3.10 POSIX: sys._base_executable == sys.executable, in a venv too
+        assert result.base_executable == str(python)
+    _assert_matches_oracle(result, _oracle(python))
+
+
+@pytest.mark.realpython
+def test_copies_venv_base_executable_comes_from_home(tmp_path: Path) -> None:
+    exe = _pyenv("3.12")
+    venv = tmp_path / "copies"
+    subprocess.run(
+        [str(exe), "-m", "venv", "--copies", "--without-pip", str(venv)], check=True, timeout=120
+    )
+    result = probe(str(venv / "bin" / "python3.12"), use_cache=False)
+    # research P1.5: no link to follow, so home/basename(sys.executable)
+    assert result.base_executable == str(exe.parent / "python3.12")
+    _assert_matches_oracle(result, _oracle(venv / "bin" / "python3.12"))
+
+
+@pytest.mark.realpython
+def test_system_python(tmp_path: Path) -> None:
+    exe = Path("/usr/bin/python3.11")
+    if not exe.is_file():
+        pytest.skip("no /usr/bin/python3.11")
+    result = probe(str(exe), use_cache=False)
+    _assert_matches_oracle(result, _oracle(exe))
+    assert result.config_prefix == "/usr"
+    venv = tmp_path / "sysvenv"
+    subprocess.run([str(exe), "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    in_venv = probe(str(venv / "bin" / "python"), use_cache=False)
+    _assert_matches_oracle(in_venv, _oracle(venv / "bin" / "python"))
+    assert in_venv.base_executable == "/usr/bin/python3.11"
+
+
+@pytest.mark.realpython
+def test_probe_many_real(tmp_path: Path) -> None:
+    if not PYENV_PYTHONS:
+        pytest.skip("no pyenv builds")
+    paths = [str(p) for p in PYENV_PYTHONS]
+    results = probe_many(paths + [str(tmp_path / "missing")], use_cache=False)
+    assert set(results) == set(paths) | {str(tmp_path / "missing")}
+    for p in paths:
+        r = results[p]
+        assert isinstance(r, ProbeResult), r
+        assert Path(p).name == f"python{r.minor}"
+    assert isinstance(results[str(tmp_path / "missing")], NotFoundError)
+
+
+# --- fakes: the failure paths ---------------------------------------------------------------
+
+
+def test_fake_ok_answer_is_parsed(tmp_path: Path) -> None:
+    recorded = recorded_probe("homebrew-framework")
+    fake = make_fake_python(tmp_path, "python3.12", recorded)
+    result = probe(str(fake), use_cache=False)
+    assert result.executable == str(fake)
+    assert result.sys_executable == "/opt/homebrew/bin/python3.12"
+    assert result.framework == "Python"
+    assert result.has_homebrew_sitecustomize
+    assert result.version == (3, 12, 7)
+    assert result.raw["probe_version"] == 1
+
+
+def test_old_interpreter_without_dash_i(tmp_path: Path) -> None:
+    log = tmp_path / "log"
+    fake = make_fake_python(tmp_path, "python", behaviour="old", log=log)
+    assert probe(str(fake), use_cache=False).version == (3, 12, 1)
+    assert run_count(log) == 2  # -I refused, then -E -s -S
+    # A name that says 2.x goes straight to -E -s -S
+    fake2 = make_fake_python(tmp_path, "python2.7", behaviour="old", log=tmp_path / "log2")
+    probe(str(fake2), use_cache=False)
+    assert run_count(tmp_path / "log2") == 1
+
+
+def test_hang_times_out(tmp_path: Path) -> None:
+    fake = make_fake_python(tmp_path, "python3.12", behaviour="sleep", delay=30)
+    start = time.monotonic()
+    with pytest.raises(ProbeTimeout) as info:
+        probe(str(fake), timeout=0.5, use_cache=False)
+    assert time.monotonic() - start < 10
+    assert str(fake) in str(info.value) and "0.5" in str(info.value)
+    assert info.value.hint
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "name", "error", "needle"),
+    [
+        ("crash", "python3.12", ProbeError, "SIGSEGV"),
+        ("junk", "python3.12", ProbeError, "not python"),
+        ("junk", "sometool", NotAnInterpreterError, "not python"),
+        ("fail", "python3.12", ProbeError, "encodings"),
+        ("badjson", "python3.12", ProbeError, "garbled"),
+        ("error", "python3.12", ProbeError, "boom"),
+    ],
+)
+def test_misbehaving_interpreters(
+    tmp_path: Path, behaviour: Any, name: str, error: type[VenvtuiError], needle: str
+) -> None:
+    fake = make_fake_python(tmp_path, name, behaviour=behaviour)
+    with pytest.raises(error) as info:
+        probe(str(fake), use_cache=False)
+    message = str(info.value)
+    assert needle in message
+    assert "\n" not in message
+    assert info.value.hint
+
+
+def test_incomplete_answer(tmp_path: Path) -> None:
+    data = recorded_probe()
+    del data["prefix"]
+    fake = make_fake_python(tmp_path, "python3.12", data)
+    with pytest.raises(ProbeError, match="incomplete"):
+        probe(str(fake), use_cache=False)
+
+
+def test_paths_that_are_not_interpreters(tmp_path: Path) -> None:
+    with pytest.raises(NotFoundError):
+        probe(str(tmp_path / "nope"))
+    with pytest.raises(NotAnInterpreterError, match="directory"):
+        probe(str(tmp_path))
+    text = tmp_path / "notes.txt"
+    text.write_text("hello")
+    with pytest.raises(NotAnInterpreterError, match="not executable"):
+        probe(str(text))
+    text.chmod(0o755)
+    with pytest.raises(NotAnInterpreterError, match="not a program"):
+        probe(str(text))
+    dangling = tmp_path / "python3"
+    dangling.symlink_to(tmp_path / "Cellar" / "3.12.7" / "python3.12")
+    with pytest.raises(NotFoundError, match="broken symlink") as info:
+        probe(str(dangling))
+    assert "Cellar" in str(info.value)
+
+
+def test_guess_version(tmp_path: Path) -> None:
+    assert guess_version("/x/python3.12") == (3, 12)
+    assert guess_version("/x/python2") == (2,)
+    assert guess_version("/x/pypy3.10") == (3, 10)
+    assert guess_version("/x/python") is None
+    real = tmp_path / "python2.7"
+    real.write_text("")
+    (tmp_path / "python").symlink_to("python2.7")
+    assert guess_version(str(tmp_path / "python")) == (2, 7)
+
+
+PYENV_SHIM = """#!/usr/bin/env bash
+set -e
+[ -n "$PYENV_DEBUG" ] && set -x
+
+program="${0##*/}"
+
+export PYENV_ROOT="/home/dev/.pyenv"
+exec "/home/dev/.pyenv/libexec/pyenv" exec "$program" "$@"
+"""
+
+ASDF_SHIM = """#!/usr/bin/env bash
+# asdf-plugin: python 3.12.1
+exec /home/dev/.asdf/bin/asdf exec "python3" "$@" # asdf_allow: ' asdf '
+"""
+
+
+def test_is_shim(tmp_path: Path) -> None:
+    shim = tmp_path / "shims" / "python3"
+    shim.parent.mkdir()
+    shim.write_text(PYENV_SHIM)
+    shim.chmod(0o755)
+    assert is_shim(str(shim))
+    asdf = tmp_path / "shims" / "python"
+    asdf.write_text(ASDF_SHIM)
+    assert is_shim(str(asdf))
+    mise = tmp_path / "bin" / "mise"
+    mise.parent.mkdir()
+    mise.write_bytes(b"\x7fELF....")
+    (tmp_path / "shims" / "python3.12").symlink_to(mise)
+    assert is_shim(str(tmp_path / "shims" / "python3.12"))
+    assert not is_shim(str(make_fake_python(tmp_path, "python3.12")))
+    assert not is_shim(sys.executable)
+    assert not is_shim(str(tmp_path / "missing"))
+    real_shims = glob.glob(str(Path.home() / ".pyenv" / "shims" / "python*"))
+    for real in real_shims:
+        assert is_shim(real), real
+
+
+# --- probe_many -----------------------------------------------------------------------------
+
+
+def test_probe_many_concurrent_deduped_errors_as_values(tmp_path: Path) -> None:
+    log = tmp_path / "log"
+    fakes = [
+        make_fake_python(tmp_path / f"d{i}", "python3.12", behaviour="slow", delay=1, log=log)
+        for i in range(4)
+    ]
+    bad = make_fake_python(tmp_path / "bad", "python3.12", behaviour="crash")
+    paths = [str(f) for f in fakes] + [str(fakes[0]), str(bad), str(tmp_path / "missing")]
+    start = time.monotonic()
+    results = probe_many(paths, use_cache=False, max_workers=4)
+    elapsed = time.monotonic() - start
+    assert elapsed < 3.5, elapsed  # four 1 s probes ran side by side
+    assert run_count(log) == 4  # the duplicate path was probed once
+    assert set(results) == set(paths)
+    for f in fakes:
+        assert isinstance(results[str(f)], ProbeResult)
+    assert isinstance(results[str(bad)], ProbeError)
+    assert isinstance(results[str(tmp_path / "missing")], NotFoundError)
+
+
+def test_probe_many_relative_and_absolute_spelling_share_a_probe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = tmp_path / "log"
+    fake = make_fake_python(tmp_path, "python3.12", log=log)
+    monkeypatch.chdir(tmp_path)
+    results = probe_many(["python3.12", "./python3.12", str(fake)], use_cache=False)
+    assert run_count(log) == 1
+    assert len(results) == 3
+    assert len({id(r) for r in results.values()}) == 1
+
+
+def test_probe_many_cancel(tmp_path: Path) -> None:
+    fakes = [
+        make_fake_python(tmp_path / f"d{i}", "python3.12", behaviour="slow", delay=3)
+        for i in range(3)
+    ]
+    quick = make_fake_python(tmp_path / "quick", "python3.12")
+    flag = threading.Event()
+    calls = 0
+
+    def cancel() -> bool:
+        nonlocal calls
+        calls += 1
+        if calls > 3:
+            flag.set()
+        return flag.is_set()
+
+    start = time.monotonic()
+    results = probe_many([str(quick), *map(str, fakes)], use_cache=False, cancel=cancel)
+    assert time.monotonic() - start < 2.5
+    assert not any(str(f) in results for f in fakes)
+    assert calls > 0
+
+
+def test_probe_many_empty() -> None:
+    assert probe_many([]) == {}
