@@ -1,0 +1,76 @@
+"""Fixtures for the TUI tests: apps on demo data or on the real core, helpers to wait for work."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from venvtui.tui.app import VenvtuiApp
+from venvtui.tui.core_service import CoreService, interpreter_row
+from venvtui.tui.demo import DemoService
+from venvtui.tui.services import Cancelled
+from venvtui.tui.views import InterpreterRow
+
+
+def demo_app() -> VenvtuiApp:
+    """The app on the fixed demo machine, made deterministic for snapshots."""
+    app = VenvtuiApp(DemoService(), cursor_blink=False)
+    app.animation_level = "none"
+    return app
+
+
+async def settle(pilot: Pilot[None], *, timeout: float = 60.0) -> None:
+    """Wait until every worker (scan, sizes, details, plans) is done and the screen is idle."""
+    app = pilot.app
+    for _ in range(3):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+class PinnedService(CoreService):
+    """The real core, with the interpreter list pinned to given executables (each found by
+    `discovery.interpreter_for`) and environments scanned under given roots only."""
+
+    def __init__(self, pythons: Sequence[str], env_roots: Sequence[str], cwd: str) -> None:
+        super().__init__(env_roots=env_roots)
+        self.pythons = list(pythons)
+        self.cwd = cwd
+
+    def default_destination(self) -> str:
+        return os.path.join(self.cwd, ".venv")
+
+    def iter_interpreters(self, cancelled: Cancelled) -> Iterator[InterpreterRow]:
+        from venvtui.core.discovery import interpreter_for
+
+        for python in self.pythons:
+            if cancelled():
+                return
+            yield interpreter_row(interpreter_for(python))
+
+
+@pytest.fixture
+def real_312() -> str:
+    """A real CPython 3.12 (else 3.11, 3.13) from ~/.pyenv/versions, or skip."""
+    from tests.layouts import real_python
+
+    for minor in ("3.12", "3.11", "3.13"):
+        rp = real_python(minor)
+        if rp is not None:
+            return str(rp.exe)
+    pytest.skip("no CPython 3.11-3.13 under ~/.pyenv/versions")
+
+
+@pytest.fixture
+def tool_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A scratch dir used as HOME too, so nothing of the developer's machine leaks in."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + "/usr/bin:/bin")
+    return tmp_path
