@@ -206,7 +206,7 @@ def test_probe_many_real(tmp_path: Path) -> None:
     if not PYENV_PYTHONS:
         pytest.skip("no pyenv builds")
     paths = [str(p) for p in PYENV_PYTHONS]
-    results = probe_many(paths + [str(tmp_path / "missing")], use_cache=False)
+    results = probe_many([*paths, str(tmp_path / "missing")], use_cache=False)
     assert set(results) == set(paths) | {str(tmp_path / "missing")}
     for p in paths:
         r = results[p]
