@@ -67,7 +67,8 @@ class CacheKey:
 
     @property
     def filename(self) -> str:
-        return hashlib.sha256(self.invoked.encode("utf-8", "surrogateescape")).hexdigest()[:40]
+        digest = hashlib.sha256(self.invoked.encode("utf-8", "surrogateescape")).hexdigest()
+        return digest[:40] + ".json"
 
 
 def cache_key(invoked: str, script_hash: str) -> CacheKey:

@@ -1,0 +1,174 @@
+"""The on-disk probe cache: hits, invalidation, corrupt/foreign files, bypass."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.fakes import make_fake_python, recorded_probe, run_count
+from venvtui.core import probe_cache, settings
+from venvtui.core.probe import probe, probe_many, script_hash
+
+
+def _entries() -> list[Path]:
+    d = probe_cache.cache_dir()
+    return sorted(d.glob("*.json")) if d.is_dir() else []
+
+
+def test_cache_lives_under_xdg_cache_home() -> None:
+    assert probe_cache.cache_dir().is_relative_to(Path(os.environ["XDG_CACHE_HOME"]))
+    assert "venvtui" in probe_cache.cache_dir().parts
+
+
+def test_second_probe_is_served_from_cache(tmp_path: Path) -> None:
+    log = tmp_path / "log"
+    fake = make_fake_python(tmp_path, "python3.12", log=log)
+    first = probe(str(fake), use_cache=True)
+    second = probe(str(fake), use_cache=True)
+    assert run_count(log) == 1
+    assert first == second
+    assert len(_entries()) == 1
+    entry = json.loads(_entries()[0].read_text())
+    assert entry["key"]["invoked"] == str(fake)
+    assert entry["key"]["realpath"] == str(fake)
+    assert entry["payload"]["version"] == [3, 12, 1]
+    assert not list(probe_cache.cache_dir().glob(".tmp-*"))
+
+
+def test_no_cache_bypasses_read_and_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    log = tmp_path / "log"
+    fake = make_fake_python(tmp_path, "python3.12", log=log)
+    probe(str(fake), use_cache=False)
+    assert _entries() == []
+    probe(str(fake), use_cache=True)
+    assert run_count(log) == 2
+    monkeypatch.setattr(settings, "USE_CACHE", False)
+    probe(str(fake))  # None -> settings.USE_CACHE
+    assert run_count(log) == 3
+    monkeypatch.setattr(settings, "USE_CACHE", True)
+    probe(str(fake))
+    assert run_count(log) == 3
+
+
+def test_changed_file_is_probed_again(tmp_path: Path) -> None:
+    log = tmp_path / "log"
+    fake = make_fake_python(tmp_path, "python3.12", log=log)
+    probe(str(fake), use_cache=True)
+    st = fake.stat()
+    os.utime(fake, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
+    probe(str(fake), use_cache=True)
+    assert run_count(log) == 2
+    # an upgrade in place: same path, new content
+    make_fake_python(tmp_path, "python3.12", recorded_probe(version=[3, 12, 2]), log=log)
+    assert probe(str(fake), use_cache=True).version == (3, 12, 2)
+    assert run_count(log) == 3
+    assert len(_entries()) == 1  # one entry per invoked path, rewritten in place
+
+
+def test_repointed_link_is_probed_again(tmp_path: Path) -> None:
+    a = make_fake_python(tmp_path / "a", "python3.12", recorded_probe(version=[3, 12, 1]))
+    b = make_fake_python(tmp_path / "b", "python3.12", recorded_probe(version=[3, 12, 7]))
+    link = tmp_path / "bin" / "python3.12"
+    link.parent.mkdir()
+    link.symlink_to(a)
+    assert probe(str(link), use_cache=True).version == (3, 12, 1)
+    link.unlink()
+    link.symlink_to(b)
+    assert probe(str(link), use_cache=True).version == (3, 12, 7)
+
+
+def test_pyvenv_cfg_change_invalidates(tmp_path: Path) -> None:
+    log = tmp_path / "log"
+    fake = make_fake_python(tmp_path / "env" / "bin", "python", log=log)
+    probe(str(fake), use_cache=True)
+    (tmp_path / "env" / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    probe(str(fake), use_cache=True)
+    assert run_count(log) == 2
+    probe(str(fake), use_cache=True)
+    assert run_count(log) == 2
+    (tmp_path / "env" / "pyvenv.cfg").write_text("home = /usr/local/bin\n")
+    probe(str(fake), use_cache=True)
+    assert run_count(log) == 3
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"\x00\x01 not json",
+        b"[1, 2, 3]",
+        b'{"kind": "something-else", "schema": 1}',
+        b'{"kind": "venvtui-probe-cache", "schema": 999, "key": {}, "payload": {}}',
+        b"",
+    ],
+    ids=["binary", "list", "foreign", "other-schema", "empty"],
+)
+def test_corrupt_or_foreign_entry_is_ignored_and_rewritten(tmp_path: Path, content: bytes) -> None:
+    log = tmp_path / "log"
+    fake = make_fake_python(tmp_path, "python3.12", log=log)
+    probe(str(fake), use_cache=True)
+    (entry,) = _entries()
+    entry.write_bytes(content)
+    assert probe(str(fake), use_cache=True).version == (3, 12, 1)
+    assert run_count(log) == 2
+    assert json.loads(entry.read_text())["schema"] == probe_cache.CACHE_SCHEMA
+    probe(str(fake), use_cache=True)
+    assert run_count(log) == 2
+
+
+def test_entry_with_bad_payload_is_reprobed(tmp_path: Path) -> None:
+    log = tmp_path / "log"
+    fake = make_fake_python(tmp_path, "python3.12", log=log)
+    probe(str(fake), use_cache=True)
+    (entry,) = _entries()
+    data = json.loads(entry.read_text())
+    del data["payload"]["prefix"]
+    entry.write_text(json.dumps(data))
+    assert probe(str(fake), use_cache=True).prefix
+    assert run_count(log) == 2
+
+
+def test_other_script_hash_misses(tmp_path: Path) -> None:
+    fake = make_fake_python(tmp_path, "python3.12")
+    probe(str(fake), use_cache=True)
+    assert probe_cache.load(probe_cache.cache_key(str(fake), script_hash())) is not None
+    assert probe_cache.load(probe_cache.cache_key(str(fake), "another-script")) is None
+
+
+def test_unwritable_cache_is_not_fatal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "cachefile"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    log = tmp_path / "log"
+    fake = make_fake_python(tmp_path, "python3.12", log=log)
+    assert probe(str(fake), use_cache=True).version == (3, 12, 1)
+    assert probe(str(fake), use_cache=True).version == (3, 12, 1)
+    assert run_count(log) == 2
+
+
+def test_failures_are_not_cached(tmp_path: Path) -> None:
+    log = tmp_path / "log"
+    fake = make_fake_python(tmp_path, "python3.12", behaviour="junk", log=log)
+    for _ in range(2):
+        with pytest.raises(Exception, match="did not answer"):
+            probe(str(fake), use_cache=True)
+    assert run_count(log) == 2
+    assert _entries() == []
+
+
+def test_probe_many_uses_the_cache(tmp_path: Path) -> None:
+    log = tmp_path / "log"
+    fakes = [str(make_fake_python(tmp_path / f"d{i}", "python3.12", log=log)) for i in range(3)]
+    probe_many(fakes, use_cache=True)
+    assert run_count(log) == 3
+    again = probe_many(fakes, use_cache=True)
+    assert run_count(log) == 3
+    assert all(not isinstance(v, Exception) for v in again.values())
+
+
+def test_clear(tmp_path: Path) -> None:
+    probe(str(make_fake_python(tmp_path, "python3.12")), use_cache=True)
+    assert probe_cache.clear() == 1
+    assert _entries() == []
