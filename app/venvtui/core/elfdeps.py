@@ -1,0 +1,191 @@
+"""Shared-library needs of an ELF executable, read in pure Python (no process spawned).
+
+Reads the dynamic section (DT_NEEDED, DT_RPATH, DT_RUNPATH) the way `readelf -d` shows it, and
+looks each needed library up the way ld.so does for a program (ld.so(8)): DT_RPATH when there
+is no DT_RUNPATH, then DT_RUNPATH, then the system directories (ld.so.conf and the defaults).
+`$ORIGIN` is the directory of the executable's real path (the kernel's view of the binary).
+LD_LIBRARY_PATH is ignored on purpose: a venv must start without it.
+
+Paths are checked through a `View`, so a forecast can ask "is libpython still there after the
+keg is removed?".
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import struct
+from dataclasses import dataclass, field
+
+from venvtui.core.overlay import REAL, View
+
+_DT_NULL, _DT_NEEDED, _DT_STRTAB, _DT_RPATH, _DT_RUNPATH = 0, 1, 5, 15, 29
+_PT_LOAD, _PT_DYNAMIC = 1, 2
+_MAX_READ = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class ElfDeps:
+    needed: tuple[str, ...]
+    rpath: tuple[str, ...] = ()
+    runpath: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LibCheck:
+    """Where each needed library was found, and which were not."""
+
+    found: dict[str, str] = field(default_factory=dict)
+    missing: tuple[str, ...] = ()
+    searched: tuple[str, ...] = ()
+
+
+def read_elf_deps(path: str) -> ElfDeps | None:
+    """DT_NEEDED/RPATH/RUNPATH of the ELF file at `path`; None when it is not a readable ELF
+    (a script, a Mach-O, a truncated file) — never raises."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(64)
+            if len(head) < 52 or head[:4] != b"\x7fELF":
+                return None
+            fh.seek(0, os.SEEK_END)
+            size = fh.tell()
+            if size > _MAX_READ:
+                return None
+            fh.seek(0)
+            data = fh.read()
+    except OSError:
+        return None
+    try:
+        return _parse(data)
+    except (struct.error, IndexError, ValueError):
+        return None
+
+
+def _parse(data: bytes) -> ElfDeps | None:
+    is64 = data[4] == 2
+    end = "<" if data[5] == 1 else ">"
+    if is64:
+        (e_phoff,) = struct.unpack_from(end + "Q", data, 0x20)
+        e_phentsize, e_phnum = struct.unpack_from(end + "HH", data, 0x36)
+    else:
+        (e_phoff,) = struct.unpack_from(end + "I", data, 0x1C)
+        e_phentsize, e_phnum = struct.unpack_from(end + "HH", data, 0x2A)
+    loads: list[tuple[int, int, int]] = []  # (vaddr, offset, filesz)
+    dyn: tuple[int, int] | None = None
+    for i in range(e_phnum):
+        off = e_phoff + i * e_phentsize
+        if is64:
+            p_type, _flags, p_offset, p_vaddr, _paddr, p_filesz = struct.unpack_from(
+                end + "IIQQQQ", data, off
+            )
+        else:
+            p_type, p_offset, p_vaddr, _paddr, p_filesz = struct.unpack_from(
+                end + "IIIII", data, off
+            )
+        if p_type == _PT_LOAD:
+            loads.append((p_vaddr, p_offset, p_filesz))
+        elif p_type == _PT_DYNAMIC:
+            dyn = (p_offset, p_filesz)
+    if dyn is None:
+        return ElfDeps(needed=())  # statically linked
+    entries: list[tuple[int, int]] = []
+    fmt, step = (end + "qQ", 16) if is64 else (end + "iI", 8)
+    for off in range(dyn[0], dyn[0] + dyn[1], step):
+        tag, val = struct.unpack_from(fmt, data, off)
+        if tag == _DT_NULL:
+            break
+        entries.append((tag, val))
+    strtab_addr = next((v for t, v in entries if t == _DT_STRTAB), None)
+    if strtab_addr is None:
+        return None
+    strtab = None
+    for vaddr, offset, filesz in loads:
+        if vaddr <= strtab_addr < vaddr + filesz:
+            strtab = offset + (strtab_addr - vaddr)
+            break
+    if strtab is None:
+        return None
+
+    def string(at: int) -> str:
+        start = strtab + at
+        stop = data.index(b"\0", start)
+        return data[start:stop].decode("utf-8", "replace")
+
+    needed = tuple(string(v) for t, v in entries if t == _DT_NEEDED)
+    rpath = tuple(p for t, v in entries if t == _DT_RPATH for p in string(v).split(":") if p)
+    runpath = tuple(p for t, v in entries if t == _DT_RUNPATH for p in string(v).split(":") if p)
+    return ElfDeps(needed, rpath, runpath)
+
+
+def _ld_so_conf(path: str = "/etc/ld.so.conf", depth: int = 0) -> list[str]:
+    dirs: list[str] = []
+    if depth > 4:
+        return dirs
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            lines = fh.read().splitlines()
+    except OSError:
+        return dirs
+    for line in lines:
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        if line.startswith("include "):
+            pattern = line.split(None, 1)[1]
+            if not os.path.isabs(pattern):
+                pattern = os.path.join(os.path.dirname(path), pattern)
+            for inc in sorted(glob.glob(pattern)):
+                dirs.extend(_ld_so_conf(inc, depth + 1))
+        else:
+            dirs.append(line)
+    return dirs
+
+
+_SYSTEM_DIRS: tuple[str, ...] | None = None
+
+
+def system_lib_dirs() -> tuple[str, ...]:
+    global _SYSTEM_DIRS
+    if _SYSTEM_DIRS is None:
+        defaults = ["/lib64", "/usr/lib64", "/lib", "/usr/lib"]
+        _SYSTEM_DIRS = tuple(dict.fromkeys([*_ld_so_conf(), *defaults]))
+    return _SYSTEM_DIRS
+
+
+def check_libs(exe: str, *, view: View = REAL, deps: ElfDeps | None = None) -> LibCheck | None:
+    """Look up each needed library of `exe` (a path in `view`); None when not an ELF."""
+    if deps is None:
+        source = view.source_of(exe)
+        if source is None:
+            return None
+        deps = read_elf_deps(source)
+        if deps is None:
+            return None
+    origin = os.path.dirname(view.realpath(exe))
+
+    def expand(d: str) -> str:
+        return d.replace("${ORIGIN}", origin).replace("$ORIGIN", origin)
+
+    dirs: list[str] = []
+    if not deps.runpath:
+        dirs.extend(expand(d) for d in deps.rpath)
+    dirs.extend(expand(d) for d in deps.runpath)
+    dirs.extend(system_lib_dirs())
+    found: dict[str, str] = {}
+    missing: list[str] = []
+    for lib in deps.needed:
+        if os.sep in lib:
+            if view.isfile(lib):
+                found[lib] = lib
+            else:
+                missing.append(lib)
+            continue
+        for d in dirs:
+            cand = os.path.join(d, lib)
+            if view.isfile(cand):
+                found[lib] = cand
+                break
+        else:
+            missing.append(lib)
+    return LibCheck(found=found, missing=tuple(missing), searched=tuple(dirs))

@@ -1,0 +1,342 @@
+"""Filesystem views: the real disk, or the real disk as an installer event would leave it.
+
+A forecast must not touch the disk, so an installer's upgrade or removal is modelled as an
+`Overlay`: a mapping of path -> new state (removed, a symlink with a new target, a directory
+copied from another one, a synthesized file or directory) consulted before the real disk.
+Every check the static diagnosis makes (the getpath-style link chain, stdlib landmarks,
+realpath) goes through a `View`, so the same code answers "now" and "after the event".
+
+Paths are absolute and lexically normalised. Directory components are resolved component by
+component through the view, like the kernel does; the final component is examined with
+lstat semantics where asked.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from venvtui.core.models import Chain, Hop
+
+NodeKind = Literal["file", "dir", "link", "missing", "error"]
+
+# CPython getpath.c: "40 is the Linux kernel 4.2 limit" (MAXSYMLINKS).
+MAX_HOPS = 40
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """What lstat() says about one path whose parent directory is already resolved."""
+
+    kind: NodeKind
+    target: str | None = None  # raw readlink() text when kind == "link"
+    error: str | None = None
+    source: str | None = None  # the real path holding the bytes (files copied by an overlay)
+
+
+def _norm(path: str) -> str:
+    return os.path.normpath(os.path.abspath(path))
+
+
+def _next_path(link: str, target: str) -> str:
+    """getpath: absolute targets as-is, relative ones joined to the link's dir, normalised."""
+    if os.path.isabs(target):
+        return os.path.normpath(target)
+    return os.path.normpath(os.path.join(os.path.dirname(link), target))
+
+
+def _ancestors(path: str) -> Iterator[str]:
+    """Proper ancestors of `path`, nearest first (excluding the root)."""
+    parent = os.path.dirname(path)
+    while parent != os.path.dirname(parent):
+        yield parent
+        parent = os.path.dirname(parent)
+
+
+class View:
+    """The real filesystem. Subclasses override `_raw` to change what some paths hold."""
+
+    def _raw(self, path: str) -> Node:
+        """lstat of `path`, its parent being a resolved (link-free) directory."""
+        return real_node(path)
+
+    # --- resolution -------------------------------------------------------------------------
+
+    def _canon(self, path: str, budget: list[int]) -> tuple[str, Node] | None:
+        """Resolve every component of `path` (following links); None when some component is
+        missing, not a directory, unreadable, or the links loop."""
+        path = _norm(path)
+        parts = [p for p in path.split(os.sep) if p]
+        cur = os.sep
+        node = Node("dir")
+        for i, comp in enumerate(parts):
+            cand = os.path.join(cur, comp)
+            node = self._raw(cand)
+            if node.kind == "link":
+                budget[0] -= 1
+                if budget[0] <= 0 or node.target is None:
+                    return None
+                res = self._canon(_next_path(cand, node.target), budget)
+                if res is None:
+                    return None
+                cur, node = res
+            elif node.kind in ("missing", "error"):
+                return None
+            else:
+                cur = cand
+            if i < len(parts) - 1 and node.kind != "dir":
+                return None
+        return cur, node
+
+    def resolve(self, path: str) -> tuple[str, Node] | None:
+        return self._canon(path, [MAX_HOPS])
+
+    def lnode(self, path: str) -> Node:
+        """lstat semantics: the parent is resolved, the final component is not followed."""
+        path = _norm(path)
+        parent = os.path.dirname(path)
+        if parent == path:
+            return Node("dir")
+        res = self.resolve(parent)
+        if res is None:
+            return Node("missing", error=f"{parent} does not exist")
+        pdir, pnode = res
+        if pnode.kind != "dir":
+            return Node("missing", error=f"{parent} is not a directory")
+        return self._raw(os.path.join(pdir, os.path.basename(path)))
+
+    def exists(self, path: str) -> bool:
+        return self.resolve(path) is not None
+
+    def isfile(self, path: str) -> bool:
+        res = self.resolve(path)
+        return res is not None and res[1].kind == "file"
+
+    def isdir(self, path: str) -> bool:
+        res = self.resolve(path)
+        return res is not None and res[1].kind == "dir"
+
+    def realpath(self, path: str) -> str:
+        """Full resolution like os.path.realpath; when something is missing, the longest
+        resolvable parent plus the rest, lexically."""
+        path = _norm(path)
+        res = self.resolve(path)
+        if res is not None:
+            return res[0]
+        parent = os.path.dirname(path)
+        if parent == path:
+            return path
+        return os.path.join(self.realpath(parent), os.path.basename(path))
+
+    def source_of(self, path: str) -> str | None:
+        """The real file holding the bytes now at `path` (through copies), or None."""
+        res = self.resolve(path)
+        if res is None or res[1].kind != "file":
+            return None
+        return res[1].source or res[0]
+
+    def listdir(self, path: str) -> list[str]:
+        """Names in directory `path` (real entries plus overlay additions, minus removals)."""
+        res = self.resolve(path)
+        if res is None or res[1].kind != "dir":
+            return []
+        return self._listdir(res[0])
+
+    def _listdir(self, canon: str) -> list[str]:
+        try:
+            return sorted(os.listdir(canon))
+        except OSError:
+            return []
+
+    # --- the getpath-style chain ------------------------------------------------------------
+
+    def walk_chain(self, path: str, *, max_hops: int = MAX_HOPS) -> Chain:
+        """`core.symlinks.walk_chain` through this view (no directory-link report)."""
+        start = _norm(path)
+        hops: list[Hop] = []
+        seen: set[str] = set()
+        current = start
+        while True:
+            node = self.lnode(current)
+            if node.kind == "missing":
+                hops.append(Hop(current, "missing", error=f"{current} does not exist"))
+                break
+            if node.kind == "error":
+                hops.append(Hop(current, "error", error=node.error))
+                break
+            if node.kind != "link" or node.target is None:
+                hops.append(Hop(current, node.kind))
+                break
+            if current in seen:
+                hops.append(Hop(current, "loop", error=f"{current} links back into the chain"))
+                break
+            if len(hops) >= max_hops:
+                hops.append(Hop(current, "loop", error=f"more than {max_hops} symlink hops"))
+                break
+            seen.add(current)
+            nxt = _next_path(current, node.target)
+            hops.append(Hop(current, "link", target=node.target, next=nxt))
+            current = nxt
+        return Chain(start=start, hops=tuple(hops), realpath=self.realpath(start))
+
+    def readlink_chain(self, path: str, *, max_hops: int = MAX_HOPS) -> str:
+        """getpath's `realpath()`: follow the file link only; the final path reached."""
+        current = _norm(path)
+        for _ in range(max_hops):
+            node = self.lnode(current)
+            if node.kind != "link" or node.target is None:
+                return current
+            current = _next_path(current, node.target)
+        return current
+
+
+def real_node(path: str) -> Node:
+    try:
+        st = os.lstat(path)
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            return Node("missing", error=f"{path} does not exist")
+        return Node("error", error=exc.strerror or str(exc))
+    if stat.S_ISLNK(st.st_mode):
+        try:
+            return Node("link", target=os.readlink(path))
+        except OSError as exc:
+            return Node("error", error=exc.strerror or str(exc))
+    if stat.S_ISDIR(st.st_mode):
+        return Node("dir")
+    return Node("file")
+
+
+REAL = View()
+
+# --- overlay --------------------------------------------------------------------------------
+
+ChangeOp = Literal["remove", "link", "copy", "file", "dir"]
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One change an installer makes: `remove` path (and all below), `link` path -> arg (raw
+    target text), `copy` arg (a real directory) to path, create an empty `file`/`dir`."""
+
+    op: ChangeOp
+    path: str
+    arg: str | None = None
+
+    def describe(self) -> str:
+        if self.op == "remove":
+            return f"remove {self.path}"
+        if self.op == "link":
+            return f"link {self.path} -> {self.arg}"
+        if self.op == "copy":
+            return f"install {self.path} (as {self.arg})"
+        return f"create {self.path}"
+
+
+class Overlay(View):
+    """The real disk with `changes` applied (later changes win at the same path)."""
+
+    def __init__(self, changes: tuple[Change, ...] | list[Change] = (), base: View = REAL):
+        self.base = base
+        self.entries: dict[str, Change] = {}
+        self.changes: tuple[Change, ...] = ()
+        for ch in changes:
+            self.apply(ch)
+
+    def apply(self, change: Change) -> None:
+        path = _norm(change.path)
+        ch = Change(change.op, path, change.arg)
+        # a removal or replacement supersedes earlier changes below that path
+        if ch.op in ("remove", "link", "copy", "file"):
+            for p in [p for p in self.entries if p.startswith(path + os.sep)]:
+                del self.entries[p]
+        self.entries[path] = ch
+        self.changes = (*self.changes, ch)
+
+    def _raw(self, path: str) -> Node:
+        ch = self.entries.get(path)
+        if ch is not None:
+            return self._node_for(ch)
+        for anc in _ancestors(path):
+            ch = self.entries.get(anc)
+            if ch is None:
+                continue
+            if ch.op == "copy" and ch.arg is not None:
+                src = os.path.join(ch.arg, os.path.relpath(path, anc))
+                node = self.base._raw(src)
+                if node.kind == "file" and node.source is None:
+                    return Node("file", source=src)
+                return node
+            if ch.op == "dir":
+                break  # a new directory over a real one: fall through to the base
+            return Node("missing", error=f"{path} does not exist (after: {ch.describe()})")
+        return self.base._raw(path)
+
+    def _node_for(self, ch: Change) -> Node:
+        if ch.op == "remove":
+            return Node("missing", error=f"{ch.path} does not exist (after: {ch.describe()})")
+        if ch.op == "link":
+            return Node("link", target=ch.arg)
+        if ch.op == "copy":
+            return Node("dir")
+        if ch.op == "dir":
+            return Node("dir")
+        return Node("file")
+
+    def _listdir(self, canon: str) -> list[str]:
+        names: set[str] = set()
+        handled = False
+        ch = self.entries.get(canon)
+        if ch is not None and ch.op == "copy" and ch.arg is not None:
+            names.update(self.base.listdir(ch.arg))
+            handled = True
+        elif ch is not None and ch.op == "remove":
+            return []
+        if not handled:
+            for anc in _ancestors(canon):
+                ach = self.entries.get(anc)
+                if ach is not None and ach.op == "copy" and ach.arg is not None:
+                    names.update(
+                        self.base.listdir(os.path.join(ach.arg, os.path.relpath(canon, anc)))
+                    )
+                    handled = True
+                    break
+        if not handled:
+            names.update(self.base._listdir(canon))
+        for p, c in self.entries.items():
+            if os.path.dirname(p) == canon:
+                if c.op == "remove":
+                    names.discard(os.path.basename(p))
+                else:
+                    names.add(os.path.basename(p))
+        return sorted(names)
+
+
+# --- stdlib landmarks (CPython getpath) ---------------------------------------------------
+
+
+def landmark(view: View, directory: str, minor: str) -> bool:
+    """getpath's prefix landmark: `lib/pythonX.Y/os.py` (or .pyc) or the `lib/pythonXY.zip`."""
+    nodot = minor.replace(".", "")
+    lib = os.path.join(directory, "lib")
+    return (
+        view.isfile(os.path.join(lib, f"python{nodot}.zip"))
+        or view.isfile(os.path.join(lib, f"python{minor}", "os.py"))
+        or view.isfile(os.path.join(lib, f"python{minor}", "os.pyc"))
+    )
+
+
+def search_up(view: View, directory: str, minor: str) -> str | None:
+    """getpath `search_up`: the first of dir, dirname(dir), ... holding the landmark."""
+    d = _norm(directory)
+    while True:
+        if landmark(view, d, minor):
+            return d
+        up = os.path.dirname(d)
+        if up == d:
+            return None
+        d = up
