@@ -190,7 +190,7 @@ class Resolution:
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _locate(python: str) -> str:
+def locate(python: str) -> str:
     """The invoked path: a bare name is looked up on PATH (as the creators do); never resolved."""
     if os.sep not in python and not os.path.lexists(python):
         found = shutil.which(python)
@@ -850,8 +850,10 @@ def recommend(path: str, probe: ProbeResult, chain: Chain | None = None) -> Reco
     seen: set[str] = set()
     scored: list[tuple[tuple[int, int, int, int], str, str, Startup]] = []
     name = landmarks.stdlib_name_for(probe)
-    for i, (cand, origin) in enumerate(cands):
-        cand = _versioned_sibling(cand, probe)
+    for i, (orig, origin) in enumerate(cands):
+        cand = _versioned_sibling(orig, probe)
+        if cand != orig:
+            origin = f"the versioned name beside {orig}"
         if cand in seen or not os.path.isfile(cand):
             continue
         seen.add(cand)
@@ -913,7 +915,11 @@ def recommend(path: str, probe: ProbeResult, chain: Chain | None = None) -> Reco
 
 
 def resolve(
-    python: str, probe: ProbeResult | None = None, *, patch_requested: bool = False
+    python: str,
+    probe: ProbeResult | None = None,
+    *,
+    patch_requested: bool = False,
+    timeout: float | None = None,
 ) -> Resolution:
     """Predict what each creator writes for the interpreter at `python` (as typed).
 
@@ -921,7 +927,7 @@ def resolve(
     ProbeTimeout (from the probe). A Python without venv support (2.7) gives a Resolution with
     `unsupported` set and no creators.
     """
-    path = _locate(python)
+    path = locate(python)
     chain = walk_chain(path)
     broken = chain.broken_hop
     if broken is not None:
@@ -936,7 +942,7 @@ def resolve(
     if probe is None:
         from venvtui.core.probe import probe as run_probe
 
-        probe = run_probe(path)
+        probe = run_probe(path, timeout=timeout)
     notes: list[Reason] = []
     if probe.version[:2] < (3, 3) or probe.implementation != "cpython":
         if probe.version[:2] < (3, 3):
