@@ -141,7 +141,9 @@ def upgrade_event(
 ) -> Event:
     """The installer's patch upgrade of `inst` to `to` (default: the next patch)."""
     to = to or bump_patch(inst.version)
-    if _minor(to) and _minor(to) != inst.minor:
+    if not _VER.match(to):
+        raise UnknownInstallError(f"not a version: {to!r}", "give the new version as X.Y.Z")
+    if _minor(to) != inst.minor:
         raise UnknownInstallError(
             f"{to} is not a patch upgrade of {inst.version}",
             "a patch upgrade keeps X.Y; a minor upgrade is a new install beside the old one",
@@ -196,7 +198,15 @@ def upgrade_event(
         text = f"upgrading {inst.installer} {inst.version} to {to}"
     if remove:
         changes.append(Change("remove", inst.root))
-    return Event("patch-upgrade", text, tuple(changes), inst.root, inst.installer, new_root, remove)
+    return Event(
+        "patch-upgrade",
+        text,
+        tuple(dict.fromkeys(changes)),
+        inst.root,
+        inst.installer,
+        new_root,
+        remove,
+    )
 
 
 def uninstall_event(inst: Install, *, view: View = REAL, known_links: Iterable[str] = ()) -> Event:

@@ -623,7 +623,7 @@ def _aliases(env: Environment, start: Start) -> list[str]:
     for hop in start.chain.hops:
         if hop.kind != "link" or _inside(hop.path, env.path):
             continue
-        if find_install(hop.path) is not None:
+        if find_install(hop.path) is not None or _parent_env_of(REAL, hop.path, env.path):
             continue
         if unversioned_alias(hop.path) and hop.path not in out:
             out.append(hop.path)

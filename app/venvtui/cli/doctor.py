@@ -1,0 +1,306 @@
+"""`venvtui doctor` (is each env healthy, and which event breaks it) and `venvtui whatif`
+(what removing or upgrading one install would do to every env, without touching the disk).
+
+Handlers import the core lazily so `venvtui --help` stays lean.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from venvtui.core.errors import VenvtuiError
+    from venvtui.core.health import Diagnosis
+    from venvtui.core.models import Environment
+
+BADGE = {"ok": "OK", "broken": "BROKEN", "misbound": "MISBOUND", "drift": "DRIFT"}
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "doctor",
+        help="diagnose environments and forecast which upgrade breaks them",
+        description="For each environment: is it broken (does not start), misbound (starts on "
+        "another install's stdlib), drifting (runs another minor version) or ok; why; how to "
+        "fix it; and which installer event (brew upgrade + cleanup, pyenv/uv uninstall, a "
+        "re-pointed python3) would break it. Static checks first; then each env's python is "
+        "run (with a timeout) to confirm. Exit status: 0 all ok, 1 something is not ok.",
+    )
+    p.add_argument(
+        "targets",
+        nargs="*",
+        metavar="ENV-or-ROOT",
+        help="environment directories, or directories to scan (default: the usual places)",
+    )
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument(
+        "--no-confirm",
+        action="store_true",
+        help="static checks only: run no interpreter",
+    )
+    p.add_argument(
+        "-v", "--verbose", action="store_true", help="also print explanations and hop stability"
+    )
+    _timeout_arg(p)
+    p.set_defaults(func=cmd_doctor)
+
+    w = sub.add_parser(
+        "whatif",
+        help="which environments break if an install is removed or upgraded",
+        description="Simulate an installer's removal or patch upgrade of one install (Homebrew "
+        "keg, pyenv version, uv or mise install, or any directory) and show what happens to "
+        "every environment that depends on it. Nothing on disk is changed. Exit status: 0 "
+        "nothing gets worse, 1 some environment would get worse.",
+    )
+    wsub = w.add_subparsers(dest="whatif_command", metavar="EVENT", required=True)
+    r = wsub.add_parser(
+        "remove",
+        help="the install at PATH is removed (uninstall, cleanup)",
+        description="PATH: an install dir (…/Cellar/python@3.12/3.12.1, …/versions/3.12.1, "
+        "…/cpython-3.12.1-linux-x86_64-gnu, …/installs/python/3.12.1) or its executable.",
+    )
+    r.add_argument("path", metavar="PATH")
+    _whatif_common(r)
+    r.set_defaults(func=cmd_whatif_remove)
+    u = wsub.add_parser(
+        "upgrade",
+        help="the install at PATH gets a patch upgrade, as its installer does it",
+        description="Homebrew: new keg, opt/ and bin/ links re-pointed, `brew cleanup` removes "
+        "the old keg. pyenv: the new version installed and the old one uninstalled. uv: new "
+        "patch install, minor link re-pointed, old one kept (use --remove-old for a later "
+        "`uv python uninstall`). mise: new install, minor link re-pointed, old one removed.",
+    )
+    u.add_argument("path", metavar="PATH")
+    u.add_argument("--to", required=True, metavar="X.Y.Z", help="the new patch version")
+    old = u.add_mutually_exclusive_group()
+    old.add_argument(
+        "--remove-old",
+        dest="remove_old",
+        action="store_const",
+        const=True,
+        default=None,
+        help="the old install is removed afterwards (default for Homebrew, pyenv, mise)",
+    )
+    old.add_argument(
+        "--keep-old",
+        dest="remove_old",
+        action="store_const",
+        const=False,
+        help="the old install stays (default for uv; HOMEBREW_NO_INSTALL_CLEANUP)",
+    )
+    _whatif_common(u)
+    u.set_defaults(func=cmd_whatif_upgrade)
+
+
+def _whatif_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument(
+        "--env-root",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="scan DIR for environments (repeatable; default: the usual places)",
+    )
+
+
+def _timeout_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--timeout",
+        type=_positive_float,
+        default=None,
+        metavar="SECONDS",
+        help="how long each env's python gets to start (default 5)",
+    )
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
+    return value
+
+
+def _warn(message: str) -> None:
+    print(f"venvtui: warning: {message}", file=sys.stderr)
+
+
+# --- collecting environments ---------------------------------------------------------------
+
+
+def collect(targets: Sequence[str], problems: list[VenvtuiError]) -> list[tuple[str, Environment]]:
+    """(path as given or found, env) for each target: an env dir, or a root to scan."""
+    from venvtui.core.discovery import iter_environments, load_environment
+    from venvtui.core.errors import NotAnEnvironmentError
+
+    found: list[tuple[str, Environment]] = []
+    seen: set[str] = set()
+
+    def add(shown: str, env: Environment) -> None:
+        key = os.path.realpath(env.path)
+        if key not in seen:
+            seen.add(key)
+            found.append((shown, env))
+
+    if not targets:
+        for env in iter_environments(None, on_error=problems.append):
+            add(env.path, env)
+        return found
+    for target in targets:
+        try:
+            add(target, load_environment(target))
+            continue
+        except NotAnEnvironmentError:
+            if not os.path.isdir(target):
+                raise
+        for env in iter_environments([target], on_error=problems.append):
+            add(env.path, env)
+    return found
+
+
+# --- doctor -------------------------------------------------------------------------------
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from venvtui.core import settings
+    from venvtui.core.health import diagnose
+
+    if args.timeout is not None:
+        settings.PROBE_TIMEOUT = args.timeout
+    problems: list[VenvtuiError] = []
+    envs = collect(args.targets, problems)
+    confirm = not args.no_confirm
+    with ThreadPoolExecutor(max_workers=max(1, min(8, len(envs)))) as pool:
+        diags = list(pool.map(lambda pe: diagnose(pe[1], confirm=confirm), envs))
+    unhealthy = any(d.status != "ok" for d in diags)
+    if args.json:
+        from venvtui.cli.output import emit_json
+
+        rows: list[dict[str, Any]] = []
+        for (shown, _env), d in zip(envs, diags, strict=True):
+            data = d.to_json()
+            data["path"] = shown
+            rows.append(data)
+        emit_json(
+            {
+                "environments": rows,
+                "errors": [{"error": str(p), "hint": p.hint} for p in problems],
+            }
+        )
+    else:
+        if not diags:
+            print("no environments found")
+        for (shown, _env), d in zip(envs, diags, strict=True):
+            print_diagnosis(shown, d, verbose=args.verbose)
+        for p in problems:
+            _warn(f"{p}" + (f" ({p.hint})" if p.hint else ""))
+        if diags:
+            counts: dict[str, int] = {}
+            for d in diags:
+                counts[d.status] = counts.get(d.status, 0) + 1
+            print(
+                f"{len(diags)} environment(s): "
+                + ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+            )
+    if unhealthy:
+        return 1
+    return 2 if problems and not diags else 0
+
+
+def print_diagnosis(shown: str, d: Diagnosis, *, verbose: bool = False) -> None:
+    from venvtui.cli.output import home_short
+
+    running = d.observed.version if d.observed and d.observed.version else d.static.running_minor
+    made = d.static.recorded_minor
+    ver = running or "?"
+    if made and running and not running.startswith(made):
+        ver = f"{running}, made for {made}"
+    print(f"{BADGE[d.status]:<9} {home_short(shown)}  ({d.creator or '?'}, {ver})")
+    for v in d.verdicts:
+        print(f"  {v.severity:<7} {v.summary}")
+        if verbose:
+            print(f"          why: {v.explanation}")
+        if v.severity != "info" or verbose:
+            print(f"          fix: {v.fix}")
+    if d.observed is not None and verbose:
+        print(
+            f"  ran it: {d.observed.status}"
+            + (f", sys.base_prefix={d.observed.base_prefix}" if d.observed.base_prefix else "")
+            + (f" ({d.observed.error})" if d.observed.error else "")
+        )
+    for f in d.forecast:
+        print(f"  forecast: {f.event} -> {f.result}")
+        if verbose:
+            print(f"          why: {f.why}")
+            if f.fix:
+                print(f"          fix: {f.fix}")
+    if d.survives:
+        print("  survives: " + "; ".join(d.survives))
+    if verbose:
+        for s in d.paths:
+            print(f"  {s.kind:<10} {home_short(s.path)}: {s.reason}")
+
+
+# --- whatif -------------------------------------------------------------------------------
+
+
+def _envs_for_whatif(args: argparse.Namespace, problems: list[VenvtuiError]) -> list[Environment]:
+    from venvtui.core.discovery import iter_environments
+
+    return list(iter_environments(args.env_root or None, on_error=problems.append))
+
+
+def _emit_whatif(args: argparse.Namespace, result: Any, problems: list[VenvtuiError]) -> int:
+    from venvtui.core.startmodel import RANK
+
+    worse = any(RANK[r.status_after] > RANK[r.status_before] for r in result.environments)
+    if args.json:
+        from venvtui.cli.output import emit_json
+
+        data = result.to_json()
+        data["errors"] = [{"error": str(p), "hint": p.hint} for p in problems]
+        emit_json(data)
+    else:
+        from venvtui.cli.output import home_short
+
+        print(f"event: {result.event.text}")
+        for ch in result.event.changes:
+            print(f"  {ch.describe()}")
+        n = len(result.environments)
+        if not n:
+            print("no environment depends on it: safe")
+        else:
+            print(f"{n} environment(s) depend on it:")
+        for r in result.environments:
+            was = "" if r.status_after == r.status_before else f" (now {r.status_before})"
+            print(f"  {BADGE[r.status_after]:<9} {home_short(r.path)}{was}")
+            if r.status_after != "ok":
+                print(f"            {r.why}")
+        for p in problems:
+            _warn(f"{p}" + (f" ({p.hint})" if p.hint else ""))
+    return 1 if worse else 0
+
+
+def cmd_whatif_remove(args: argparse.Namespace) -> int:
+    from venvtui.core.health import whatif_remove
+
+    problems: list[VenvtuiError] = []
+    envs = _envs_for_whatif(args, problems)
+    return _emit_whatif(args, whatif_remove(args.path, envs), problems)
+
+
+def cmd_whatif_upgrade(args: argparse.Namespace) -> int:
+    from venvtui.core.health import whatif_upgrade
+
+    problems: list[VenvtuiError] = []
+    envs = _envs_for_whatif(args, problems)
+    result = whatif_upgrade(args.path, args.to, envs, remove_old=args.remove_old)
+    return _emit_whatif(args, result, problems)
