@@ -102,6 +102,7 @@ class Base:
     executable: str
     policy: str
     why: tuple[str, ...] = ()
+    startup: str = ""  # a predicted start-up problem with this base ("" when none is known)
 
 
 def _script_text() -> str:
@@ -221,12 +222,29 @@ def _python_names(minor: str) -> tuple[str, ...]:
     return (f"python{minor}", "python3", "python")
 
 
+def _predict(python: str) -> str:
+    """The resolver's start-up prediction for what `python -m venv` would make from python."""
+    try:
+        from venvtui.core.resolver import resolve
+
+        plan = resolve(python).creators.get("venv")
+    except (ImportError, VenvtuiError):
+        return ""
+    if plan is None or plan.starts == "ok":
+        return ""
+    why = "; ".join(r.text for r in plan.startup.why[-2:])
+    code = f" ({plan.startup.code})" if plan.startup.code else ""
+    return f"{plan.starts}{code}: {why}"
+
+
 def choose_base(python: str, layout: Layout, policy: str) -> Base:
     """The home/executable for `policy` (see the module docstring)."""
     if policy == "venv":
         # Lib/venv ensure_directories: home = dirname(abspath(sys._base_executable)), never realpath.
         exe = os.path.abspath(layout.base_executable)
-        return Base(os.path.dirname(exe), exe, "venv", ("what `python -m venv` records",))
+        return Base(
+            os.path.dirname(exe), exe, "venv", ("what `python -m venv` records",), _predict(python)
+        )
     if policy == "stable":
         from venvtui.core.resolver import resolve
 
@@ -270,6 +288,11 @@ def plan_warnings(
 ) -> list[str]:
     out: list[str] = []
     real = os.path.realpath(base.executable)
+    if base.startup:
+        out.append(
+            f"with home {base.home} the environment is predicted to be {base.startup}; "
+            "it would be rolled back after the start-up check"
+        )
     if req.copies and (_origin_rpath(real) or _STANDALONE_DIR.search(real)):
         out.append(
             f"--copies of {real}: a standalone/uv/mise build finds libpython relative to its own "

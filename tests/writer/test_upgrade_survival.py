@@ -1,0 +1,155 @@
+"""The flagship: from a Homebrew-like `bin/python3.12` link, real `python -m venv` makes an
+environment that is no longer healthy after `brew upgrade` + `brew cleanup`, while `venvtui
+create` (default policy) makes one that still runs, bound to the upgraded keg, with its
+packages. The same for uv-managed and mise installs, and a loose symlink."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.layouts import (
+    create_venv,
+    make_homebrew,
+    make_loose_link,
+    make_mise,
+    make_uv_managed,
+    require_python,
+    runs,
+)
+from tests.writer.conftest import uv_install
+from venvtui.core.create import CreateRequest, plan_create
+from venvtui.core.errors import WriteFailed
+from venvtui.core.plan import apply
+
+pytestmark = pytest.mark.realpython
+
+PROBE = "import sys, json; print(json.dumps([sys.prefix, sys.base_prefix]))"
+
+
+def base_prefix_of(python: Path) -> str | None:
+    """realpath(sys.base_prefix) of a python, or None when it does not start."""
+    out = runs(python, PROBE)
+    if out.returncode != 0:
+        return None
+    return os.path.realpath(json.loads(out.stdout)[1])
+
+
+def test_homebrew_patch_upgrade(tmp_path: Path, wheelhouse: Path) -> None:
+    real = require_python("3.12")
+    hb = make_homebrew(real, tmp_path / "brew")
+    theirs = create_venv(hb.bin_versioned, tmp_path / "venv-std")
+    plan = plan_create(CreateRequest(python=str(hb.bin_versioned), dest=str(tmp_path / "ours")))
+    # The plan names the stable opt path, not the link's directory or the keg.
+    assert plan.details["home"] == str(hb.opt / "bin")
+    assert plan.details["executable"] == str(hb.opt_python)
+    ours = Path(apply(plan).env)
+    for env in (ours, theirs):
+        uv_install(env / "bin" / "python", wheelhouse, tmp_path)
+    assert base_prefix_of(ours / "bin" / "python") == os.path.realpath(hb.keg)
+
+    new = hb.upgrade()  # brew upgrade + brew cleanup: the 3.12.1 keg is gone
+    assert not hb.keg.exists()
+
+    # Real venv: home = <prefix>/bin, which holds no stdlib; CPython 3.12's getpath falls
+    # back to the compiled PREFIX. Here that is the pyenv build, which still exists, so the
+    # env is mis-bound (B2') rather than failing (B2): either way, not the Homebrew install.
+    got = base_prefix_of(theirs / "bin" / "python")
+    assert got != os.path.realpath(new.keg)
+
+    # Ours: still starts, bound to the upgraded keg, and its package still imports.
+    assert base_prefix_of(ours / "bin" / "python") == os.path.realpath(new.keg)
+    out = runs(ours / "bin" / "python", "import tinypkg; print(tinypkg.VERSION)")
+    assert out.returncode == 0 and out.stdout.strip() == "1.0", out.stderr
+
+
+def test_venv_policy_reproduces_python_m_venv(tmp_path: Path) -> None:
+    real = require_python("3.12")
+    theirs = create_venv(real.exe, tmp_path / "venv-std")
+    plan = plan_create(
+        CreateRequest(python=str(real.exe), dest=str(tmp_path / "ours"), home_policy="venv")
+    )
+    ours = Path(apply(plan).env)
+
+    def cfg(env: Path) -> dict[str, str]:
+        pairs = (ln.split("=", 1) for ln in (env / "pyvenv.cfg").read_text().splitlines())
+        return {k.strip(): v.strip() for k, v in pairs}
+
+    for key in ("home", "include-system-site-packages", "version", "executable"):
+        assert cfg(ours)[key] == cfg(theirs)[key], key
+    assert os.readlink(ours / "bin" / "python3.12") == os.readlink(theirs / "bin" / "python3.12")
+
+
+def test_venv_policy_refuses_to_leave_a_misbound_env(tmp_path: Path) -> None:
+    """What `python -m venv` records from Homebrew's bin/python3.12 binds to another install
+    (the compiled PREFIX): the plan predicts it, and apply's start-up check rolls it back."""
+    real = require_python("3.12")
+    hb = make_homebrew(real, tmp_path / "brew")
+    theirs = create_venv(hb.bin_versioned, tmp_path / "venv-std")
+    plan = plan_create(
+        CreateRequest(python=str(hb.bin_versioned), dest=str(tmp_path / "ours"), home_policy="venv")
+    )
+    assert plan.details["home"] == str(hb.prefix / "bin")
+    assert any(str(hb.opt / "bin") in w for w in plan.warnings)  # the stable alternative
+    assert any("predicted" in w for w in plan.warnings), plan.warnings
+    # The real venv really is mis-bound: it does not run on the Homebrew install.
+    assert base_prefix_of(theirs / "bin" / "python") != os.path.realpath(hb.keg)
+    with pytest.raises(WriteFailed, match="binds to"):
+        apply(plan)
+    assert not (tmp_path / "ours").exists()
+
+
+@pytest.mark.parametrize("kind", ["uv", "mise"])
+def test_minor_link_installs_survive_upgrade(kind: str, tmp_path: Path) -> None:
+    real = require_python("3.12")
+    if kind == "uv":
+        inst = make_uv_managed(real, tmp_path / "uv" / "python", tmp_path / "local-bin")
+        picked = inst.local_bin_python  # ~/.local/bin/python3.12 -> cpython-3.12.1-.../bin
+        stable = inst.minor_link
+    else:
+        inst = make_mise(real, tmp_path / "mise" / "installs" / "python")  # type: ignore[assignment]
+        picked = inst.patch_python
+        stable = inst.minor_link
+    plan = plan_create(CreateRequest(python=str(picked), dest=str(tmp_path / "ours")))
+    assert plan.details["home"].startswith(str(stable)), plan.render()
+    ours = Path(apply(plan).env)
+    new = inst.upgrade()
+    assert base_prefix_of(ours / "bin" / "python") == os.path.realpath(new.patch_dir)
+
+
+def test_loose_symlink(tmp_path: Path) -> None:
+    """A link in a barren directory (like /usr/local/bin/python3.12 -> /opt/...): whatever home
+    the default policy picks, the environment must start bound to the linked install (apply
+    checks it; here it is checked again from outside)."""
+    real = require_python("3.12")
+    link = make_loose_link(real.exe, tmp_path / "usr-local-bin")
+    plan = plan_create(CreateRequest(python=str(link), dest=str(tmp_path / "ours")))
+    assert plan.details["why"], "the plan explains its choice of base"
+    ours = Path(apply(plan).env)
+    assert base_prefix_of(ours / "bin" / "python") == os.path.realpath(real.prefix)
+
+
+def test_copies_of_a_standalone_style_base_warn(tmp_path: Path) -> None:
+    real = require_python("3.12")
+    inst = make_uv_managed(real, tmp_path / "uv" / "python", tmp_path / "local-bin")
+    plan = plan_create(
+        CreateRequest(python=str(inst.minor_python), dest=str(tmp_path / "e"), copies=True)
+    )
+    assert any("--copies" in w for w in plan.warnings)
+    plain = plan_create(CreateRequest(python=str(inst.minor_python), dest=str(tmp_path / "e")))
+    assert not any("--copies" in w for w in plain.warnings)
+
+
+def test_unversioned_base_warns_of_minor_drift(tmp_path: Path) -> None:
+    real = require_python("3.12")
+    plan = plan_create(
+        CreateRequest(
+            python=str(real.prefix / "bin" / "python3"),
+            dest=str(tmp_path / "e"),
+            home_policy="venv",
+        )
+    )
+    assert any("unversioned" in w for w in plan.warnings)
