@@ -410,3 +410,23 @@ def test_probe_many_cancel(tmp_path: Path) -> None:
 
 def test_probe_many_empty() -> None:
     assert probe_many([]) == {}
+
+
+@pytest.mark.realpython
+@pytest.mark.parametrize("minor", ["3.12", "2.7", "3.6"])
+def test_non_ascii_and_undecodable_paths_round_trip(tmp_path: Path, minor: str) -> None:
+    exe = _pyenv(minor)
+    odd = tmp_path / 'dir "quoted" ünï \\ 😀'
+    odd.mkdir()
+    link = odd / f"python{minor}"
+    link.symlink_to(exe)
+    assert probe(str(link), use_cache=False).sys_executable == str(link)
+    if minor == "2.7":
+        return  # Python 2 has no surrogateescape: undecodable bytes cannot round-trip
+    raw = os.fsdecode(bytes(tmp_path) + b"/bad\xff")
+    os.mkdir(raw)
+    link2 = os.path.join(raw, f"python{minor}")
+    os.symlink(exe, link2)
+    result = probe(link2, use_cache=False)
+    assert result.sys_executable == link2
+    assert os.fsencode(result.sys_executable).endswith(b"/bad\xff/python" + minor.encode())

@@ -229,7 +229,7 @@ def _cfg_bytes(draw: st.DrawFn) -> bytes:
     return data
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(_cfg_bytes())
 def test_property_cfg_like_text_round_trips(data: bytes) -> None:
     assert PyvenvCfg.parse(data).to_bytes() == data
@@ -241,7 +241,7 @@ def test_property_any_bytes_round_trip(data: bytes) -> None:
     assert PyvenvCfg.parse(data).to_bytes() == data
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     _cfg_bytes(),
     st.sampled_from(["home", "version", "newkey"]),

@@ -9,7 +9,6 @@ import sys
 # that nothing in the working directory shadows the stdlib modules imported below.
 sys.path[:] = [p for p in sys.path if p not in ("", ".")]
 
-import json
 import os
 
 PROBE_VERSION = 1
@@ -31,19 +30,31 @@ _BUILD_VARS = []
 
 def _build_vars():
     # The compiled values (_sysconfigdata build_time_vars): sysconfig.get_config_var("prefix")
-    # would return sys.prefix instead of the configure-time PREFIX.
+    # would return sys.prefix instead of the configure-time PREFIX. The module name is
+    # computed as sysconfig._get_sysconfigdata_name() does, to avoid importing sysconfig
+    # (it pulls in threading/re on recent versions; start-up time matters here).
     if not _BUILD_VARS:
-        found = {}
-        try:
-            import sysconfig
-
-            name = getattr(sysconfig, "_get_sysconfigdata_name", lambda: "_sysconfigdata")()
-            found = __import__(name, globals(), locals(), ["build_time_vars"]).build_time_vars
-        except Exception:
+        found = None
+        names = []
+        if sys.version_info[0] >= 3:
+            multiarch = getattr(sys.implementation, "_multiarch", "")
+            names.append(
+                os.environ.get("_PYTHON_SYSCONFIGDATA_NAME")
+                or "_sysconfigdata_%s_%s_%s"
+                % (getattr(sys, "abiflags", ""), sys.platform, multiarch)
+            )
+        names.append("_sysconfigdata")
+        for name in names:
             try:
-                import _sysconfigdata
+                found = __import__(name).build_time_vars
+                break
+            except Exception:
+                pass
+        if found is None:
+            try:
+                import sysconfig
 
-                found = _sysconfigdata.build_time_vars
+                found = sysconfig.get_config_vars()
             except Exception:
                 found = {}
         _BUILD_VARS.append(found)
@@ -63,12 +74,17 @@ def _config_var(name):
 
 
 def _stdlib():
+    # Where the stdlib really was loaded from (equals sysconfig's "stdlib" path on a sound
+    # install; differs when a venv is mis-bound to another install's stdlib).
     try:
-        import sysconfig
-
-        return sysconfig.get_paths()["stdlib"]
+        return os.path.dirname(os.path.abspath(os.__file__))
     except Exception:
-        return None
+        try:
+            import sysconfig
+
+            return sysconfig.get_paths()["stdlib"]
+        except Exception:
+            return None
 
 
 def _find_cfg(executable):
@@ -247,13 +263,56 @@ def main():
     return result
 
 
+# The text type on both Python 2 (unicode) and 3 (str), without a u"" literal (which code
+# formatters rewrite to "", the byte string type on Python 2).
+_UNICODE = type(b"".decode("ascii"))
+
+
+def _dump_str(value):
+    if not isinstance(value, _UNICODE):
+        value = value.decode("utf-8", "replace")
+    out = ['"']
+    for ch in value:
+        code = ord(ch)
+        if ch == '"' or ch == "\\":
+            out.append("\\" + ch)
+        elif 0x20 <= code < 0x7F:
+            out.append(ch)
+        elif code > 0xFFFF:
+            code -= 0x10000
+            out.append("\\u%04x\\u%04x" % (0xD800 + (code >> 10), 0xDC00 + (code & 0x3FF)))
+        else:
+            out.append("\\u%04x" % code)
+    out.append('"')
+    return "".join(out)
+
+
+def _dump(value):
+    # A minimal JSON encoder: importing json costs re, enum, functools... (tens of ms).
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, (int, float)) or type(value).__name__ == "long":
+        return repr(value).rstrip("L")
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join([_dump(v) for v in value]) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join([_dump_str(k) + ": " + _dump(value[k]) for k in sorted(value)]) + "}"
+    if isinstance(value, (_UNICODE, bytes)):
+        return _dump_str(value)
+    return _dump_str(str(value))
+
+
 def run():
     cookie = sys.argv[1] if len(sys.argv) > 1 else "@@venvtui-probe@@"
     try:
-        text = json.dumps(main(), sort_keys=True)
+        text = _dump(main())
     except Exception as exc:  # report instead of a traceback the caller cannot parse
         payload = {"probe_version": PROBE_VERSION, "error": "%s: %s" % (type(exc).__name__, exc)}
-        text = json.dumps(payload, sort_keys=True)
+        text = _dump(payload)
     out = getattr(sys.stdout, "buffer", None)
     data = (cookie + text + cookie).encode("utf-8", "backslashreplace") if out else None
     if out is not None:
