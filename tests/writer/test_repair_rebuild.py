@@ -1,0 +1,131 @@
+"""Repair in place after a Homebrew upgrade removed the keg an environment was tied to (real
+venv and real virtualenv), and rebuild on another minor version with its packages."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.layouts import (
+    create_venv,
+    create_virtualenv,
+    make_homebrew,
+    require_python,
+    runs,
+)
+from tests.writer.conftest import make_wheel, snapshot, uv_install
+from venvtui.core.errors import WriteRefused
+from venvtui.core.plan import apply
+from venvtui.core.repair import installed_dists, plan_rebuild, plan_repair
+
+pytestmark = pytest.mark.realpython
+
+
+def cfg_lines(env: Path) -> list[str]:
+    return (env / "pyvenv.cfg").read_text().splitlines()
+
+
+@pytest.mark.parametrize("creator", ["venv", "virtualenv"])
+def test_repair_after_brew_cleanup(creator: str, tmp_path: Path, wheelhouse: Path) -> None:
+    real = require_python("3.12")
+    hb = make_homebrew(real, tmp_path / "brew")
+    if creator == "venv":  # created from the Cellar path: links and home into the keg
+        env = create_venv(hb.cellar_python, tmp_path / "env")
+    else:  # virtualenv resolves bin/python3.12 to the keg itself (P4)
+        env = create_virtualenv(hb.bin_versioned, tmp_path / "env")
+    uv_install(env / "bin" / "python", wheelhouse, tmp_path)
+    site = env / "lib" / "python3.12" / "site-packages"
+    site_before = snapshot(site)
+    cfg_before = cfg_lines(env)
+
+    new = hb.upgrade()  # the 3.12.1 keg is removed
+    try:
+        broken = runs(env / "bin" / "python").returncode != 0
+    except FileNotFoundError:  # bin/python dangles: exec itself fails (B1)
+        broken = True
+    assert broken, "the environment is broken"
+
+    plan = plan_repair(str(env))  # no --python: the base is found (opt/python@3.12)
+    assert plan.details["executable"] == str(hb.opt_python), plan.render()
+    assert any(op.kind == "remove" and op.note == "dangling" for op in plan.ops)
+    result = apply(plan)
+    assert snapshot(site) == site_before  # site-packages untouched
+
+    out = runs(
+        env / "bin" / "python",
+        "import sys, json, tinypkg; print(json.dumps([sys.prefix, sys.base_prefix]))",
+    )
+    assert out.returncode == 0, out.stderr
+    prefix, base = json.loads(out.stdout)
+    assert prefix == str(env)
+    assert os.path.realpath(base) == os.path.realpath(new.keg)
+    # Every cfg line other than home/version/executable(/base-executable) is kept verbatim.
+    changed = ("home", "version", "version_info", "executable", "base-executable")
+    after = cfg_lines(env)
+    kept = [ln for ln in cfg_before if ln.split("=")[0].strip() not in changed]
+    assert [ln for ln in after if ln.split("=")[0].strip() not in changed] == kept
+    assert f"home = {hb.opt / 'bin'}" in after
+    # The backup holds the links and cfg as they were.
+    assert result.backup is not None
+    backup = Path(result.backup)
+    assert (backup / "env" / "pyvenv.cfg").read_text().splitlines() == cfg_before
+    assert any(p.is_symlink() for p in (backup / "bin").iterdir())
+
+
+def test_repair_refuses_another_minor(tmp_path: Path) -> None:
+    real = require_python("3.12")
+    other = require_python("3.11")
+    env = create_venv(real.exe, tmp_path / "env")
+    with pytest.raises(WriteRefused, match="built for Python 3.12") as info:
+        plan_repair(str(env), str(other.exe))
+    assert "venvtui rebuild" in info.value.hint
+
+
+@pytest.mark.slow
+def test_rebuild_on_a_new_minor_keeps_packages(
+    tmp_path: Path, wheelhouse: Path, tool_environ: Path
+) -> None:
+    old = require_python("3.11")
+    new = require_python("3.12")
+    house = tmp_path / "house"
+    make_wheel(house, "tinypkg", "1.0")
+    make_wheel(house, "otherpkg", "2.5")
+    env = create_venv(old.exe, tmp_path / "env")
+    uv_install(env / "bin" / "python", house, tmp_path, "tinypkg", "otherpkg")
+    assert [d.requirement for d in installed_dists(str(env), "3.11")] == [
+        "otherpkg==2.5",
+        "tinypkg==1.0",
+    ]
+    plan = plan_rebuild(str(env), str(new.exe), find_links=[str(house)], no_index=True)
+    assert plan.details["distributions"] == ["otherpkg==2.5", "tinypkg==1.0"]
+    assert plan.replaces
+    apply(plan)
+    out = runs(
+        env / "bin" / "python",
+        "import sys, tinypkg, otherpkg; print(sys.version_info[:2], otherpkg.VERSION)",
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["(3,", "12)", "2.5"]
+    assert not (env / "lib" / "python3.11").exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".env")) == []
+
+
+def test_failed_rebuild_keeps_the_old_env(
+    tmp_path: Path, wheelhouse: Path, tool_environ: Path
+) -> None:
+    old = require_python("3.11")
+    new = require_python("3.12")
+    env = create_venv(old.exe, tmp_path / "env")
+    uv_install(env / "bin" / "python", wheelhouse, tmp_path)
+    before = snapshot(env)
+    empty = tmp_path / "empty-index"
+    empty.mkdir()
+    # tinypkg cannot be found offline in an empty index: the reinstall fails after the swap.
+    plan = plan_rebuild(str(env), str(new.exe), find_links=[str(empty)], no_index=True)
+    with pytest.raises(Exception, match="exited with"):
+        apply(plan)
+    assert snapshot(env) == before
+    assert runs(env / "bin" / "python", "import tinypkg").returncode == 0
