@@ -430,3 +430,37 @@ def test_non_ascii_and_undecodable_paths_round_trip(tmp_path: Path, minor: str) 
     result = probe(link2, use_cache=False)
     assert result.sys_executable == link2
     assert os.fsencode(result.sys_executable).endswith(b"/bad\xff/python" + minor.encode())
+
+
+def _creator_env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    env.pop("VIRTUAL_ENV", None)
+    env.update(
+        UV_CACHE_DIR=str(tmp_path / "uv-cache"),
+        UV_PYTHON_DOWNLOADS="never",
+        UV_NO_CONFIG="1",
+        VIRTUALENV_OVERRIDE_APP_DATA=str(tmp_path / "venv-appdata"),
+    )
+    return env
+
+
+@pytest.mark.realpython
+@pytest.mark.parametrize("creator", ["virtualenv", "uv"])
+@pytest.mark.parametrize("minor", ["3.12", "3.9"])
+def test_probe_in_envs_of_each_creator(tmp_path: Path, creator: str, minor: str) -> None:
+    exe = _pyenv(minor)
+    tool = Path(sys.executable).parent / creator
+    if not tool.exists():
+        pytest.skip(f"{creator} not installed next to {sys.executable}")
+    dest = tmp_path / "env"
+    if creator == "virtualenv":
+        argv = [str(tool), "--no-seed", "--no-download", "-p", str(exe), str(dest)]
+    else:
+        argv = [str(tool), "venv", "--no-config", "--offline", "-q", "-p", str(exe), str(dest)]
+    subprocess.run(argv, check=True, capture_output=True, env=_creator_env(tmp_path), timeout=120)
+    python = dest / "bin" / "python"
+    result = probe(str(python), use_cache=False)
+    assert result.in_venv and result.prefix == str(dest)
+    assert result.pyvenv_cfg == str(dest / "pyvenv.cfg")
+    assert result.base_prefix == str(exe.parent.parent)
+    _assert_matches_oracle(result, _oracle(python))

@@ -10,7 +10,7 @@ import pytest
 
 from tests.fakes import make_fake_python, recorded_probe, run_count
 from venvtui.core import probe_cache, settings
-from venvtui.core.probe import probe, probe_many, script_hash
+from venvtui.core.probe import cached, probe, probe_many, script_hash
 
 
 def _entries() -> list[Path]:
@@ -172,3 +172,13 @@ def test_clear(tmp_path: Path) -> None:
     probe(str(make_fake_python(tmp_path, "python3.12")), use_cache=True)
     assert probe_cache.clear() == 1
     assert _entries() == []
+
+
+def test_cached_peeks_without_running(tmp_path: Path) -> None:
+    log = tmp_path / "log"
+    fake = make_fake_python(tmp_path, "python3.12", log=log)
+    assert cached(str(fake)) is None
+    assert cached(str(tmp_path / "missing")) is None
+    result = probe(str(fake), use_cache=True)
+    assert cached(str(fake)) == result
+    assert run_count(log) == 1

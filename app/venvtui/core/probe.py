@@ -270,6 +270,22 @@ def parse_payload(executable: str, payload: dict[str, Any]) -> ProbeResult:
         raise ProbeError(f"{executable} printed an incomplete probe answer ({exc})") from None
 
 
+def cached(executable: str) -> ProbeResult | None:
+    """The cache's answer for `executable` without running anything (None on a miss)."""
+    path = os.path.abspath(os.fspath(executable))
+    try:
+        key = probe_cache.cache_key(path, script_hash())
+    except OSError:
+        return None
+    payload = probe_cache.load(key)
+    if payload is None:
+        return None
+    try:
+        return parse_payload(path, payload)
+    except ProbeError:
+        return None
+
+
 def probe(
     executable: str, *, timeout: float | None = None, use_cache: bool | None = None
 ) -> ProbeResult:
