@@ -79,7 +79,7 @@ def test_repair_refuses_another_minor(tmp_path: Path) -> None:
     real = require_python("3.12")
     other = require_python("3.11")
     env = create_venv(real.exe, tmp_path / "env")
-    with pytest.raises(WriteRefused, match="built for Python 3.12") as info:
+    with pytest.raises(WriteRefused, match=r"built for Python 3\.12") as info:
         plan_repair(str(env), str(other.exe))
     assert "venvtui rebuild" in info.value.hint
 

@@ -268,7 +268,10 @@ def plan_repair(
     exename = os.path.basename(base.executable)
     layout = query_layout(base.executable, env_dir, exename=exename)
     if layout.minor != minor:
-        raise WriteRefused(f"the base {base.executable} is Python {layout.version}, not {minor}")
+        raise WriteRefused(
+            f"the base {base.executable} is Python {layout.version}, not {minor}",
+            f"pass a Python {minor} base with --python or --home-policy",
+        )
     bindir = os.path.join(env_dir, "bin")
     entries = _python_entries(bindir)
     copies = any(os.path.isfile(e) and not os.path.islink(e) for e in entries)
@@ -406,7 +409,8 @@ def plan_rebuild(
     layout = query_layout(base.executable, env_dir, exename=exename, prompt=req.prompt)
     if layout.minor != pre.minor:
         raise WriteRefused(
-            f"the base {base.executable} is Python {layout.version}, not {pre.version}"
+            f"the base {base.executable} is Python {layout.version}, not {pre.version}",
+            "pass a base of the same version as --python",
         )
     ops = layout_ops(req, layout, base, env_dir)
     if seed:
@@ -508,9 +512,12 @@ def plan_delete(env_path: str) -> Plan:
             or path == p
             or (p != os.sep and os.path.realpath(p).startswith(real + os.sep))
         ):
-            raise WriteRefused(f"refusing to delete {path}: it is / or holds the home directory")
+            raise WriteRefused(
+                f"refusing to delete {path}: it is / or holds the home directory",
+                "pass the environment directory itself, e.g. ~/project/.venv",
+            )
     if real == os.sep:
-        raise WriteRefused(f"refusing to delete {path}")
+        raise WriteRefused(f"refusing to delete {path}", "pass an environment directory")
     if os.path.islink(path):
         raise WriteRefused(
             f"{path} is a symbolic link", f"delete the environment it points to: {real}"
