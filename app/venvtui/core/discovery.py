@@ -15,19 +15,23 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from venvtui.core.envscan import env_size, iter_environments, load_environment
 from venvtui.core.errors import (
     NotAnInterpreterError,
     NotFoundError,
+    ProbeError,
     SymlinkLoopError,
     VenvtuiError,
 )
 from venvtui.core.models import Alias, Interpreter, ProbeResult, Source
 from venvtui.core.sources import Candidate, Context, candidates, resolve_shim
-from venvtui.core.symlinks import walk_chain
+from venvtui.core.symlinks import LinkCache, walk_chain
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 __all__ = [
     "env_size",
@@ -146,7 +150,7 @@ def _preferred(paths: Sequence[str]) -> str:
     return min(paths, key=score)
 
 
-def _build(group: _Group) -> Interpreter:
+def _build(group: _Group, links: LinkCache | None = None) -> Interpreter:
     paths = list(group.aliases)
     path = _preferred(paths)
     real = os.path.realpath(path)
@@ -154,7 +158,7 @@ def _build(group: _Group) -> Interpreter:
     aliases = []
     for p in ordered:
         srcs = tuple(sorted(group.aliases[p], key=_SOURCE_ORDER.__getitem__))
-        aliases.append(Alias(p, srcs, walk_chain(p)))
+        aliases.append(Alias(p, srcs, walk_chain(p, cache=links)))
     all_sources = {s for srcs in group.aliases.values() for s in srcs} | set(group.shim_sources)
     return Interpreter(
         path=path,
@@ -184,7 +188,8 @@ def static_interpreters(
 ) -> list[Interpreter]:
     """Every interpreter found without running any (stat/readlink only)."""
     ctx = context or Context.current()
-    return [_build(g) for g in _collect(ctx, candidates(ctx), cancel)]
+    links = LinkCache()
+    return [_build(g, links) for g in _collect(ctx, candidates(ctx), cancel)]
 
 
 def iter_interpreters(
@@ -212,17 +217,36 @@ def iter_interpreters(
     if not found or (cancel is not None and cancel()):
         return
     from venvtui.core import probe as probe_mod
+    from venvtui.core import settings
+
+    caching = settings.USE_CACHE if use_cache is None else use_cache
+    misses: list[Interpreter] = []
+    for interp in found:
+        # Warm path: answer from the probe cache without a thread or a process.
+        hit = _cached_probe(interp.path) if caching else None
+        if hit is None:
+            misses.append(interp)
+        else:
+            if cancel is not None and cancel():
+                return
+            yield with_probe(interp, hit)
+    if not misses:
+        return
 
     def run(interp: Interpreter) -> ProbeResult | VenvtuiError:
         try:
             return probe_mod.probe(interp.path, timeout=timeout, use_cache=use_cache)
         except VenvtuiError as exc:
             return exc
+        except Exception as exc:  # a bug or an OS oddity must not end the whole listing
+            return ProbeError(f"probing {interp.path} failed: {exc}")
 
-    pool = ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(found))))
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
+    pool = ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(misses))))
     try:
         pending: dict[Future[ProbeResult | VenvtuiError], Interpreter] = {
-            pool.submit(run, interp): interp for interp in found
+            pool.submit(run, interp): interp for interp in misses
         }
         while pending:
             done, _ = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
@@ -233,6 +257,25 @@ def iter_interpreters(
                 yield with_probe(interp, fut.result())
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _cached_probe(path: str) -> ProbeResult | None:
+    """The probe cache's answer for `path` (same key and validation as `probe.probe`), or
+    None on a miss."""
+    from venvtui.core import probe as probe_mod
+    from venvtui.core import probe_cache
+
+    try:
+        key = probe_cache.cache_key(path, probe_mod.script_hash())
+    except OSError:
+        return None
+    payload = probe_cache.load(key)
+    if payload is None:
+        return None
+    try:
+        return probe_mod.parse_payload(path, payload)
+    except VenvtuiError:
+        return None
 
 
 def find_interpreters(

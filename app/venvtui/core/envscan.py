@@ -25,7 +25,7 @@ from venvtui.core.sources import (
     pyenv_root,
     uv_tool_dir,
 )
-from venvtui.core.symlinks import walk_chain
+from venvtui.core.symlinks import LinkCache, walk_chain
 
 Cancel = Callable[[], bool]
 OnError = Callable[[VenvtuiError], None]
@@ -273,6 +273,7 @@ def make_environment(
     owner: str = "",
     source: Source = Source.VENV_SCAN,
     windows: bool = False,
+    link_cache: LinkCache | None = None,
 ) -> Environment | None:
     """Build the Environment at `path`, or None when `path` holds neither pyvenv.cfg nor a
     (non-base) conda-meta/. `names` are the directory's entries when the caller listed it."""
@@ -310,7 +311,7 @@ def make_environment(
     chain: Chain | None = None
     if python is not None:
         try:
-            chain = walk_chain(python)
+            chain = walk_chain(python, cache=link_cache)
         except VenvtuiError:
             chain = None
     return Environment(
@@ -363,6 +364,7 @@ class _Scanner:
         self.cancel = cancel
         self.on_error = on_error
         self.seen: set[str] = set()
+        self.links = LinkCache()
 
     def cancelled(self) -> bool:
         return self.cancel is not None and self.cancel()
@@ -378,7 +380,12 @@ class _Scanner:
             return None
         try:
             env = make_environment(
-                path, names=names, owner=root.owner, source=root.source, windows=self.ctx.windows
+                path,
+                names=names,
+                owner=root.owner,
+                source=root.source,
+                windows=self.ctx.windows,
+                link_cache=self.links,
             )
         except OSError:
             return None
@@ -412,6 +419,9 @@ class _Scanner:
         # Below a non-symlinked directory, realpath(child) = realpath(dir)/name: one realpath
         # per root instead of one per env.
         stack: list[tuple[str, str, int]] = [(start, os.path.realpath(start), 0)]
+        # Symlinked dirs and redirect targets are checked after the walk, so an env reached
+        # both directly and through a link is reported at its real location.
+        linked: list[str] = []
         while stack:
             if self.cancelled():
                 return
@@ -448,13 +458,17 @@ class _Scanner:
                     if entry.is_dir(follow_symlinks=False):
                         stack.append((entry.path, os.path.join(real, name), depth + 1))
                     elif entry.is_symlink() and entry.is_dir():
-                        yield from self._linked(entry.path, root)
+                        linked.append(entry.path)
                     elif name == ".venv" and entry.is_file():
                         target = _redirect(entry.path)
                         if target:
-                            yield from self._linked(target, root)
+                            linked.append(target)
                 except OSError:
                     continue
+        for path in linked:
+            if self.cancelled():
+                return
+            yield from self._linked(path, root)
 
     def _linked(self, path: str, root: Root) -> Iterator[Environment]:
         """A symlinked directory (or redirect target): an env is taken, nothing is walked."""

@@ -35,7 +35,67 @@ def _next_path(link: str, target: str) -> str:
     return os.path.normpath(os.path.join(os.path.dirname(link), target))
 
 
-def dir_links(path: str) -> tuple[tuple[str, str], ...]:
+class LinkCache:
+    """Directory lookups shared by many `walk_chain` calls during one scan (thousands of env
+    pythons share most of their parent directories): whether each directory is a symlink
+    (and its target), and directory realpaths. Only valid while the tree does not change."""
+
+    __slots__ = ("chains", "links", "reals")
+
+    def __init__(self) -> None:
+        # directory -> raw link target, "" when not a link, None when it cannot be examined
+        self.links: dict[str, str | None] = {}
+        self.reals: dict[str, str] = {}
+        # directory -> (dir_links of an entry in it, whether the walk up stopped early)
+        self.chains: dict[str, tuple[tuple[tuple[str, str], ...], bool]] = {}
+
+    def dir_links_in(self, directory: str) -> tuple[tuple[tuple[str, str], ...], bool]:
+        """`dir_links()` of any entry of `directory` (memoised per directory)."""
+        memo = self.chains.get(directory)
+        if memo is not None:
+            return memo
+        parent = os.path.dirname(directory)
+        if parent == directory:  # the root itself is never reported
+            result: tuple[tuple[tuple[str, str], ...], bool] = ((), False)
+        else:
+            above, stopped = self.dir_links_in(parent)
+            if stopped:
+                result = (above, True)
+            else:
+                target = self.link_of(directory)
+                if target is None:
+                    result = (above, True)
+                elif target:
+                    result = ((*above, (directory, target)), False)
+                else:
+                    result = (above, False)
+        self.chains[directory] = result
+        return result
+
+    def link_of(self, directory: str) -> str | None:
+        try:
+            return self.links[directory]
+        except KeyError:
+            pass
+        value: str | None
+        try:
+            st = os.lstat(directory)
+            value = os.readlink(directory) if stat.S_ISLNK(st.st_mode) else ""
+        except OSError:
+            value = None
+        self.links[directory] = value
+        return value
+
+    def realpath(self, path: str) -> str:
+        """os.path.realpath of a path whose final component is not a symlink."""
+        parent, name = os.path.split(path)
+        real = self.reals.get(parent)
+        if real is None:
+            real = self.reals[parent] = os.path.realpath(parent)
+        return os.path.join(real, name)
+
+
+def dir_links(path: str, cache: LinkCache | None = None) -> tuple[tuple[str, str], ...]:
     """Symlinked directories among the parents of `path`, outermost first, as
     (directory, raw readlink text) pairs, e.g. (("/bin", "usr/bin"),).
 
@@ -43,6 +103,8 @@ def dir_links(path: str) -> tuple[tuple[str, str], ...]:
     reported at its lexical path. Stops at the first parent that cannot be examined.
     """
     path = os.path.abspath(path)
+    if cache is not None:
+        return cache.dir_links_in(os.path.dirname(path))[0]
     parents: list[str] = []
     parent = os.path.dirname(path)
     while True:
@@ -74,10 +136,11 @@ def _describe(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def walk_chain(path: str, *, max_hops: int = MAX_HOPS) -> Chain:
+def walk_chain(path: str, *, max_hops: int = MAX_HOPS, cache: LinkCache | None = None) -> Chain:
     """The getpath-style chain of `path` (see module doc); `Chain.realpath` is os.path.realpath.
 
     Raises NotFoundError only when `path` itself does not exist (and is not a dangling link).
+    `cache` shares directory lookups across calls (for scans of many paths).
     """
     start = os.path.abspath(path)
     hops: list[Hop] = []
@@ -85,7 +148,7 @@ def walk_chain(path: str, *, max_hops: int = MAX_HOPS) -> Chain:
     seen_inodes: set[tuple[int, int]] = set()
     current = start
     while True:
-        links = dir_links(current)
+        links = dir_links(current, cache)
         try:
             st = os.lstat(current)
         except OSError as exc:
@@ -123,7 +186,12 @@ def walk_chain(path: str, *, max_hops: int = MAX_HOPS) -> Chain:
         nxt = _next_path(current, target)
         hops.append(Hop(current, "link", target=target, next=nxt, dir_links=links))
         current = nxt
-    return Chain(start=start, hops=tuple(hops), realpath=os.path.realpath(start))
+    if cache is not None and hops[-1].kind in ("file", "dir"):
+        # The chain ends on a real entry: realpath(start) == realpath(dir of it)/its name.
+        real = cache.realpath(hops[-1].path)
+    else:
+        real = os.path.realpath(start)
+    return Chain(start=start, hops=tuple(hops), realpath=real)
 
 
 def readlink_chain(path: str, *, max_hops: int = MAX_HOPS) -> str:

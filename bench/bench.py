@@ -1,0 +1,433 @@
+"""Benchmark venvtui's discovery against the tools a user would reach for.
+
+    ./dev bench                       # everything
+    ./dev bench --only interpreters   # one measurement (names: see --list)
+    ./dev bench --runs 11
+
+Times (median wall time of N runs, each a fresh process):
+  * `venvtui interpreters --json` cold (empty probe cache) and warm, next to
+    ducktools-pythonfinder (cold: empty cache dir; warm), `uv python list --only-installed`
+    (cold: empty uv cache; warm) and `findpython -a` (no cache), with how many distinct
+    installs (real files) each one reported;
+  * `venvtui envs --json ROOT` over a generated tree of 2,000 environments, checking in-process
+    that listing them spawns no process;
+  * `python -X importtime` of `venvtui interpreters --json`, asserting textual/rich are not
+    imported on that path.
+
+Peers are installed into a scratch environment under bench/.scratch/ (made with the project
+venv's uv). Measurements are plain functions registered in MEASUREMENTS; others (e.g. the TUI's
+first paint or its longest event-loop stall) can be added with @measurement("name").
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRATCH = ROOT / "bench" / ".scratch"
+PEERS_ENV = SCRATCH / "peers"
+ENV_TREE = SCRATCH / "envtree-2000"
+VENV_BIN = Path(sys.executable).parent  # the project venv (uv, venvtui)
+VENVTUI = [sys.executable, "-m", "venvtui"]
+PEER_PACKAGES = ("ducktools-pythonfinder", "findpython")
+N_ENVS = 2000
+
+
+# --- results --------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    """One timed command: median wall seconds over `runs`, and what it found."""
+
+    name: str
+    seconds: float
+    runs: int
+    found: int | None = None
+    note: str = ""
+
+
+@dataclass
+class Report:
+    rows: list[Row] = field(default_factory=list)
+    checks: list[tuple[str, bool, str]] = field(default_factory=list)  # (target, ok, detail)
+    lines: list[str] = field(default_factory=list)
+
+    def row(self, name: str) -> Row | None:
+        return next((r for r in self.rows if r.name == name), None)
+
+    def check(self, target: str, ok: bool, detail: str) -> None:
+        self.checks.append((target, ok, detail))
+
+
+@dataclass
+class Bench:
+    runs: int
+    report: Report
+    tmp: Path
+
+
+Measurement = Callable[[Bench], None]
+MEASUREMENTS: dict[str, Measurement] = {}
+
+
+def measurement(name: str) -> Callable[[Measurement], Measurement]:
+    """Register a measurement; it appends Rows/checks/lines to `bench.report`."""
+
+    def deco(fn: Measurement) -> Measurement:
+        MEASUREMENTS[name] = fn
+        return fn
+
+    return deco
+
+
+# --- running things -------------------------------------------------------------------------
+
+
+def base_env(**extra: str) -> dict[str, str]:
+    """The caller's environment minus variables that change how Pythons start, with bytecode
+    writing on (every tool gets its .pyc files, as after a normal install)."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")
+    }
+    env.update(extra)
+    return env
+
+
+def run(argv: Sequence[str], env: dict[str, str], timeout: float = 120) -> tuple[float, str]:
+    t0 = time.perf_counter()
+    done = subprocess.run(
+        list(argv), capture_output=True, text=True, env=env, timeout=timeout, check=False
+    )
+    elapsed = time.perf_counter() - t0
+    if done.returncode != 0:
+        raise RuntimeError(f"{argv!r} exited {done.returncode}:\n{done.stderr[-2000:]}")
+    return elapsed, done.stdout
+
+
+def timed(
+    argv: Sequence[str],
+    runs: int,
+    env_for_run: Callable[[int], dict[str, str]],
+    *,
+    warmup: bool = True,
+) -> tuple[float, str]:
+    """Median wall time of `runs` runs (after one untimed warm-up run), and the last output."""
+    if warmup:
+        run(argv, env_for_run(-1))
+    times = []
+    out = ""
+    for i in range(runs):
+        t, out = run(argv, env_for_run(i))
+        times.append(t)
+    return statistics.median(times), out
+
+
+@contextmanager
+def fresh_dirs(base: Path, prefix: str) -> Iterator[Callable[[int], Path]]:
+    """A new empty directory per run (for cold caches)."""
+    made: list[Path] = []
+
+    def make(i: int) -> Path:
+        d = Path(tempfile.mkdtemp(prefix=f"{prefix}-{i}-", dir=base))
+        made.append(d)
+        return d
+
+    try:
+        yield make
+    finally:
+        for d in made:
+            shutil.rmtree(d, ignore_errors=True)
+
+
+ABS_PATH = re.compile(r"(/[^\s|'\"]+)")
+
+
+def distinct_installs(paths: Sequence[str]) -> int:
+    """How many distinct real files the reported executables are."""
+    reals = set()
+    for p in paths:
+        try:
+            st = os.stat(p)
+        except OSError:
+            continue
+        reals.add((st.st_dev, st.st_ino))
+    return len(reals)
+
+
+def paths_in(text: str) -> list[str]:
+    """The first absolute path on each output line."""
+    out = []
+    for line in text.splitlines():
+        m = ABS_PATH.search(line)
+        if m:
+            out.append(m.group(1))
+    return out
+
+
+# --- scratch environment for the peers -------------------------------------------------------
+
+
+def ensure_peers() -> Path:
+    """bench/.scratch/peers: a venv holding the peer tools (made once)."""
+    py = PEERS_ENV / "bin" / "python"
+    stamp = PEERS_ENV / ".bench-installed"
+    if stamp.is_file():
+        return py
+    uv = VENV_BIN / "uv"
+    SCRATCH.mkdir(parents=True, exist_ok=True)
+    subprocess.run([str(uv), "venv", "-q", "--clear", str(PEERS_ENV)], check=True)
+    subprocess.run(
+        [str(uv), "pip", "install", "-q", "-p", str(py), *PEER_PACKAGES], check=True
+    )
+    stamp.write_text("\n".join(PEER_PACKAGES) + "\n")
+    return py
+
+
+def _cfg_for(i: int, home: str, version: str, exe: str) -> str:
+    kind = i % 3
+    if kind == 0:  # python -m venv (3.11+)
+        return (
+            f"home = {home}\ninclude-system-site-packages = false\nversion = {version}\n"
+            f"executable = {exe}\ncommand = {exe} -m venv /x/.venv\n"
+        )
+    if kind == 1:  # uv venv
+        return (
+            f"home = {home}\nimplementation = CPython\nuv = 0.13.9\nversion_info = {version}\n"
+            "include-system-site-packages = false\n"
+        )
+    return (  # virtualenv
+        f"home = {home}\nimplementation = CPython\nversion_info = {version}.final.0\n"
+        f"version = {version}\nvirtualenv = 21.15.11\ninclude-system-site-packages = false\n"
+        f"base-prefix = {os.path.dirname(home)}\nbase-exec-prefix = {os.path.dirname(home)}\n"
+        f"base-executable = {exe}\n"
+    )
+
+
+def ensure_env_tree() -> Path:
+    """ENV_TREE: 2,000 static envs (pyvenv.cfg + bin/python links to real interpreters) in
+    project dirs among ordinary files, made once."""
+    stamp = ENV_TREE / ".bench-complete"
+    if stamp.is_file():
+        return ENV_TREE
+    if ENV_TREE.exists():
+        shutil.rmtree(ENV_TREE)
+    bases = [
+        p
+        for p in sorted(Path("~/.pyenv/versions").expanduser().glob("3.*/bin/python3.*"))
+        if re.fullmatch(r"python3\.\d+", p.name)
+    ] or [Path(sys.executable).resolve()]
+    for i in range(N_ENVS):
+        base = bases[i % len(bases)]
+        version = base.parent.parent.name if base.parent.parent.name[0].isdigit() else "3.11.0"
+        proj = ENV_TREE / f"group{i // 100:02d}" / f"project{i:04d}"
+        env = proj / (".venv" if i % 2 == 0 else "venv")
+        (env / "bin").mkdir(parents=True)
+        (env / "lib" / f"python{base.name[6:]}" / "site-packages").mkdir(parents=True)
+        (env / "pyvenv.cfg").write_text(_cfg_for(i, str(base.parent), version, str(base)))
+        (env / "bin" / base.name).symlink_to(base)
+        (env / "bin" / "python3").symlink_to(base.name)
+        (env / "bin" / "python").symlink_to("python3")
+        (proj / "src").mkdir()
+        (proj / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+        if i % 10 == 0:
+            (proj / "node_modules" / "pkg").mkdir(parents=True)
+    stamp.write_text(f"{N_ENVS}\n")
+    return ENV_TREE
+
+
+# --- measurements ---------------------------------------------------------------------------
+
+
+@measurement("interpreters")
+def bench_interpreters(b: Bench) -> None:
+    """venvtui interpreters --json and the peers, cold and warm."""
+    py = ensure_peers()
+    r = b.report
+    argv = [*VENVTUI, "interpreters", "--json"]
+    with fresh_dirs(b.tmp, "vt-cold") as fresh:
+        t, out = timed(argv, b.runs, lambda i: base_env(XDG_CACHE_HOME=str(fresh(i))))
+    found = len(json.loads(out)["interpreters"])
+    r.rows.append(Row("venvtui interpreters --json (cold)", t, b.runs, found))
+    warm_cache = b.tmp / "vt-warm"
+    t, out = timed(argv, b.runs, lambda i: base_env(XDG_CACHE_HOME=str(warm_cache)))
+    data = json.loads(out)
+    r.rows.append(Row("venvtui interpreters --json (warm)", t, b.runs, len(data["interpreters"])))
+
+    # ducktools keeps its cache under ~/.cache/ducktools: a cold run gets an empty HOME (pyenv
+    # still found through PYENV_ROOT).
+    pyenv_root = os.environ.get("PYENV_ROOT") or str(Path("~/.pyenv").expanduser())
+    dt = [str(py), "-m", "ducktools.pythonfinder"]
+    with fresh_dirs(b.tmp, "dt-cold") as fresh:
+        t, out = timed(dt, b.runs, lambda i: base_env(HOME=str(fresh(i)), PYENV_ROOT=pyenv_root))
+    dt_found = distinct_installs([p for p in paths_in(out) if "/" in p])
+    r.rows.append(Row("ducktools-pythonfinder (cold)", t, b.runs, dt_found))
+    t, out = timed(dt, b.runs, lambda i: base_env())
+    r.rows.append(Row("ducktools-pythonfinder (warm)", t, b.runs, distinct_installs(paths_in(out))))
+
+    uv = [str(VENV_BIN / "uv"), "python", "list", "--only-installed", "--no-config"]
+    uv_common = {"UV_PYTHON_DOWNLOADS": "never", "UV_NO_CONFIG": "1"}
+    with fresh_dirs(b.tmp, "uv-cold") as fresh:
+        t, out = timed(uv, b.runs, lambda i: base_env(UV_CACHE_DIR=str(fresh(i)), **uv_common))
+    r.rows.append(Row("uv python list (cold)", t, b.runs, distinct_installs(paths_in(out))))
+    uv_cache = str(b.tmp / "uv-warm")
+    t, out = timed(uv, b.runs, lambda i: base_env(UV_CACHE_DIR=uv_cache, **uv_common))
+    r.rows.append(Row("uv python list (warm)", t, b.runs, distinct_installs(paths_in(out))))
+
+    fp = [str(PEERS_ENV / "bin" / "findpython"), "-a"]
+    t, out = timed(fp, b.runs, lambda i: base_env())
+    rows = len(paths_in(out))
+    r.rows.append(
+        Row("findpython -a (no cache)", t, b.runs, distinct_installs(paths_in(out)), f"{rows} rows")
+    )
+
+    vt_warm = r.row("venvtui interpreters --json (warm)")
+    vt_cold = r.row("venvtui interpreters --json (cold)")
+    dt_warm = r.row("ducktools-pythonfinder (warm)")
+    dt_cold = r.row("ducktools-pythonfinder (cold)")
+    assert vt_warm and vt_cold and dt_warm and dt_cold
+    ratio = vt_warm.seconds / dt_warm.seconds
+    r.check("warm interpreters within 1.5x of ducktools warm", ratio <= 1.5, f"{ratio:.2f}x")
+    ratio = vt_cold.seconds / dt_cold.seconds
+    r.check("cold interpreters no slower than ducktools cold", ratio <= 1.0, f"{ratio:.2f}x")
+    vt_found = vt_warm.found or 0
+    r.check(
+        "venvtui finds at least every install ducktools finds",
+        vt_found >= (dt_warm.found or 0),
+        f"{vt_found} vs {dt_warm.found}",
+    )
+
+
+@measurement("envs")
+def bench_envs(b: Bench) -> None:
+    """venvtui envs --json over 2,000 generated envs (warm: second and later runs)."""
+    tree = ensure_env_tree()
+    argv = [*VENVTUI, "envs", "--json", str(tree)]
+    t, out = timed(argv, b.runs, lambda i: base_env())
+    found = len(json.loads(out)["environments"])
+    b.report.rows.append(Row(f"venvtui envs --json ({N_ENVS} envs)", t, b.runs, found))
+    b.report.check(f"{N_ENVS} envs scanned in < 2 s", t < 2.0 and found == N_ENVS, f"{t:.3f}s")
+    spawns = count_spawns_listing(tree)
+    b.report.check("envs listing spawns no process", spawns == 0, f"{spawns} spawns")
+
+
+def count_spawns_listing(tree: Path) -> int:
+    """List the tree in-process with every way of starting a process instrumented."""
+    sys.path.insert(0, str(ROOT / "app"))
+    from venvtui.core.discovery import iter_environments
+
+    count = 0
+    patched: list[tuple[object, str, object]] = []
+
+    def counting(owner: object, name: str) -> None:
+        original = getattr(owner, name)
+
+        def wrapper(*a: object, **k: object) -> object:
+            nonlocal count
+            count += 1
+            return original(*a, **k)
+
+        patched.append((owner, name, original))
+        setattr(owner, name, wrapper)
+
+    counting(subprocess.Popen, "__init__")
+    for name in ("fork", "posix_spawn", "posix_spawnp", "system", "execv", "execve"):
+        if hasattr(os, name):
+            counting(os, name)
+    try:
+        n = sum(1 for _ in iter_environments([str(tree)]))
+    finally:
+        for owner, name, original in reversed(patched):
+            setattr(owner, name, original)
+    assert n == N_ENVS, n
+    return count
+
+
+@measurement("importtime")
+def bench_importtime(b: Bench) -> None:
+    """`python -X importtime` of `venvtui interpreters --json`: total, and no textual/rich."""
+    env = base_env(XDG_CACHE_HOME=str(b.tmp / "vt-warm"))
+    run([*VENVTUI, "interpreters", "--json"], env)  # pyc + cache warm
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "venvtui", "interpreters", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    total = 0
+    modules = []
+    for line in done.stderr.splitlines():
+        m = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)", line)
+        if not m:
+            continue
+        modules.append(m.group(4))
+        if m.group(3) == " ":  # a top-level import: its cumulative time counts once
+            total += int(m.group(2))
+    heavy = sorted({m for m in modules if m.split(".")[0] in ("textual", "rich")})
+    b.report.lines.append(f"importtime total (interpreters --json): {total / 1000:.1f} ms")
+    b.report.check("--json path imports no textual/rich", not heavy, ", ".join(heavy) or "none")
+
+
+# --- main -----------------------------------------------------------------------------------
+
+
+def print_report(report: Report) -> None:
+    if report.rows:
+        base = report.row("ducktools-pythonfinder (warm)")
+        width = max(len(r.name) for r in report.rows)
+        print(f"{'command':<{width}}  {'median':>9}  {'vs ducktools warm':>17}  found")
+        for r in report.rows:
+            ratio = f"{r.seconds / base.seconds:.2f}x" if base else "-"
+            found = "-" if r.found is None else str(r.found)
+            note = f"  ({r.note})" if r.note else ""
+            print(f"{r.name:<{width}}  {r.seconds * 1000:7.1f}ms  {ratio:>17}  {found}{note}")
+        print(f"(median of {report.rows[0].runs} runs each, after one warm-up run)")
+    for line in report.lines:
+        print(line)
+    for target, ok, detail in report.checks:
+        print(f"[{'PASS' if ok else 'FAIL'}] {target}: {detail}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=7, help="timed runs per command (median)")
+    parser.add_argument(
+        "--only", default="", help="comma-separated measurement names (default: all)"
+    )
+    parser.add_argument("--list", action="store_true", help="list the measurements")
+    args = parser.parse_args(argv)
+    if args.list:
+        for name, fn in MEASUREMENTS.items():
+            print(f"{name:14} {(fn.__doc__ or '').strip()}")
+        return 0
+    names = [n for n in args.only.split(",") if n] or list(MEASUREMENTS)
+    unknown = [n for n in names if n not in MEASUREMENTS]
+    if unknown:
+        parser.error(f"unknown measurement(s): {', '.join(unknown)} (see --list)")
+    report = Report()
+    with tempfile.TemporaryDirectory(prefix="venvtui-bench-") as tmp:
+        b = Bench(args.runs, report, Path(tmp))
+        for name in names:
+            MEASUREMENTS[name](b)
+    print_report(report)
+    return 0 if all(ok for _, ok, _ in report.checks) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
