@@ -105,7 +105,7 @@ def _links_into(view: View, directory: str, root: str) -> list[tuple[str, str]]:
 def _known_links_into(view: View, known: Iterable[str], root: str) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for p in dict.fromkeys(known):
-        if _inside(p, root):
+        if _inside(p, root) or _in_env(view, p):
             continue
         node = view.lnode(p)
         if node.kind == "link" and node.target is not None:
@@ -117,6 +117,14 @@ def _known_links_into(view: View, known: Iterable[str], root: str) -> list[tuple
             if _inside(tgt, root):
                 out.append((p, tgt))
     return out
+
+
+def _in_env(view: View, link: str) -> bool:
+    """A link inside a virtual environment (installers never touch those)."""
+    d = os.path.dirname(link)
+    return view.isfile(os.path.join(d, "pyvenv.cfg")) or view.isfile(
+        os.path.join(os.path.dirname(d), "pyvenv.cfg")
+    )
 
 
 def _relink(link: str, old_target: str, inst: Install, new_root: str, absolute: bool) -> Change:

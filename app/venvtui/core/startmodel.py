@@ -219,7 +219,11 @@ def predict(
         if home and _cfg_beside(view, os.path.join(link_dir, "python")):
             start_dir, start_from = os.path.normpath(home), "home"
     real = view.realpath(python)
-    expected = search_up(view, os.path.dirname(real), running)
+    if copied:
+        # a copied binary has no link back to its install: the env records it as `home`
+        expected = search_up(view, os.path.normpath(home), running) if home else None
+    else:
+        expected = search_up(view, os.path.dirname(real), running)
     prefix = search_up(view, start_dir, running)
     fallback = False
     if prefix is None:

@@ -1,0 +1,70 @@
+"""The ground truth for health tests: run an env's python and classify what happened.
+
+Independent of venvtui's model: the env's python is run (site enabled, as a user runs it),
+and its `sys.base_prefix` and `sys.version_info` are compared with the install its bin/python
+really executes (the directory above the real binary's `bin/`; for a copied binary, the
+directory above pyvenv.cfg `home`) and with the version pyvenv.cfg records.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.layouts import runs
+
+_CODE = "import sys, json; print(json.dumps([sys.base_prefix, list(sys.version_info[:2])]))"
+
+
+def cfg_values(env: Path) -> dict[str, str]:
+    out: dict[str, str] = {}
+    try:
+        text = (env / "pyvenv.cfg").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return out
+    for line in text.splitlines():
+        if "=" in line:
+            k, v = line.split("=", 1)
+            out.setdefault(k.strip().lower(), v.strip())
+    return out
+
+
+def env_python(env: Path) -> Path:
+    py = env / "bin" / "python"
+    if os.path.lexists(py):
+        return py
+    for cand in sorted((env / "bin").glob("python3*")):
+        return cand
+    return py
+
+
+@dataclass(frozen=True)
+class Actual:
+    status: str  # ok | broken | misbound | drift
+    detail: str
+
+
+def actual_status(env: Path) -> Actual:
+    py = env_python(env)
+    try:
+        cp = runs(py, _CODE)
+    except OSError as exc:  # ENOENT for a dangling link, ELOOP, ...
+        return Actual("broken", str(exc))
+    if cp.returncode != 0:
+        return Actual("broken", (cp.stderr.strip().splitlines() or ["?"])[-1])
+    base_prefix, (major, minor) = json.loads(cp.stdout.strip().splitlines()[-1])
+    real = os.path.realpath(py)
+    cfg = cfg_values(env)
+    if os.path.commonpath([real, os.path.realpath(env)]) == os.path.realpath(env):
+        install = os.path.dirname(cfg.get("home", "").rstrip(os.sep))  # a copied binary
+    else:
+        install = os.path.dirname(os.path.dirname(real))
+    made = cfg.get("version_info") or cfg.get("version") or ""
+    made_minor = ".".join(made.split(".")[:2])
+    if os.path.realpath(base_prefix) != os.path.realpath(install):
+        return Actual("misbound", f"base_prefix {base_prefix} != {install}")
+    if made_minor and made_minor != f"{major}.{minor}":
+        return Actual("drift", f"runs {major}.{minor}, made for {made_minor}")
+    return Actual("ok", base_prefix)
