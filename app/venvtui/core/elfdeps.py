@@ -58,7 +58,7 @@ def read_elf_deps(path: str) -> ElfDeps | None:
         return None
     try:
         return _parse(data)
-    except (struct.error, IndexError, ValueError):
+    except (struct.error, IndexError, ValueError, OverflowError):
         return None
 
 
@@ -71,6 +71,8 @@ def _parse(data: bytes) -> ElfDeps | None:
     else:
         (e_phoff,) = struct.unpack_from(end + "I", data, 0x1C)
         e_phentsize, e_phnum = struct.unpack_from(end + "HH", data, 0x2A)
+    if e_phoff >= len(data) or e_phnum * e_phentsize > len(data):
+        return None  # junk or truncated
     loads: list[tuple[int, int, int]] = []  # (vaddr, offset, filesz)
     dyn: tuple[int, int] | None = None
     for i in range(e_phnum):
@@ -91,7 +93,7 @@ def _parse(data: bytes) -> ElfDeps | None:
         return ElfDeps(needed=())  # statically linked
     entries: list[tuple[int, int]] = []
     fmt, step = (end + "qQ", 16) if is64 else (end + "iI", 8)
-    for off in range(dyn[0], dyn[0] + dyn[1], step):
+    for off in range(dyn[0], min(dyn[0] + dyn[1], len(data)), step):
         tag, val = struct.unpack_from(fmt, data, off)
         if tag == _DT_NULL:
             break
@@ -165,7 +167,7 @@ def check_libs(exe: str, *, view: View = REAL, deps: ElfDeps | None = None) -> L
     origin = os.path.dirname(view.realpath(exe))
 
     def expand(d: str) -> str:
-        return d.replace("${ORIGIN}", origin).replace("$ORIGIN", origin)
+        return os.path.normpath(d.replace("${ORIGIN}", origin).replace("$ORIGIN", origin))
 
     dirs: list[str] = []
     if not deps.runpath:

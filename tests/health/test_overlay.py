@@ -1,0 +1,207 @@
+"""The filesystem view and overlay against the real filesystem.
+
+The plain view must answer exactly like the OS (os.lstat/os.path.exists/os.path.realpath) and
+like `core.symlinks.walk_chain`; an overlay of changes must answer, before anything is
+touched, exactly what the real filesystem answers once the same changes are really made.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from venvtui.core.overlay import REAL, Change, Overlay, View, real_node, search_up
+from venvtui.core.symlinks import walk_chain
+
+
+def build_tree(root: Path) -> None:
+    (root / "a" / "r1" / "bin").mkdir(parents=True)
+    (root / "a" / "r1" / "lib" / "python3.12").mkdir(parents=True)
+    (root / "a" / "r1" / "lib" / "python3.12" / "os.py").write_text("")
+    (root / "a" / "r1" / "bin" / "python3.12").write_text("#!/bin/sh\n")
+    (root / "a" / "r1" / "bin" / "python3").symlink_to("python3.12")
+    (root / "a" / "cur").symlink_to("r1")
+    (root / "b" / "bin").mkdir(parents=True)
+    (root / "b" / "bin" / "python").symlink_to("../../a/cur/bin/python3")
+    (root / "b" / "bin" / "abs").symlink_to(root / "a" / "r1" / "bin" / "python3.12")
+    (root / "b" / "bin" / "py").symlink_to("python")
+    (root / "c").symlink_to("a")
+    (root / "loop1").symlink_to("loop2")
+    (root / "loop2").symlink_to("loop1")
+    (root / "dangling").symlink_to("nowhere/at/all")
+    (root / "file").write_text("x")
+
+
+def probe_paths(root: Path) -> list[str]:
+    rels = [
+        "a",
+        "a/r1",
+        "a/r2",
+        "a/cur",
+        "a/cur/bin/python3",
+        "a/cur/bin/python3.12",
+        "a/r2/bin/python3",
+        "a/r1/bin/python3",
+        "b/bin/python",
+        "b/bin/abs",
+        "b/bin/py",
+        "c/cur/bin/python3",
+        "c/r1/lib/python3.12/os.py",
+        "c/r2/lib/python3.12/os.py",
+        "loop1",
+        "loop1/x",
+        "dangling",
+        "file/below",
+        "new/bin/python",
+        "missing",
+    ]
+    return [str(root / r) for r in rels]
+
+
+def hops(chain: object) -> list[tuple[str, str, str | None]]:
+    return [(h.path, h.kind, h.target) for h in chain.hops]  # type: ignore[attr-defined]
+
+
+def assert_same(view: View, paths: list[str]) -> None:
+    for p in paths:
+        assert view.lnode(p).kind == real_node(p).kind or (
+            # lstat through a broken parent: the OS says ENOENT/ENOTDIR/ELOOP alike
+            view.lnode(p).kind == "missing" and real_node(p).kind == "error"
+        ), p
+        assert view.exists(p) == os.path.exists(p), p
+        if os.path.exists(p):
+            assert view.realpath(p) == os.path.realpath(p), p
+            assert view.isfile(p) == os.path.isfile(p), p
+            assert view.isdir(p) == os.path.isdir(p), p
+        if os.path.lexists(p):
+            assert hops(view.walk_chain(p)) == hops(walk_chain(p)), p
+
+
+def perform(changes: list[Change]) -> None:
+    """Make the changes for real, as an installer would."""
+    for ch in changes:
+        if ch.op == "remove":
+            if os.path.islink(ch.path) or os.path.isfile(ch.path):
+                os.unlink(ch.path)
+            elif os.path.isdir(ch.path):
+                shutil.rmtree(ch.path)
+        elif ch.op == "link":
+            assert ch.arg is not None
+            if os.path.lexists(ch.path):
+                os.unlink(ch.path)
+            os.symlink(ch.arg, ch.path)
+        elif ch.op == "copy":
+            assert ch.arg is not None
+            shutil.copytree(ch.arg, ch.path, symlinks=True)
+
+
+def test_plain_view_is_the_os(tmp_path: Path) -> None:
+    build_tree(tmp_path)
+    assert_same(REAL, probe_paths(tmp_path))
+
+
+def test_upgrade_overlay_matches_doing_it(tmp_path: Path) -> None:
+    """A Homebrew-like patch upgrade: copy r1 to r2, re-point `cur`, remove r1."""
+    build_tree(tmp_path)
+    a = tmp_path / "a"
+    changes = [
+        Change("copy", str(a / "r2"), str(a / "r1")),
+        Change("link", str(a / "cur"), "r2"),
+        Change("remove", str(a / "r1")),
+    ]
+    view = Overlay(changes)
+    paths = probe_paths(tmp_path)
+    answers = {
+        p: (view.lnode(p).kind, view.exists(p), view.realpath(p), hops_or_none(view, p))
+        for p in paths
+    }
+    perform(changes)
+    for p in paths:
+        real_hops = hops(walk_chain(p)) if os.path.lexists(p) else None
+        assert answers[p][1] == os.path.exists(p), p
+        if os.path.exists(p):
+            assert answers[p][2] == os.path.realpath(p), p
+        assert answers[p][3] == real_hops, p
+    assert search_up(view, str(tmp_path / "b" / "bin"), "3.12") is None
+
+
+def hops_or_none(view: View, p: str) -> list[tuple[str, str, str | None]] | None:
+    return hops(view.walk_chain(p)) if view.lnode(p).kind != "missing" else None
+
+
+def test_removal_and_new_links_match_doing_it(tmp_path: Path) -> None:
+    build_tree(tmp_path)
+    changes = [
+        Change("remove", str(tmp_path / "a" / "r1" / "bin" / "python3.12")),
+        Change("link", str(tmp_path / "b" / "bin" / "python"), "abs"),
+        Change("link", str(tmp_path / "dangling"), "file"),
+        Change("remove", str(tmp_path / "c")),
+    ]
+    view = Overlay(changes)
+    paths = probe_paths(tmp_path)
+    before = {p: (view.exists(p), hops_or_none(view, p), view.realpath(p)) for p in paths}
+    perform(changes)
+    for p in paths:
+        exists, chain, real = before[p]
+        assert exists == os.path.exists(p), p
+        assert chain == (hops(walk_chain(p)) if os.path.lexists(p) else None), p
+        if exists:
+            assert real == os.path.realpath(p), p
+
+
+def test_copy_listing_and_sources(tmp_path: Path) -> None:
+    build_tree(tmp_path)
+    a = tmp_path / "a"
+    view = Overlay([Change("copy", str(a / "r2"), str(a / "r1")), Change("remove", str(a / "r1"))])
+    assert view.listdir(str(a / "r2" / "bin")) == sorted(os.listdir(a / "r1" / "bin"))
+    assert "r1" not in view.listdir(str(a)) and "r2" in view.listdir(str(a))
+    # the bytes of a copied file are read from where they really are
+    assert view.source_of(str(a / "r2" / "bin" / "python3.12")) == str(
+        a / "r1" / "bin" / "python3.12"
+    )
+
+
+NAMES = ["n0", "n1", "n2", "n3", "d0/n4", "d0/n5", "d1"]
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(NAMES),
+            st.one_of(
+                st.just(("file", "")),
+                st.just(("dir", "")),
+                st.tuples(
+                    st.just("link"),
+                    st.sampled_from(
+                        ["n0", "../n1", "d0", "d0/n4", "../d1/x", "/nonexistent", "n2", "..", "."]
+                    ),
+                ),
+            ),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_random_link_graphs_view_equals_os(tmp_path_factory: object, spec: list) -> None:
+    root = Path(tmp_path_factory.mktemp("g"))  # type: ignore[attr-defined]
+    (root / "d0").mkdir()
+    for name, (kind, target) in spec:
+        p = root / name
+        if os.path.lexists(p) or not p.parent.is_dir() or p.parent.is_symlink():
+            continue
+        if kind == "file":
+            p.write_text("")
+        elif kind == "dir":
+            p.mkdir()
+        else:
+            p.symlink_to(target)
+    paths = [str(root / n) for n in NAMES] + [str(root / n / "x") for n in NAMES]
+    assert_same(REAL, paths)
