@@ -119,8 +119,15 @@ def test_create_matches_venv_and_works(minor: str, tmp_path: Path, wheelhouse: P
         assert act.stdout.split() == [str(py), str(ours)], act.stderr
 
     # The resolver explains the new environment's python: its chain ends at the real binary.
+    from venvtui.core.discovery import load_environment
+    from venvtui.core.health import diagnose
     from venvtui.core.resolver import resolve
 
     res = resolve(str(py))
     assert os.path.realpath(res.chain.realpath) == os.path.realpath(real.exe)
     assert res.probe.prefix == str(ours)
+    # ... and diagnosis calls it healthy, made by venvtui.
+    env = load_environment(str(ours))
+    assert env.creator == "venvtui"
+    diag = diagnose(env)
+    assert diag.status == "ok", [v.to_json() for v in diag.verdicts]

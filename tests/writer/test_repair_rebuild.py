@@ -48,6 +48,10 @@ def test_repair_after_brew_cleanup(creator: str, tmp_path: Path, wheelhouse: Pat
         broken = True
     assert broken, "the environment is broken"
 
+    from venvtui.core.discovery import load_environment
+    from venvtui.core.health import diagnose
+
+    assert diagnose(load_environment(str(env))).status == "broken"
     plan = plan_repair(str(env))  # no --python: the base is found (opt/python@3.12)
     assert plan.details["executable"] == str(hb.opt_python), plan.render()
     assert any(op.kind == "remove" and op.note == "dangling" for op in plan.ops)
@@ -68,6 +72,7 @@ def test_repair_after_brew_cleanup(creator: str, tmp_path: Path, wheelhouse: Pat
     kept = [ln for ln in cfg_before if ln.split("=")[0].strip() not in changed]
     assert [ln for ln in after if ln.split("=")[0].strip() not in changed] == kept
     assert f"home = {hb.opt / 'bin'}" in after
+    assert diagnose(load_environment(str(env))).status == "ok"
     # The backup holds the links and cfg as they were.
     assert result.backup is not None
     backup = Path(result.backup)

@@ -21,6 +21,7 @@ from tests.layouts import (
     runs,
 )
 from tests.writer.conftest import uv_install
+from venvtui.cli.main import main
 from venvtui.core.create import CreateRequest, plan_create
 from venvtui.core.errors import WriteFailed
 from venvtui.core.plan import apply
@@ -38,7 +39,9 @@ def base_prefix_of(python: Path) -> str | None:
     return os.path.realpath(json.loads(out.stdout)[1])
 
 
-def test_homebrew_patch_upgrade(tmp_path: Path, wheelhouse: Path) -> None:
+def test_homebrew_patch_upgrade(
+    tmp_path: Path, wheelhouse: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     real = require_python("3.12")
     hb = make_homebrew(real, tmp_path / "brew")
     theirs = create_venv(hb.bin_versioned, tmp_path / "venv-std")
@@ -50,6 +53,9 @@ def test_homebrew_patch_upgrade(tmp_path: Path, wheelhouse: Path) -> None:
     for env in (ours, theirs):
         uv_install(env / "bin" / "python", wheelhouse, tmp_path)
     assert base_prefix_of(ours / "bin" / "python") == os.path.realpath(hb.keg)
+    (before,) = doctor(capsys, ours)
+    assert before["status"] == "ok"
+    assert any("brew upgrade" in str(s) for s in before["survives"])  # type: ignore[attr-defined]
 
     new = hb.upgrade()  # brew upgrade + brew cleanup: the 3.12.1 keg is gone
     assert not hb.keg.exists()
@@ -64,6 +70,22 @@ def test_homebrew_patch_upgrade(tmp_path: Path, wheelhouse: Path) -> None:
     assert base_prefix_of(ours / "bin" / "python") == os.path.realpath(new.keg)
     out = runs(ours / "bin" / "python", "import tinypkg; print(tinypkg.VERSION)")
     assert out.returncode == 0 and out.stdout.strip() == "1.0", out.stderr
+
+    # `venvtui doctor` agrees: ours healthy, the stdlib venv not.
+    status = {e["path"]: e["status"] for e in doctor(capsys, ours, theirs)}
+    assert status[str(ours)] == "ok"
+    assert status[str(theirs)] != "ok"
+    # `venvtui resolve` explains ours: its chain goes through the opt link.
+    assert main(["resolve", str(ours / "bin" / "python")]) == 0
+    assert str(hb.opt_python) in capsys.readouterr().out
+
+
+def doctor(capsys: pytest.CaptureFixture[str], *envs: Path) -> list[dict[str, object]]:
+    capsys.readouterr()
+    main(["doctor", *map(str, envs), "--json"])
+    data = json.loads(capsys.readouterr().out)
+    envs_json: list[dict[str, object]] = data["environments"]
+    return envs_json
 
 
 def test_venv_policy_reproduces_python_m_venv(tmp_path: Path) -> None:
