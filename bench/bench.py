@@ -192,9 +192,7 @@ def ensure_peers() -> Path:
     uv = VENV_BIN / "uv"
     SCRATCH.mkdir(parents=True, exist_ok=True)
     subprocess.run([str(uv), "venv", "-q", "--clear", str(PEERS_ENV)], check=True)
-    subprocess.run(
-        [str(uv), "pip", "install", "-q", "-p", str(py), *PEER_PACKAGES], check=True
-    )
+    subprocess.run([str(uv), "pip", "install", "-q", "-p", str(py), *PEER_PACKAGES], check=True)
     stamp.write_text("\n".join(PEER_PACKAGES) + "\n")
     return py
 

@@ -1,0 +1,76 @@
+"""A shared LinkCache must not change what walk_chain reports (the uncached walk is the oracle)."""
+
+from __future__ import annotations
+
+import os
+import random
+from pathlib import Path
+
+import pytest
+
+from venvtui.core.symlinks import LinkCache, walk_chain
+
+
+def build_farm(root: Path, seed: int) -> list[Path]:
+    """Random dirs, files, dir links, file links (relative/absolute, chained, dangling,
+    looping); returns every path in it plus paths reached through directory links."""
+    rng = random.Random(seed)
+    dirs = [root]
+    for i in range(8):
+        d = rng.choice(dirs) / f"d{i}"
+        d.mkdir()
+        dirs.append(d)
+    files = []
+    for i in range(6):
+        f = rng.choice(dirs) / f"python3.{i}"
+        f.write_text("x")
+        files.append(f)
+    entries: list[Path] = [*files]
+    for i in range(10):
+        where = rng.choice(dirs) / f"l{i}"
+        kind = rng.random()
+        if kind < 0.3:
+            target: str | Path = rng.choice(dirs)  # a directory link (absolute)
+        elif kind < 0.6:
+            target = os.path.relpath(rng.choice(files), where.parent)
+        elif kind < 0.8:
+            target = rng.choice(entries) if entries else root / "gone"
+        elif kind < 0.9:
+            target = where  # a self loop
+        else:
+            target = root / "missing" / "python"
+        where.symlink_to(target)
+        entries.append(where)
+    paths = [*entries, *dirs]
+    for d in dirs:  # paths through directory links
+        for link in d.iterdir():
+            if link.is_symlink() and link.is_dir():
+                paths += [link / p.name for p in Path(os.path.realpath(link)).iterdir()][:5]
+    return paths
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_cached_walk_equals_uncached(tmp_path: Path, seed: int) -> None:
+    paths = build_farm(tmp_path, seed)
+    cache = LinkCache()
+    for _ in range(2):  # the second pass is answered from the cache
+        for p in paths:
+            try:
+                expected = walk_chain(str(p))
+            except Exception as exc:  # NotFoundError for paths that do not exist
+                with pytest.raises(type(exc)):
+                    walk_chain(str(p), cache=cache)
+                continue
+            assert walk_chain(str(p), cache=cache) == expected, p
+
+
+def test_dir_links_through_a_linked_directory(tmp_path: Path) -> None:
+    (tmp_path / "usr" / "bin").mkdir(parents=True)
+    (tmp_path / "usr" / "bin" / "python3.11").write_text("x")
+    (tmp_path / "usr" / "bin" / "python3").symlink_to("python3.11")
+    (tmp_path / "bin").symlink_to("usr/bin")
+    cache = LinkCache()
+    for name in ("python3", "python3.11"):
+        p = str(tmp_path / "bin" / name)
+        assert walk_chain(p, cache=cache) == walk_chain(p)
+        assert walk_chain(p, cache=cache).hops[0].dir_links == ((str(tmp_path / "bin"), "usr/bin"),)
