@@ -6,6 +6,7 @@ import asyncio
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, ClassVar
 
 from textual.app import App, SystemCommand
@@ -41,7 +42,7 @@ class DaemonExecutor(ThreadPoolExecutor):
 
 
 class VenvtuiApp(App[None]):
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).parent / "app.tcss"
     TITLE = "venvtui"
     COMMANDS = App.COMMANDS | {GotoProvider}
     BINDINGS: ClassVar[list[Any]] = [

@@ -231,6 +231,7 @@ class CoreService:
             )
         creators: tuple[CreatorView, ...] = ()
         recommended = ""
+        recommended_why: tuple[str, ...] = ()
         if probe is not None:
             try:
                 resolver = _optional("venvtui.core.resolver")
@@ -248,7 +249,8 @@ class CoreService:
                     for name, plan in res.creators.items()
                 )
                 rec = res.recommended
-                recommended = f"{rec.home}  ({'; '.join(_text(w) for w in rec.why)})"
+                recommended = str(rec.home)
+                recommended_why = tuple(_text(w) for w in rec.why)
             except ImportError:
                 notes.append("the resolver is not available in this build")
             except VenvtuiError as exc:
@@ -265,6 +267,7 @@ class CoreService:
             facts=tuple(facts),
             creators=creators,
             recommended=recommended,
+            recommended_why=recommended_why,
             dependents=deps,
             impacts=impacts,
             notes=tuple(notes),

@@ -460,6 +460,7 @@ class DemoService:
         )
         creators: tuple[CreatorView, ...] = ()
         recommended = ""
+        recommended_why: tuple[str, ...] = ()
         if row.key.startswith(CELLAR_312):
             opt = f"{BREW}/opt/python@3.12/bin"
             creators = (
@@ -485,7 +486,10 @@ class DemoService:
                     ("P5: uv records dirname(sys._base_executable)",),
                 ),
             )
-            recommended = f"{opt}  (opt/python@3.12 survives brew upgrade and cleanup)"
+            recommended = opt
+            recommended_why = (
+                "opt/python@3.12 is Homebrew's stable alias: it survives brew upgrade and cleanup",
+            )
         elif row.key.startswith(UV_313):
             minor = f"{UV}/cpython-3.13-linux-x86_64-gnu/bin"
             creators = (
@@ -511,7 +515,8 @@ class DemoService:
                     ("P5: uv substitutes its minor-version link for standalone builds",),
                 ),
             )
-            recommended = f"{minor}  (uv's minor link survives `uv python upgrade`)"
+            recommended = minor
+            recommended_why = ("uv's minor-version link survives `uv python upgrade`",)
         impacts: tuple[ImpactView, ...] = ()
         if deps:
             impacts = (
@@ -540,6 +545,7 @@ class DemoService:
             facts=facts,
             creators=creators,
             recommended=recommended,
+            recommended_why=recommended_why,
             dependents=deps,
             impacts=impacts,
             notes=(f"probe failed: {row.error}",) if row.error else (),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from textual.message import Message
 
 from venvtui.tui.views import ApplyOutcome, Detail, EnvRow, InterpreterRow
@@ -14,6 +16,7 @@ class InterpretersFound(Message):
         super().__init__()
         self.scan = scan
         self.rows = rows
+        self.shown = threading.Event()  # set once the rows are on screen (back-pressure)
 
 
 class EnvironmentsFound(Message):
@@ -23,6 +26,7 @@ class EnvironmentsFound(Message):
         super().__init__()
         self.scan = scan
         self.rows = rows
+        self.shown = threading.Event()  # set once the rows are on screen (back-pressure)
 
 
 class ScanPartDone(Message):
@@ -47,6 +51,7 @@ class SizesFound(Message):
     def __init__(self, sizes: dict[str, int | None]) -> None:
         super().__init__()
         self.sizes = sizes
+        self.shown = threading.Event()
 
 
 class DetailReady(Message):

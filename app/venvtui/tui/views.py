@@ -110,7 +110,8 @@ class Detail:
     stamped: frozenset[str] = frozenset()  # chain hop paths that carry a version number
     facts: tuple[tuple[str, str], ...] = ()  # (label, value)
     creators: tuple[CreatorView, ...] = ()
-    recommended: str = ""  # the home venvtui recommends, with its reason
+    recommended: str = ""  # the home venvtui recommends
+    recommended_why: tuple[str, ...] = ()
     cfg_text: str | None = None
     verdicts: tuple[VerdictView, ...] = ()
     forecast: tuple[ForecastView, ...] = ()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
 from rich.table import Table
@@ -21,7 +21,7 @@ BADGES = (
 )
 
 
-def key_table(bindings: Iterable[Binding]) -> Table:
+def key_table(bindings: Iterable[Binding], display: Callable[[Binding], str]) -> Table:
     table = Table(box=None, show_header=False, pad_edge=False)
     table.add_column(style="bold cyan", no_wrap=True)
     table.add_column()
@@ -29,7 +29,7 @@ def key_table(bindings: Iterable[Binding]) -> Table:
     for b in bindings:
         if b.description and b.action not in seen:
             seen.add(b.action)
-            keys = ", ".join(k.strip() for k in b.key.split(","))
+            keys = ", ".join(display(Binding(k.strip(), b.action)) for k in b.key.split(","))
             table.add_row(keys, b.description)
     return table
 
@@ -57,7 +57,7 @@ class HelpScreen(ModalScreen[None]):
                     )
                 )
                 yield Static(Text("\nKeys", style="bold underline"))
-                yield Static(key_table(self.bindings))
+                yield Static(key_table(self.bindings, self.app.get_key_display))
                 badges = Text("\nHealth\n", style="bold underline")
                 for badge, style, meaning in BADGES:
                     badges.append(f"\n{badge:<11}", style=style)

@@ -3,6 +3,7 @@ detail pane for the selection, filter bar, status line, and the write actions.""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar, TypeVar
@@ -27,28 +28,36 @@ from venvtui.tui.messages import (
     ScanPartDone,
     SizesFound,
 )
-from venvtui.tui.screens.confirm import ConfirmPlan
-from venvtui.tui.screens.picker import InterpreterPicker
-from venvtui.tui.screens.wizard import CreateWizard
 from venvtui.tui.services import Service
 from venvtui.tui.views import ApplyOutcome, EnvRow, InterpreterRow, PlanView
 from venvtui.tui.widgets.detail import DetailPane
 from venvtui.tui.widgets.tables import EnvTable, InterpreterTable
 
-BATCH_ROWS = 200  # flush a batch at this many rows ...
+BATCH_ROWS = 100  # flush a batch at this many rows ...
 BATCH_SECONDS = 0.1  # ... or when this long has passed since the last flush
 
 T = TypeVar("T")
 
 
 def batched(
-    items: Iterator[T], post: Callable[[list[T]], None], cancelled: Callable[[], bool]
+    items: Iterator[T],
+    post: Callable[[list[T]], threading.Event | None],
+    cancelled: Callable[[], bool],
 ) -> int:
-    """Post `items` in batches of at most BATCH_ROWS, at least every BATCH_SECONDS when items
-    keep coming; an item arriving after a quiet spell is posted at once. Returns the count."""
+    """Post `items` in batches of at most BATCH_ROWS, at least every BATCH_SECONDS while items
+    keep coming (an item after a quiet spell is posted at once). When `post` returns an event,
+    wait for it (the UI has shown the batch) before posting the next one: a fast producer then
+    cannot flood the event loop with rows to measure in one go. Returns the count."""
     batch: list[T] = []
     count = 0
     last = time.monotonic()
+
+    def flush() -> None:
+        shown = post(batch)
+        while shown is not None and not shown.wait(0.05):
+            if cancelled():
+                return
+
     for item in items:
         if cancelled():
             return count
@@ -56,10 +65,10 @@ def batched(
         count += 1
         now = time.monotonic()
         if len(batch) >= BATCH_ROWS or now - last >= BATCH_SECONDS:
-            post(batch)
-            batch, last = [], now
+            flush()
+            batch, last = [], time.monotonic()
     if batch and not cancelled():
-        post(batch)
+        flush()
     return count
 
 
@@ -151,6 +160,12 @@ class MainScreen(Screen[None]):
     def _post(self, message: Message) -> None:
         self.post_message(message)
 
+    def _post_shown(
+        self, message: InterpretersFound | EnvironmentsFound | SizesFound
+    ) -> threading.Event:
+        self.post_message(message)
+        return message.shown
+
     @work(thread=True, exclusive=True, group="scan-interpreters", exit_on_error=False, name="scan")
     def _scan_interpreters(self, scan: int) -> None:
         worker = get_current_worker()
@@ -161,7 +176,7 @@ class MainScreen(Screen[None]):
 
         count = batched(
             self.service.iter_interpreters(cancelled),
-            lambda rows: self._post(InterpretersFound(scan, rows)),
+            lambda rows: self._post_shown(InterpretersFound(scan, rows)),
             cancelled,
         )
         if not cancelled():
@@ -177,20 +192,22 @@ class MainScreen(Screen[None]):
 
         count = batched(
             self.service.iter_environments(cancelled),
-            lambda rows: self._post(EnvironmentsFound(scan, rows)),
+            lambda rows: self._post_shown(EnvironmentsFound(scan, rows)),
             cancelled,
         )
         if not cancelled():
             self._post(ScanPartDone(scan, "environments", count, time.monotonic() - start))
 
     def on_interpreters_found(self, message: InterpretersFound) -> None:
+        self.call_after_refresh(message.shown.set)
         if message.scan == self.scan_id:
-            self.interp_table.add_records(message.rows)
+            self.interp_table.add_records(message.rows, defer_sort=self.scanning)
             self._after_rows(self.interp_table)
 
     def on_environments_found(self, message: EnvironmentsFound) -> None:
+        self.call_after_refresh(message.shown.set)
         if message.scan == self.scan_id:
-            self.env_table.add_records(message.rows)
+            self.env_table.add_records(message.rows, defer_sort=self.scanning)
             self._after_rows(self.env_table)
             if self.pending_select and self.env_table.select_key(self.pending_select):
                 self.pending_select = None
@@ -205,6 +222,9 @@ class MainScreen(Screen[None]):
         if message.scan != self.scan_id:
             return
         self.parts_done.add(message.part)
+        table = self.interp_table if message.part == "interpreters" else self.env_table
+        if table.unsorted:
+            table.rebuild()
         if len(self.parts_done) == 2:
             self.scanning = False
             self._compute_dependents(
@@ -243,7 +263,7 @@ class MainScreen(Screen[None]):
 
         batched(
             sizes(),
-            lambda found: self._post(SizesFound(dict(found))),
+            lambda found: self._post_shown(SizesFound(dict(found))),
             lambda: worker.is_cancelled or scan != self.scan_id,
         )
 
@@ -251,6 +271,7 @@ class MainScreen(Screen[None]):
         return [r for r in self.env_table.records.values() if r.size is None]
 
     def on_sizes_found(self, message: SizesFound) -> None:
+        self.call_after_refresh(message.shown.set)
         table = self.env_table
         for key, size in message.sizes.items():
             row = table.records.get(key)
@@ -391,6 +412,8 @@ class MainScreen(Screen[None]):
         if not interps:
             self.notify("no interpreters found yet; wait for the scan", severity="warning")
             return
+        from venvtui.tui.screens.wizard import CreateWizard
+
         selected = self.interp_table.selected_key if self.active_tab == "interpreters" else None
         wizard = CreateWizard(self.service, interps, home=self.home, selected=selected)
         self.app.push_screen(wizard, callback=self._created)
@@ -412,6 +435,8 @@ class MainScreen(Screen[None]):
         row = self.selected_env()
         if row is None:
             return
+        from venvtui.tui.screens.picker import InterpreterPicker
+
         picker = InterpreterPicker(
             list(self.interp_table.records.values()),
             title=f"Rebuild {row.path} with which interpreter?",
@@ -440,6 +465,8 @@ class MainScreen(Screen[None]):
         self.app.call_from_thread(self._confirm, plan)
 
     def _confirm(self, plan: PlanView) -> None:
+        from venvtui.tui.screens.confirm import ConfirmPlan
+
         def done(ok: bool | None) -> None:
             if ok:
                 self.notify(f"{plan.action} {plan.target}…", timeout=3)

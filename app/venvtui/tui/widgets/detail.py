@@ -4,6 +4,7 @@ would record, health verdicts, forecast, pyvenv.cfg, dependents and what-ifs."""
 from __future__ import annotations
 
 from rich.console import Group, RenderableType
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -76,59 +77,71 @@ def _heading(title: str) -> Text:
     return Text(f"\n{title}", style="bold underline")
 
 
+def _grid() -> Table:
+    """Two columns: a bold label, then text that wraps under itself."""
+    table = Table(box=None, show_header=False, pad_edge=False, padding=(0, 2, 0, 0), expand=False)
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    return table
+
+
+def _path(value: str, home: str) -> str:
+    return short_path(value, home) if value.startswith("/") else value
+
+
 def render_body(detail: Detail, home: str) -> RenderableType:
     """Everything below the chain, as one Rich renderable."""
     parts: list[RenderableType] = []
-    facts = Text()
-    width = max((len(label) for label, _ in detail.facts), default=0)
+    facts = _grid()
     for label, value in detail.facts:
-        facts.append(f"{label:<{width}}  ", style="bold")
-        facts.append(short_path(value, home) if value.startswith("/") else value)
-        facts.append("\n")
-    facts.rstrip()
+        facts.add_row(label, _path(value, home))
     parts.append(facts)
 
     if detail.verdicts:
         parts.append(_heading("Health"))
+        table = _grid()
         for v in detail.verdicts:
-            t = Text()
-            t.append(f"{v.severity.upper():<8}", style=SEVERITY_STYLE.get(v.severity, ""))
-            t.append(f"[{v.code}] ", style="dim")
-            t.append(v.summary, style="bold")
+            body = Text()
+            body.append(f"[{v.code}] ", style="dim")
+            body.append(v.summary, style="bold")
             if v.explanation:
-                t.append(f"\n  {v.explanation}")
+                body.append(f"\n{v.explanation}")
             if v.fix:
-                t.append("\n  fix: ", style="green")
-                t.append(v.fix)
-            parts.append(t)
+                body.append("\nfix: ", style="green")
+                body.append(v.fix)
+            table.add_row(Text(v.severity.upper(), style=SEVERITY_STYLE.get(v.severity, "")), body)
+        parts.append(table)
     elif detail.kind == "environment":
         parts.append(_heading("Health"))
         parts.append(Text("no problems found", style="green"))
 
     if detail.forecast:
         parts.append(_heading("Forecast"))
+        table = _grid()
         for f in detail.forecast:
-            t = Text("• ")
-            t.append(f.event, style="yellow")
-            t.append(f" → {f.result}", style=HEALTH_STYLE.get(f.result, ""))
+            body = Text(f.event, style="yellow")
             if f.why:
-                t.append(f"\n  {f.why}", style="dim")
-            parts.append(t)
+                body.append(f"\n{f.why}", style="dim")
+            table.add_row(Text(f.result, style=HEALTH_STYLE.get(f.result, "")), body)
+        parts.append(table)
 
     if detail.creators:
         parts.append(_heading("What each creator would record as home"))
+        table = _grid()
         for c in detail.creators:
-            t = Text()
-            t.append(f"{c.name:<11}", style="bold")
-            t.append(short_path(c.home, home))
-            t.append(f"  ({c.starts})", style=HEALTH_STYLE.get(c.starts, "red"))
+            body = Text(short_path(c.home, home))
+            body.append(f"  ({c.starts})", style=HEALTH_STYLE.get(c.starts, "red"))
             for why in c.why:
-                t.append(f"\n           {why}", style="dim")
-            parts.append(t)
+                body.append(f"\n{why}", style="dim")
+            table.add_row(c.name, body)
+        parts.append(table)
     if detail.recommended:
-        t = Text("recommended ", style="bold green")
-        t.append(short_path(detail.recommended, home))
-        parts.append(t)
+        table = _grid()
+        table.add_row(
+            Text("recommended", style="bold green"), Text(short_path(detail.recommended, home))
+        )
+        parts.append(Text(""))
+        parts.append(table)
 
     if detail.kind == "interpreter":
         parts.append(_heading(f"Dependents ({len(detail.dependents)})"))
@@ -140,13 +153,18 @@ def render_body(detail: Detail, home: str) -> RenderableType:
         t = Text()
         t.append("what if: ", style="bold")
         t.append(impact.event, style="yellow")
-        t.append(f" → {impact.breaking} environment{'s' if impact.breaking != 1 else ''} break")
-        for path, status, why in impact.environments:
-            t.append(f"\n  {short_path(path, home)}  ")
-            t.append(status, style=HEALTH_STYLE.get(status, ""))
-            if why:
-                t.append(f"  {why}", style="dim")
+        t.append(
+            f" → {impact.breaking} environment{'s break' if impact.breaking != 1 else ' breaks'}"
+        )
+        parts.append(Text(""))
         parts.append(t)
+        table = _grid()
+        for path, status, why in impact.environments:
+            body = Text(short_path(path, home))
+            if why:
+                body.append(f"\n{why}", style="dim")
+            table.add_row(Text(status, style=HEALTH_STYLE.get(status, "")), body)
+        parts.append(table)
 
     if detail.cfg_text is not None:
         parts.append(_heading("pyvenv.cfg"))

@@ -52,6 +52,7 @@ class RecordTable(DataTable[Any], Generic[R]):
         self.only_problems = False
         self.sort_column: str | None = None
         self.sort_reverse = False
+        self.unsorted = False  # rows were appended out of order while streaming
         self.flex_widths: dict[str, int] = {key: low for key, (low, _) in self.FLEX.items()}
 
     def on_mount(self) -> None:
@@ -126,8 +127,9 @@ class RecordTable(DataTable[Any], Generic[R]):
         return self.records.get(key) if key else None
 
     # --- updates -----------------------------------------------------------------------------
-    def add_records(self, records: Iterable[R]) -> None:
-        """Add or replace records. New rows are appended when the order allows, else rebuilt."""
+    def add_records(self, records: Iterable[R], *, defer_sort: bool = False) -> None:
+        """Add or replace records. New rows are appended when the order allows (or when
+        `defer_sort`: the caller rebuilds once at the end), else the table is rebuilt."""
         fresh: list[R] = []
         replaced = False
         for record in records:
@@ -136,12 +138,13 @@ class RecordTable(DataTable[Any], Generic[R]):
             else:
                 fresh.append(record)
             self.records[record.key] = record
-        if replaced or self.sort_column is not None:
+        if replaced or (self.sort_column is not None and not defer_sort):
             self.rebuild()
         else:
             rows = [r for r in fresh if self.matches(r)]
             if rows:
                 self.add_rows_keyed(rows)
+                self.unsorted = self.unsorted or self.sort_column is not None
 
     def add_rows_keyed(self, rows: list[R]) -> None:
         for r in rows:
@@ -165,6 +168,7 @@ class RecordTable(DataTable[Any], Generic[R]):
         self.clear()
 
     def rebuild(self) -> None:
+        self.unsorted = False
         keep = self.selected_key
         self.clear()
         self.add_rows_keyed(self.visible_records())

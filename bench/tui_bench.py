@@ -1,0 +1,151 @@
+"""TUI benchmark: time to first paint, and the longest event-loop stall while rows stream in.
+
+    .venv/bin/python bench/tui_bench.py [--rows 2000] [--runs 5]
+
+- first paint: wall time from spawning `python -c <start the app>` (the same imports as the
+  `venvtui` console script, real core service) until the app's first frame has been rendered
+  (headless driver), median of --runs. Discovery starts only after that frame.
+- stall: the app on a synthetic service that yields --rows environments (and a tenth as many
+  interpreters) as fast as it can; a probe task on the event loop measures the longest gap
+  between its 5 ms ticks until the scan is done. Also measured on the real machine's scan.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "app")]
+
+FIRST_PAINT = r"""
+import sys, time
+from venvtui.tui.app import VenvtuiApp
+
+class Probe(VenvtuiApp):
+    def on_mount(self):
+        self.call_after_refresh(self._painted)
+    def _painted(self):
+        sys.stdout.write(f"{time.time()!r}\n"); sys.stdout.flush()
+        self.exit()
+
+Probe().run(headless=True, size=(120, 36))
+"""
+
+
+def first_paint(runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        start = time.time()
+        out = subprocess.run(
+            [sys.executable, "-c", FIRST_PAINT],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=str(ROOT),
+            env={**os.environ, "PYTHONPATH": str(ROOT / "app")},
+        )
+        lines = [ln for ln in out.stdout.splitlines() if ln.strip()]
+        if out.returncode != 0 or not lines:
+            raise SystemExit(f"first-paint run failed:\n{out.stderr[-2000:]}")
+        times.append(float(lines[-1]) - start)
+    return times
+
+
+async def max_stall(service: object, timeout: float = 120.0) -> tuple[float, float, int]:
+    """(longest loop stall, scan seconds, rows shown) for the app on `service`."""
+    from venvtui.tui.app import VenvtuiApp
+
+    app = VenvtuiApp(service, cursor_blink=False)  # type: ignore[arg-type]
+    worst = 0.0
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        start = time.perf_counter()
+        app.main.action_rescan()
+        tick = 0.005
+        last = time.perf_counter()
+        while app.main.scanning and time.perf_counter() - start < timeout:
+            await asyncio.sleep(tick)
+            now = time.perf_counter()
+            worst = max(worst, now - last - tick)
+            last = now
+        elapsed = time.perf_counter() - start
+        await pilot.pause()
+        rows = app.main.env_table.row_count + app.main.interp_table.row_count
+    return worst, elapsed, rows
+
+
+def synthetic(rows: int) -> object:
+    from venvtui.tui.demo import DemoService
+    from venvtui.tui.services import Cancelled
+    from venvtui.tui.views import EnvRow, InterpreterRow
+
+    class Synthetic(DemoService):
+        def iter_interpreters(self, cancelled: Cancelled) -> Iterator[InterpreterRow]:
+            for i in range(max(1, rows // 10)):
+                yield InterpreterRow(
+                    key=f"/opt/py/{i}/bin/python3.12",
+                    version=f"3.12.{i}",
+                    implementation="cpython",
+                    path=f"/opt/py/{i}/bin/python3.12",
+                    sources=("path",),
+                    stability="stable",
+                    install_dir=f"/opt/py/{i}",
+                )
+
+        def iter_environments(self, cancelled: Cancelled) -> Iterator[EnvRow]:
+            for i in range(rows):
+                if cancelled():
+                    return
+                yield EnvRow(
+                    key=f"/home/dev/p{i}/.venv",
+                    path=f"/home/dev/p{i}/.venv",
+                    creator="venv",
+                    owner="project",
+                    version="3.12.1",
+                    home=f"/opt/py/{i % 10}/bin",
+                    health="ok" if i % 7 else "broken",
+                    forecast="",
+                    mtime=self.now() - i * 3600,
+                )
+
+    return Synthetic()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=2000)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+
+    paints = first_paint(args.runs)
+    print(
+        f"first paint (headless, real service): median {statistics.median(paints) * 1000:.0f} ms"
+        f"  (min {min(paints) * 1000:.0f}, max {max(paints) * 1000:.0f}; target < 400 ms)"
+    )
+
+    stall, seconds, shown = asyncio.run(max_stall(synthetic(args.rows)))
+    print(
+        f"stream {args.rows} envs + {args.rows // 10} interpreters (synthetic): {shown} rows in "
+        f"{seconds:.2f} s, longest event-loop stall {stall * 1000:.0f} ms (target < 100 ms)"
+    )
+
+    from venvtui.tui.core_service import CoreService
+
+    stall, seconds, shown = asyncio.run(max_stall(CoreService()))
+    print(
+        f"real scan of this machine: {shown} rows in {seconds:.2f} s, "
+        f"longest event-loop stall {stall * 1000:.0f} ms"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
