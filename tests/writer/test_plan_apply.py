@@ -155,3 +155,34 @@ def test_dry_run_writes_nothing_and_shows_the_cfg_diff(env_with_package: Path) -
     after_plan = snapshot(env)
     plan.render()
     assert snapshot(env) == after_plan
+
+
+def test_timeout_and_ctrl_c_during_a_build_roll_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, env_with_package: Path
+) -> None:
+    """A post-install step that hangs is killed at the timeout and the replacement is undone;
+    Ctrl-C in the middle of laying out files undoes it too."""
+    import dataclasses
+
+    from venvtui.core.plan import Op
+
+    py = require_python("3.12")
+    env = env_with_package
+    before = snapshot(env)
+    names = siblings(env)
+    plan = plan_create(
+        CreateRequest(python=str(py.exe), dest=str(env), home_policy="venv", clear=True)
+    )
+    hang = Op("run", str(env), argv=(str(py.exe), "-c", "import time; time.sleep(60)"))
+    slow = dataclasses.replace(plan, ops=(*plan.ops, hang))
+    monkeypatch.setattr(plan_mod, "RUN_TIMEOUT", 1.0)
+    with pytest.raises(WriteFailed, match="did not finish"):
+        apply(slow)
+    assert snapshot(env) == before
+    assert siblings(env) == names
+    with monkeypatch.context() as m:
+        fail_at(m, 4, KeyboardInterrupt())
+        with pytest.raises(KeyboardInterrupt):
+            apply(plan)
+    assert snapshot(env) == before
+    assert siblings(env) == names
