@@ -50,10 +50,18 @@ def has_lib_dynload(prefix: str, name: str) -> bool:
     return os.path.isdir(os.path.join(prefix, "lib", name, "lib-dynload"))
 
 
+def _strip(path: str) -> str:
+    """Drop trailing separators but keep `..` components: the interpreters search lexically
+    from the string they computed (getpath.c `reduce`, getpath.py `dirname`)."""
+    stripped = path.rstrip(os.sep)
+    return stripped or os.sep
+
+
 def search_up(start: str, name: str) -> str | None:
     """CPython getpath `search_up(start, 'lib/<name>/os.py', 'lib/<name>/os.pyc')`: `start`, then
-    each lexical parent (`dirname`, no symlink resolution), up to but excluding the root."""
-    prefix = os.path.normpath(start)
+    each lexical parent (`dirname`, no symlink resolution, no normalisation: a `..` component
+    stays in the result), up to but excluding the root."""
+    prefix = _strip(start)
     while prefix and prefix != os.path.dirname(prefix):
         if has_stdlib(prefix, name):
             return prefix
@@ -65,7 +73,7 @@ def search_up_zip(
     start: str, version: tuple[int, ...], *, free_threaded: bool = False
 ) -> str | None:
     """CPython getpath 3.11+: `search_up(executable_dir, ZIP_LANDMARK)`."""
-    prefix = os.path.normpath(start)
+    prefix = _strip(start)
     while prefix and prefix != os.path.dirname(prefix):
         if has_zip(prefix, version, free_threaded=free_threaded):
             return prefix
@@ -75,7 +83,7 @@ def search_up_zip(
 
 def search_up_dynload(start: str, name: str) -> str | None:
     """CPython getpath `search_up(executable_dir, PLATSTDLIB_LANDMARK, test=isdir)`."""
-    prefix = os.path.normpath(start)
+    prefix = _strip(start)
     while prefix and prefix != os.path.dirname(prefix):
         if has_lib_dynload(prefix, name):
             return prefix

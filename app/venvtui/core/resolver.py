@@ -39,6 +39,7 @@ from venvtui.core.startup import (
     Runtime,
     StartStatus,
     Startup,
+    getpath_realpath,
     predict_startup,
     same_dir,
     simulate,
@@ -272,7 +273,7 @@ def _runtime(probe: ProbeResult) -> Runtime:
 def _plan_startup(target: str, home: str, bin_name: str, probe: ProbeResult) -> Startup:
     """Start-up of a freshly created symlinked env whose bin/<bin_name> -> target."""
     exe = os.path.join(os.sep, "nonexistent-env", "bin", bin_name)
-    real = readlink_chain(target)
+    real = getpath_realpath(target, probe.version)
     exists = os.path.exists(target)
     dangling = None
     if not exists:
@@ -525,6 +526,22 @@ def _virtualenv_system_executable(
     return s, why
 
 
+def _own_prefixes(executable: str, probe: ProbeResult) -> tuple[str, str]:
+    """sys.base_prefix / sys.base_exec_prefix of `executable` run outside any venv (virtualenv
+    records the system interpreter's own): getpath's search up from the directory of its
+    readlink chain, else the compiled PREFIX."""
+    if (bool(probe.framework) and probe.platform == "darwin") or (
+        not probe.in_venv and os.path.abspath(executable) == os.path.abspath(probe.sys_executable)
+    ):
+        return probe.base_prefix, probe.base_exec_prefix
+    name = landmarks.stdlib_name_for(probe)
+    start = os.path.dirname(getpath_realpath(executable, probe.version))
+    fallback = probe.config_prefix or probe.base_prefix
+    prefix = landmarks.search_up(start, name) or fallback
+    exec_prefix = landmarks.search_up_dynload(start, name) or fallback
+    return prefix, exec_prefix
+
+
 def _virtualenv_plan(probe: ProbeResult) -> CreatorPlan:
     sys_exe, base, why = _effective_executables(probe)
     s, more = _virtualenv_system_executable(probe, sys_exe, base)
@@ -543,7 +560,7 @@ def _virtualenv_plan(probe: ProbeResult) -> CreatorPlan:
         )
     )
     v = probe.version
-    system_prefix = probe.base_prefix
+    system_prefix, system_exec_prefix = _own_prefixes(s, probe)
     cfg: list[tuple[str, str]] = [
         ("home", home),
         (
@@ -558,7 +575,7 @@ def _virtualenv_plan(probe: ProbeResult) -> CreatorPlan:
         ("virtualenv", VIRTUALENV_MODELLED),
         ("include-system-site-packages", "false"),
         ("base-prefix", system_prefix),
-        ("base-exec-prefix", probe.base_exec_prefix),
+        ("base-exec-prefix", system_exec_prefix),
         ("base-executable", s),
     ]
     startup = _plan_startup(s, home, "python", probe)

@@ -155,6 +155,31 @@ def _read_home(cfg_path: str) -> tuple[bool, str | None]:
     return True, None
 
 
+def getpath_realpath(path: str, version: tuple[int, ...], *, max_hops: int = 40) -> str:
+    """The interpreter's own resolution of its executable: a readlink loop on the final
+    component only (directories are never resolved), with the version's exact joining rules:
+
+    - getpath.c 3.8-3.10 (`calculate_argv0_path`): an absolute target is taken as is; a relative
+      one is appended to the link's directory *without* normalisation (`reduce` + `joinpath`),
+      so `bin/../Cellar/...` survives into sys.base_prefix;
+    - getpath.py 3.11+ (`getpath_realpath`): an absolute target is taken as is; a relative one is
+      joined and normalised lexically (`_Py_normpath`).
+    """
+    current = path
+    for _ in range(max_hops):
+        try:
+            target = os.readlink(current)
+        except OSError:
+            return current
+        if os.path.isabs(target):
+            current = target
+        elif tuple(version[:2]) <= (3, 10):
+            current = os.path.dirname(current) + os.sep + target
+        else:
+            current = os.path.normpath(os.path.join(os.path.dirname(current), target))
+    return current
+
+
 def venv_base_executable(exe: str, home: str | None, rt: Runtime, real: str) -> str:
     """`sys._base_executable` inside an env whose bin/python is `exe` (P1)."""
     if rt.minor <= (3, 10):
@@ -420,7 +445,6 @@ def predict_startup(env_dir: str, *, base: ProbeResult | None = None) -> Startup
     if exe is None:
         why = (Reason("venv layout", f"{env_dir}/bin has no python executable"),)
         return Startup("fails", None, None, None, None, why, "B1")
-    real = readlink_chain(exe)
     real_exists = os.path.exists(exe)
     copies = not os.path.islink(exe)
     rt: Runtime | None = None
@@ -432,7 +456,12 @@ def predict_startup(env_dir: str, *, base: ProbeResult | None = None) -> Startup
             base = run_probe(target)
         except Exception:  # a probe failure only limits what we can say
             base = None
-    rt = Runtime.from_probe(base) if base is not None else _runtime_guess(real, cfg_version)
+    rt = (
+        Runtime.from_probe(base)
+        if base is not None
+        else _runtime_guess(readlink_chain(exe), cfg_version)
+    )
+    real = getpath_realpath(exe, rt.version if rt else (3, 11))
     if rt is None:
         why = (Reason("venv layout", "cannot tell which Python version bin/python runs"),)
         status: StartStatus = "ok" if real_exists else "fails"
