@@ -59,27 +59,33 @@ def first_paint(runs: int) -> list[float]:
     return times
 
 
-async def max_stall(service: object, timeout: float = 120.0) -> tuple[float, float, int]:
-    """(longest loop stall, scan seconds, rows shown) for the app on `service`."""
+async def max_stall(service: object, timeout: float = 120.0) -> tuple[float, float, float, int]:
+    """(longest loop stall wall-clock, longest stall in main-thread CPU time, scan seconds, rows
+    shown) for the app on `service`. The CPU-time figure excludes time the thread was merely
+    descheduled, so it stays meaningful on a busy machine."""
     from venvtui.tui.app import VenvtuiApp
 
     app = VenvtuiApp(service, cursor_blink=False)  # type: ignore[arg-type]
     worst = 0.0
+    worst_cpu = 0.0
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         start = time.perf_counter()
         app.main.action_rescan()
         tick = 0.005
         last = time.perf_counter()
+        last_cpu = time.thread_time()
         while app.main.scanning and time.perf_counter() - start < timeout:
             await asyncio.sleep(tick)
             now = time.perf_counter()
+            now_cpu = time.thread_time()
             worst = max(worst, now - last - tick)
-            last = now
+            worst_cpu = max(worst_cpu, now_cpu - last_cpu)
+            last, last_cpu = now, now_cpu
         elapsed = time.perf_counter() - start
         await pilot.pause()
         rows = app.main.env_table.row_count + app.main.interp_table.row_count
-    return worst, elapsed, rows
+    return worst, worst_cpu, elapsed, rows
 
 
 def synthetic(rows: int) -> object:
@@ -131,19 +137,21 @@ def main() -> int:
         f"  (min {min(paints) * 1000:.0f}, max {max(paints) * 1000:.0f}; target < 400 ms)"
     )
 
-    stall, seconds, shown = asyncio.run(max_stall(synthetic(args.rows)))
+    stall, cpu, seconds, shown = asyncio.run(max_stall(synthetic(args.rows)))
     print(
         f"stream {args.rows} envs + {args.rows // 10} interpreters (synthetic): {shown} rows in "
-        f"{seconds:.2f} s, longest event-loop stall {stall * 1000:.0f} ms (target < 100 ms)"
+        f"{seconds:.2f} s, longest event-loop stall {stall * 1000:.0f} ms wall, "
+        f"{cpu * 1000:.0f} ms CPU (target < 100 ms)"
     )
 
     from venvtui.tui.core_service import CoreService
 
-    stall, seconds, shown = asyncio.run(max_stall(CoreService()))
+    stall, cpu, seconds, shown = asyncio.run(max_stall(CoreService()))
     print(
         f"real scan of this machine: {shown} rows in {seconds:.2f} s, "
-        f"longest event-loop stall {stall * 1000:.0f} ms"
+        f"longest event-loop stall {stall * 1000:.0f} ms wall, {cpu * 1000:.0f} ms CPU"
     )
+    print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     return 0
 
 

@@ -300,10 +300,15 @@ class MainScreen(Screen[None]):
                 text.append(f" matching “{table.filter_text}”", style="cyan")
             if table.only_problems:
                 text.append(" (problems only)", style="cyan")
-        self.query_one("#status", Static).update(text)
+        self.query_one("#status", Static).update(text, layout=False)  # fixed 1-line box
+        if not self.scanning:
+            # Tab labels change the tab bar's layout: not on every streamed batch.
+            self._update_tab_labels(len(envs), len(interps))
+
+    def _update_tab_labels(self, envs: int, interps: int) -> None:
         tabs = self.query_one("#tabs", TabbedContent)
-        tabs.get_tab("envs").label = Text(f"Environments ({len(envs)})")
-        tabs.get_tab("interpreters").label = Text(f"Interpreters ({len(interps)})")
+        tabs.get_tab("envs").label = Text(f"Environments ({envs})")
+        tabs.get_tab("interpreters").label = Text(f"Interpreters ({interps})")
 
     # --- selection -> detail -------------------------------------------------------------------
     @on(DataTable.RowHighlighted)

@@ -148,14 +148,18 @@ class RecordTable(DataTable[Any], Generic[R]):
 
     def add_rows_keyed(self, rows: list[R]) -> None:
         for r in rows:
-            self.add_row(*self.cells(r), key=r.key)
+            # Text cells, never str: a str cell is parsed as markup (slow, and "[" in a path
+            # would be taken for a style tag).
+            self.add_row(*(c if isinstance(c, Text) else Text(c) for c in self.cells(r)), key=r.key)
 
     def update_record(self, record: R) -> None:
         """Replace one record in place (cells updated without a rebuild when it is shown)."""
         self.records[record.key] = record
         if record.key in self.rows and self.matches(record):
             for (column, _), value in zip(self.COLUMNS, self.cells(record), strict=True):
-                self.update_cell(record.key, column, value)
+                self.update_cell(
+                    record.key, column, value if isinstance(value, Text) else Text(value)
+                )
         else:
             self.rebuild()
 
