@@ -28,12 +28,12 @@ def cfg_lines(env: Path) -> list[str]:
     return (env / "pyvenv.cfg").read_text().splitlines()
 
 
-@pytest.mark.parametrize("creator", ["venv", "virtualenv"])
+@pytest.mark.parametrize("creator", ["venv", "venv-copies", "virtualenv"])
 def test_repair_after_brew_cleanup(creator: str, tmp_path: Path, wheelhouse: Path) -> None:
     real = require_python("3.12")
     hb = make_homebrew(real, tmp_path / "brew")
-    if creator == "venv":  # created from the Cellar path: links and home into the keg
-        env = create_venv(hb.cellar_python, tmp_path / "env")
+    if creator.startswith("venv"):  # created from the Cellar path: links and home into the keg
+        env = create_venv(hb.cellar_python, tmp_path / "env", copies=creator == "venv-copies")
     else:  # virtualenv resolves bin/python3.12 to the keg itself (P4)
         env = create_virtualenv(hb.bin_versioned, tmp_path / "env")
     uv_install(env / "bin" / "python", wheelhouse, tmp_path)
@@ -42,19 +42,26 @@ def test_repair_after_brew_cleanup(creator: str, tmp_path: Path, wheelhouse: Pat
     cfg_before = cfg_lines(env)
 
     new = hb.upgrade()  # the 3.12.1 keg is removed
+    # Broken (dangling link, B1) or, for the copy, mis-bound to the compiled PREFIX (B2').
     try:
-        broken = runs(env / "bin" / "python").returncode != 0
-    except FileNotFoundError:  # bin/python dangles: exec itself fails (B1)
-        broken = True
-    assert broken, "the environment is broken"
+        out = runs(env / "bin" / "python", "import sys; print(sys.base_prefix)")
+        healthy = out.returncode == 0 and os.path.realpath(out.stdout.strip()) == os.path.realpath(
+            new.keg
+        )
+    except FileNotFoundError:  # bin/python dangles: exec itself fails
+        healthy = False
+    assert not healthy
 
     from venvtui.core.discovery import load_environment
     from venvtui.core.health import diagnose
 
-    assert diagnose(load_environment(str(env))).status == "broken"
+    assert diagnose(load_environment(str(env))).status != "ok"
     plan = plan_repair(str(env))  # no --python: the base is found (opt/python@3.12)
     assert plan.details["executable"] == str(hb.opt_python), plan.render()
-    assert any(op.kind == "remove" and op.note == "dangling" for op in plan.ops)
+    if creator == "venv-copies":  # copies are replaced by copies of the new base
+        assert any(op.kind == "copy" for op in plan.ops)
+    else:
+        assert any(op.kind == "remove" and op.note == "dangling" for op in plan.ops)
     result = apply(plan)
     assert snapshot(site) == site_before  # site-packages untouched
 
@@ -77,7 +84,7 @@ def test_repair_after_brew_cleanup(creator: str, tmp_path: Path, wheelhouse: Pat
     assert result.backup is not None
     backup = Path(result.backup)
     assert (backup / "env" / "pyvenv.cfg").read_text().splitlines() == cfg_before
-    assert any(p.is_symlink() for p in (backup / "bin").iterdir())
+    assert any(p.is_symlink() or p.is_file() for p in (backup / "bin").iterdir())
 
 
 def test_repair_refuses_another_minor(tmp_path: Path) -> None:

@@ -17,9 +17,11 @@ the sysconfig "venv" scheme paths and for each script rendered by its own
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
+import shutil
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -425,11 +427,25 @@ def seed_op(dest: str, layout: Layout) -> Op:
     )
 
 
+def locate_python(python: str) -> str:
+    """An absolute path for `python`: a bare name is looked up on PATH (as a shell would)."""
+    python = os.path.expanduser(python)
+    if os.sep not in python:
+        found = shutil.which(python)
+        if found is None:
+            raise NotFoundError(f"{python} was not found on PATH")
+        python = found
+    return os.path.abspath(python)
+
+
 def plan_create(req: CreateRequest) -> Plan:
     """Plan a new environment (nothing is written)."""
     dest = os.path.abspath(os.path.expanduser(req.dest))
+    if req.prompt == ".":  # bpo-38901 (3.9+): `--prompt .` means the current directory's name
+        req = dataclasses.replace(req, prompt=os.path.basename(os.getcwd()))
     check_prompt(req.prompt)
-    python = os.path.abspath(os.path.expanduser(req.python))
+    python = locate_python(req.python)
+    req = dataclasses.replace(req, python=python)
     pre = query_layout(python, dest, prompt=req.prompt)  # version and _base_executable as given
     replaces = check_dest(dest, clear=req.clear)
     base = choose_base(python, pre, req.home_policy)

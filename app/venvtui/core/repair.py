@@ -30,6 +30,7 @@ from venvtui.core.create import (
     choose_base,
     is_environment,
     layout_ops,
+    locate_python,
     plan_warnings,
     query_layout,
     seed_op,
@@ -257,7 +258,7 @@ def plan_repair(
                 f"install Python {minor} and pass it with --python, or rebuild on another version",
             )
         python = found
-    python = os.path.abspath(os.path.expanduser(python))
+    python = locate_python(python)
     pre = query_layout(python, env_dir)
     if pre.minor != minor:
         raise WriteRefused(
@@ -402,7 +403,7 @@ def plan_rebuild(
         seed=seed,
         clear=True,
     )
-    py = os.path.abspath(os.path.expanduser(python))
+    py = locate_python(python)
     pre = query_layout(py, env_dir, prompt=req.prompt)
     base = choose_base(py, pre, home_policy)
     exename = os.path.basename(base.executable)
