@@ -21,6 +21,7 @@ of environments; `dependents` is the reverse index (interpreter -> environments)
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from collections.abc import Iterable, Sequence
@@ -684,7 +685,8 @@ def run_forecast(
 ) -> tuple[list[Forecast], list[str]]:
     forecasts: list[Forecast] = []
     survives: list[str] = []
-    for ev, inst in candidate_events(env, now, base, parents):
+    events = candidate_events(env, now, base, parents)
+    for ev, inst in events:
         after = predict(ev.overlay(), env.path, env.python, env.cfg, base)
         if RANK[after.status] > RANK[now.status]:
             verb = (
@@ -707,6 +709,19 @@ def run_forecast(
             )
         elif after.status == now.status:
             survives.append(ev.text)
+    kept = {
+        ev.target: ev.text
+        for ev, _ in events
+        if ev.kind == "patch-upgrade" and not ev.removes_old and ev.text in survives
+    }
+    for i, f in enumerate(forecasts):
+        if f.kind == "uninstall" and f.target in kept:
+            # uv: the env is pinned to the patch install, which an upgrade leaves in place
+            event = f"{f.event}; {kept[f.target]} keeps it"
+            forecasts[i] = dataclasses.replace(f, event=event)
+        elif f.kind == "patch-upgrade" and "brew cleanup" in f.event:
+            why = f"{f.why} (HOMEBREW_NO_INSTALL_CLEANUP=1 only postpones it to the next cleanup)"
+            forecasts[i] = dataclasses.replace(f, why=why)
     return forecasts, survives
 
 
