@@ -142,3 +142,26 @@ def test_delete_refusals(
     assert code == 2
     one_line_error(err)
     assert snapshot(tmp_path) == before
+
+
+def test_delete_conda_env(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    env = tmp_path / "condaenv"
+    (env / "conda-meta").mkdir(parents=True)
+    (env / "conda-meta" / "history").write_text("")
+    (env / "bin").mkdir()
+    code, _out, err = cli(capsys, "delete", str(env), "--yes")
+    assert code == 0, err
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes anywhere")
+def test_create_refuses_unwritable_dest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    py = require_python("3.12")
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    try:
+        code, _out, err = cli(capsys, "create", str(locked / "env"), "-p", str(py.exe))
+    finally:
+        locked.chmod(0o700)
+    assert code == 2 and "not writable" in err
+    one_line_error(err)

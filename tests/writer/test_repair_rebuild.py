@@ -141,3 +141,23 @@ def test_failed_rebuild_keeps_the_old_env(
         apply(plan)
     assert snapshot(env) == before
     assert runs(env / "bin" / "python", "import tinypkg").returncode == 0
+
+
+@pytest.mark.slow
+def test_rebuild_with_pip_from_find_links(
+    tmp_path: Path, wheelhouse: Path, tool_environ: Path
+) -> None:
+    """Without uv, the new environment is seeded with pip, which reinstalls offline."""
+    old = require_python("3.12")
+    new = require_python("3.13")
+    env = create_venv(old.exe, tmp_path / "env")
+    uv_install(env / "bin" / "python", wheelhouse, tmp_path)
+    plan = plan_rebuild(
+        str(env), str(new.exe), find_links=[str(wheelhouse)], no_index=True, installer="pip"
+    )
+    assert plan.details["installer"] == "pip"
+    assert any(op.kind == "run" and "ensurepip" in op.argv for op in plan.ops)
+    apply(plan)
+    out = runs(env / "bin" / "python", "import sys, tinypkg, pip; print(sys.version_info[:2])")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "(3, 13)"
