@@ -859,15 +859,16 @@ def recommend(path: str, probe: ProbeResult, chain: Chain | None = None) -> Reco
     used as both the bin/python target and `home` (the way venv and uv use it)."""
     chain = chain or walk_chain(path)
     real = chain.realpath
-    cands: list[tuple[str, str]] = [(os.path.abspath(path), "the path as given")]
+    cands: list[tuple[str, str, bool]] = [(os.path.abspath(path), "the path as given", False)]
     for hop in chain.hops[1:]:
-        cands.append((hop.path, "a hop of its link chain"))
-    cands.extend(_stable_aliases(real, probe))
-    cands.append((real, "the real binary"))
+        cands.append((hop.path, "a hop of its link chain", False))
+    cands.extend((p, why, True) for p, why in _stable_aliases(real, probe))
+    cands.append((real, "the real binary", False))
     seen: set[str] = set()
-    scored: list[tuple[tuple[int, int, int, int], str, str, Startup]] = []
+    scored: list[tuple[tuple[int, int, int, int, int], str, str, Startup]] = []
     name = landmarks.stdlib_name_for(probe)
-    for i, (orig, origin) in enumerate(cands):
+    framework = bool(probe.framework) and probe.platform == "darwin"
+    for i, (orig, origin, alias) in enumerate(cands):
         cand = _versioned_sibling(orig, probe)
         if cand != orig:
             origin = f"the versioned name beside {orig}"
@@ -878,9 +879,10 @@ def recommend(path: str, probe: ProbeResult, chain: Chain | None = None) -> Reco
         st = _plan_startup(cand, home, os.path.basename(cand), probe)
         if st.status != "ok":
             continue
-        landmark = landmarks.search_up(home, name) is not None
+        # macOS framework builds find their stdlib from the library: home needs no landmark.
+        landmark = framework or landmarks.search_up(home, name) is not None
         unversioned = os.path.basename(cand) in ("python", "python3")
-        key = (int(_fragile(cand, probe)), int(not landmark), int(unversioned), i)
+        key = (int(_fragile(cand, probe)), int(not landmark), int(unversioned), int(not alias), i)
         scored.append((key, cand, origin, st))
     if not scored:
         real_home = os.path.dirname(real)
@@ -917,7 +919,7 @@ def recommend(path: str, probe: ProbeResult, chain: Chain | None = None) -> Reco
         why.append(
             Reason("venvtui recommendation", "no directory in it is stamped with the patch version")
         )
-    if not key[1]:
+    if not key[1] and not framework:
         why.append(
             Reason(
                 "CPython getpath.py 3.11+",
