@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.layouts import (
+    RealPython,
     create_venv,
     make_homebrew,
     make_loose_link,
@@ -154,14 +155,41 @@ def test_loose_symlink(tmp_path: Path) -> None:
     assert base_prefix_of(ours / "bin" / "python") == os.path.realpath(real.prefix)
 
 
-def test_copies_of_a_standalone_style_base_warn(tmp_path: Path) -> None:
+def origin_install(real: RealPython, root: Path) -> Path:
+    """A shared-libpython install like python-build-standalone's: the binary finds libpython
+    through RUNPATH `$ORIGIN/../lib` (patched into a copy of the real binary's RUNPATH string,
+    padded with NULs), and lib/ holds libpython next to the stdlib."""
+    from tests.layouts import make_install
+
+    make_install(real, root)
+    exe = root / "bin" / f"python{real.minor}"
+    data = exe.read_bytes()
+    old = str(real.prefix / "lib").encode() + b"\0"
+    if data.count(old) != 1:
+        pytest.skip("the real build has no absolute RUNPATH to patch")
+    new = b"$ORIGIN/../lib"
+    exe.write_bytes(data.replace(old, new + b"\0" * (len(old) - len(new))))
+    for lib in (real.prefix / "lib").glob("libpython*.so*"):
+        (root / "lib" / lib.name).symlink_to(lib)
+    return exe
+
+
+def test_copies_of_an_origin_build_warn_and_are_refused(tmp_path: Path) -> None:
     real = require_python("3.12")
-    inst = make_uv_managed(real, tmp_path / "uv" / "python", tmp_path / "local-bin")
-    plan = plan_create(
-        CreateRequest(python=str(inst.minor_python), dest=str(tmp_path / "e"), copies=True)
-    )
-    assert any("--copies" in w for w in plan.warnings)
-    plain = plan_create(CreateRequest(python=str(inst.minor_python), dest=str(tmp_path / "e")))
+    exe = origin_install(real, tmp_path / "uv" / "python" / "cpython-3.12.1-linux-x86_64-gnu")
+    assert runs(exe).returncode == 0  # the install itself works, via $ORIGIN
+    plan = plan_create(CreateRequest(python=str(exe), dest=str(tmp_path / "e"), copies=True))
+    assert any("--copies" in w and "libpython" in w for w in plan.warnings), plan.warnings
+    # The warning is true: the copied binary cannot load libpython, the start-up check fails
+    # and nothing is left behind.
+    with pytest.raises(WriteFailed, match="does not start"):
+        apply(plan)
+    assert not (tmp_path / "e").exists()
+    # Linked, it works; and a copy of a build with an absolute RUNPATH gets no warning.
+    linked = plan_create(CreateRequest(python=str(exe), dest=str(tmp_path / "e")))
+    assert not any("--copies" in w for w in linked.warnings)
+    apply(linked)
+    plain = plan_create(CreateRequest(python=str(real.exe), dest=str(tmp_path / "c"), copies=True))
     assert not any("--copies" in w for w in plain.warnings)
 
 

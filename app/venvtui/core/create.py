@@ -274,15 +274,19 @@ def choose_base(python: str, layout: Layout, policy: str) -> Base:
 _STANDALONE_DIR = re.compile(r"(^|/)(cpython-\d+\.\d+(\.\d+)?[^/]*|installs/python/[^/]+)(/|$)")
 
 
-def _origin_rpath(path: str) -> bool:
-    """True when the ELF binary's RPATH/RUNPATH uses $ORIGIN (a copy elsewhere cannot find its
-    libpython). The dynamic string table holds the literal; a byte search is enough here."""
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(8 * 1024 * 1024)
-    except OSError:
-        return False
-    return data.startswith(b"\x7fELF") and b"$ORIGIN" in data
+def copy_loses_libpython(path: str) -> bool | None:
+    """Will a copy of the ELF binary at `path` fail to find its libpython? True when libpython
+    is a DT_NEEDED library found through an RPATH/RUNPATH relative to `$ORIGIN` (the binary's
+    own directory, as python-build-standalone/uv/mise shared builds do); None when the file
+    cannot be read as ELF."""
+    from venvtui.core.elfdeps import read_elf_deps
+
+    deps = read_elf_deps(path)
+    if deps is None:
+        return None
+    if not any(n.startswith("libpython") for n in deps.needed):
+        return False  # static libpython: a copy is self-contained
+    return any("$ORIGIN" in p or "${ORIGIN}" in p for p in (*deps.rpath, *deps.runpath))
 
 
 def plan_warnings(
@@ -295,7 +299,8 @@ def plan_warnings(
             f"with home {base.home} the environment is predicted to be {base.startup}; "
             "it would be rolled back after the start-up check"
         )
-    if req.copies and (_origin_rpath(real) or _STANDALONE_DIR.search(real)):
+    loses = copy_loses_libpython(real) if req.copies else False
+    if req.copies and (loses or (loses is None and _STANDALONE_DIR.search(real))):
         out.append(
             f"--copies of {real}: a standalone/uv/mise build finds libpython relative to its own "
             "location ($ORIGIN), so the copied binary may not start; use symlinks"
