@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from venvtui.core.envscan import env_size, iter_environments, load_environment
 from venvtui.core.errors import (
     NotAnInterpreterError,
     NotFoundError,
@@ -26,12 +25,14 @@ from venvtui.core.errors import (
     SymlinkLoopError,
     VenvtuiError,
 )
-from venvtui.core.models import Alias, Interpreter, ProbeResult, Source
+from venvtui.core.models import Alias, Environment, Interpreter, ProbeResult, Source
 from venvtui.core.sources import Candidate, Context, candidates, resolve_shim
 from venvtui.core.symlinks import LinkCache, walk_chain
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
+
+    from venvtui.core.envscan import OnError
 
 __all__ = [
     "env_size",
@@ -276,6 +277,36 @@ def _cached_probe(path: str) -> ProbeResult | None:
         return probe_mod.parse_payload(path, payload)
     except VenvtuiError:
         return None
+
+
+def iter_environments(
+    roots: Sequence[str] | None = None,
+    *,
+    cancel: Cancel | None = None,
+    max_depth: int | None = None,
+    on_error: OnError | None = None,
+    context: Context | None = None,
+) -> Iterator[Environment]:
+    """Stream every environment under `roots` (None: the default roots); see `envscan`."""
+    from venvtui.core import envscan
+
+    return envscan.iter_environments(
+        roots, cancel=cancel, max_depth=max_depth, on_error=on_error, context=context
+    )
+
+
+def load_environment(path: str, *, context: Context | None = None) -> Environment:
+    """The environment at `path` (raises NotFoundError / NotAnEnvironmentError)."""
+    from venvtui.core import envscan
+
+    return envscan.load_environment(path, context=context)
+
+
+def env_size(path: str) -> int:
+    """Bytes used under an environment (slow: call lazily)."""
+    from venvtui.core import envscan
+
+    return envscan.env_size(path)
 
 
 def find_interpreters(

@@ -20,7 +20,6 @@ import hashlib
 import json
 import os
 import re
-import secrets
 import signal
 import stat
 from collections.abc import Callable, Iterable
@@ -176,6 +175,8 @@ def _startup_failure(stderr: str) -> str | None:
 
 
 def _run(path: str, timeout: float) -> dict[str, Any]:
+    import secrets  # only when spawning: a cached probe never needs it
+
     cookie = "@@venvtui-" + secrets.token_hex(8) + "@@"
     flags = _flags_for(path)
     while True:

@@ -22,7 +22,6 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -110,6 +109,8 @@ def store(key: CacheKey, payload: dict[str, Any]) -> bool:
     tmp_name: str | None = None
     try:
         directory.mkdir(parents=True, exist_ok=True)
+        import tempfile  # only when writing: keeps the cached (read-only) path lean
+
         fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=directory)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(entry, fh)
