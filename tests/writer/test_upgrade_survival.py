@@ -203,3 +203,22 @@ def test_unversioned_base_warns_of_minor_drift(tmp_path: Path) -> None:
         )
     )
     assert any("unversioned" in w for w in plan.warnings)
+
+
+def test_picked_from_inside_an_env_ties_to_the_base(tmp_path: Path) -> None:
+    """Picking an environment's own python (here a virtualenv tied to the Homebrew keg) must
+    not tie the new environment to that environment: the base outside it is used, and the
+    stable alias of that base is recorded."""
+    from tests.layouts import create_virtualenv
+
+    real = require_python("3.12")
+    hb = make_homebrew(real, tmp_path / "brew")
+    other = create_virtualenv(hb.bin_versioned, tmp_path / "other")
+    plan = plan_create(
+        CreateRequest(python=str(other / "bin" / "python"), dest=str(tmp_path / "ours"))
+    )
+    assert not plan.details["home"].startswith(str(other)), plan.render()
+    assert plan.details["executable"] == str(hb.opt_python)
+    ours = Path(apply(plan).env)
+    new = hb.upgrade()
+    assert base_prefix_of(ours / "bin" / "python") == os.path.realpath(new.keg)

@@ -239,6 +239,38 @@ def _predict(python: str) -> str:
     return f"{plan.starts}{code}: {why}"
 
 
+def outside_env(python: str, layout: Layout) -> tuple[str, tuple[str, ...]]:
+    """When `python` runs inside an environment, the first hop of its link chain outside that
+    environment (the interpreter the environment itself is tied to), so that a new environment
+    is not tied to another one; else `python` unchanged."""
+    # CPython getpath: a pyvenv.cfg beside the executable or one level up marks an environment.
+    bindir = os.path.dirname(python)
+    env = next(
+        (
+            d
+            for d in (os.path.dirname(bindir), bindir)
+            if os.path.isfile(os.path.join(d, "pyvenv.cfg"))
+        ),
+        None,
+    )
+    if env is None:
+        return python, ()
+    from venvtui.core.symlinks import walk_chain
+
+    real_env = os.path.realpath(env)
+    for hop in walk_chain(python).hops:
+        inside = _inside(os.path.realpath(os.path.dirname(hop.path)), real_env)
+        if hop.kind in ("link", "file") and not inside:
+            return hop.path, (
+                f"{python} runs inside the environment {env}; its base {hop.path} is used",
+            )
+    return python, ()
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
 def choose_base(python: str, layout: Layout, policy: str) -> Base:
     """The home/executable for `policy` (see the module docstring)."""
     if policy == "venv":
@@ -250,10 +282,10 @@ def choose_base(python: str, layout: Layout, policy: str) -> Base:
     if policy == "stable":
         from venvtui.core.resolver import resolve
 
-        res = resolve(python)
-        rec = res.recommended
+        picked, note = outside_env(python, layout)
+        rec = resolve(picked).recommended
         why = tuple(getattr(r, "text", str(r)) for r in rec.why)
-        return Base(rec.home, rec.executable, "stable", why)
+        return Base(rec.home, rec.executable, "stable", (*note, *why))
     path = os.path.abspath(os.path.expanduser(policy))
     if os.path.isdir(path):
         for name in _python_names(layout.minor):
