@@ -161,3 +161,26 @@ def test_rebuild_with_pip_from_find_links(
     out = runs(env / "bin" / "python", "import sys, tinypkg, pip; print(sys.version_info[:2])")
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "(3, 13)"
+
+
+def test_repair_minor_drift(tmp_path: Path, wheelhouse: Path) -> None:
+    """B3: the env was made through an unversioned `python3` that a distribution upgrade moved
+    to the next minor; its packages vanish. Repair re-points it at the versioned python3.11."""
+    from tests.layouts import Debian
+
+    old, new = require_python("3.11"), require_python("3.12")
+    deb = Debian(tmp_path / "root")
+    deb.add(old)
+    deb.add(new)
+    deb.point_python3("3.11")
+    env = create_venv(deb.python3, tmp_path / "env")
+    uv_install(env / "bin" / "python", wheelhouse, tmp_path)
+    deb.point_python3("3.12")  # dist-upgrade
+    assert runs(env / "bin" / "python", "import tinypkg").returncode != 0  # packages vanished
+
+    plan = plan_repair(str(env))
+    assert plan.details["executable"] == str(deb.bin / "python3.11"), plan.render()
+    apply(plan)
+    out = runs(env / "bin" / "python", "import sys, tinypkg; print(sys.version_info[:2])")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "(3, 11)"
