@@ -181,3 +181,33 @@ def test_unresolvable_parent_is_an_error_hop(tmp_path: Path) -> None:
     assert [h.kind for h in chain.hops] == ["link", "error"]
     assert chain.hops[-1].path == str(tmp_path / "loopdir" / "python3")
     assert chain.hops[-1].error
+
+
+def test_shared_link_cache_gives_identical_chains(tmp_path: Path) -> None:
+    from venvtui.core.symlinks import LinkCache
+
+    # one farm with every shape: dir links, relative/absolute hops, dangling, loops, plain
+    (tmp_path / "usr" / "bin").mkdir(parents=True)
+    _file(tmp_path / "usr" / "bin" / "python3.11")
+    (tmp_path / "usr" / "bin" / "python3").symlink_to("python3.11")
+    (tmp_path / "bin").symlink_to("usr/bin")
+    _file(tmp_path / "cellar" / "3.12.7" / "bin" / "python3.12")
+    (tmp_path / "opt").symlink_to("cellar/3.12.7")
+    (tmp_path / "envs" / "a" / "bin").mkdir(parents=True)
+    (tmp_path / "envs" / "a" / "bin" / "python").symlink_to(tmp_path / "opt/bin/python3.12")
+    (tmp_path / "envs" / "b" / "bin").mkdir(parents=True)
+    (tmp_path / "envs" / "b" / "bin" / "python").symlink_to(tmp_path / "gone" / "python3.9")
+    (tmp_path / "envs" / "c" / "bin").mkdir(parents=True)
+    (tmp_path / "envs" / "c" / "bin" / "python").symlink_to("python")
+    (tmp_path / "envs" / "d").symlink_to("a")
+    paths = [
+        tmp_path / "bin" / "python3",
+        tmp_path / "usr" / "bin" / "python3",
+        tmp_path / "opt" / "bin" / "python3.12",
+        *(tmp_path / "envs" / e / "bin" / "python" for e in "abcd"),
+        tmp_path / "envs",
+    ]
+    cache = LinkCache()
+    for _ in range(2):  # second round is served from the cache
+        for p in paths:
+            assert walk_chain(str(p), cache=cache) == walk_chain(str(p)), p
