@@ -69,12 +69,17 @@ def test_changed_file_is_probed_again(tmp_path: Path) -> None:
 
 
 def test_repointed_link_is_probed_again(tmp_path: Path) -> None:
-    a = make_fake_python(tmp_path / "a", "python3.12", recorded_probe(version=[3, 12, 1]))
-    b = make_fake_python(tmp_path / "b", "python3.12", recorded_probe(version=[3, 12, 7]))
     link = tmp_path / "bin" / "python3.12"
+    a = make_fake_python(
+        tmp_path / "a", "python3.12", recorded_probe(version=[3, 12, 1], sys_executable=str(link))
+    )
+    b = make_fake_python(
+        tmp_path / "b", "python3.12", recorded_probe(version=[3, 12, 7], sys_executable=str(link))
+    )
     link.parent.mkdir()
     link.symlink_to(a)
     assert probe(str(link), use_cache=True).version == (3, 12, 1)
+    assert len(_entries()) == 1
     link.unlink()
     link.symlink_to(b)
     assert probe(str(link), use_cache=True).version == (3, 12, 7)
@@ -182,3 +187,16 @@ def test_cached_peeks_without_running(tmp_path: Path) -> None:
     result = probe(str(fake), use_cache=True)
     assert cached(str(fake)) == result
     assert run_count(log) == 1
+
+
+def test_interpreter_reporting_another_executable_is_not_cached(tmp_path: Path) -> None:
+    # A pyenv shim runs the selected version, which reports its own sys.executable.
+    real = make_fake_python(tmp_path / "versions" / "3.12.1" / "bin", "python3.12")
+    log = tmp_path / "log"
+    shim = make_fake_python(
+        tmp_path / "shims", "python3", recorded_probe(sys_executable=str(real)), log=log
+    )
+    assert probe(str(shim), use_cache=True).sys_executable == str(real)
+    probe(str(shim), use_cache=True)
+    assert run_count(log) == 2
+    assert _entries() == []

@@ -271,6 +271,13 @@ def parse_payload(executable: str, payload: dict[str, Any]) -> ProbeResult:
         raise ProbeError(f"{executable} printed an incomplete probe answer ({exc})") from None
 
 
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
 def cached(executable: str) -> ProbeResult | None:
     """The cache's answer for `executable` without running anything (None on a miss)."""
     path = os.path.abspath(os.fspath(executable))
@@ -312,7 +319,9 @@ def probe(
                     pass  # a bad entry: probe again and overwrite it
     payload = _run(path, settings.PROBE_TIMEOUT if timeout is None else timeout)
     result = parse_payload(path, payload)
-    if key is not None:
+    if key is not None and _same_file(path, result.sys_executable):
+        # Like uv: only cache an interpreter that reports itself. A shim (pyenv exec ...)
+        # reports what it ran, which can change without the shim file changing.
         probe_cache.store(key, payload)
     return result
 
