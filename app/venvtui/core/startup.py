@@ -453,6 +453,12 @@ def predict_startup(env_dir: str, *, base: ProbeResult | None = None) -> Startup
             from venvtui.core.probe import probe as run_probe
 
             target = os.path.realpath(exe)
+            if copies:
+                # Probing the copy would run it inside the env: probe the binary it was
+                # copied from when the cfg names one.
+                source = _cfg_values(cfg_path).get("executable") or ""
+                if os.path.isfile(source):
+                    target = source
             base = run_probe(target)
         except Exception:  # a probe failure only limits what we can say
             base = None
@@ -476,10 +482,20 @@ def predict_startup(env_dir: str, *, base: ProbeResult | None = None) -> Startup
         except Exception:
             dangling = None
     expected = None
-    if copies and base is not None:
-        # A copied binary has no link to follow back to its install: the base probe's prefix
-        # is the install it was copied from.
-        expected = base.base_prefix
+    if copies and real_exists:
+        # A copied binary has no link to follow back to its install: the creator recorded the
+        # binary it copied (venv 3.11+ `executable`, virtualenv `base-executable`).
+        values = _cfg_values(cfg_path)
+        for key in ("executable", "base-executable"):
+            recorded = values.get(key)
+            if recorded and os.path.isfile(recorded):
+                expected = landmarks.search_up(
+                    os.path.dirname(getpath_realpath(recorded, rt.version)), rt.name()
+                )
+                if expected:
+                    break
+        if expected is None and base is not None:
+            expected = base.base_prefix
     return simulate(
         exe=exe,
         real=real,
@@ -493,8 +509,8 @@ def predict_startup(env_dir: str, *, base: ProbeResult | None = None) -> Startup
     )
 
 
-def _cfg_version(cfg_path: str) -> str | None:
-    """`version_info`, `version` or `python-version` from pyvenv.cfg (first found)."""
+def _cfg_values(cfg_path: str) -> dict[str, str]:
+    """pyvenv.cfg keys (lower-cased) to their first value."""
     values: dict[str, str] = {}
     try:
         with open(cfg_path, encoding="utf-8", errors="surrogateescape") as fh:
@@ -504,7 +520,13 @@ def _cfg_version(cfg_path: str) -> str | None:
                 if had_equ and k not in values:
                     values[k] = value.strip()
     except OSError:
-        return None
+        pass
+    return values
+
+
+def _cfg_version(cfg_path: str) -> str | None:
+    """`version_info`, `version` or `python-version` from pyvenv.cfg (first found)."""
+    values = _cfg_values(cfg_path)
     for key in ("version_info", "version", "python-version"):
         if values.get(key):
             return values[key]
