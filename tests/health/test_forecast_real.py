@@ -76,6 +76,10 @@ def check(
         b, a = before[n].status, after[n].status
         if before_diag[n].status != b:
             problems.append(f"{n}: diagnosis before says {before_diag[n].status}, ran {b}")
+        if before_diag[n].static.status != b:
+            problems.append(
+                f"{n}: static model before says {before_diag[n].static.status}, ran {b}"
+            )
         fc = [f for f in before_diag[n].forecast if match(f)]
         if a != b:
             if not fc:
@@ -96,6 +100,8 @@ def check(
                     problems.append(f"{n}: what-if before {rows[0].status_before}, really {b}")
             elif a != b:
                 problems.append(f"{n}: what-if does not list it, but it went {b} -> {a}")
+        if after_diag[n].static.status != a:
+            problems.append(f"{n}: static model after says {after_diag[n].static.status}, ran {a}")
         if after_diag[n].status != a:
             problems.append(
                 f"{n}: diagnosis after says {after_diag[n].status}, ran {a} ({after[n].detail})"
@@ -140,7 +146,7 @@ def test_homebrew_upgrade_and_cleanup(minor: str, tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("minor", MINORS)
+@pytest.mark.parametrize("minor", ("3.8", "3.11", "3.13"))
 def test_uv_python_upgrade_then_uninstall(minor: str, tmp_path: Path) -> None:
     from venvtui.core.health import whatif_upgrade
 
@@ -169,7 +175,7 @@ def test_uv_python_upgrade_then_uninstall(minor: str, tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("minor", MINORS)
+@pytest.mark.parametrize("minor", ("3.10", "3.12"))
 def test_mise_upgrade(minor: str, tmp_path: Path) -> None:
     from venvtui.core.health import whatif_upgrade
 
