@@ -158,8 +158,16 @@ class CoreService:
     def dependents(
         self, interpreters: Sequence[InterpreterRow], envs: Sequence[EnvRow]
     ) -> dict[str, tuple[str, ...]]:
-        """An env depends on an interpreter when its `home` or its bin/python chain lands in
-        the interpreter's install (the same files `whatif remove` would delete)."""
+        """The reverse index from the health module (an env depends on an interpreter when it
+        runs through its install: home, link chain, or the stdlib it starts on); without it, a
+        lexical fallback on `home` and the link chain."""
+        health = _optional("venvtui.core.health")
+        models = [r.interpreter for r in interpreters if r.interpreter is not None]
+        if health is not None and len(models) == len(interpreters):
+            env_models = [e.environment for e in envs if e.environment is not None]
+            return {
+                d.interpreter: tuple(d.environments) for d in health.dependents(models, env_models)
+            }
         out: dict[str, list[str]] = {row.key: [] for row in interpreters}
         installs = [
             (row.key, os.path.realpath(row.install_dir), row.install_dir)
@@ -313,37 +321,71 @@ class CoreService:
         verdicts: tuple[VerdictView, ...] = ()
         forecast: tuple[ForecastView, ...] = ()
         status: str = row.health
-        try:
-            health = _optional("venvtui.core.health")
-            if health is None:
-                raise ImportError("venvtui.core.health")
-            d = health.diagnose(env, confirm=True)
-            status = d.status
-            verdicts = tuple(
-                VerdictView(v.code, v.severity, v.summary, v.explanation, v.fix) for v in d.verdicts
-            )
-            forecast = tuple(ForecastView(f.event, f.result, _text(f.why)) for f in d.forecast)
-        except ImportError:
-            notes.append("health checks are not available in this build")
-        except VenvtuiError as exc:
-            notes.append(f"diagnosis failed: {exc}")
-        try:
-            from venvtui.core.startup import predict_startup
-
-            start = predict_startup(env.path)
-            facts.append(("starts", f"{start.status}" + (f" ({start.code})" if start.code else "")))
-            facts.append(("sys._base_executable", start.base_executable or "(cannot start)"))
-            if start.prefix:
-                facts.append(("sys.base_prefix", start.prefix))
-            if not verdicts and start.status != "ok":
+        health = _optional("venvtui.core.health")
+        diagnosed = False
+        if health is not None and env.kind == "venv":
+            try:
+                d = health.diagnose(env, confirm=True)
+            except VenvtuiError as exc:
+                notes.append(f"diagnosis failed: {exc}")
+            else:
+                diagnosed = True
+                status = d.status
+                static = d.static
+                facts.append(("predicted", f"{static.status}: {static.summary()}"))
+                if static.prefix:
+                    facts.append(("sys.base_prefix", static.prefix))
+                obs = d.observed
+                if obs is not None:
+                    seen = f"{obs.status}"
+                    if obs.error:
+                        seen += f": {obs.error}"
+                    elif obs.base_prefix:
+                        seen += f": Python {obs.version or '?'} on {obs.base_prefix}"
+                    facts.append(("confirmed", seen))
+                    if obs.executable:
+                        facts.append(("sys.executable", obs.executable))
                 verdicts = tuple(
-                    VerdictView(start.code or start.status, "error", _text(w))
-                    for w in start.why[-1:]
+                    VerdictView(v.code, v.severity, v.summary, v.explanation, v.fix)
+                    for v in d.verdicts
                 )
-            if status == "unknown":
-                status = _START_TO_HEALTH.get(start.status, "unknown")
-        except (ImportError, VenvtuiError, OSError) as exc:
-            notes.append(f"start-up prediction failed: {exc}")
+                forecast = tuple(
+                    ForecastView(
+                        f.event,
+                        f.result,
+                        " ".join(p for p in (f.why, f.fix and f"fix: {f.fix}") if p),
+                    )
+                    for f in d.forecast
+                ) + tuple(ForecastView(event, "ok", "survives") for event in d.survives)
+        if not diagnosed:
+            try:
+                from venvtui.core.startup import predict_startup
+
+                start = predict_startup(env.path)
+                facts.append(
+                    ("starts", f"{start.status}" + (f" ({start.code})" if start.code else ""))
+                )
+                facts.append(("sys._base_executable", start.base_executable or "(cannot start)"))
+                if start.prefix:
+                    facts.append(("sys.base_prefix", start.prefix))
+                if start.status != "ok":
+                    verdicts = tuple(
+                        VerdictView(start.code or start.status, "error", _text(w))
+                        for w in start.why[-1:]
+                    )
+                if status == "unknown":
+                    status = _START_TO_HEALTH.get(start.status, "unknown")
+            except (ImportError, VenvtuiError, OSError) as exc:
+                notes.append(f"start-up prediction failed: {exc}")
+        if env.kind == "venv":
+            try:
+                from venvtui.core.startup import predict_startup
+
+                base_exe = predict_startup(env.path).base_executable
+                if diagnosed:
+                    facts.append(("sys._base_executable", base_exe or "(cannot start)"))
+            except (VenvtuiError, OSError):
+                pass
         cfg_text = _read_text(os.path.join(env.path, "pyvenv.cfg"))
         for problem in env.cfg_problems:
             notes.append(f"pyvenv.cfg: {problem}")
@@ -466,6 +508,7 @@ def _writer() -> Any:
 def _impact(result: Any) -> ImpactView:
     """A core what-if result (event + environments with status_after/why) as a view."""
     event = getattr(result, "event", "") or ""
+    event = getattr(event, "text", event)
     rows = []
     for item in getattr(result, "environments", ()) or ():
         env = getattr(item, "path", None) or getattr(getattr(item, "env", None), "path", "") or ""

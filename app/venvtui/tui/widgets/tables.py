@@ -311,7 +311,7 @@ class EnvTable(RecordTable[EnvRow]):
             record.creator,
             self.clip("home", short_path(record.home, self.home)),
             Text(
-                self.clip("forecast", record.forecast, left=False) or "—",
+                self.clip("forecast", record.forecast.replace("`", ""), left=False) or "—",
                 style="yellow" if record.forecast else "dim",
             ),
             human_size(record.size),
