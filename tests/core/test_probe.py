@@ -294,6 +294,11 @@ def test_paths_that_are_not_interpreters(tmp_path: Path) -> None:
     text.chmod(0o755)
     with pytest.raises(NotAnInterpreterError, match="not a program"):
         probe(str(text))
+    script = tmp_path / "python3.12-gdb.py"
+    script.write_text("#!/nonexistent/bin/python\nprint('hi')\n")
+    script.chmod(0o755)
+    with pytest.raises(NotAnInterpreterError, match="#! interpreter does not exist"):
+        probe(str(script))
     dangling = tmp_path / "python3"
     dangling.symlink_to(tmp_path / "Cellar" / "3.12.7" / "python3.12")
     with pytest.raises(NotFoundError, match="broken symlink") as info:
@@ -464,3 +469,18 @@ def test_probe_in_envs_of_each_creator(tmp_path: Path, creator: str, minor: str)
     assert result.pyvenv_cfg == str(dest / "pyvenv.cfg")
     assert result.base_prefix == str(exe.parent.parent)
     _assert_matches_oracle(result, _oracle(python))
+
+
+def test_binary_with_missing_loader(tmp_path: Path) -> None:
+    true = Path("/bin/true")
+    data = true.read_bytes() if true.exists() else b""
+    loader = next((m for m in re.findall(rb"/lib[^\x00]*/ld-[^\x00]+", data[:4096])), None)
+    if loader is None:
+        pytest.skip("no ELF /bin/true with a PT_INTERP loader to break")
+    broken = tmp_path / "python3.12"
+    # same length, so the ELF stays valid; the loader it names no longer exists
+    broken.write_bytes(data.replace(loader, loader[:-1] + b"X", 1))
+    broken.chmod(0o755)
+    with pytest.raises(ProbeError, match="loader or a library") as info:
+        probe(str(broken), use_cache=False)
+    assert info.value.hint

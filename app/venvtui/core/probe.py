@@ -174,6 +174,24 @@ def _startup_failure(stderr: str) -> str | None:
     return _one_line(lines[-1]) if lines else None
 
 
+def _missing_loader(path: str) -> None:
+    """exec() said ENOENT for a file that exists: its #! interpreter or ELF loader is missing."""
+    try:
+        with open(path, "rb") as fh:
+            first = fh.readline(256)
+    except OSError:
+        first = b""
+    if first.startswith(b"#!"):
+        shebang = first[2:].strip().decode("utf-8", "replace")
+        raise NotAnInterpreterError(
+            f"{path} is a script whose #! interpreter does not exist ({shebang})"
+        ) from None
+    raise ProbeError(
+        f"{path} cannot start: its program loader or a library it needs is missing",
+        "check `ldd` on it; the install it belongs to may be incomplete",
+    ) from None
+
+
 def _run(path: str, timeout: float) -> dict[str, Any]:
     import secrets  # only when spawning: a cached probe never needs it
 
@@ -191,6 +209,8 @@ def _run(path: str, timeout: float) -> dict[str, Any]:
                 raise NotAnInterpreterError(
                     f"{path} cannot be executed (exec format error)"
                 ) from None
+            if isinstance(cause, OSError) and cause.errno == errno.ENOENT:
+                _missing_loader(path)
             raise
         if flags != _OLD_FLAGS and done.returncode != 0 and "nknown option" in done.stderr:
             flags = list(_OLD_FLAGS)  # Python 2 / < 3.4: "Unknown option: -I"
