@@ -63,8 +63,8 @@ def _build_vars():
 
 def _config_var(name):
     build = _build_vars()
-    if name in build:
-        return build[name]
+    if build:
+        return build.get(name)
     try:
         import sysconfig
 
