@@ -200,3 +200,20 @@ def test_interpreter_reporting_another_executable_is_not_cached(tmp_path: Path) 
     probe(str(shim), use_cache=True)
     assert run_count(log) == 2
     assert _entries() == []
+
+
+@pytest.mark.realpython
+def test_real_pyenv_shim_runs_its_version_and_is_never_cached() -> None:
+    shim = Path.home() / ".pyenv" / "shims" / "python3"
+    if not (shim.is_file() and (Path.home() / ".pyenv" / "libexec" / "pyenv").exists()):
+        pytest.skip("no pyenv shims")
+    from venvtui.core.probe import is_shim
+
+    assert is_shim(str(shim))
+    try:
+        result = probe(str(shim), use_cache=True)
+    except Exception as exc:  # pyenv may have no version selected here
+        pytest.skip(f"the shim does not run: {exc}")
+    assert result.sys_executable.startswith(str(Path.home() / ".pyenv" / "versions") + os.sep)
+    assert cached(str(shim)) is None
+    assert _entries() == []
