@@ -53,7 +53,7 @@ def actual_status(env: Path) -> Actual:
     except OSError as exc:  # ENOENT for a dangling link, ELOOP, ...
         return Actual("broken", str(exc))
     if cp.returncode != 0:
-        return Actual("broken", (cp.stderr.strip().splitlines() or ["?"])[-1])
+        return Actual("broken", cp.stderr.strip()[-2000:] or f"exit {cp.returncode}")
     base_prefix, (major, minor) = json.loads(cp.stdout.strip().splitlines()[-1])
     real = os.path.realpath(py)
     cfg = cfg_values(env)
