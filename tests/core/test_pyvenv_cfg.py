@@ -270,3 +270,41 @@ def test_property_with_values_keeps_other_lines(data: bytes, key: str, value: st
     assert [t for t, _ in after] == [t for t, _ in before]
     # endings kept, except a final unterminated line that gained one to append after it
     assert [e for _, e in after[:-1]] == [e for _, e in before[:-1]]
+
+
+@pytest.mark.realpython
+def test_cpython_reads_duplicates_and_bom_as_documented(tmp_path: Path) -> None:
+    exe = Path.home() / ".pyenv" / "versions" / "3.12.1" / "bin" / "python3.12"
+    if not exe.is_file():
+        pytest.skip("no pyenv CPython 3.12.1")
+    venv = tmp_path / "v"
+    subprocess.run(
+        [str(exe), "-m", "venv", "--copies", "--without-pip", str(venv)], check=True, timeout=120
+    )
+    barren = tmp_path / "barren" / "bin"
+    barren.mkdir(parents=True)
+    python = venv / "bin" / "python3.12"
+    code = "import sys; print(sys._home); print(sys._base_executable)"
+
+    def run() -> list[str]:
+        out = subprocess.run(
+            [str(python), "-c", code], capture_output=True, text=True, timeout=60, check=True
+        )
+        return out.stdout.splitlines()
+
+    cfg_path = venv / "pyvenv.cfg"
+    data = f"home = {barren}\nhome = {exe.parent}\ninclude-system-site-packages = false\n"
+    cfg_path.write_text(data)
+    cfg = read_cfg(cfg_path)
+    home_seen_by_site, base_executable = run()
+    # site.venv(): last `home` wins (-> sys._home)
+    assert home_seen_by_site == cfg.get_last("home") == str(exe.parent)
+    # getpath: first `home` wins (a copied binary: base_executable = home/basename)
+    assert base_executable == os.path.join(cfg.get("home") or "", "python3.12")
+    # A BOM hides the first key from both readers
+    cfg_path.write_bytes(b"\xef\xbb\xbf" + f"home = {exe.parent}\n".encode())
+    cfg = read_cfg(cfg_path)
+    assert cfg.get("home") is None
+    home_seen_by_site, base_executable = run()
+    assert home_seen_by_site == "None"
+    assert base_executable == str(python)  # getpath saw no home: not treated as a venv base
