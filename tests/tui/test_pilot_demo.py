@@ -158,3 +158,37 @@ async def test_every_main_action_is_in_the_command_palette() -> None:
             "rebuild",
             "delete",
         } <= bound
+
+
+async def test_rebuild_picks_an_interpreter_then_confirms() -> None:
+    from venvtui.tui.screens.picker import InterpreterPicker
+
+    app = demo_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        target = f"{HOME}/src/scripts/venv"
+        app.main.env_table.select_key(target)
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        picker = app.screen
+        assert isinstance(picker, InterpreterPicker)
+        # 2.7 and the interpreter that failed its probe cannot make a venv: not offered.
+        assert all(not r.version.startswith("2.") and r.error is None for r in picker.rows)
+        await pilot.press(*"3.11.2", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmPlan)
+        assert app.screen.plan.action == "rebuild"
+        assert "/usr/bin/python3.11" in app.screen.plan.text
+
+
+async def test_enter_moves_into_the_detail_and_escape_back() -> None:
+    app = demo_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.main.query_one(DetailPane).has_focus
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.main.env_table.has_focus

@@ -120,7 +120,13 @@ class MainScreen(Screen[None]):
             with TabPane("Environments", id="envs"):
                 yield EnvTable(home=self.home, now=self.service.now(), id="env-table")
             with TabPane("Interpreters", id="interpreters"):
-                yield InterpreterTable(home=self.home, now=self.service.now(), id="interp-table")
+                # Interpreters newest first; environments in the order they are found.
+                yield InterpreterTable(
+                    home=self.home,
+                    now=self.service.now(),
+                    sort=("version", True),
+                    id="interp-table",
+                )
         yield DetailPane(home=self.home, id="detail")
         yield Static("", id="status")
         yield Footer()
@@ -318,6 +324,11 @@ class MainScreen(Screen[None]):
         if table is active:
             self._select_from(active)
 
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        # Enter on a row moves into the detail pane (scroll it; escape comes back).
+        self.query_one(DetailPane).focus()
+
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         table = self.env_table if event.pane.id == "envs" else self.interp_table
@@ -389,6 +400,10 @@ class MainScreen(Screen[None]):
         self._apply_filter()
 
     def key_escape(self) -> None:
+        pane = self.query_one(DetailPane)
+        if pane.has_focus or pane.has_focus_within:
+            (self.env_table if self.active_tab == "envs" else self.interp_table).focus()
+            return
         bar = self.query_one("#filter-bar")
         if bar.display:
             self.query_one("#filter", Input).value = ""

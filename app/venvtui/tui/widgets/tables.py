@@ -43,21 +43,31 @@ class RecordTable(DataTable[Any], Generic[R]):
         Binding("s", "cycle_sort", "Sort", id="table.sort", show=False),
     ]
 
-    def __init__(self, *, home: str, now: float, id: str | None = None) -> None:
+    def __init__(
+        self, *, home: str, now: float, sort: tuple[str, bool] | None = None, id: str | None = None
+    ) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.home = home
         self.now = now
         self.records: dict[str, R] = {}
         self.filter_text = ""
         self.only_problems = False
-        self.sort_column: str | None = None
-        self.sort_reverse = False
+        self.sort_column: str | None = sort[0] if sort else None
+        self.sort_reverse = sort[1] if sort else False
         self.unsorted = False  # rows were appended out of order while streaming
         self.flex_widths: dict[str, int] = {key: low for key, (low, _) in self.FLEX.items()}
 
     def on_mount(self) -> None:
         for key, label in self.COLUMNS:
-            self.add_column(label, key=key, width=self.WIDTHS.get(key) or self.flex_widths.get(key))
+            self.add_column(
+                self.header(key, label),
+                key=key,
+                width=self.WIDTHS.get(key) or self.flex_widths.get(key),
+            )
+
+    def header(self, key: str, label: str) -> Text:
+        arrow = (" ▼" if self.sort_reverse else " ▲") if key == self.sort_column else ""
+        return Text(label + arrow)
 
     def on_resize(self) -> None:
         widths = self.fit(self.size.width)
@@ -199,8 +209,7 @@ class RecordTable(DataTable[Any], Generic[R]):
         else:
             self.sort_column, self.sort_reverse = column, False
         for key, label in self.COLUMNS:
-            arrow = (" ▼" if self.sort_reverse else " ▲") if key == column else ""
-            self.columns[self.columns_key(key)].label = Text(label + arrow)
+            self.columns[self.columns_key(key)].label = self.header(key, label)
         self.rebuild()
         self.refresh()
 
