@@ -211,3 +211,15 @@ def test_shared_link_cache_gives_identical_chains(tmp_path: Path) -> None:
     for _ in range(2):  # second round is served from the cache
         for p in paths:
             assert walk_chain(str(p), cache=cache) == walk_chain(str(p)), p
+
+
+def test_merged_usr_system_python() -> None:
+    if not (os.path.islink("/bin") and os.path.islink("/usr/bin/python3")):
+        pytest.skip("no merged-/usr system python3 link")
+    chain = walk_chain("/bin/python3")
+    assert chain.hops[0].dir_links == (("/bin", os.readlink("/bin")),)
+    assert chain.hops[0].target == os.readlink("/usr/bin/python3")
+    assert chain.ok
+    assert chain.final.startswith("/bin/")  # the directory link is reported, not followed
+    assert chain.realpath == os.path.realpath("/bin/python3")
+    assert chain.realpath.startswith("/usr/")
