@@ -484,3 +484,39 @@ def test_binary_with_missing_loader(tmp_path: Path) -> None:
     with pytest.raises(ProbeError, match="loader or a library") as info:
         probe(str(broken), use_cache=False)
     assert info.value.hint
+
+
+HOMEBREW_SITECUSTOMIZE = """\
+# This file is created by Homebrew and is executed on each python startup.
+# Don't print from here, or else python command line scripts may fail!
+# <https://docs.brew.sh/Homebrew-and-Python>
+import sys
+"""
+
+
+@pytest.mark.realpython
+@pytest.mark.parametrize("homebrew", [True, False])
+def test_sitecustomize_is_reported_not_run(tmp_path: Path, homebrew: bool) -> None:
+    exe = _pyenv("3.12")
+    # A private install: the real binary plus a stdlib dir made of links to the real stdlib's
+    # entries, so a sitecustomize.py can be added without touching the real install.
+    prefix = tmp_path / "prefix"
+    (prefix / "bin").mkdir(parents=True)
+    copy = prefix / "bin" / "python3.12"
+    copy.write_bytes(exe.read_bytes())
+    copy.chmod(0o755)
+    stdlib = prefix / "lib" / "python3.12"
+    stdlib.mkdir(parents=True)
+    real_stdlib = exe.parent.parent / "lib" / "python3.12"
+    for entry in real_stdlib.iterdir():
+        if entry.name != "sitecustomize.py":
+            (stdlib / entry.name).symlink_to(entry)
+    text = HOMEBREW_SITECUSTOMIZE if homebrew else "import sys\n"
+    (stdlib / "sitecustomize.py").write_text(text + "sys.executable = '/rewritten'\n")
+    result = probe(str(copy), use_cache=False)
+    assert result.stdlib == str(stdlib)
+    assert result.base_prefix == str(prefix)
+    assert result.sitecustomize == str(stdlib / "sitecustomize.py")
+    assert result.has_homebrew_sitecustomize is homebrew
+    assert result.sys_executable == str(copy)  # -S: the rewrite did not run
+    assert _oracle(copy)["executable"] == "/rewritten"  # ... but it does on a normal start
