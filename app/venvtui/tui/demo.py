@@ -391,6 +391,23 @@ _VERDICTS: dict[str, tuple[VerdictView, ...]] = {
 }
 
 
+_STARTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "ok": (("predicted", "ok: starts on the install its bin/python reaches"), ("confirmed", "ok")),
+    "broken": (
+        ("predicted", "fails: bin/python dangles"),
+        ("confirmed", "fails: bin/python: No such file or directory"),
+    ),
+    "drift": (
+        ("predicted", "drift: runs 3.11, made for 3.10"),
+        ("confirmed", "drift: Python 3.11.2 on /usr"),
+    ),
+    "misbound": (
+        ("predicted", "misbound: home has no stdlib; falls back to /usr/local"),
+        ("confirmed", "misbound: Python 3.12.1 on /usr/local"),
+    ),
+}
+
+
 def _stamped(chain: Chain) -> frozenset[str]:
     import re
 
@@ -573,6 +590,7 @@ class DemoService:
                 ("creator", f"{row.creator} ({row.owner})"),
                 ("version", row.version),
                 ("home", row.home),
+                *_STARTS.get(row.health, ()),
                 ("sys._base_executable", base or "(cannot start)"),
             ),
             cfg_text=cfg_text,
