@@ -520,3 +520,33 @@ def test_sitecustomize_is_reported_not_run(tmp_path: Path, homebrew: bool) -> No
     assert result.has_homebrew_sitecustomize is homebrew
     assert result.sys_executable == str(copy)  # -S: the rewrite did not run
     assert _oracle(copy)["executable"] == "/rewritten"  # ... but it does on a normal start
+
+
+@pytest.mark.realpython
+@pytest.mark.parametrize("style", ["virtualenv20", "legacy"])
+def test_python2_environment_base_prefix(tmp_path: Path, style: str) -> None:
+    exe = _pyenv("2.7")
+    base = exe.parent.parent
+    env = tmp_path / "env"
+    (env / "bin").mkdir(parents=True)
+    python = env / "bin" / "python"
+    python.write_bytes(exe.read_bytes())
+    python.chmod(0o755)
+    # like virtualenv for Python 2: the env's lib/python2.7 holds links to the stdlib files
+    lib = env / "lib" / "python2.7"
+    lib.mkdir(parents=True)
+    for entry in (base / "lib" / "python2.7").iterdir():
+        if entry.name != "site-packages":
+            (lib / entry.name).symlink_to(entry)
+    (lib / "site-packages").mkdir()
+    if style == "virtualenv20":
+        (env / "pyvenv.cfg").write_text(
+            f"home = {base}/bin\nbase-prefix = {base}\nbase-exec-prefix = {base}\n"
+        )
+    else:
+        (lib / "orig-prefix.txt").write_text(str(base))
+    result = probe(str(python), use_cache=False)
+    assert result.prefix == str(env)
+    assert result.base_prefix == str(base)
+    assert result.in_venv
+    assert result.site_packages[0] == str(lib / "site-packages")

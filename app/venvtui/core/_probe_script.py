@@ -203,6 +203,24 @@ def main():
     )
     cfg_path = _find_cfg(executable) if executable else None
     cfg = _read_cfg(cfg_path) if cfg_path else {}
+    if not hasattr(sys, "base_prefix") and not hasattr(sys, "real_prefix"):
+        # Python 2 environments: their own site.py (skipped by -S) would set real_prefix,
+        # from pyvenv.cfg's base-prefix (virtualenv 20+) or orig-prefix.txt (virtualenv < 20).
+        orig = os.path.join(raw_prefix, "lib", "python%d.%d" % vi[:2], "orig-prefix.txt")
+        legacy = None
+        if os.path.isfile(orig):
+            try:
+                fh = open(orig)
+                try:
+                    legacy = fh.read().strip() or None
+                finally:
+                    fh.close()
+            except Exception:
+                legacy = None
+        real = cfg.get("base-prefix") or legacy
+        if real:
+            base_prefix = _text(real)
+            base_exec_prefix = _text(cfg.get("base-exec-prefix") or real)
     prefix, exec_prefix = raw_prefix, raw_exec_prefix
     if cfg_path:
         # site.venv() sets sys.prefix = sys.exec_prefix = the venv dir (3.14: getpath does).
