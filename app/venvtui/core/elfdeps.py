@@ -12,6 +12,7 @@ keg is removed?".
 
 from __future__ import annotations
 
+import functools
 import glob
 import os
 import struct
@@ -42,7 +43,16 @@ class LibCheck:
 
 def read_elf_deps(path: str) -> ElfDeps | None:
     """DT_NEEDED/RPATH/RUNPATH of the ELF file at `path`; None when it is not a readable ELF
-    (a script, a Mach-O, a truncated file) — never raises."""
+    (a script, a Mach-O, a truncated file) — never raises. Cached by (path, mtime, size)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return _read_cached(path, st.st_mtime_ns, st.st_size)
+
+
+@functools.lru_cache(maxsize=256)
+def _read_cached(path: str, _mtime_ns: int, _size: int) -> ElfDeps | None:
     try:
         with open(path, "rb") as fh:
             head = fh.read(64)

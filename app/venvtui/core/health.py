@@ -650,7 +650,7 @@ def _installs(env: Environment, start: Start, base: BaseFacts, view: View = REAL
 
         libs = check_libs(start.chain.final, view=view)
         if libs is not None:
-            paths.extend(libs.found.values())
+            paths.extend(v for k, v in libs.found.items() if k.startswith("libpython"))
     found: dict[str, Install] = {}
     for p in paths:
         inst = find_install(p)
@@ -820,13 +820,11 @@ class WhatIf:
         }
 
 
-def depends_on(
-    env: Environment, root: str, view: View = REAL, base: BaseFacts | None = None
-) -> bool:
-    """Does `env` run through `root` (its link chain, `home`, the prefix it starts on, or the
-    shared libraries of its binary), lexically or after resolving links?"""
-    root = os.path.normpath(root)
-    real_root = view.realpath(root)
+def env_paths(
+    env: Environment, view: View = REAL, base: BaseFacts | None = None
+) -> tuple[str, ...]:
+    """Every path `env` runs through: its link chain (and its realpath), `home`, the prefix it
+    starts on and the one it should, and its binary's libpython."""
     start = predict(view, env.path, env.python, env.cfg, base)
     paths: list[str] = []
     if start.chain is not None:
@@ -843,7 +841,22 @@ def depends_on(
 
         libs = check_libs(start.chain.final, view=view)
         if libs is not None:
-            paths.extend(libs.found.values())
+            paths.extend(v for k, v in libs.found.items() if k.startswith("libpython"))
+    return tuple(dict.fromkeys(paths))
+
+
+def depends_on(
+    env: Environment,
+    root: str,
+    view: View = REAL,
+    base: BaseFacts | None = None,
+    paths: Sequence[str] | None = None,
+) -> bool:
+    """Does `env` run through `root` (see `env_paths`), lexically or after resolving links?"""
+    root = os.path.normpath(root)
+    real_root = view.realpath(root)
+    if paths is None:
+        paths = env_paths(env, view, base)
     return any(_inside(p, root) or _inside(p, real_root) for p in paths)
 
 
@@ -934,10 +947,11 @@ def dependents(
     """The reverse index: for each interpreter, the envs that run through its install (via
     `home`, the link chain including directory links, or the stdlib they start on)."""
     envs = [e for e in envs if e.kind == "venv"]
+    paths = {e.path: env_paths(e, REAL, base_facts(e.python, spawn=False)) for e in envs}
     out: list[Dependents] = []
     for interp in interpreters:
         inst = find_install(interp.real_path)
         root = inst.root if inst else interp.install_dir
-        deps = tuple(e.path for e in envs if depends_on(e, root))
+        deps = tuple(e.path for e in envs if depends_on(e, root, paths=paths[e.path]))
         out.append(Dependents(interp.path, root, deps))
     return out
