@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from venvtui.core import probe_cache, proc, settings
+from venvtui.core import probe_cache, settings
 from venvtui.core.errors import (
     NotAnInterpreterError,
     NotFoundError,
@@ -38,6 +38,9 @@ from venvtui.core.models import ProbeResult
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
+
+# `proc` (and subprocess with it) is imported where a process is started: a cached probe
+# never needs it.
 
 _SCRIPT_PATH = Path(__file__).with_name("_probe_script.py")
 _OLD_FLAGS = ["-E", "-s", "-S"]  # Python < 3.4 has no -I
@@ -94,6 +97,8 @@ def guess_version(path: str) -> tuple[int, ...] | None:
 
 
 def _flags_for(path: str) -> list[str]:
+    from venvtui.core import proc
+
     version = guess_version(path)
     if version is not None and (version[0] < 3 or (len(version) > 1 and version[:2] < (3, 4))):
         return list(_OLD_FLAGS)
@@ -194,6 +199,8 @@ def _missing_loader(path: str) -> None:
 
 def _run(path: str, timeout: float) -> dict[str, Any]:
     import secrets  # only when spawning: a cached probe never needs it
+
+    from venvtui.core import proc
 
     cookie = "@@venvtui-" + secrets.token_hex(8) + "@@"
     flags = _flags_for(path)
@@ -375,15 +382,23 @@ def probe_many(
         for original in groups[path]:
             results[original] = value
 
-    if not groups:
+    todo = list(groups)
+    if settings.USE_CACHE if use_cache is None else use_cache:
+        # Warm path: cache hits need no thread pool.
+        for path in list(todo):
+            hit = cached(path)
+            if hit is not None:
+                record(path, hit)
+                todo.remove(path)
+    if not todo:
         return results
     # Imported here: concurrent.futures (and the logging it pulls in) is not needed on the
     # warm, cached path of `venvtui interpreters`.
     from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
-    pool = ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(groups))))
+    pool = ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(todo))))
     futures: dict[Future[ProbeResult], str] = {
-        pool.submit(probe, path, timeout=timeout, use_cache=use_cache): path for path in groups
+        pool.submit(probe, path, timeout=timeout, use_cache=use_cache): path for path in todo
     }
     pending = set(futures)
     try:
