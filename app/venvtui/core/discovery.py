@@ -188,7 +188,8 @@ def static_interpreters(
     *, cancel: Cancel | None = None, context: Context | None = None
 ) -> list[Interpreter]:
     """Every interpreter found without running any (stat/readlink only)."""
-    ctx = context or Context.current()
+    # A fresh directory-listing memo per scan (a reused Context must not serve stale lists).
+    ctx = replace(context, listings={}) if context is not None else Context.current()
     links = LinkCache()
     return [_build(g, links) for g in _collect(ctx, candidates(ctx), cancel)]
 

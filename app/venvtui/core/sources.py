@@ -10,7 +10,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from venvtui.core.models import Source
 
@@ -21,8 +21,12 @@ INTERPRETER_NAME = re.compile(
 )
 
 
+_PREFIXES = ("python", "pypy", "Python", "PyPy", "PYTHON", "PYPY")
+
+
 def is_interpreter_name(name: str) -> bool:
-    return INTERPRETER_NAME.fullmatch(name) is not None
+    # The startswith test first: /usr/bin holds thousands of names, few of them pythons.
+    return name.startswith(_PREFIXES) and INTERPRETER_NAME.fullmatch(name) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +51,11 @@ class Context:
     cwd: str
     platform: str = sys.platform
     fs_root: str = os.sep  # where the fixed system locations (/usr/bin, /opt/...) are looked up
+    # Interpreter-like names per directory, keyed by (st_dev, st_ino): /bin and /usr/bin (or a
+    # dir both on PATH and a system location) are listed once.
+    listings: dict[tuple[int, int], list[str]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def sys_path(self, path: str) -> str:
         """A fixed system location (e.g. "/usr/bin") under `fs_root`."""
@@ -94,15 +103,29 @@ class Context:
         return out
 
 
-def scan_dir(directory: str, source: Source, shim: str | None = None) -> Iterator[Candidate]:
-    """Every entry of `directory` named like an interpreter (no stat: cheap)."""
-    try:
-        names = os.listdir(directory)
-    except OSError:
-        return
-    for name in sorted(names):
-        if is_interpreter_name(name):
-            yield Candidate(os.path.join(directory, name), source, shim)
+def scan_dir(
+    directory: str, source: Source, shim: str | None = None, ctx: Context | None = None
+) -> Iterator[Candidate]:
+    """Every entry of `directory` named like an interpreter (one listing per real directory
+    when `ctx` is given; no stat of the entries)."""
+    names: list[str] | None = None
+    key: tuple[int, int] | None = None
+    if ctx is not None:
+        try:
+            st = os.stat(directory)
+        except OSError:
+            return
+        key = (st.st_dev, st.st_ino)
+        names = ctx.listings.get(key)
+    if names is None:
+        try:
+            names = sorted(n for n in os.listdir(directory) if is_interpreter_name(n))
+        except OSError:
+            return
+        if key is not None and ctx is not None:
+            ctx.listings[key] = names
+    for name in names:
+        yield Candidate(os.path.join(directory, name), source, shim)
 
 
 def _subdirs(directory: str) -> list[str]:
@@ -230,7 +253,7 @@ def locate_path(ctx: Context) -> Iterator[Candidate]:
     """Every PATH entry; entries that are a version manager's shim dir yield shims."""
     shims = shim_dirs(ctx)
     for d in ctx.path_dirs():
-        yield from scan_dir(d, Source.PATH, shims.get(d))
+        yield from scan_dir(d, Source.PATH, shims.get(d), ctx)
 
 
 def locate_pyenv(ctx: Context) -> Iterator[Candidate]:
@@ -238,7 +261,7 @@ def locate_pyenv(ctx: Context) -> Iterator[Candidate]:
     `versions/<name>` links made by pyenv-virtualenv point into envs; discovery drops them as
     venv interpreters."""
     for d in _subdirs(os.path.join(pyenv_root(ctx), "versions")):
-        yield from scan_dir(_bin(d, ctx), Source.PYENV)
+        yield from scan_dir(_bin(d, ctx), Source.PYENV, ctx=ctx)
 
 
 def locate_uv(ctx: Context) -> Iterator[Candidate]:
@@ -249,10 +272,10 @@ def locate_uv(ctx: Context) -> Iterator[Candidate]:
         name = os.path.basename(d)
         if name.startswith(".") or "-" not in name:
             continue  # .lock, .temp, .cache
-        yield from scan_dir(_bin(d, ctx), Source.UV)
+        yield from scan_dir(_bin(d, ctx), Source.UV, ctx=ctx)
     bindir = uv_bin_dir(ctx)
     real_root = os.path.realpath(root)
-    for c in scan_dir(bindir, Source.UV):
+    for c in scan_dir(bindir, Source.UV, ctx=ctx):
         try:
             target = os.readlink(c.path)
         except OSError:
@@ -265,12 +288,12 @@ def locate_uv(ctx: Context) -> Iterator[Candidate]:
 def locate_mise(ctx: Context) -> Iterator[Candidate]:
     """mise installs (`installs/python/X.Y.Z` plus its `X.Y` / `latest` links)."""
     for d in _subdirs(os.path.join(mise_root(ctx), "installs", "python")):
-        yield from scan_dir(_bin(d, ctx), Source.MISE)
+        yield from scan_dir(_bin(d, ctx), Source.MISE, ctx=ctx)
 
 
 def locate_asdf(ctx: Context) -> Iterator[Candidate]:
     for d in _subdirs(os.path.join(asdf_root(ctx), "installs", "python")):
-        yield from scan_dir(_bin(d, ctx), Source.ASDF)
+        yield from scan_dir(_bin(d, ctx), Source.ASDF, ctx=ctx)
 
 
 def locate_homebrew(ctx: Context) -> Iterator[Candidate]:
@@ -281,20 +304,20 @@ def locate_homebrew(ctx: Context) -> Iterator[Candidate]:
             if not os.path.basename(formula).startswith(("python", "pypy")):
                 continue
             for keg in _subdirs(formula):
-                yield from scan_dir(os.path.join(keg, "bin"), Source.HOMEBREW)
+                yield from scan_dir(os.path.join(keg, "bin"), Source.HOMEBREW, ctx=ctx)
                 fw = os.path.join(keg, "Frameworks", "Python.framework", "Versions")
                 for v in _subdirs(fw):
                     if os.path.basename(v) != "Current":
-                        yield from scan_dir(os.path.join(v, "bin"), Source.HOMEBREW)
+                        yield from scan_dir(os.path.join(v, "bin"), Source.HOMEBREW, ctx=ctx)
         for opt in _subdirs(os.path.join(prefix, "opt")):
             if os.path.basename(opt).startswith(("python", "pypy")):
-                yield from scan_dir(os.path.join(opt, "bin"), Source.HOMEBREW)
-        yield from scan_dir(os.path.join(prefix, "bin"), Source.HOMEBREW)
+                yield from scan_dir(os.path.join(opt, "bin"), Source.HOMEBREW, ctx=ctx)
+        yield from scan_dir(os.path.join(prefix, "bin"), Source.HOMEBREW, ctx=ctx)
 
 
 def locate_conda(ctx: Context) -> Iterator[Candidate]:
     for base in conda_bases(ctx):
-        yield from scan_dir(_bin(base, ctx), Source.CONDA)
+        yield from scan_dir(_bin(base, ctx), Source.CONDA, ctx=ctx)
 
 
 SYSTEM_DIRS = ("/usr/bin", "/bin", "/usr/local/bin", "/opt/local/bin")
@@ -307,12 +330,12 @@ def locate_system(ctx: Context) -> Iterator[Candidate]:
     if ctx.windows:
         return
     for d in SYSTEM_DIRS:
-        yield from scan_dir(ctx.sys_path(d), Source.SYSTEM)
+        yield from scan_dir(ctx.sys_path(d), Source.SYSTEM, ctx=ctx)
     if ctx.macos:
         for fw in MACOS_FRAMEWORKS:
             for v in _subdirs(ctx.sys_path(fw)):
                 if os.path.basename(v) != "Current":
-                    yield from scan_dir(os.path.join(v, "bin"), Source.SYSTEM)
+                    yield from scan_dir(os.path.join(v, "bin"), Source.SYSTEM, ctx=ctx)
 
 
 Locator = Callable[[Context], Iterable[Candidate]]
