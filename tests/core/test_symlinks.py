@@ -150,6 +150,65 @@ def test_start_is_made_absolute_lexically(tmp_path: Path, monkeypatch: pytest.Mo
     assert chain.start == str(tmp_path / "a" / "python")
 
 
+def _walk_as_nobody(path: Path) -> dict[str, object]:
+    """Run walk_chain as the unprivileged user `nobody` (the tests run as root here)."""
+    import json
+    import pwd
+    import subprocess
+    import sys
+
+    import venvtui
+
+    try:
+        pwd.getpwnam("nobody")
+    except KeyError:
+        pytest.skip("no 'nobody' user")
+    python = next(
+        (p for p in ("/usr/bin/python3", sys.executable) if os.access(p, os.X_OK)), sys.executable
+    )
+    code = (
+        "import json, sys; from venvtui.core.symlinks import walk_chain; "
+        "print(json.dumps(walk_chain(sys.argv[1]).to_json()))"
+    )
+    app = str(Path(venvtui.__file__).parent.parent)
+    env = {"PYTHONPATH": app, "PYTHONDONTWRITEBYTECODE": "1", "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        [python, "-c", code, str(path)],
+        user="nobody",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot run the walker as nobody: {done.stderr.strip()[-200:]}")
+    result: dict[str, object] = json.loads(done.stdout)
+    return result
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to switch to the nobody user")
+def test_permission_error_is_an_error_hop_as_nobody() -> None:
+    import shutil
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(prefix="venvtui-perm-"))
+    try:
+        base.chmod(0o755)
+        locked = base / "locked"
+        _file(locked / "python")
+        (base / "link").symlink_to(locked / "python")
+        locked.chmod(0)
+        chain = _walk_as_nobody(base / "link")
+        hops = chain["hops"]
+        assert isinstance(hops, list)
+        assert [h["kind"] for h in hops] == ["link", "error"]
+        assert hops[-1]["path"] == str(locked / "python")
+        assert hops[-1]["error"]
+    finally:
+        (base / "locked").chmod(0o755)
+        shutil.rmtree(base)
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root ignores directory permissions")
 def test_permission_error_is_an_error_hop(tmp_path: Path) -> None:
     locked = tmp_path / "locked"
