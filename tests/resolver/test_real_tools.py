@@ -161,3 +161,21 @@ def test_uv_version_requests(
     plan = resolve(str(world.uv.patch_python)).creators["uv"]
     assert plan.home == minor_home, plan.why
     assert not bad, "\n".join(bad)
+
+
+def test_uv_relative_minor_link_is_ignored(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """uv honours its minor-version link only when the link's target equals the install path
+    (uv makes it absolute); a relative link makes it keep the patch directory."""
+    world = build_world("3.12", tmp_path_factory.mktemp("uvrel"), only_uv=True)
+    monkeypatch.setenv("UV_PYTHON_INSTALL_DIR", str(world.uv.install_dir))
+    link = world.uv.minor_link
+    link.unlink()
+    link.symlink_to(world.uv.patch_dir.name)
+    plan = resolve(str(world.uv.patch_python)).creators["uv"]
+    assert plan.home == str(world.uv.patch_dir / "bin")
+    dest = tmp_path_factory.mktemp("uvrel-envs") / "env"
+    create_with("uv", world.uv.patch_python, dest, world)
+    bad = check_env(plan, dest, str(world.uv.patch_dir), "uv relative minor link")
+    assert not bad, "\n".join(bad)
