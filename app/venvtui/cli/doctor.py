@@ -230,12 +230,13 @@ def print_diagnosis(shown: str, d: Diagnosis, *, verbose: bool = False) -> None:
             print(f"          why: {v.explanation}")
         if v.severity != "info" or verbose:
             print(f"          fix: {v.fix}")
-    if d.observed is not None and verbose:
-        print(
-            f"  ran it: {d.observed.status}"
-            + (f", sys.base_prefix={d.observed.base_prefix}" if d.observed.base_prefix else "")
-            + (f" ({d.observed.error})" if d.observed.error else "")
-        )
+    if d.observed is not None:
+        ran = d.observed.status + (f" ({d.observed.error})" if d.observed.error else "")
+        if verbose and d.observed.base_prefix:
+            ran += f", sys.base_prefix={d.observed.base_prefix}"
+        print(f"  checked: static model {d.static.status}; ran it: {ran}")
+    elif verbose:
+        print(f"  checked: static model {d.static.status} (not run)")
     for f in d.forecast:
         print(f"  forecast: {f.event} -> {f.result}")
         if verbose:

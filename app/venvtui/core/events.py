@@ -280,6 +280,31 @@ def repoint_event(alias: str, *, view: View = REAL) -> Event | None:
     return Event("minor-upgrade", text, tuple(changes), alias, "system")
 
 
+SHARED_PREFIXES = ("/", "/usr", "/usr/local", "/opt/local")
+
+
+def shared_prefix(prefix: str) -> bool:
+    """A prefix many packages share (a distribution's /usr): removing one Python from it
+    removes its files, not the prefix."""
+    prefix = os.path.normpath(prefix)
+    return prefix in SHARED_PREFIXES or os.path.basename(prefix) in ("usr", "local")
+
+
+def system_uninstall_event(exe: str, prefix: str, minor: str, *, view: View = REAL) -> Event:
+    """A package manager removing python<minor> from a shared prefix: the binary, the
+    aliases in its directory that lead to it, and lib/python<minor>."""
+    exe = os.path.normpath(exe)
+    directory = os.path.dirname(exe)
+    changes: list[Change] = [Change("remove", exe)]
+    for name in view.listdir(directory):
+        p = os.path.join(directory, name)
+        if p != exe and view.lnode(p).kind == "link" and view.readlink_chain(p) == exe:
+            changes.append(Change("remove", p))
+    changes.append(Change("remove", os.path.join(prefix, "lib", f"python{minor}")))
+    text = f"uninstalling python{minor} from {prefix} (its binary, aliases and lib/python{minor})"
+    return Event("uninstall", text, tuple(changes), exe, "system")
+
+
 def env_delete_event(env_dir: str) -> Event:
     return Event(
         "env-delete",

@@ -35,15 +35,18 @@ from venvtui.core.events import (
     install_for,
     remove_path_event,
     repoint_event,
+    shared_prefix,
+    system_uninstall_event,
     uninstall_event,
     upgrade_event,
 )
 from venvtui.core.models import Environment, Interpreter
-from venvtui.core.overlay import REAL, View
+from venvtui.core.overlay import REAL, View, search_up
 from venvtui.core.stability import (
     Install,
     Stability,
     classify_path,
+    exe_minor,
     find_install,
     unversioned_alias,
 )
@@ -671,6 +674,11 @@ def candidate_events(
             events.append((uninstall_event(inst, known_links=known), inst))
         except UnknownInstallError:
             continue
+    if start.chain is not None and start.chain.ok and start.running_minor and not start.copied:
+        real = start.chain.realpath
+        prefix = start.expected_prefix
+        if find_install(real) is None and prefix and shared_prefix(prefix):
+            events.append((system_uninstall_event(real, prefix, start.running_minor), None))
     for alias in _aliases(env, start):
         ev = repoint_event(alias)
         if ev is not None:
@@ -887,20 +895,23 @@ def _install_or_path(path: str) -> tuple[Install | None, str]:
 def whatif_remove(path: str, envs: Iterable[Environment], *, spawn: bool = False) -> WhatIf:
     """Every env depending on the install at `path` (an install dir or its executable), and
     its status once the installer removes it. A path no installer owns is simply removed."""
+    envs = list(envs)
     inst, p = _install_or_path(path)
     if inst is not None:
         known = [h.path for e in envs if e.chain is not None for h in e.chain.hops]
         event = uninstall_event(inst, known_links=known)
     else:
-        if os.path.isfile(p) and not os.path.islink(p):
-            from venvtui.core.overlay import search_up
-            from venvtui.core.stability import exe_minor
-
-            minor = exe_minor(p)
-            root = search_up(REAL, os.path.dirname(p), minor) if minor else None
-            p = root or p
         event = remove_path_event(p)
-    return _whatif(event, list(envs), spawn=spawn)
+        real = os.path.realpath(p)
+        minor = exe_minor(real) if os.path.isfile(real) else None
+        root = search_up(REAL, os.path.dirname(real), minor) if minor else None
+        if root is not None and minor is not None:
+            event = (
+                system_uninstall_event(real, root, minor)
+                if shared_prefix(root)
+                else remove_path_event(root)
+            )
+    return _whatif(event, envs, spawn=spawn)
 
 
 def whatif_upgrade(
