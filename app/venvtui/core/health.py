@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -224,9 +225,7 @@ def _start_verdicts(env: Environment, start: Start) -> list[Verdict]:
                     "`pyenv uninstall`, `uv python uninstall`, or the install moved). Running it "
                     "prints 'No such file or directory'; console scripts fail with 'bad "
                     "interpreter'.",
-                    f"With a Python {rec} still installed: "
-                    + _GENERIC_REPAIR.format(env=envp)
-                    + f" --python <python{rec}>; otherwise `venvtui rebuild {envp} --python …`.",
+                    _dangling_fix(envp, rec, start),
                     "B1",
                 )
             )
@@ -322,6 +321,52 @@ def _start_verdicts(env: Environment, start: Start) -> list[Verdict]:
                 )
             )
     return out
+
+
+def _version_key(text: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in re.findall(r"\d+", text))
+
+
+def replacement_for(missing: str, minor: str | None) -> str | None:
+    """An existing interpreter of the same minor version to repair with, when the missing hop
+    was in a known install: the installer's stable alias (opt/, the uv/mise minor link), else
+    the newest sibling install of that minor (the keg/version an upgrade put beside it)."""
+    inst = find_install(missing)
+    if inst is None:
+        return None
+    minor = minor or inst.minor
+    alt = _stable_alternative(inst)
+    if alt and os.path.isfile(alt):
+        return alt
+    parent = os.path.dirname(inst.root)
+    best: tuple[tuple[int, ...], str] | None = None
+    try:
+        names = os.listdir(parent)
+    except OSError:
+        return None
+    for name in names:
+        sib = find_install(os.path.join(parent, name))
+        exe = os.path.join(parent, name, "bin", f"python{minor}")
+        if sib is None or sib.minor != minor or not os.path.isfile(exe):
+            continue
+        key = _version_key(sib.version)
+        if best is None or key > best[0]:
+            best = (key, exe)
+    return best[1] if best else None
+
+
+def _dangling_fix(envp: str, rec: str, start: Start) -> str:
+    broken = start.chain.broken_hop if start.chain is not None else None
+    repl = replacement_for(broken.path, start.recorded_minor) if broken is not None else None
+    if repl:
+        return (
+            f"{_GENERIC_REPAIR.format(env=envp)} --python {repl}; or by hand: delete "
+            f"{envp}/bin/python*, then `{repl} -m venv --upgrade {envp}`."
+        )
+    return (
+        f"With a Python {rec} still installed: {_GENERIC_REPAIR.format(env=envp)} "
+        f"--python <python{rec}>; otherwise `venvtui rebuild {envp} --python …`."
+    )
 
 
 def _cfg_verdicts(env: Environment) -> list[Verdict]:
