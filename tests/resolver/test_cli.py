@@ -51,6 +51,8 @@ def test_json_shape(brew: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert data["creators"]["venv"]["starts"] == "misbound"
     # virtualenv follows the executable link into the Cellar
     assert "Cellar" in data["creators"]["virtualenv"]["home"]
+    assert data["creators"]["virtualenv"]["version_stamped"] is True
+    assert data["creators"]["venv"]["version_stamped"] is False
     rec = data["recommended"]
     assert rec["executable"].endswith("/opt/python@3.12/bin/python3.12")
     assert rec["home"] == os.path.dirname(rec["executable"])

@@ -108,11 +108,13 @@ def render(res: Resolution) -> str:
     if res.unsupported:
         out.append(res.unsupported)
         return "\n".join(out)
-    rows = []
+    rows = [
+        [name, plan.starts, "yes" if plan.version_stamped else "no", home_short(plan.home)]
+        for name, plan in res.creators.items()
+    ]
+    out.append(table(["creator", "starts", "version-stamped", "home"], rows))
     for name, plan in res.creators.items():
-        rows.append([name, plan.starts, f"bin/{plan.bin_name} -> {home_short(plan.executable)}"])
-        rows.append(["", "", f"home = {home_short(plan.home)}"])
-    out.append(table(["creator", "starts", "writes"], rows))
+        out.append(f"  {name:<10}  bin/{plan.bin_name} -> {home_short(plan.executable)}")
     out.append("")
     rec = res.recommended
     out.append(f"recommended base:  {home_short(rec.executable)}")

@@ -24,6 +24,7 @@ The rules (policy P1-P5 of the project's research, checked against the real tool
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import shutil
@@ -108,6 +109,9 @@ class CreatorPlan:
     why: tuple[Reason, ...]
     startup: Startup
     history: tuple[HistoricalPlan, ...] = ()
+    # home or the bin/python target path itself names a patch-versioned directory (removed by
+    # the installer's next patch upgrade); links further down the chain are not judged here.
+    version_stamped: bool = False
 
     @property
     def starts(self) -> StartStatus:
@@ -121,6 +125,7 @@ class CreatorPlan:
             "cfg": dict(self.cfg),
             "why": [r.to_json() for r in self.why],
             "starts": self.starts,
+            "version_stamped": self.version_stamped,
             "startup": self.startup.to_json(),
             "history": [h.to_json() for h in self.history],
         }
@@ -980,6 +985,9 @@ def resolve(
         "virtualenv": _virtualenv_plan(probe),
         "uv": _uv_plan(probe, patch_requested=patch_requested),
     }
+    for name, plan in creators.items():
+        stamped = _fragile(plan.executable, probe) or _fragile(plan.home + os.sep, probe)
+        creators[name] = dataclasses.replace(plan, version_stamped=stamped)
     rec = recommend(path, probe, chain)
     return Resolution(python, path, chain, probe, rec, creators=creators, notes=tuple(notes))
 
