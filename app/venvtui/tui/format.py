@@ -57,3 +57,12 @@ def age(mtime: float | None, now: float) -> str:
     if days < 730:
         return f"{days // 30}mo"
     return f"{days // 365}y"
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """Sort key for "3.12.1", "3.13.0rc2", "?" (unknown sorts last ascending)."""
+    parts: list[int] = []
+    for piece in version.replace("-", ".").split("."):
+        digits = "".join(ch for ch in piece if ch.isdigit())
+        parts.append(int(digits) if digits else -1)
+    return tuple(parts)

@@ -231,6 +231,8 @@ class MainScreen(Screen[None]):
         table = self.interp_table if message.part == "interpreters" else self.env_table
         if table.unsorted:
             table.rebuild()
+            if not table.has_focus and table.row_count:
+                table.move_cursor(row=0)  # not browsed yet: start at the top of the sorted list
         if len(self.parts_done) == 2:
             self.scanning = False
             self._compute_dependents(

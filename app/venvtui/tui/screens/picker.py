@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from venvtui.tui.format import short_path
+from venvtui.tui.format import short_path, version_key
 from venvtui.tui.views import InterpreterRow
 
 
@@ -27,13 +27,12 @@ def interpreter_options(rows: Sequence[InterpreterRow], query: str, home: str) -
             label = Text()
             label.append(f"{row.version:<9}", style="bold")
             label.append(short_path(row.path, home))
-            label.append(f"  {','.join(row.sources)}", style="dim")
             out.append(Option(label, id=row.key))
     return out
 
 
 def creatable(rows: Sequence[InterpreterRow]) -> list[InterpreterRow]:
-    """Interpreters that can make a venv: probed, CPython/PyPy 3.3+."""
+    """Interpreters that can make a venv (probed, 3.3+), newest first."""
     out = []
     for row in rows:
         if row.error or not row.version[:1].isdigit():
@@ -41,7 +40,7 @@ def creatable(rows: Sequence[InterpreterRow]) -> list[InterpreterRow]:
         parts = row.version.split(".")
         if int(parts[0]) >= 3 and (int(parts[0]) > 3 or int(parts[1]) >= 3):
             out.append(row)
-    return out
+    return sorted(out, key=lambda r: version_key(r.version), reverse=True)
 
 
 class InterpreterPicker(ModalScreen[str | None]):

@@ -17,18 +17,11 @@ from venvtui.tui.format import (
     age,
     human_size,
     short_path,
+    version_key,
 )
 from venvtui.tui.views import EnvRow, InterpreterRow
 
 R = TypeVar("R", InterpreterRow, EnvRow)
-
-
-def _version_key(version: str) -> tuple[int, ...]:
-    parts: list[int] = []
-    for piece in version.replace("-", ".").split("."):
-        digits = "".join(ch for ch in piece if ch.isdigit())
-        parts.append(int(digits) if digits else -1)
-    return tuple(parts)
 
 
 class RecordTable(DataTable[Any], Generic[R]):
@@ -263,7 +256,7 @@ class InterpreterTable(RecordTable[InterpreterRow]):
 
     def sort_value(self, record: InterpreterRow, column: str) -> Any:
         if column == "version":
-            return _version_key(record.version)
+            return version_key(record.version)
         if column == "deps":
             return record.dependents or 0
         if column == "sources":
@@ -329,7 +322,7 @@ class EnvTable(RecordTable[EnvRow]):
 
     def sort_value(self, record: EnvRow, column: str) -> Any:
         if column == "version":
-            return _version_key(record.version)
+            return version_key(record.version)
         if column == "size":
             return record.size or 0
         if column == "age":
