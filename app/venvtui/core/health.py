@@ -15,45 +15,45 @@ event will break the env later:
    are laid over the real disk (`core.overlay.Overlay`) and the same start-up model is re-run
    against that view. An event is reported when it makes the env worse.
 
-`whatif_remove` / `whatif_upgrade` apply the same machinery to one named install across a set
-of environments; `dependents` is the reverse index (interpreter -> environments).
+The forecast lives in `core.forecast`; `whatif_remove` / `whatif_upgrade` (the same machinery
+applied to one named install across a set of environments) and `dependents` (the reverse index,
+interpreter -> environments) in `core.whatif`; all are re-exported here.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import re
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from venvtui.core.events import (
-    Event,
-    UnknownInstallError,
-    env_delete_event,
-    install_for,
-    remove_path_event,
-    repoint_event,
-    shared_prefix,
-    system_uninstall_event,
-    uninstall_event,
-    upgrade_event,
+from venvtui.core.forecast import (
+    Forecast,
+    base_facts,
+    env_home,
+    inside,
+    parent_env_of,
+    run_forecast,
+    stable_alternative,
 )
-from venvtui.core.models import Environment, Interpreter
-from venvtui.core.overlay import REAL, View, search_up
-from venvtui.core.stability import (
-    Install,
-    Stability,
-    classify_path,
-    exe_minor,
-    find_install,
-    unversioned_alias,
+from venvtui.core.models import Environment
+from venvtui.core.overlay import REAL, View
+from venvtui.core.stability import Stability, classify_path, find_install
+from venvtui.core.startmodel import BaseFacts, Start, Status, minor_of, predict
+from venvtui.core.whatif import (
+    Dependents,
+    WhatIf,
+    WhatIfResult,
+    dependents,
+    depends_on,
+    env_paths,
+    whatif_remove,
+    whatif_upgrade,
 )
-from venvtui.core.startmodel import RANK, BaseFacts, Start, Status, minor_of, predict
 
 __all__ = [
+    "Dependents",
     "Diagnosis",
     "Forecast",
     "Observed",
@@ -63,7 +63,9 @@ __all__ = [
     "WhatIfResult",
     "classify_path",
     "dependents",
+    "depends_on",
     "diagnose",
+    "env_paths",
     "whatif_remove",
     "whatif_upgrade",
 ]
@@ -88,26 +90,6 @@ class Verdict:
             "explanation": self.explanation,
             "fix": self.fix,
             "catalogue": self.catalogue,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Forecast:
-    event: str  # human text: "breaks after `brew upgrade python@3.12` and `brew cleanup`"
-    kind: str  # patch-upgrade | minor-upgrade | uninstall | env-delete
-    result: Status  # broken | misbound | drift
-    why: str
-    fix: str = ""
-    target: str = ""
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "event": self.event,
-            "kind": self.kind,
-            "result": self.result,
-            "why": self.why,
-            "fix": self.fix,
-            "target": self.target,
         }
 
 
@@ -161,48 +143,6 @@ class Diagnosis:
             "observed": self.observed.to_json() if self.observed else None,
             "paths": [p.to_json() for p in self.paths],
         }
-
-
-# --- helpers ----------------------------------------------------------------------------------
-
-
-def _inside(path: str, root: str) -> bool:
-    path, root = os.path.normpath(path), os.path.normpath(root)
-    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
-
-
-def _home(env: Environment) -> str | None:
-    h = env.cfg_get("home")
-    return h.strip() if h and h.strip() else None
-
-
-def base_facts(python: str | None, *, spawn: bool) -> BaseFacts:
-    """The base interpreter's version and compiled PREFIX: from the probe cache, or (when
-    `spawn`) by probing the real binary bin/python reaches."""
-    if python is None or not os.path.exists(python):
-        return BaseFacts()
-    real = os.path.realpath(python)
-    from venvtui.core import probe as probe_mod
-    from venvtui.core import probe_cache
-
-    result = None
-    try:
-        if spawn:
-            result = probe_mod.probe(real)
-        else:
-            key = probe_cache.cache_key(real, probe_mod.script_hash())
-            cached = probe_cache.load(key)
-            if cached is not None:
-                result = probe_mod.parse_payload(real, cached)
-    except Exception:  # a failing probe only limits what the model knows
-        result = None
-    if result is None:
-        return BaseFacts()
-    return BaseFacts(
-        version=result.version,
-        config_prefix=result.config_prefix,
-        framework=bool(result.framework) and result.platform == "darwin",
-    )
 
 
 # --- static verdicts --------------------------------------------------------------------------
@@ -335,7 +275,7 @@ def replacement_for(missing: str, minor: str | None) -> str | None:
     if inst is None:
         return None
     minor = minor or inst.minor
-    alt = _stable_alternative(inst)
+    alt = stable_alternative(inst)
     if alt and os.path.isfile(alt):
         return alt
     parent = os.path.dirname(inst.root)
@@ -397,7 +337,7 @@ def _cfg_verdicts(env: Environment) -> list[Verdict]:
                 f"Review the file; `venvtui repair {env.path}` rewrites it keeping valid keys.",
             )
         )
-    if _home(env) is None:
+    if env_home(env) is None:
         out.append(
             Verdict(
                 "home-missing",
@@ -412,15 +352,6 @@ def _cfg_verdicts(env: Environment) -> list[Verdict]:
     return out
 
 
-def _parent_env_of(view: View, path: str, env_dir: str) -> str | None:
-    d = os.path.dirname(os.path.normpath(path))
-    while d != os.path.dirname(d):
-        if not _inside(env_dir, d) and view.isfile(os.path.join(d, "pyvenv.cfg")):
-            return d
-        d = os.path.dirname(d)
-    return None
-
-
 def _nesting(env: Environment, start: Start, view: View = REAL) -> tuple[list[str], list[Verdict]]:
     """Parent envs this env runs through (B7), and the verdicts about them."""
     parents: list[str] = []
@@ -428,11 +359,11 @@ def _nesting(env: Environment, start: Start, view: View = REAL) -> tuple[list[st
     paths: list[str] = []
     if start.chain is not None:
         paths.extend(h.path for h in start.chain.hops)
-    home = _home(env)
+    home = env_home(env)
     if home:
         paths.append(os.path.join(home, "python"))
     for p in paths:
-        par = _parent_env_of(view, p, env.path)
+        par = parent_env_of(view, p, env.path)
         if par and par not in parents:
             parents.append(par)
     for par in parents:
@@ -453,7 +384,7 @@ def _nesting(env: Environment, start: Start, view: View = REAL) -> tuple[list[st
         gone = os.path.dirname(os.path.normpath(home))
         if (
             os.path.basename(os.path.normpath(home)) == "bin"
-            and _inside(broken.path, gone)
+            and inside(broken.path, gone)
             and not view.exists(gone)
             and find_install(gone) is None
         ):
@@ -514,7 +445,7 @@ def shebang_verdicts(env: Environment) -> list[Verdict]:
         interp = _shebang_of(entry.path)
         if interp is None or not os.path.basename(interp).startswith(("python", "pypy")):
             continue
-        if not os.path.isabs(interp) or _inside(interp, env.path):
+        if not os.path.isabs(interp) or inside(interp, env.path):
             continue
         if not os.path.lexists(interp) or not os.path.exists(interp):
             missing.append((entry.name, interp))
@@ -623,161 +554,6 @@ def observe(env: Environment, static: Start, *, timeout: float) -> Observed | No
     )
 
 
-# --- forecast ---------------------------------------------------------------------------------
-
-
-def _stable_alternative(inst: Install) -> str | None:
-    if inst.installer == "homebrew":
-        return os.path.join(inst.container, "opt", inst.name, "bin", f"python{inst.minor}")
-    if inst.installer == "uv" and inst.name:
-        return os.path.join(
-            inst.container, f"cpython-{inst.minor}-{inst.name}", "bin", f"python{inst.minor}"
-        )
-    if inst.installer == "mise":
-        return os.path.join(inst.container, inst.minor, "bin", f"python{inst.minor}")
-    return None
-
-
-def _forecast_fix(env: Environment, ev: Event, after: Start, inst: Install | None) -> str:
-    codes = after.codes
-    if "B3" in codes and after.status == "drift":
-        return (
-            f"a minor change needs a rebuild: `venvtui rebuild {env.path} --python "
-            f"python{after.recorded_minor}` (pins the versioned name) before it happens"
-        )
-    stable = _stable_alternative(inst) if inst else None
-    before = (
-        f"before it, re-anchor on the stable {stable}: `venvtui repair {env.path} --python {stable}`"
-        if stable
-        else None
-    )
-    if ev.new_root and ev.kind == "patch-upgrade":
-        minor = inst.minor if inst else (after.running_minor or "X.Y")
-        after_fix = (
-            f"after it, `venvtui repair {env.path} --python {ev.new_root}/bin/python{minor}` "
-            f"(or delete {env.path}/bin/python* and run `python{minor} -m venv --upgrade`)"
-        )
-    elif "B2" in codes or "B2'" in codes:
-        after_fix = f"after it, `venvtui repair {env.path}` (`venv --upgrade` also fixes home)"
-    else:
-        after_fix = f"after it, `venvtui rebuild {env.path} --python <another interpreter>`"
-    return "; ".join(x for x in (before, after_fix) if x)
-
-
-def _aliases(env: Environment, start: Start) -> list[str]:
-    """Unversioned public links in the chain (outside the env and any install's own tree)."""
-    out: list[str] = []
-    if start.chain is None:
-        return out
-    for hop in start.chain.hops:
-        if hop.kind != "link" or _inside(hop.path, env.path):
-            continue
-        if find_install(hop.path) is not None or _parent_env_of(REAL, hop.path, env.path):
-            continue
-        if unversioned_alias(hop.path) and hop.path not in out:
-            out.append(hop.path)
-    return out
-
-
-def _installs(env: Environment, start: Start, base: BaseFacts, view: View = REAL) -> list[Install]:
-    paths: list[str] = []
-    if start.chain is not None:
-        paths.extend(h.path for h in start.chain.hops)
-        paths.append(start.chain.realpath)
-    home = _home(env)
-    if home:
-        paths.append(home)
-        paths.append(view.realpath(home))
-    for p in (start.prefix, start.expected_prefix):
-        if p:
-            paths.extend((p, view.realpath(p)))
-    if base.config_prefix:
-        paths.append(base.config_prefix)
-    if start.chain is not None and start.chain.ok:
-        from venvtui.core.elfdeps import check_libs
-
-        libs = check_libs(start.chain.final, view=view)
-        if libs is not None:
-            paths.extend(v for k, v in libs.found.items() if k.startswith("libpython"))
-    found: dict[str, Install] = {}
-    for p in paths:
-        inst = find_install(p)
-        if inst is not None and inst.root not in found and view.exists(inst.root):
-            found[inst.root] = inst
-    return list(found.values())
-
-
-def candidate_events(
-    env: Environment, start: Start, base: BaseFacts, parents: Sequence[str] = ()
-) -> list[tuple[Event, Install | None]]:
-    known = [h.path for h in start.chain.hops] if start.chain is not None else []
-    events: list[tuple[Event, Install | None]] = []
-    for inst in _installs(env, start, base):
-        try:
-            if inst.installer in ("homebrew", "uv", "mise"):
-                events.append((upgrade_event(inst, known_links=known), inst))
-            events.append((uninstall_event(inst, known_links=known), inst))
-        except UnknownInstallError:
-            continue
-    if start.chain is not None and start.chain.ok and start.running_minor and not start.copied:
-        real = start.chain.realpath
-        prefix = start.expected_prefix
-        if find_install(real) is None and prefix and shared_prefix(prefix):
-            events.append((system_uninstall_event(real, prefix, start.running_minor), None))
-    for alias in _aliases(env, start):
-        ev = repoint_event(alias)
-        if ev is not None:
-            events.append((ev, None))
-    for par in parents:
-        events.append((env_delete_event(par), None))
-    return events
-
-
-def run_forecast(
-    env: Environment, now: Start, base: BaseFacts, parents: Sequence[str] = ()
-) -> tuple[list[Forecast], list[str]]:
-    forecasts: list[Forecast] = []
-    survives: list[str] = []
-    events = candidate_events(env, now, base, parents)
-    for ev, inst in events:
-        after = predict(ev.overlay(), env.path, env.python, env.cfg, base)
-        if RANK[after.status] > RANK[now.status]:
-            verb = (
-                "breaks"
-                if after.status == "broken"
-                else ("drifts" if after.status == "drift" else "gets misbound")
-            )
-            when = "after" if ev.kind == "patch-upgrade" else "on"
-            if ev.kind in ("minor-upgrade", "env-delete"):
-                when = "when"
-            forecasts.append(
-                Forecast(
-                    f"{verb} {when} {ev.text}",
-                    ev.kind,
-                    after.status,
-                    after.summary(),
-                    _forecast_fix(env, ev, after, inst),
-                    ev.target,
-                )
-            )
-        elif after.status == now.status:
-            survives.append(ev.text)
-    kept = {
-        ev.target: ev.text
-        for ev, _ in events
-        if ev.kind == "patch-upgrade" and not ev.removes_old and ev.text in survives
-    }
-    for i, f in enumerate(forecasts):
-        if f.kind == "uninstall" and f.target in kept:
-            # uv: the env is pinned to the patch install, which an upgrade leaves in place
-            event = f"{f.event}; {kept[f.target]} keeps it"
-            forecasts[i] = dataclasses.replace(f, event=event)
-        elif f.kind == "patch-upgrade" and "brew cleanup" in f.event:
-            why = f"{f.why} (HOMEBREW_NO_INSTALL_CLEANUP=1 only postpones it to the next cleanup)"
-            forecasts[i] = dataclasses.replace(f, why=why)
-    return forecasts, survives
-
-
 # --- diagnosis --------------------------------------------------------------------------------
 
 
@@ -821,9 +597,9 @@ def diagnose(env: Environment, *, confirm: bool = True, timeout: float | None = 
     paths: list[Stability] = []
     if static.chain is not None:
         paths.extend(
-            classify_path(h.path) for h in static.chain.hops if not _inside(h.path, env.path)
+            classify_path(h.path) for h in static.chain.hops if not inside(h.path, env.path)
         )
-    home = _home(env)
+    home = env_home(env)
     if home:
         paths.append(classify_path(home))
     return Diagnosis(
@@ -837,177 +613,3 @@ def diagnose(env: Environment, *, confirm: bool = True, timeout: float | None = 
         tuple(paths),
         env.creator,
     )
-
-
-# --- what-if and the reverse index --------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class WhatIfResult:
-    path: str
-    status_before: Status
-    status_after: Status
-    why: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "path": self.path,
-            "status_before": self.status_before,
-            "status_after": self.status_after,
-            "why": self.why,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class WhatIf:
-    event: Event
-    environments: tuple[WhatIfResult, ...]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "event": self.event.text,
-            "kind": self.event.kind,
-            "target": self.event.target,
-            "changes": [c.describe() for c in self.event.changes],
-            "environments": [r.to_json() for r in self.environments],
-        }
-
-
-def env_paths(
-    env: Environment, view: View = REAL, base: BaseFacts | None = None
-) -> tuple[str, ...]:
-    """Every path `env` runs through: its link chain (and its realpath), `home`, the prefix it
-    starts on and the one it should, and its binary's libpython."""
-    start = predict(view, env.path, env.python, env.cfg, base)
-    paths: list[str] = []
-    if start.chain is not None:
-        paths.extend(h.path for h in start.chain.hops)
-        paths.append(start.chain.realpath)
-    home = _home(env)
-    if home:
-        paths.extend((home, view.realpath(home)))
-    for p in (start.prefix, start.expected_prefix):
-        if p:
-            paths.extend((p, view.realpath(p)))
-    if start.chain is not None and start.chain.ok:
-        from venvtui.core.elfdeps import check_libs
-
-        libs = check_libs(start.chain.final, view=view)
-        if libs is not None:
-            paths.extend(v for k, v in libs.found.items() if k.startswith("libpython"))
-    return tuple(dict.fromkeys(paths))
-
-
-def depends_on(
-    env: Environment,
-    root: str,
-    view: View = REAL,
-    base: BaseFacts | None = None,
-    paths: Sequence[str] | None = None,
-) -> bool:
-    """Does `env` run through `root` (see `env_paths`), lexically or after resolving links?"""
-    root = os.path.normpath(root)
-    real_root = view.realpath(root)
-    if paths is None:
-        paths = env_paths(env, view, base)
-    return any(_inside(p, root) or _inside(p, real_root) for p in paths)
-
-
-def _whatif(event: Event, envs: Iterable[Environment], *, spawn: bool = False) -> WhatIf:
-    results: list[WhatIfResult] = []
-    ov = event.overlay()
-    for env in envs:
-        if env.kind != "venv":
-            continue
-        base = base_facts(env.python, spawn=spawn)
-        if not depends_on(env, event.target, REAL, base):
-            continue
-        before = predict(REAL, env.path, env.python, env.cfg, base)
-        after = predict(ov, env.path, env.python, env.cfg, base)
-        results.append(WhatIfResult(env.path, before.status, after.status, after.summary()))
-    return WhatIf(event, tuple(results))
-
-
-def _install_or_path(path: str) -> tuple[Install | None, str]:
-    p = os.path.normpath(os.path.abspath(os.path.expanduser(path)))
-    if not os.path.lexists(p):
-        from venvtui.core.errors import NotFoundError
-
-        raise NotFoundError(f"{p} does not exist")
-    return install_for(p), p
-
-
-def whatif_remove(path: str, envs: Iterable[Environment], *, spawn: bool = False) -> WhatIf:
-    """Every env depending on the install at `path` (an install dir or its executable), and
-    its status once the installer removes it. A path no installer owns is simply removed."""
-    envs = list(envs)
-    inst, p = _install_or_path(path)
-    if inst is not None:
-        known = [h.path for e in envs if e.chain is not None for h in e.chain.hops]
-        event = uninstall_event(inst, known_links=known)
-    else:
-        event = remove_path_event(p)
-        real = os.path.realpath(p)
-        minor = exe_minor(real) if os.path.isfile(real) else None
-        root = search_up(REAL, os.path.dirname(real), minor) if minor else None
-        if root is not None and minor is not None:
-            event = (
-                system_uninstall_event(real, root, minor)
-                if shared_prefix(root)
-                else remove_path_event(root)
-            )
-    return _whatif(event, envs, spawn=spawn)
-
-
-def whatif_upgrade(
-    path: str,
-    to_version: str,
-    envs: Iterable[Environment],
-    *,
-    remove_old: bool | None = None,
-    spawn: bool = False,
-) -> WhatIf:
-    """Every env depending on the install at `path`, and its status after the installer's
-    upgrade to `to_version` (Homebrew, pyenv, uv, mise: see `core.events`)."""
-    inst, _p = _install_or_path(path)
-    if inst is None:
-        raise UnknownInstallError(f"{path} is not an install venvtui knows how to upgrade")
-    envs = list(envs)
-    known = [h.path for e in envs if e.chain is not None for h in e.chain.hops]
-    event = upgrade_event(inst, to_version, remove_old=remove_old, known_links=known)
-    return _whatif(event, envs, spawn=spawn)
-
-
-@dataclass(frozen=True, slots=True)
-class Dependents:
-    interpreter: str
-    install_dir: str
-    environments: tuple[str, ...]
-
-    @property
-    def safe_to_remove(self) -> bool:
-        return not self.environments
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "interpreter": self.interpreter,
-            "install_dir": self.install_dir,
-            "environments": list(self.environments),
-            "safe_to_remove": self.safe_to_remove,
-        }
-
-
-def dependents(
-    interpreters: Iterable[Interpreter], envs: Iterable[Environment]
-) -> list[Dependents]:
-    """The reverse index: for each interpreter, the envs that run through its install (via
-    `home`, the link chain including directory links, or the stdlib they start on)."""
-    envs = [e for e in envs if e.kind == "venv"]
-    paths = {e.path: env_paths(e, REAL, base_facts(e.python, spawn=False)) for e in envs}
-    out: list[Dependents] = []
-    for interp in interpreters:
-        inst = find_install(interp.real_path)
-        root = inst.root if inst else interp.install_dir
-        deps = tuple(e.path for e in envs if depends_on(e, root, paths=paths[e.path]))
-        out.append(Dependents(interp.path, root, deps))
-    return out

@@ -1,0 +1,252 @@
+"""The forecast: which installer event breaks an environment, found by simulation.
+
+Each fragile install on the env's paths (its link chain, `home`, the prefix it starts on, its
+libpython), each unversioned alias in its chain, each parent env and a Python in a shared prefix
+yields an installer event (`core.events`). The event's changes are laid over the real disk
+(`core.overlay.Overlay`) and the start-up model (`core.startmodel.predict`) is re-run against
+that view; an event that makes the env worse is a forecast, one that leaves it as it is goes
+to `survives`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from venvtui.core.events import (
+    Event,
+    UnknownInstallError,
+    env_delete_event,
+    repoint_event,
+    shared_prefix,
+    system_uninstall_event,
+    uninstall_event,
+    upgrade_event,
+)
+from venvtui.core.models import Environment
+from venvtui.core.overlay import REAL, View
+from venvtui.core.stability import Install, find_install, unversioned_alias
+from venvtui.core.startmodel import RANK, BaseFacts, Start, Status, predict
+
+
+@dataclass(frozen=True, slots=True)
+class Forecast:
+    event: str  # human text: "breaks after `brew upgrade python@3.12` and `brew cleanup`"
+    kind: str  # patch-upgrade | minor-upgrade | uninstall | env-delete
+    result: Status  # broken | misbound | drift
+    why: str
+    fix: str = ""
+    target: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "event": self.event,
+            "kind": self.kind,
+            "result": self.result,
+            "why": self.why,
+            "fix": self.fix,
+            "target": self.target,
+        }
+
+
+def inside(path: str, root: str) -> bool:
+    path, root = os.path.normpath(path), os.path.normpath(root)
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def env_home(env: Environment) -> str | None:
+    h = env.cfg_get("home")
+    return h.strip() if h and h.strip() else None
+
+
+def base_facts(python: str | None, *, spawn: bool) -> BaseFacts:
+    """The base interpreter's version and compiled PREFIX: from the probe cache, or (when
+    `spawn`) by probing the real binary bin/python reaches."""
+    if python is None or not os.path.exists(python):
+        return BaseFacts()
+    real = os.path.realpath(python)
+    from venvtui.core import probe as probe_mod
+    from venvtui.core import probe_cache
+
+    result = None
+    try:
+        if spawn:
+            result = probe_mod.probe(real)
+        else:
+            key = probe_cache.cache_key(real, probe_mod.script_hash())
+            cached = probe_cache.load(key)
+            if cached is not None:
+                result = probe_mod.parse_payload(real, cached)
+    except Exception:  # a failing probe only limits what the model knows
+        result = None
+    if result is None:
+        return BaseFacts()
+    return BaseFacts(
+        version=result.version,
+        config_prefix=result.config_prefix,
+        framework=bool(result.framework) and result.platform == "darwin",
+    )
+
+
+def parent_env_of(view: View, path: str, env_dir: str) -> str | None:
+    d = os.path.dirname(os.path.normpath(path))
+    while d != os.path.dirname(d):
+        if not inside(env_dir, d) and view.isfile(os.path.join(d, "pyvenv.cfg")):
+            return d
+        d = os.path.dirname(d)
+    return None
+
+
+def stable_alternative(inst: Install) -> str | None:
+    if inst.installer == "homebrew":
+        return os.path.join(inst.container, "opt", inst.name, "bin", f"python{inst.minor}")
+    if inst.installer == "uv" and inst.name:
+        return os.path.join(
+            inst.container, f"cpython-{inst.minor}-{inst.name}", "bin", f"python{inst.minor}"
+        )
+    if inst.installer == "mise":
+        return os.path.join(inst.container, inst.minor, "bin", f"python{inst.minor}")
+    return None
+
+
+def _forecast_fix(env: Environment, ev: Event, after: Start, inst: Install | None) -> str:
+    codes = after.codes
+    if "B3" in codes and after.status == "drift":
+        return (
+            f"a minor change needs a rebuild: `venvtui rebuild {env.path} --python "
+            f"python{after.recorded_minor}` (pins the versioned name) before it happens"
+        )
+    stable = stable_alternative(inst) if inst else None
+    before = (
+        f"before it, re-anchor on the stable {stable}: `venvtui repair {env.path} --python {stable}`"
+        if stable
+        else None
+    )
+    if ev.new_root and ev.kind == "patch-upgrade":
+        minor = inst.minor if inst else (after.running_minor or "X.Y")
+        after_fix = (
+            f"after it, `venvtui repair {env.path} --python {ev.new_root}/bin/python{minor}` "
+            f"(or delete {env.path}/bin/python* and run `python{minor} -m venv --upgrade`)"
+        )
+    elif "B2" in codes or "B2'" in codes:
+        after_fix = f"after it, `venvtui repair {env.path}` (`venv --upgrade` also fixes home)"
+    else:
+        after_fix = f"after it, `venvtui rebuild {env.path} --python <another interpreter>`"
+    return "; ".join(x for x in (before, after_fix) if x)
+
+
+def _aliases(env: Environment, start: Start) -> list[str]:
+    """Unversioned public links in the chain (outside the env and any install's own tree)."""
+    out: list[str] = []
+    if start.chain is None:
+        return out
+    for hop in start.chain.hops:
+        if hop.kind != "link" or inside(hop.path, env.path):
+            continue
+        if find_install(hop.path) is not None or parent_env_of(REAL, hop.path, env.path):
+            continue
+        if unversioned_alias(hop.path) and hop.path not in out:
+            out.append(hop.path)
+    return out
+
+
+def _installs(env: Environment, start: Start, base: BaseFacts, view: View = REAL) -> list[Install]:
+    paths: list[str] = []
+    if start.chain is not None:
+        paths.extend(h.path for h in start.chain.hops)
+        paths.append(start.chain.realpath)
+    home = env_home(env)
+    if home:
+        paths.append(home)
+        paths.append(view.realpath(home))
+    for p in (start.prefix, start.expected_prefix):
+        if p:
+            paths.extend((p, view.realpath(p)))
+    if base.config_prefix:
+        paths.append(base.config_prefix)
+    if start.chain is not None and start.chain.ok:
+        from venvtui.core.elfdeps import check_libs
+
+        libs = check_libs(start.chain.final, view=view)
+        if libs is not None:
+            paths.extend(v for k, v in libs.found.items() if k.startswith("libpython"))
+    found: dict[str, Install] = {}
+    for p in paths:
+        inst = find_install(p)
+        if inst is not None and inst.root not in found and view.exists(inst.root):
+            found[inst.root] = inst
+    return list(found.values())
+
+
+def candidate_events(
+    env: Environment, start: Start, base: BaseFacts, parents: Sequence[str] = ()
+) -> list[tuple[Event, Install | None]]:
+    known = [h.path for h in start.chain.hops] if start.chain is not None else []
+    events: list[tuple[Event, Install | None]] = []
+    for inst in _installs(env, start, base):
+        try:
+            if inst.installer in ("homebrew", "uv", "mise"):
+                events.append((upgrade_event(inst, known_links=known), inst))
+            events.append((uninstall_event(inst, known_links=known), inst))
+        except UnknownInstallError:
+            continue
+    if start.chain is not None and start.chain.ok and start.running_minor and not start.copied:
+        real = start.chain.realpath
+        prefix = start.expected_prefix
+        if find_install(real) is None and prefix and shared_prefix(prefix):
+            events.append((system_uninstall_event(real, prefix, start.running_minor), None))
+    for alias in _aliases(env, start):
+        ev = repoint_event(alias)
+        if ev is not None:
+            events.append((ev, None))
+    for par in parents:
+        events.append((env_delete_event(par), None))
+    return events
+
+
+def run_forecast(
+    env: Environment, now: Start, base: BaseFacts, parents: Sequence[str] = ()
+) -> tuple[list[Forecast], list[str]]:
+    forecasts: list[Forecast] = []
+    survives: list[str] = []
+    events = candidate_events(env, now, base, parents)
+    for ev, inst in events:
+        after = predict(ev.overlay(), env.path, env.python, env.cfg, base)
+        if RANK[after.status] > RANK[now.status]:
+            verb = (
+                "breaks"
+                if after.status == "broken"
+                else ("drifts" if after.status == "drift" else "gets misbound")
+            )
+            when = "after" if ev.kind == "patch-upgrade" else "on"
+            if ev.kind in ("minor-upgrade", "env-delete"):
+                when = "when"
+            forecasts.append(
+                Forecast(
+                    f"{verb} {when} {ev.text}",
+                    ev.kind,
+                    after.status,
+                    after.summary(),
+                    _forecast_fix(env, ev, after, inst),
+                    ev.target,
+                )
+            )
+        elif after.status == now.status:
+            survives.append(ev.text)
+    kept = {
+        ev.target: ev.text
+        for ev, _ in events
+        if ev.kind == "patch-upgrade" and not ev.removes_old and ev.text in survives
+    }
+    for i, f in enumerate(forecasts):
+        if f.kind == "uninstall" and f.target in kept:
+            # uv: the env is pinned to the patch install, which an upgrade leaves in place
+            event = f"{f.event}; {kept[f.target]} keeps it"
+            forecasts[i] = dataclasses.replace(f, event=event)
+        elif f.kind == "patch-upgrade" and "brew cleanup" in f.event:
+            why = f"{f.why} (HOMEBREW_NO_INSTALL_CLEANUP=1 only postpones it to the next cleanup)"
+            forecasts[i] = dataclasses.replace(f, why=why)
+    return forecasts, survives

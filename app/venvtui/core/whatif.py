@@ -1,0 +1,201 @@
+"""What-if without touching the disk, and the reverse index.
+
+`whatif_remove` / `whatif_upgrade` build the installer's event for one named install
+(`core.events`) and compare every dependent env's start-up before and after it
+(`core.startmodel.predict` over the real disk and over the event's overlay). `dependents` lists,
+for each interpreter, the envs that run through its install.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from venvtui.core.events import (
+    Event,
+    UnknownInstallError,
+    install_for,
+    remove_path_event,
+    shared_prefix,
+    system_uninstall_event,
+    uninstall_event,
+    upgrade_event,
+)
+from venvtui.core.forecast import base_facts, env_home, inside
+from venvtui.core.models import Environment, Interpreter
+from venvtui.core.overlay import REAL, View, search_up
+from venvtui.core.stability import Install, exe_minor, find_install
+from venvtui.core.startmodel import BaseFacts, Status, predict
+
+
+@dataclass(frozen=True, slots=True)
+class WhatIfResult:
+    path: str
+    status_before: Status
+    status_after: Status
+    why: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "status_before": self.status_before,
+            "status_after": self.status_after,
+            "why": self.why,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class WhatIf:
+    event: Event
+    environments: tuple[WhatIfResult, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "event": self.event.text,
+            "kind": self.event.kind,
+            "target": self.event.target,
+            "changes": [c.describe() for c in self.event.changes],
+            "environments": [r.to_json() for r in self.environments],
+        }
+
+
+def env_paths(
+    env: Environment, view: View = REAL, base: BaseFacts | None = None
+) -> tuple[str, ...]:
+    """Every path `env` runs through: its link chain (and its realpath), `home`, the prefix it
+    starts on and the one it should, and its binary's libpython."""
+    start = predict(view, env.path, env.python, env.cfg, base)
+    paths: list[str] = []
+    if start.chain is not None:
+        paths.extend(h.path for h in start.chain.hops)
+        paths.append(start.chain.realpath)
+    home = env_home(env)
+    if home:
+        paths.extend((home, view.realpath(home)))
+    for p in (start.prefix, start.expected_prefix):
+        if p:
+            paths.extend((p, view.realpath(p)))
+    if start.chain is not None and start.chain.ok:
+        from venvtui.core.elfdeps import check_libs
+
+        libs = check_libs(start.chain.final, view=view)
+        if libs is not None:
+            paths.extend(v for k, v in libs.found.items() if k.startswith("libpython"))
+    return tuple(dict.fromkeys(paths))
+
+
+def depends_on(
+    env: Environment,
+    root: str,
+    view: View = REAL,
+    base: BaseFacts | None = None,
+    paths: Sequence[str] | None = None,
+) -> bool:
+    """Does `env` run through `root` (see `env_paths`), lexically or after resolving links?"""
+    root = os.path.normpath(root)
+    real_root = view.realpath(root)
+    if paths is None:
+        paths = env_paths(env, view, base)
+    return any(inside(p, root) or inside(p, real_root) for p in paths)
+
+
+def _whatif(event: Event, envs: Iterable[Environment], *, spawn: bool = False) -> WhatIf:
+    results: list[WhatIfResult] = []
+    ov = event.overlay()
+    for env in envs:
+        if env.kind != "venv":
+            continue
+        base = base_facts(env.python, spawn=spawn)
+        if not depends_on(env, event.target, REAL, base):
+            continue
+        before = predict(REAL, env.path, env.python, env.cfg, base)
+        after = predict(ov, env.path, env.python, env.cfg, base)
+        results.append(WhatIfResult(env.path, before.status, after.status, after.summary()))
+    return WhatIf(event, tuple(results))
+
+
+def _install_or_path(path: str) -> tuple[Install | None, str]:
+    p = os.path.normpath(os.path.abspath(os.path.expanduser(path)))
+    if not os.path.lexists(p):
+        from venvtui.core.errors import NotFoundError
+
+        raise NotFoundError(f"{p} does not exist")
+    return install_for(p), p
+
+
+def whatif_remove(path: str, envs: Iterable[Environment], *, spawn: bool = False) -> WhatIf:
+    """Every env depending on the install at `path` (an install dir or its executable), and
+    its status once the installer removes it. A path no installer owns is simply removed."""
+    envs = list(envs)
+    inst, p = _install_or_path(path)
+    if inst is not None:
+        known = [h.path for e in envs if e.chain is not None for h in e.chain.hops]
+        event = uninstall_event(inst, known_links=known)
+    else:
+        event = remove_path_event(p)
+        real = os.path.realpath(p)
+        minor = exe_minor(real) if os.path.isfile(real) else None
+        root = search_up(REAL, os.path.dirname(real), minor) if minor else None
+        if root is not None and minor is not None:
+            event = (
+                system_uninstall_event(real, root, minor)
+                if shared_prefix(root)
+                else remove_path_event(root)
+            )
+    return _whatif(event, envs, spawn=spawn)
+
+
+def whatif_upgrade(
+    path: str,
+    to_version: str,
+    envs: Iterable[Environment],
+    *,
+    remove_old: bool | None = None,
+    spawn: bool = False,
+) -> WhatIf:
+    """Every env depending on the install at `path`, and its status after the installer's
+    upgrade to `to_version` (Homebrew, pyenv, uv, mise: see `core.events`)."""
+    inst, _p = _install_or_path(path)
+    if inst is None:
+        raise UnknownInstallError(f"{path} is not an install venvtui knows how to upgrade")
+    envs = list(envs)
+    known = [h.path for e in envs if e.chain is not None for h in e.chain.hops]
+    event = upgrade_event(inst, to_version, remove_old=remove_old, known_links=known)
+    return _whatif(event, envs, spawn=spawn)
+
+
+@dataclass(frozen=True, slots=True)
+class Dependents:
+    interpreter: str
+    install_dir: str
+    environments: tuple[str, ...]
+
+    @property
+    def safe_to_remove(self) -> bool:
+        return not self.environments
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "interpreter": self.interpreter,
+            "install_dir": self.install_dir,
+            "environments": list(self.environments),
+            "safe_to_remove": self.safe_to_remove,
+        }
+
+
+def dependents(
+    interpreters: Iterable[Interpreter], envs: Iterable[Environment]
+) -> list[Dependents]:
+    """The reverse index: for each interpreter, the envs that run through its install (via
+    `home`, the link chain including directory links, or the stdlib they start on)."""
+    envs = [e for e in envs if e.kind == "venv"]
+    paths = {e.path: env_paths(e, REAL, base_facts(e.python, spawn=False)) for e in envs}
+    out: list[Dependents] = []
+    for interp in interpreters:
+        inst = find_install(interp.real_path)
+        root = inst.root if inst else interp.install_dir
+        deps = tuple(e.path for e in envs if depends_on(e, root, paths=paths[e.path]))
+        out.append(Dependents(interp.path, root, deps))
+    return out
