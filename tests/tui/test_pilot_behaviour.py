@@ -7,6 +7,8 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 
+from textual.widgets import Static
+
 from tests.tui.conftest import settle
 from venvtui.core.errors import ProbeTimeout
 from venvtui.tui.app import VenvtuiApp
@@ -72,6 +74,8 @@ async def test_service_errors_become_notifications() -> None:
         messages = [n.message for n in app._notifications]
         assert any("did not answer in 5 s" in m and "hint:" in m for m in messages), messages
         assert app.is_running
+        title = app.main.query_one("#detail-title", Static)
+        assert "details unavailable" in str(title.render())
         await pilot.press("down")
         await settle(pilot)
         assert app.is_running

@@ -542,6 +542,9 @@ class MainScreen(Screen[None]):
             if event.worker.name == "scan":
                 self.scanning = False
                 self._update_status()
+            elif event.worker.name == "detail":
+                first = error_text(event.worker.error).splitlines()[0]
+                self.query_one(DetailPane).show_placeholder(f"details unavailable: {first}")
 
 
 def _with_dependents(row: InterpreterRow, count: int) -> InterpreterRow:
