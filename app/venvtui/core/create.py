@@ -36,6 +36,7 @@ from venvtui.core.errors import (
     VenvtuiError,
     WriteRefused,
 )
+from venvtui.core.models import ProbeResult
 from venvtui.core.plan import Op, Plan, Verify
 
 QUERY_TIMEOUT = 20.0
@@ -224,12 +225,20 @@ def _python_names(minor: str) -> tuple[str, ...]:
     return (f"python{minor}", "python3", "python")
 
 
+def _probe(python: str) -> ProbeResult:
+    """Probe for the resolver, with the writer's patience: a write is not a quick scan."""
+    from venvtui.core import settings
+    from venvtui.core.probe import probe
+
+    return probe(python, timeout=max(settings.PROBE_TIMEOUT, QUERY_TIMEOUT))
+
+
 def _predict(python: str) -> str:
     """The resolver's start-up prediction for what `python -m venv` would make from python."""
     try:
         from venvtui.core.resolver import resolve
 
-        plan = resolve(python).creators.get("venv")
+        plan = resolve(python, _probe(python)).creators.get("venv")
     except (ImportError, VenvtuiError):
         return ""
     if plan is None or plan.starts == "ok":
@@ -283,7 +292,7 @@ def choose_base(python: str, layout: Layout, policy: str) -> Base:
         from venvtui.core.resolver import resolve
 
         picked, note = outside_env(python, layout)
-        rec = resolve(picked).recommended
+        rec = resolve(picked, _probe(picked)).recommended
         why = tuple(getattr(r, "text", str(r)) for r in rec.why)
         return Base(rec.home, rec.executable, "stable", (*note, *why))
     path = os.path.abspath(os.path.expanduser(policy))
