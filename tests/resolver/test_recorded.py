@@ -325,3 +325,62 @@ def test_explain_home_ranges(tmp_path: Path) -> None:
     found = explain_home(e)
     assert ("virtualenv", "20.25.1-20.37.x") in [(x.creator, x.versions) for x in found]
     assert ("venv", "3.8+") not in [(x.creator, x.versions) for x in found]
+
+
+def _standalone_probe(invoked: Path, install: Path, version: tuple[int, int, int]) -> ProbeResult:
+    """A python-build-standalone interpreter as `core.probe` records it (PREFIX=/install)."""
+    xy = f"{version[0]}.{version[1]}"
+    return ProbeResult(
+        executable=str(invoked), sys_executable=str(invoked), base_executable=str(invoked),
+        prefix=str(install), base_prefix=str(install), exec_prefix=str(install),
+        base_exec_prefix=str(install), version=version, version_full=".".join(map(str, version)),
+        implementation="cpython", free_threaded=False, platform="linux", machine="x86_64",
+        config_prefix="/install", framework="", enable_shared=True, ldlibrary=f"libpython{xy}.so",
+        libdir="/install/lib", stdlib=str(install / "lib" / f"python{xy}"), standalone=True,
+        in_venv=False, site_packages=(),
+    )  # fmt: skip
+
+
+def test_standalone_link_in_barren_dir(tmp_path: Path) -> None:
+    """Scenario 5 (pbs#380, uv #12173): `python -m venv` via ~/.local/bin/python3.12 -> a
+    standalone build records ~/.local/bin and cannot start (PREFIX is /install); uv's
+    find_base_python walks the link to the install; virtualenv resolves it too."""
+    install = tmp_path / "share" / "uv" / "python" / "cpython-3.12.7-linux-x86_64-gnu"
+    real = _fake_install(install)
+    local = _link(tmp_path / "local" / "bin" / "python3.12", str(real))
+    res = resolve(str(local), _standalone_probe(local, install, (3, 12, 7)))
+    assert res.creators["venv"].home == str(local.parent)
+    assert res.creators["venv"].starts == "fails"
+    assert res.creators["venv"].startup.code == "B2"
+    assert res.creators["uv"].home == str(real.parent)
+    assert res.creators["uv"].starts == "ok"
+    assert res.creators["virtualenv"].home == str(real.parent)
+    assert res.recommended.executable == str(real)
+    # 3.10: the symlinked env ignores home and starts
+    install10 = tmp_path / "share" / "uv" / "python" / "cpython-3.10.15-linux-x86_64-gnu"
+    local10 = _link(
+        tmp_path / "local" / "bin" / "python3.10", str(_fake_install(install10, "3.10"))
+    )
+    res10 = resolve(str(local10), _standalone_probe(local10, install10, (3, 10, 15)))
+    assert res10.creators["venv"].home == str(local10.parent)
+    assert res10.creators["venv"].starts == "ok"
+
+
+def test_standalone_tree_link_keeps_the_link(tmp_path: Path) -> None:
+    """Scenario 6 (uv #9723): a whole tree symlinked elsewhere: uv 0.5.8+ keeps ~/py/bin
+    because an ancestor of ~/py/bin/python3 holds the stdlib; uv < 0.5 realpath'd it."""
+    install = tmp_path / "pbs" / "cpython-3.12.7-linux-x86_64-gnu"
+    _fake_install(install)
+    _link(install / "bin" / "python3", "python3.12")
+    tree = _link(tmp_path / "home" / "py", str(install))
+    invoked = tree / "bin" / "python3"
+    res = resolve(str(invoked), _standalone_probe(invoked, tree, (3, 12, 7)))
+    uv = res.creators["uv"]
+    assert uv.home == str(tree / "bin")
+    assert uv.executable == str(invoked)
+    assert uv.starts == "ok"
+    old = {h.versions: h.home for h in uv.history}
+    assert old["<0.5.0"] == str(install / "bin")
+    assert res.creators["venv"].home == str(tree / "bin")
+    assert res.creators["virtualenv"].home == str(tree / "bin")
+    assert res.recommended.executable == str(tree / "bin" / "python3.12")
