@@ -211,8 +211,10 @@ def _diff(path: str, before: bytes, after: bytes) -> str:
 
 def _render_op(op: Op, env: str) -> list[str]:
     rel = _rel(op.path, env)
+    if rel == os.curdir:
+        rel = op.path
     if op.kind == "mkdir":
-        return [f"  mkdir    {op.path if rel == os.curdir else rel}/"]
+        return [f"  mkdir    {rel}/"]
     if op.kind == "symlink":
         return [f"  symlink  {rel} -> {op.target}"]
     if op.kind == "copy":
