@@ -129,3 +129,26 @@ async def test_delete_a_real_env_after_confirmation(real_312: str, tool_tmp: Pat
         await settle(pilot)
         assert not env.exists()
         assert str(env) not in app.main.env_table.records
+
+
+async def test_interpreter_detail_lists_dependents_and_what_if(
+    real_312: str, tool_tmp: Path
+) -> None:
+    envs = tool_tmp / "envs"
+    env = create_venv(real_312, envs / "dependent", tmp=tool_tmp)
+    app = VenvtuiApp(PinnedService([real_312], [str(envs)], str(envs)), cursor_blink=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        detail = app.main.query_one(DetailPane).detail
+        assert detail is not None and detail.kind == "interpreter"
+        assert detail.dependents == (str(env),)
+        assert app.main.interp_table.records[detail.key].dependents == 1
+        # `python -m venv` from a pyenv build records the versioned dir: removing it breaks the env.
+        assert detail.impacts, "no what-if shown"
+        assert any(
+            path == str(env) and status == "broken"
+            for path, status, _ in detail.impacts[0].environments
+        )
+        assert any(c.name == "venv" for c in detail.creators)

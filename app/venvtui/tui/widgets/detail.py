@@ -119,7 +119,7 @@ def render_body(detail: Detail, home: str) -> RenderableType:
         parts.append(_heading("Forecast"))
         table = _grid()
         for f in detail.forecast:
-            body = Text(f.event, style="yellow")
+            body = Text(f.event.replace("`", ""), style="yellow")
             if f.why:
                 body.append(f"\n{f.why}", style="dim")
             table.add_row(Text(f.result, style=HEALTH_STYLE.get(f.result, "")), body)
@@ -152,7 +152,7 @@ def render_body(detail: Detail, home: str) -> RenderableType:
     for impact in detail.impacts:
         t = Text()
         t.append("what if: ", style="bold")
-        t.append(impact.event, style="yellow")
+        t.append(impact.event.replace("`", ""), style="yellow")
         t.append(
             f" → {impact.breaking} environment{'s break' if impact.breaking != 1 else ' breaks'}"
         )
@@ -184,7 +184,8 @@ def render_title(detail: Detail, home: str) -> Text:
         t.append("  ")
         t.append(short_path(detail.title, home), style="bold")
     else:
-        t.append(short_path(detail.title, home), style="bold")
+        shown = detail.title.replace(home + "/", "~/") if home not in ("", "/") else detail.title
+        t.append(shown, style="bold")
         t.append(f"  {detail.status}", style=STABILITY_STYLE.get(detail.status, ""))
     return t
 
