@@ -32,7 +32,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,7 +41,12 @@ SCRATCH = ROOT / "bench" / ".scratch"
 PEERS_ENV = SCRATCH / "peers"
 ENV_TREE = SCRATCH / "envtree-2000"
 VENV_BIN = Path(sys.executable).parent  # the project venv (uv, venvtui)
-VENVTUI = [sys.executable, "-m", "venvtui"]
+# The console script users run (falls back to `python -m venvtui`).
+VENVTUI = (
+    [str(VENV_BIN / "venvtui")]
+    if (VENV_BIN / "venvtui").is_file()
+    else [sys.executable, "-m", "venvtui"]
+)
 PEER_PACKAGES = ("ducktools-pythonfinder", "findpython")
 N_ENVS = 2000
 
@@ -51,13 +56,14 @@ N_ENVS = 2000
 
 @dataclass
 class Row:
-    """One timed command: median wall seconds over `runs`, and what it found."""
+    """One timed command: median wall (and child CPU) seconds over `runs`, what it found."""
 
     name: str
     seconds: float
     runs: int
     found: int | None = None
     note: str = ""
+    cpu: float | None = None
 
 
 @dataclass
@@ -109,33 +115,55 @@ def base_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def run(argv: Sequence[str], env: dict[str, str], timeout: float = 120) -> tuple[float, str]:
+def run(argv: Sequence[str], env: dict[str, str], timeout: float = 120) -> tuple[float, float, str]:
+    """Run once: (wall seconds, child CPU seconds, stdout)."""
+    c0 = os.times()
     t0 = time.perf_counter()
     done = subprocess.run(
         list(argv), capture_output=True, text=True, env=env, timeout=timeout, check=False
     )
     elapsed = time.perf_counter() - t0
+    c1 = os.times()
+    cpu = (c1.children_user - c0.children_user) + (c1.children_system - c0.children_system)
     if done.returncode != 0:
         raise RuntimeError(f"{argv!r} exited {done.returncode}:\n{done.stderr[-2000:]}")
-    return elapsed, done.stdout
+    return elapsed, cpu, done.stdout
 
 
-def timed(
-    argv: Sequence[str],
-    runs: int,
-    env_for_run: Callable[[int], dict[str, str]],
-    *,
-    warmup: bool = True,
-) -> tuple[float, str]:
-    """Median wall time of `runs` runs (after one untimed warm-up run), and the last output."""
-    if warmup:
-        run(argv, env_for_run(-1))
-    times = []
-    out = ""
+@dataclass
+class Timed:
+    """A command to time: argv and the environment for run i (-1: the warm-up run)."""
+
+    name: str
+    argv: Sequence[str]
+    env_for_run: Callable[[int], dict[str, str]]
+    warmup: bool = True
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    out: str = ""
+
+    def row(self, found: int | None = None, note: str = "") -> Row:
+        return Row(
+            self.name,
+            statistics.median(self.wall),
+            len(self.wall),
+            found,
+            note,
+            statistics.median(self.cpu),
+        )
+
+
+def time_round_robin(commands: Sequence[Timed], runs: int) -> None:
+    """Run every command `runs` times, interleaved (a, b, c, a, b, c, ...), so that load
+    changes on a shared machine hit all of them alike."""
+    for c in commands:
+        if c.warmup:
+            run(c.argv, c.env_for_run(-1))
     for i in range(runs):
-        t, out = run(argv, env_for_run(i))
-        times.append(t)
-    return statistics.median(times), out
+        for c in commands:
+            wall, cpu, c.out = run(c.argv, c.env_for_run(i))
+            c.wall.append(wall)
+            c.cpu.append(cpu)
 
 
 @contextmanager
@@ -254,45 +282,56 @@ def ensure_env_tree() -> Path:
 
 @measurement("interpreters")
 def bench_interpreters(b: Bench) -> None:
-    """venvtui interpreters --json and the peers, cold and warm."""
+    """venvtui interpreters --json and the peers, cold and warm (runs interleaved)."""
     py = ensure_peers()
     r = b.report
-    argv = [*VENVTUI, "interpreters", "--json"]
-    with fresh_dirs(b.tmp, "vt-cold") as fresh:
-        t, out = timed(argv, b.runs, lambda i: base_env(XDG_CACHE_HOME=str(fresh(i))))
-    found = len(json.loads(out)["interpreters"])
-    r.rows.append(Row("venvtui interpreters --json (cold)", t, b.runs, found))
-    warm_cache = b.tmp / "vt-warm"
-    t, out = timed(argv, b.runs, lambda i: base_env(XDG_CACHE_HOME=str(warm_cache)))
-    data = json.loads(out)
-    r.rows.append(Row("venvtui interpreters --json (warm)", t, b.runs, len(data["interpreters"])))
-
-    # ducktools keeps its cache under ~/.cache/ducktools: a cold run gets an empty HOME (pyenv
-    # still found through PYENV_ROOT).
     pyenv_root = os.environ.get("PYENV_ROOT") or str(Path("~/.pyenv").expanduser())
-    dt = [str(py), "-m", "ducktools.pythonfinder"]
-    with fresh_dirs(b.tmp, "dt-cold") as fresh:
-        t, out = timed(dt, b.runs, lambda i: base_env(HOME=str(fresh(i)), PYENV_ROOT=pyenv_root))
-    dt_found = distinct_installs([p for p in paths_in(out) if "/" in p])
-    r.rows.append(Row("ducktools-pythonfinder (cold)", t, b.runs, dt_found))
-    t, out = timed(dt, b.runs, lambda i: base_env())
-    r.rows.append(Row("ducktools-pythonfinder (warm)", t, b.runs, distinct_installs(paths_in(out))))
-
-    uv = [str(VENV_BIN / "uv"), "python", "list", "--only-installed", "--no-config"]
-    uv_common = {"UV_PYTHON_DOWNLOADS": "never", "UV_NO_CONFIG": "1"}
-    with fresh_dirs(b.tmp, "uv-cold") as fresh:
-        t, out = timed(uv, b.runs, lambda i: base_env(UV_CACHE_DIR=str(fresh(i)), **uv_common))
-    r.rows.append(Row("uv python list (cold)", t, b.runs, distinct_installs(paths_in(out))))
+    uv_env = {"UV_PYTHON_DOWNLOADS": "never", "UV_NO_CONFIG": "1"}
+    warm_cache = str(b.tmp / "vt-warm")
     uv_cache = str(b.tmp / "uv-warm")
-    t, out = timed(uv, b.runs, lambda i: base_env(UV_CACHE_DIR=uv_cache, **uv_common))
-    r.rows.append(Row("uv python list (warm)", t, b.runs, distinct_installs(paths_in(out))))
-
+    vt = [*VENVTUI, "interpreters", "--json"]
+    dt = [str(py), "-m", "ducktools.pythonfinder"]
+    uv = [str(VENV_BIN / "uv"), "python", "list", "--only-installed", "--no-config"]
     fp = [str(PEERS_ENV / "bin" / "findpython"), "-a"]
-    t, out = timed(fp, b.runs, lambda i: base_env())
-    rows = len(paths_in(out))
-    r.rows.append(
-        Row("findpython -a (no cache)", t, b.runs, distinct_installs(paths_in(out)), f"{rows} rows")
-    )
+    with fresh_dirs(b.tmp, "cold") as fresh:
+        commands = [
+            # cold: an empty cache directory for every run
+            Timed(
+                "venvtui interpreters --json (cold)",
+                vt,
+                lambda i: base_env(XDG_CACHE_HOME=str(fresh(i))),
+            ),
+            # ducktools keeps its cache under ~/.cache/ducktools: a cold run gets an empty
+            # HOME (pyenv is still found through PYENV_ROOT).
+            Timed(
+                "ducktools-pythonfinder (cold)",
+                dt,
+                lambda i: base_env(HOME=str(fresh(i)), PYENV_ROOT=pyenv_root),
+            ),
+            Timed(
+                "uv python list (cold)",
+                uv,
+                lambda i: base_env(UV_CACHE_DIR=str(fresh(i)), **uv_env),
+            ),
+            Timed(
+                "venvtui interpreters --json (warm)",
+                vt,
+                lambda i: base_env(XDG_CACHE_HOME=warm_cache),
+            ),
+            Timed("ducktools-pythonfinder (warm)", dt, lambda i: base_env()),
+            Timed("uv python list (warm)", uv, lambda i: base_env(UV_CACHE_DIR=uv_cache, **uv_env)),
+            Timed("findpython -a (no cache)", fp, lambda i: base_env()),
+        ]
+        time_round_robin(commands, b.runs)
+    for c in commands:
+        if c.name.startswith("venvtui"):
+            paths = [i["real_path"] for i in json.loads(c.out)["interpreters"]]
+            r.rows.append(c.row(distinct_installs(paths)))
+        elif c.name.startswith("findpython"):
+            found = paths_in(c.out)
+            r.rows.append(c.row(distinct_installs(found), f"{len(found)} rows"))
+        else:
+            r.rows.append(c.row(distinct_installs(paths_in(c.out))))
 
     vt_warm = r.row("venvtui interpreters --json (warm)")
     vt_cold = r.row("venvtui interpreters --json (cold)")
@@ -315,11 +354,17 @@ def bench_interpreters(b: Bench) -> None:
 def bench_envs(b: Bench) -> None:
     """venvtui envs --json over 2,000 generated envs (warm: second and later runs)."""
     tree = ensure_env_tree()
-    argv = [*VENVTUI, "envs", "--json", str(tree)]
-    t, out = timed(argv, b.runs, lambda i: base_env())
-    found = len(json.loads(out)["environments"])
-    b.report.rows.append(Row(f"venvtui envs --json ({N_ENVS} envs)", t, b.runs, found))
-    b.report.check(f"{N_ENVS} envs scanned in < 2 s", t < 2.0 and found == N_ENVS, f"{t:.3f}s")
+    c = Timed(
+        f"venvtui envs --json ({N_ENVS} envs)",
+        [*VENVTUI, "envs", "--json", str(tree)],
+        lambda i: base_env(),
+    )
+    time_round_robin([c], b.runs)
+    found = len(json.loads(c.out)["environments"])
+    row = c.row(found)
+    b.report.rows.append(row)
+    ok = row.seconds < 2.0 and found == N_ENVS
+    b.report.check(f"{N_ENVS} envs scanned in < 2 s", ok, f"{row.seconds:.3f}s, {found} found")
     spawns = count_spawns_listing(tree)
     b.report.check("envs listing spawns no process", spawns == 0, f"{spawns} spawns")
 
@@ -360,9 +405,11 @@ def count_spawns_listing(tree: Path) -> int:
 def bench_importtime(b: Bench) -> None:
     """`python -X importtime` of `venvtui interpreters --json`: total, and no textual/rich."""
     env = base_env(XDG_CACHE_HOME=str(b.tmp / "vt-warm"))
-    run([*VENVTUI, "interpreters", "--json"], env)  # pyc + cache warm
+    run([*VENVTUI, "interpreters", "--json"], env)  # .pyc files and the probe cache warm
     done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "venvtui", "interpreters", "--json"],
+        [sys.executable, "-X", "importtime", *VENVTUI[-1:], "interpreters", "--json"]
+        if VENVTUI[0] != sys.executable
+        else [sys.executable, "-X", "importtime", "-m", "venvtui", "interpreters", "--json"],
         capture_output=True,
         text=True,
         env=env,
@@ -389,13 +436,22 @@ def print_report(report: Report) -> None:
     if report.rows:
         base = report.row("ducktools-pythonfinder (warm)")
         width = max(len(r.name) for r in report.rows)
-        print(f"{'command':<{width}}  {'median':>9}  {'vs ducktools warm':>17}  found")
+        print(f"{'command':<{width}}  {'median':>9}  {'cpu':>9}  {'vs ducktools warm':>17}  found")
         for r in report.rows:
             ratio = f"{r.seconds / base.seconds:.2f}x" if base else "-"
             found = "-" if r.found is None else str(r.found)
             note = f"  ({r.note})" if r.note else ""
-            print(f"{r.name:<{width}}  {r.seconds * 1000:7.1f}ms  {ratio:>17}  {found}{note}")
-        print(f"(median of {report.rows[0].runs} runs each, after one warm-up run)")
+            cpu = "-" if r.cpu is None else f"{r.cpu * 1000:7.1f}ms"
+            print(
+                f"{r.name:<{width}}  {r.seconds * 1000:7.1f}ms  {cpu:>9}  {ratio:>17}  "
+                f"{found}{note}"
+            )
+        print(
+            f"(median wall and child CPU time of {report.rows[0].runs} runs each after a warm-up "
+            "run; the commands of a measurement are interleaved)"
+        )
+    with suppress(OSError):
+        print("load average: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     for line in report.lines:
         print(line)
     for target, ok, detail in report.checks:
