@@ -233,8 +233,7 @@ def test_debian_python3_repointed_to_next_minor(minor: str, tmp_path: Path) -> N
     rn = require_python(NEXT[minor])
     deb = Debian(tmp_path / "root")
     deb.add(rp)
-    deb.add(rn)
-    deb.point_python3(minor)
+    deb.point_python3(minor)  # the next minor is not installed yet: the upgrade brings it
     e = tmp_path / "envs"
     envs: dict[str, Path] = {}
     py3 = deb.python3
@@ -243,10 +242,15 @@ def test_debian_python3_repointed_to_next_minor(minor: str, tmp_path: Path) -> N
     _make(envs, "venv-pinned", lambda: create_venv(pinned, e / "vp", tmp=tmp_path))
     _make(envs, "ve-python3", lambda: create_virtualenv(py3, e / "ve3", tmp=tmp_path))
     _make(envs, "uv-python3", lambda: create_uv(py3, e / "uv3", tmp=tmp_path))
+
+    def dist_upgrade() -> None:
+        deb.add(rn)
+        deb.point_python3(NEXT[minor])
+
     check(
         envs,
         match=lambda f: f.kind == "minor-upgrade" and f.target == str(py3),
-        perform=lambda: deb.point_python3(NEXT[minor]),
+        perform=dist_upgrade,
         whatif=None,
     )
 

@@ -205,3 +205,21 @@ def test_random_link_graphs_view_equals_os(tmp_path_factory: object, spec: list)
             p.symlink_to(target)
     paths = [str(root / n) for n in NAMES] + [str(root / n / "x") for n in NAMES]
     assert_same(REAL, paths)
+
+
+def test_changes_through_a_directory_link_land_where_the_os_puts_them(tmp_path: Path) -> None:
+    """`c -> a`: re-pointing c/cur re-points a/cur, as the kernel would."""
+    build_tree(tmp_path)
+    a = tmp_path / "a"
+    changes = [
+        Change("copy", str(a / "r2"), str(a / "r1")),
+        Change("link", str(tmp_path / "c" / "cur"), "r2"),
+        Change("remove", str(tmp_path / "c" / "r1")),
+    ]
+    view = Overlay(changes)
+    paths = probe_paths(tmp_path)
+    before = {p: (view.exists(p), hops_or_none(view, p)) for p in paths}
+    perform(changes)
+    for p in paths:
+        assert before[p][0] == os.path.exists(p), p
+        assert before[p][1] == (hops(walk_chain(p)) if os.path.lexists(p) else None), p

@@ -269,7 +269,10 @@ def repoint_event(alias: str, *, view: View = REAL) -> Event | None:
         # the new minor's stdlib comes with it, beside the old one
         prefix = search_up(view, directory, current) or os.path.dirname(directory)
         if not landmark(view, prefix, nxt):
-            changes.append(Change("file", os.path.join(prefix, "lib", f"python{nxt}", "os.py")))
+            stdlib = os.path.join(prefix, "lib", f"python{nxt}")
+            if not view.exists(stdlib):
+                changes.append(Change("dir", stdlib))
+            changes.append(Change("file", os.path.join(stdlib, "os.py")))
     inst = find_install(alias)
     if os.path.basename(os.path.dirname(directory)) == "usr" or directory == "/bin":
         text = f"a distribution upgrade re-points {alias} to python{nxt}"

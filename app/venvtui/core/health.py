@@ -40,7 +40,7 @@ from venvtui.core.forecast import (
 from venvtui.core.models import Environment
 from venvtui.core.overlay import REAL, View
 from venvtui.core.stability import Stability, classify_path, find_install
-from venvtui.core.startmodel import BaseFacts, Start, Status, minor_of, predict
+from venvtui.core.startmodel import BaseFacts, Start, Status, minor_of, predict, same_install
 from venvtui.core.whatif import (
     Dependents,
     WhatIf,
@@ -535,7 +535,7 @@ def observe(env: Environment, static: Start, *, timeout: float) -> Observed | No
     reasons: list[str] = []
     status: Status = "ok"
     expected = static.expected_prefix
-    if expected is not None and os.path.realpath(base_prefix) != os.path.realpath(expected):
+    if expected is not None and not same_install(REAL, base_prefix, expected):
         status = "misbound"
         reasons.append(f"sys.base_prefix is {base_prefix}, not {expected}")
     running = minor_of(version)

@@ -249,6 +249,12 @@ class Overlay(View):
 
     def apply(self, change: Change) -> None:
         path = _norm(change.path)
+        # key the change by where it really lands: /bin/python3 on a merged-/usr system is
+        # /usr/bin/python3 (the parent is resolved in the view as changed so far)
+        parent = os.path.dirname(path)
+        res = self.resolve(parent) if parent != path else None
+        if res is not None:
+            path = os.path.join(res[0], os.path.basename(path))
         ch = Change(change.op, path, change.arg)
         # a removal or replacement supersedes earlier changes below that path
         if ch.op in ("remove", "link", "copy", "file"):

@@ -252,7 +252,7 @@ def predict(
     status: Status = "ok"
     if expected is None and fallback:
         expected = start_dir  # the env records `home`, which holds no stdlib
-    if expected is not None and view.realpath(prefix) != view.realpath(expected):
+    if expected is not None and not same_install(view, prefix, expected):
         status = "misbound"
         how = "through the compiled PREFIX fallback" if fallback else f"found from {start_dir}"
         findings.append(
@@ -288,6 +288,16 @@ def predict(
         fallback=fallback,
         copied=copied,
     )
+
+
+def same_install(view: View, a: str, b: str) -> bool:
+    """Two prefixes name the same install when they resolve to the same directory, or when
+    their `lib` dirs do (a merged-/usr system: `/` and `/usr` both reach `/usr/lib`, so a venv
+    whose `home` is `/bin` starts on prefix `/` with the very same stdlib)."""
+    if view.realpath(a) == view.realpath(b):
+        return True
+    lib_a, lib_b = os.path.join(a, "lib"), os.path.join(b, "lib")
+    return view.isdir(lib_a) and view.realpath(lib_a) == view.realpath(lib_b)
 
 
 def _cfg_beside(view: View, exe: str) -> bool:
