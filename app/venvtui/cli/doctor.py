@@ -63,7 +63,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="PATH: an install dir (…/Cellar/python@3.12/3.12.1, …/versions/3.12.1, "
         "…/cpython-3.12.1-linux-x86_64-gnu, …/installs/python/3.12.1) or its executable.",
     )
-    r.add_argument("path", metavar="PATH")
+    r.add_argument("path", metavar="PATH", help="an install dir or its executable")
     _whatif_common(r)
     r.set_defaults(func=cmd_whatif_remove)
     u = wsub.add_parser(
@@ -74,7 +74,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "patch install, minor link re-pointed, old one kept (use --remove-old for a later "
         "`uv python uninstall`). mise: new install, minor link re-pointed, old one removed.",
     )
-    u.add_argument("path", metavar="PATH")
+    u.add_argument("path", metavar="PATH", help="an install dir or its executable")
     u.add_argument("--to", required=True, metavar="X.Y.Z", help="the new patch version")
     old = u.add_mutually_exclusive_group()
     old.add_argument(
