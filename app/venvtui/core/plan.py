@@ -127,7 +127,7 @@ class Plan:
             lines.append(f"  built in {_sibling(self.env, 'new-*')}, then renamed into place")
             if self.replaces:
                 lines.append(
-                    f"  the existing environment is kept as {_sibling(self.env, 'old-*')} "
+                    f"  what is at {self.env} now is kept as {_sibling(self.env, 'old-*')} "
                     "until the new one is proven, then removed"
                 )
         elif self.mode == "inplace":
