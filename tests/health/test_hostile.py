@@ -12,6 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.health.oracle import actual_status
 from tests.layouts import create_venv, require_python, run_tool
@@ -154,3 +156,24 @@ def test_copied_env_shebangs(env_with_pip: Path, tmp_path: Path) -> None:
     assert "shebang-outside" in found
     _status, orig = codes(env_with_pip)
     assert not orig & {"shebang-outside", "shebang-missing"}
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    cfg=st.binary(max_size=300),
+    target=st.sampled_from(
+        ["python3", "../nowhere/python", "/", "..", "python", "/dev/null", "../../..", "x" * 300]
+    ),
+)
+def test_any_cfg_and_link_gives_verdicts_not_crashes(
+    tmp_path_factory: pytest.TempPathFactory, cfg: bytes, target: str
+) -> None:
+    root = tmp_path_factory.mktemp("fuzz")
+    env = _fake_env(root / "env", cfg)
+    (env / "bin" / "python").symlink_to(target)
+    d = diagnose(load_environment(str(env)), confirm=False)
+    assert d.status in ("ok", "broken", "misbound", "drift")
+    assert all(v.severity in ("error", "warning", "info") for v in d.verdicts)
+    d.to_json()
