@@ -366,7 +366,7 @@ def interpreter_for(
     if stat.S_ISDIR(st.st_mode):
         raise NotAnInterpreterError(
             f"{abspath} is a directory, not an interpreter",
-            "to inspect an environment, pass its directory to `venvtui show` without --interpreter",
+            "pass an interpreter file; `venvtui show DIR` inspects an environment directory",
         )
     if not stat.S_ISREG(st.st_mode):
         raise NotAnInterpreterError(f"{abspath} is not a regular file")
