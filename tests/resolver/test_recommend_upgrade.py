@@ -122,3 +122,37 @@ def test_recommendation_survives_upgrades(
             elif status != "fails" and st.prefix != prefix:
                 bad.append(f"{entry.name}-{kind}: prefix {prefix} != predicted {st.prefix}")
     assert not bad, "\n".join(bad)
+
+
+def test_debian_minor_upgrade_drifts(tmp_path: Path) -> None:
+    """Scenario 7: envs made through /usr/bin/python3 follow it to the next minor version
+    after a distribution upgrade (B3); the recommended pythonX.Y keeps its version."""
+    from tests.layouts import Debian, require_python
+    from tests.resolver.worlds import create_with
+
+    old, new = require_python("3.11"), require_python("3.12")
+    deb = Debian(tmp_path / "debian")
+    deb.add(old)
+    deb.add(new)
+    deb.point_python3("3.11")
+    res = resolve(str(deb.python3))
+    assert any("B3" in r.rule for r in res.creators["venv"].why)
+    assert res.recommended.executable == str(deb.bin / "python3.11")
+    world = build_world("3.11", tmp_path / "w", only_uv=True)
+    envs = {
+        "raw": create_with("venv", deb.python3, tmp_path / "raw", world),
+        "uv": create_with("uv", deb.python3, tmp_path / "uv", world),
+        "rec": create_with("venv", res.recommended.executable, tmp_path / "rec", world),
+    }
+    for env in envs.values():
+        assert predict_startup(str(env)).status == "ok"
+    deb.point_python3("3.12")
+    for name, env in envs.items():
+        st = predict_startup(str(env))
+        proc = runs(env / "bin" / "python", "import sys; print('%d.%d' % sys.version_info[:2])")
+        assert proc.returncode == 0, proc.stderr
+        ran = proc.stdout.strip()
+        if name == "rec":
+            assert (ran, st.status) == ("3.11", "ok"), st.why
+        else:
+            assert (ran, st.status, st.code) == ("3.12", "drift", "B3"), st.why

@@ -987,7 +987,17 @@ def resolve(
     }
     for name, plan in creators.items():
         stamped = _fragile(plan.executable, probe) or _fragile(plan.home + os.sep, probe)
-        creators[name] = dataclasses.replace(plan, version_stamped=stamped)
+        why = plan.why
+        if not stamped and os.path.basename(plan.executable) in ("python", "python3"):
+            why += (
+                Reason(
+                    "venvtui drift risk (B3)",
+                    f"bin/{plan.bin_name} goes through the unversioned "
+                    f"{os.path.basename(plan.executable)}: when an upgrade re-points it to the next "
+                    "minor version, the env runs that version and its packages vanish",
+                ),
+            )
+        creators[name] = dataclasses.replace(plan, version_stamped=stamped, why=why)
     rec = recommend(path, probe, chain)
     return Resolution(python, path, chain, probe, rec, creators=creators, notes=tuple(notes))
 
