@@ -184,3 +184,26 @@ def test_repair_minor_drift(tmp_path: Path, wheelhouse: Path) -> None:
     out = runs(env / "bin" / "python", "import sys, tinypkg; print(sys.version_info[:2])")
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "(3, 11)"
+
+
+@pytest.mark.parametrize("kind", ["uv", "mise"])
+def test_repair_relocates_to_the_minor_link(kind: str, tmp_path: Path, wheelhouse: Path) -> None:
+    """An env tied to a patch install dir (uv venv -p <patch path>; venv from mise's X.Y.Z)
+    dangles after the upgrade removes that dir; repair finds the install's minor link."""
+    from tests.layouts import create_uv, make_mise, make_uv_managed
+
+    real = require_python("3.12")
+    if kind == "uv":
+        inst = make_uv_managed(real, tmp_path / "uvpy", tmp_path / "local-bin")
+        env = create_uv(inst.patch_python, tmp_path / "env", uv_install_dir=tmp_path / "uvpy")
+    else:
+        inst = make_mise(real, tmp_path / "mise" / "installs" / "python")  # type: ignore[assignment]
+        env = create_venv(inst.patch_python, tmp_path / "env")
+    uv_install(env / "bin" / "python", wheelhouse, tmp_path)
+    new = inst.upgrade()
+    plan = plan_repair(str(env))
+    assert plan.details["executable"].startswith(str(inst.minor_link)), plan.render()
+    apply(plan)
+    out = runs(env / "bin" / "python", "import sys, tinypkg; print(sys.base_prefix)")
+    assert out.returncode == 0, out.stderr
+    assert os.path.realpath(out.stdout.strip()) == os.path.realpath(new.patch_dir)
