@@ -288,3 +288,27 @@ def test_env_size_counts_files_once(tmp_path: Path) -> None:
         + os.lstat(env / "lib" / "c.bin").st_size
     )
     assert env_size(str(env)) == expected
+
+
+def test_listing_spawns_no_process(
+    tmp_path: Path, machine: FakeMachine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Listing environments (and the static interpreter pass) never starts a process."""
+    import subprocess
+
+    from venvtui.core.discovery import static_interpreters
+
+    for i in range(3):
+        fake_env(tmp_path / "tree" / f"p{i}" / ".venv", python_target=tmp_path / "gone")
+    make_exe(machine.pyenv / "versions" / "3.12.1" / "bin" / "python3.12")
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a process was started")
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", refuse)
+    for name in ("fork", "posix_spawn", "posix_spawnp", "system", "execv", "execve"):
+        if hasattr(os, name):
+            monkeypatch.setattr(os, name, refuse)
+    assert len(scan(tmp_path / "tree")) == 3
+    assert len(list(iter_environments(context=machine.context()))) == 0
+    assert len(static_interpreters(context=machine.context())) == 1
