@@ -77,7 +77,7 @@ def test_repair_rolls_back_at_every_step(
     # And the real thing works, keeping a backup of what it replaced.
     result = apply(plan)
     assert result.backup is not None
-    assert os.readlink(Path(result.backup, "bin", "python3")) == "python3.12"
+    assert os.readlink(Path(result.backup, "bin", "python3.orig")) == "python3.12"
     assert runs(env / "bin" / "python", "import tinypkg").returncode == 0
 
 

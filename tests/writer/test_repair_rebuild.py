@@ -83,7 +83,7 @@ def test_repair_after_brew_cleanup(creator: str, tmp_path: Path, wheelhouse: Pat
     # The backup holds the links and cfg as they were.
     assert result.backup is not None
     backup = Path(result.backup)
-    assert (backup / "env" / "pyvenv.cfg").read_text().splitlines() == cfg_before
+    assert (backup / "env" / "pyvenv.cfg.orig").read_text().splitlines() == cfg_before
     assert any(p.is_symlink() or p.is_file() for p in (backup / "bin").iterdir())
 
 

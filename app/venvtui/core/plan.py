@@ -309,7 +309,11 @@ def _execute_op(op: Op, path: str, undo: list[Callable[[], None]], backup: str |
 
 
 def _backup_path(path: str, backup: str) -> str:
-    return os.path.join(backup, os.path.basename(os.path.dirname(path)), os.path.basename(path))
+    """Where `path` is kept: <backup>/<its dir name>/<name>.orig (the suffix keeps a saved
+    pyvenv.cfg from making the backup look like an environment to scanners)."""
+    return os.path.join(
+        backup, os.path.basename(os.path.dirname(path)), os.path.basename(path) + ".orig"
+    )
 
 
 def _backup_copy(path: str, backup: str) -> str:
