@@ -243,3 +243,12 @@ def test_cancel_stops_collection(machine: FakeMachine) -> None:
 
 def test_empty_machine(machine: FakeMachine, tmp_path: Path) -> None:
     assert static_interpreters(context=machine.context()) == []
+
+
+def test_link_to_a_copies_venv_binary_is_not_an_interpreter(machine: FakeMachine) -> None:
+    venv = machine.root / "venvs" / "copied"
+    exe = make_exe(venv / "bin" / "python3.12")
+    (venv / "pyvenv.cfg").write_text("home = /somewhere/bin\n")
+    link(machine.root / "bin" / "python3.12", exe)
+    machine.path_dirs = [machine.root / "bin"]
+    assert static_interpreters(context=machine.context()) == []

@@ -133,7 +133,13 @@ def _collect(ctx: Context, cands: Iterable[Candidate], cancel: Cancel | None) ->
         group.shims.append(os.path.normpath(os.path.abspath(cand.path)))
         if cand.source not in group.shim_sources:
             group.shim_sources.append(cand.source)
-    return list(groups.values())
+    # A link from outside to a `--copies` venv's own binary still runs a venv's file: the real
+    # file must not sit in an environment either.
+    return [
+        g
+        for g in groups.values()
+        if not in_venv(os.path.realpath(next(iter(g.aliases))), venv_dirs)
+    ]
 
 
 def _preferred(paths: Sequence[str]) -> str:
