@@ -312,3 +312,9 @@ def test_listing_spawns_no_process(
     assert len(scan(tmp_path / "tree")) == 3
     assert len(list(iter_environments(context=machine.context()))) == 0
     assert len(static_interpreters(context=machine.context())) == 1
+
+
+def test_an_env_reached_twice_is_not_walked_into(tmp_path: Path) -> None:
+    outer = fake_env(tmp_path / "p" / "outer")
+    fake_env(outer / "lib" / "nested")
+    assert set(scan(tmp_path / "p", tmp_path / "p", outer)) == {str(outer)}

@@ -442,9 +442,14 @@ class _Scanner:
                 if env is not None:
                     yield env
                     continue
-                if "conda-meta" in names and "envs" in names:
+                if real in self.seen:  # an env already listed (reached twice): not walked
+                    continue
+                if "conda-meta" in names and _is_conda_base(path, names):
                     # A conda base install: only its envs/ (walked as if it were this dir).
-                    stack.append((os.path.join(path, "envs"), os.path.join(real, "envs"), depth))
+                    if "envs" in names:
+                        stack.append(
+                            (os.path.join(path, "envs"), os.path.join(real, "envs"), depth)
+                        )
                     continue
             if depth >= root.depth:
                 continue
