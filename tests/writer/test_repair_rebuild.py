@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -207,3 +208,24 @@ def test_repair_relocates_to_the_minor_link(kind: str, tmp_path: Path, wheelhous
     out = runs(env / "bin" / "python", "import sys, tinypkg; print(sys.base_prefix)")
     assert out.returncode == 0, out.stderr
     assert os.path.realpath(out.stdout.strip()) == os.path.realpath(new.patch_dir)
+
+
+def test_rebuild_reinstalls_from_the_local_archive(
+    tmp_path: Path, wheelhouse: Path, tool_environ: Path
+) -> None:
+    """A distribution installed from a local wheel file (PEP 610 direct_url.json) is
+    reinstalled from that file: no index and no --find-links needed."""
+    old, new = require_python("3.11"), require_python("3.12")
+    env = create_venv(old.exe, tmp_path / "env")
+    (tmp_path / "downloads").mkdir()
+    whl = tmp_path / "downloads" / "tinypkg-1.0-py3-none-any.whl"
+    shutil.copy(next(wheelhouse.glob("tinypkg-*.whl")), whl)
+    (tmp_path / "empty").mkdir()
+    uv_install(env / "bin" / "python", tmp_path / "empty", tmp_path, str(whl))
+    (dist,) = installed_dists(str(env), "3.11")
+    assert dist.local == str(whl) and dist.install_args == (str(whl),)
+    plan = plan_rebuild(str(env), str(new.exe), no_index=True)
+    apply(plan)
+    out = runs(env / "bin" / "python", "import sys, tinypkg; print(sys.version_info[:2])")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "(3, 12)"

@@ -20,6 +20,7 @@ import os
 import re
 import shutil
 import sys
+import urllib.parse
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -54,10 +55,21 @@ class Dist:
     name: str
     version: str
     editable: str | None = None  # the source directory of an editable install
+    local: str | None = None  # the local file or directory it was installed from (PEP 610)
 
     @property
     def requirement(self) -> str:
         return f"{self.name}=={self.version}"
+
+    @property
+    def install_args(self) -> tuple[str, ...]:
+        """How to install it again: editable from its source, from the local archive or
+        directory it came from when that still exists, else by name==version."""
+        if self.editable:
+            return ("-e", self.editable)
+        if self.local and os.path.exists(self.local):
+            return (self.local,)
+        return (self.requirement,)
 
 
 # --- reading an environment without running it ---------------------------------------------------
@@ -102,7 +114,7 @@ def site_packages(env_dir: str, minor: str) -> str:
 
 def installed_dists(env_dir: str, minor: str) -> list[Dist]:
     """Distributions in site-packages, from `*.dist-info/METADATA` (Name, Version) and
-    `direct_url.json` (PEP 610: editable installs)."""
+    `direct_url.json` (PEP 610: editable installs and local archives or directories)."""
     out: list[Dist] = []
     for info in sorted(glob.glob(os.path.join(site_packages(env_dir, minor), "*.dist-info"))):
         name = version = None
@@ -121,17 +133,20 @@ def installed_dists(env_dir: str, minor: str) -> list[Dist]:
         if not name or not version:  # fall back to the directory name: name-version.dist-info
             stem = os.path.basename(info)[: -len(".dist-info")]
             name, _, version = stem.partition("-")
-        editable = None
+        editable = local = None
         try:
             with open(os.path.join(info, "direct_url.json"), encoding="utf-8") as fh:
                 direct = json.load(fh)
-            if direct.get("dir_info", {}).get("editable") and str(direct.get("url", "")).startswith(
-                "file://"
-            ):
-                editable = direct["url"][len("file://") :]
+            url = str(direct.get("url", ""))
+            if url.startswith("file://") and "vcs_info" not in direct:
+                path = urllib.parse.unquote(urllib.parse.urlsplit(url).path)
+                if direct.get("dir_info", {}).get("editable"):
+                    editable = path
+                else:
+                    local = path
         except (OSError, ValueError, AttributeError):
             pass
-        out.append(Dist(name, version, editable))
+        out.append(Dist(name, version, editable, local))
     return out
 
 
@@ -417,14 +432,9 @@ def plan_rebuild(
     if seed:
         ops.append(seed_op(env_dir, layout))
     warnings: list[str] = []
-    editable = [d for d in reinstall if d.editable]
-    plain = [d for d in reinstall if not d.editable]
-    if plain or editable:
+    if reinstall:
         new_python = os.path.join(layout.bin_path, "python")
-        reqs: list[str] = [d.requirement for d in plain]
-        for d in editable:
-            assert d.editable is not None
-            reqs += ["-e", d.editable]
+        reqs: list[str] = [arg for d in reinstall for arg in d.install_args]
         opts: list[str] = []
         for link in find_links:
             opts += ["--find-links", os.path.abspath(link)]
@@ -441,7 +451,7 @@ def plan_rebuild(
                 *opts,
                 *reqs,
             )
-            note = f"reinstall {len(reqs)} distributions with uv"
+            note = f"reinstall {len(reinstall)} distributions with uv"
         else:
             argv = (
                 new_python,
@@ -453,7 +463,7 @@ def plan_rebuild(
                 *opts,
                 *reqs,
             )
-            note = f"reinstall {len(reqs)} distributions with pip"
+            note = f"reinstall {len(reinstall)} distributions with pip"
         ops.append(Op("run", env_dir, argv=argv, note=note))
     if old_minor and old_minor != layout.minor:
         warnings.append(
