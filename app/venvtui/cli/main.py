@@ -78,7 +78,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except OSError as exc:
-        _error(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), "check the path and its permissions")
+        _error(
+            f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
+            "check the path and its permissions",
+        )
         return 2
 
 

@@ -40,7 +40,11 @@ def ellipsize_left(text: str, width: int) -> str:
 
 
 def table(
-    headers: Sequence[str], rows: Sequence[Sequence[str]], *, width: int | None = None, flex: int = -1
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    width: int | None = None,
+    flex: int = -1,
 ) -> str:
     """Aligned columns fitting `width` (default: terminal, at most 80 when not a tty).
 

@@ -121,7 +121,8 @@ class ProbeResult:
     libdir: str | None
     stdlib: str | None  # sysconfig "stdlib" path
     standalone: bool  # python-build-standalone (PREFIX == "/install" or PYTHON_BUILD_STANDALONE)
-    in_venv: bool  # a pyvenv.cfg sits beside/above the executable (prefix != base_prefix or cfg seen)
+    # a pyvenv.cfg sits beside/above the executable (prefix != base_prefix or cfg seen)
+    in_venv: bool
     site_packages: tuple[str, ...]
     abiflags: str = ""
     raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
@@ -243,7 +244,8 @@ class Environment:
     cfg_problems: tuple[str, ...]
     sources: tuple[Source, ...] = (Source.VENV_SCAN,)
     mtime: float | None = None
-    project: str | None = None  # the project dir it belongs to, when known (.project, parent of .venv)
+    # the project dir it belongs to, when known (.project, parent of .venv)
+    project: str | None = None
 
     def cfg_get(self, key: str) -> str | None:
         """First value of `key` (case-insensitive, like CPython getpath/site)."""

@@ -75,6 +75,8 @@ def run(
     except subprocess.TimeoutExpired as exc:
         raise ProbeTimeout(f"{argv[0]} did not finish within {timeout:g}s") from exc
     except PermissionError as exc:
-        raise ProbeError(f"{argv[0]} is not executable: permission denied", "check its mode bits (chmod +x)") from exc
+        raise ProbeError(
+            f"{argv[0]} is not executable: permission denied", "check its mode bits (chmod +x)"
+        ) from exc
     except OSError as exc:
         raise ProbeError(f"cannot execute {argv[0]}: {exc.strerror or exc}") from exc
