@@ -28,7 +28,6 @@ import dataclasses
 import os
 import re
 import shutil
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -1087,15 +1086,4 @@ def explain_home(env: Environment) -> list[HomeExplanation]:
     if creator in CREATORS:
         preferred = [e for e in out if e.creator == creator]
         out = preferred + [e for e in out if e.creator != creator]
-    return out
-
-
-def resolve_many(paths: Sequence[str]) -> dict[str, Resolution | Exception]:
-    """`resolve` for several paths (errors returned, not raised)."""
-    out: dict[str, Resolution | Exception] = {}
-    for p in paths:
-        try:
-            out[p] = resolve(p)
-        except Exception as exc:
-            out[p] = exc
     return out
