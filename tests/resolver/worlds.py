@@ -3,7 +3,6 @@ points a user may pick and, for each, the install directory it really runs (the 
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,26 +117,3 @@ def read_cfg_pairs(path: Path) -> list[tuple[str, str]]:
         if eq:
             pairs.append((key.strip(), value.strip()))
     return pairs
-
-
-def uv_version() -> str:
-    import subprocess
-
-    out = subprocess.run(
-        [str(VENV_BIN / "uv"), "--version"], capture_output=True, text=True, timeout=30
-    ).stdout
-    return out.split()[1] if out else ""
-
-
-__all__ = [
-    "MINORS",
-    "Entry",
-    "World",
-    "build_world",
-    "create_many",
-    "create_with",
-    "os",
-    "read_cfg_pairs",
-    "run_tool",
-    "uv_version",
-]

@@ -961,7 +961,10 @@ def resolve(
             )
         raise NotAnInterpreterError(f"{path}: {broken.error or 'unreadable link chain'}")
     if chain.hops[-1].kind == "dir":
-        raise NotAnInterpreterError(f"{path} is a directory")
+        raise NotAnInterpreterError(
+            f"{path} is a directory",
+            "pass an interpreter file; for an environment, its bin/python",
+        )
     if probe is None:
         from venvtui.core.probe import probe as run_probe
 
