@@ -71,6 +71,7 @@ class ChainTree(Tree[Hop]):
         if chain.ok and chain.realpath != chain.final:
             self.root.add_leaf(Text(f"realpath {short_path(chain.realpath, home)}", style="dim"))
         self.root.expand_all()
+        self.cursor_line = -1  # no cursor until the tree is focused (and no scrolling to it)
 
 
 def _heading(title: str) -> Text:
@@ -208,7 +209,11 @@ class DetailPane(VerticalScroll):
         self.query_one("#detail-title", Static).update(Text(text, style="dim"))
 
     def show(self, detail: Detail) -> None:
+        new = self.detail is None or self.detail.key != detail.key
         self.detail = detail
         self.query_one("#detail-title", Static).update(render_title(detail, self.home))
         self.query_one(ChainTree).show_chain(detail.chain, detail.stamped, self.home)
         self.query_one("#detail-body", Static).update(render_body(detail, self.home))
+        if new:
+            self.scroll_home(animate=False)
+            self.call_after_refresh(self.scroll_home, animate=False)
