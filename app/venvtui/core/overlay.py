@@ -101,8 +101,11 @@ class View:
         parent = os.path.dirname(path)
         if parent == path:
             return Node("dir")
-        res = self.resolve(parent)
+        budget = [MAX_HOPS]
+        res = self._canon(parent, budget)
         if res is None:
+            if budget[0] <= 0:  # the kernel's ELOOP, not a missing file
+                return Node("error", error="Too many levels of symbolic links")
             return Node("missing", error=f"{parent} does not exist")
         pdir, pnode = res
         if pnode.kind != "dir":
