@@ -17,10 +17,22 @@ VERBS = {"create": "Create", "repair": "Repair", "rebuild": "Rebuild", "delete":
 
 
 def render_plan(text: str) -> Text:
-    """Colour a dry-run text like a diff: `+` lines green, `-` lines red."""
+    """Colour a dry run: diff lines (`+` green, `-` red, `@@` cyan), warnings yellow."""
     out = Text()
     for line in text.splitlines():
-        style = "green" if line.startswith("+") else "red" if line.startswith("-") else ""
+        body = line.lstrip()
+        if body.startswith(("+++", "---")):
+            style = "dim"
+        elif body.startswith("+"):
+            style = "green"
+        elif body.startswith("-"):
+            style = "red"
+        elif body.startswith("@@"):
+            style = "cyan"
+        elif body.startswith(("!", "warnings:")):
+            style = "yellow"
+        else:
+            style = ""
         out.append(line + "\n", style=style)
     out.rstrip()
     return out
