@@ -429,6 +429,28 @@ def bench_importtime(b: Bench) -> None:
     b.report.check("--json path imports no textual/rich", not heavy, ", ".join(heavy) or "none")
 
 
+@measurement("tui")
+def bench_tui(b: Bench) -> None:
+    """TUI first paint (headless) and longest event-loop stall while 2,000 rows stream in."""
+    import asyncio
+
+    import tui_bench  # bench/tui_bench.py
+
+    paints = tui_bench.first_paint(b.runs)
+    paint = statistics.median(paints)
+    b.report.lines.append(
+        f"TUI first paint: median {paint * 1000:.0f} ms (min {min(paints) * 1000:.0f}, "
+        f"max {max(paints) * 1000:.0f})"
+    )
+    b.report.check("TUI first paint < 400 ms", paint < 0.4, f"{paint * 1000:.0f} ms")
+    wall, cpu, seconds, shown = asyncio.run(tui_bench.max_stall(tui_bench.synthetic(N_ENVS)))
+    b.report.lines.append(
+        f"TUI streaming {shown} rows in {seconds:.2f} s: longest event-loop stall "
+        f"{wall * 1000:.0f} ms wall, {cpu * 1000:.0f} ms CPU"
+    )
+    b.report.check("TUI event-loop stall < 100 ms (CPU)", cpu < 0.1, f"{cpu * 1000:.0f} ms")
+
+
 # --- main -----------------------------------------------------------------------------------
 
 
