@@ -192,3 +192,24 @@ async def test_enter_moves_into_the_detail_and_escape_back() -> None:
         await pilot.press("escape")
         await settle(pilot)
         assert app.main.env_table.has_focus
+
+
+async def test_palette_goto_selects_the_row() -> None:
+    from venvtui.tui.commands import GotoProvider
+
+    app = demo_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        provider = GotoProvider(app.screen)
+        hits = [hit async for hit in provider.search("legacy")]
+        assert hits, "no hit for an environment in the table"
+        hit = max(hits, key=lambda h: h.score)
+        hit.command()
+        await settle(pilot)
+        assert app.main.env_table.selected_key == f"{HOME}/src/legacy/.venv"
+        hits = [hit async for hit in provider.search("python3.13")]
+        max(hits, key=lambda h: h.score).command()
+        await settle(pilot)
+        assert app.main.active_tab == "interpreters"
+        assert app.main.interp_table.selected is not None
+        assert app.main.interp_table.selected.version == "3.13.0"
