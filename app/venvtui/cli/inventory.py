@@ -103,6 +103,14 @@ def _warn(message: str) -> None:
     print(f"venvtui: warning: {message}", file=sys.stderr)
 
 
+def _emit_list(payload: dict[str, Any]) -> None:
+    """List output: indented on a terminal, one compact line when piped (encoded in C, which
+    matters for thousands of environments)."""
+    from venvtui.cli.output import emit_json
+
+    emit_json(payload, indent=2 if sys.stdout.isatty() else None)
+
+
 def _error_entry(path: str | None, err: VenvtuiError | str) -> dict[str, Any]:
     if isinstance(err, str):
         return {"path": path, "error": err, "hint": ""}
@@ -127,9 +135,7 @@ def cmd_interpreters(args: argparse.Namespace) -> int:
     found = find_interpreters(probe=not args.no_probe)
     errors = [_error_entry(i.path, i.error) for i in found if i.error]
     if args.json:
-        from venvtui.cli.output import emit_json
-
-        emit_json({"interpreters": [i.to_json() for i in found], "errors": errors})
+        _emit_list({"interpreters": [i.to_json() for i in found], "errors": errors})
         return 0
     from venvtui.cli.output import home_short, table
 
@@ -173,9 +179,7 @@ def cmd_envs(args: argparse.Namespace) -> int:
     )
     errors = [_error_entry(None, p) for p in problems]
     if args.json:
-        from venvtui.cli.output import emit_json
-
-        emit_json({"environments": [e.to_json() for e in envs], "errors": errors})
+        _emit_list({"environments": [e.to_json() for e in envs], "errors": errors})
     else:
         from venvtui.cli.output import home_short, table
 

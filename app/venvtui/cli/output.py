@@ -12,10 +12,14 @@ from typing import Any
 from venvtui.core.models import SCHEMA_VERSION
 
 
-def emit_json(payload: dict[str, Any]) -> None:
-    """Print `payload` as JSON with `schema_version` first."""
+def emit_json(payload: dict[str, Any], *, indent: int | None = 2) -> None:
+    """Print `payload` as JSON with `schema_version` first (`indent=None`: one compact line,
+    which json encodes in C: much faster for thousands of entries)."""
     data = {"schema_version": SCHEMA_VERSION, **payload}
-    json.dump(data, sys.stdout, indent=2, sort_keys=False, default=str)
+    if indent is None:
+        sys.stdout.write(json.dumps(data, sort_keys=False, default=str))
+    else:
+        json.dump(data, sys.stdout, indent=indent, sort_keys=False, default=str)
     sys.stdout.write("\n")
 
 

@@ -148,7 +148,12 @@ def walk_chain(path: str, *, max_hops: int = MAX_HOPS, cache: LinkCache | None =
     seen_inodes: set[tuple[int, int]] = set()
     current = start
     while True:
-        links = dir_links(current, cache)
+        # `current` is absolute and normalised here: the cache can be asked directly.
+        links = (
+            cache.dir_links_in(os.path.dirname(current))[0]
+            if cache is not None
+            else dir_links(current)
+        )
         try:
             st = os.lstat(current)
         except OSError as exc:
