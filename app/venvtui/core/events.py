@@ -270,8 +270,12 @@ def repoint_event(alias: str, *, view: View = REAL) -> Event | None:
         prefix = search_up(view, directory, current) or os.path.dirname(directory)
         if not landmark(view, prefix, nxt):
             stdlib = os.path.join(prefix, "lib", f"python{nxt}")
-            if not view.exists(stdlib):
-                changes.append(Change("dir", stdlib))
+            missing: list[str] = []
+            d = stdlib
+            while not view.exists(d) and d != os.path.dirname(d):
+                missing.append(d)
+                d = os.path.dirname(d)
+            changes.extend(Change("dir", m) for m in reversed(missing))
             changes.append(Change("file", os.path.join(stdlib, "os.py")))
     inst = find_install(alias)
     if os.path.basename(os.path.dirname(directory)) == "usr" or directory == "/bin":

@@ -228,6 +228,10 @@ def predict(
     fallback = False
     if prefix is None:
         pfx = base.config_prefix
+        if base.version is not None and f"{base.version[0]}.{base.version[1]}" != running:
+            # the facts describe another build (the chain now reaches a new minor version):
+            # assume the new build's compiled PREFIX is its own install
+            pfx = expected
         if pfx and search_up(view, pfx, running) == os.path.normpath(pfx):
             prefix, fallback = os.path.normpath(pfx), True
         else:
