@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any, ClassVar, TypeVar
 
 from rich.text import Text
@@ -33,6 +34,7 @@ from venvtui.tui.views import ApplyOutcome, EnvRow, InterpreterRow, PlanView
 from venvtui.tui.widgets.detail import DetailPane
 from venvtui.tui.widgets.tables import EnvTable, InterpreterTable
 
+HEALTH_VALUES = frozenset({"ok", "broken", "misbound", "drift", "unknown"})
 BATCH_ROWS = 100  # flush a batch at this many rows ...
 BATCH_SECONDS = 0.1  # ... or when this long has passed since the last flush
 
@@ -372,8 +374,15 @@ class MainScreen(Screen[None]):
             self._post(DetailReady(detail))
 
     def on_detail_ready(self, message: DetailReady) -> None:
-        if self.selection and self.selection[1] == message.detail.key:
-            self.query_one(DetailPane).show(message.detail)
+        detail = message.detail
+        if detail.kind == "environment":
+            # The detail ran the env's python: its confirmed status replaces the static one.
+            row = self.env_table.records.get(detail.key)
+            if row is not None and detail.status != row.health and detail.status in HEALTH_VALUES:
+                self.env_table.update_record(replace(row, health=detail.status))  # type: ignore[arg-type]
+                self._update_status()
+        if self.selection and self.selection[1] == detail.key:
+            self.query_one(DetailPane).show(detail)
 
     # --- filter ----------------------------------------------------------------------------------
     def action_filter(self) -> None:
