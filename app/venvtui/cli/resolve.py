@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from venvtui.core.models import Chain
-    from venvtui.core.resolver import Reason, Resolution
+    from venvtui.core.resolver import Reason, Resolution, Startup
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -88,6 +88,13 @@ def _chain_lines(chain: Chain) -> list[str]:
     return lines
 
 
+def _starts(startup: Startup) -> str:
+    """The `starts` cell: the status, marked when it holds only through the PREFIX fallback."""
+    if startup.via_prefix_fallback:
+        return f"{startup.status} (via compiled PREFIX fallback)"
+    return startup.status
+
+
 def _reasons(why: tuple[Reason, ...], indent: str = "  ") -> list[str]:
     return [f"{indent}- [{r.rule}] {r.text}" for r in why]
 
@@ -109,7 +116,12 @@ def render(res: Resolution) -> str:
         out.append(res.unsupported)
         return "\n".join(out)
     rows = [
-        [name, plan.starts, "yes" if plan.version_stamped else "no", home_short(plan.home)]
+        [
+            name,
+            _starts(plan.startup),
+            "yes" if plan.version_stamped else "no",
+            home_short(plan.home),
+        ]
         for name, plan in res.creators.items()
     ]
     out.append(table(["creator", "starts", "version-stamped", "home"], rows))
@@ -125,8 +137,8 @@ def render(res: Resolution) -> str:
     for name, plan in res.creators.items():
         out.append(f" {name}:")
         out.extend(_reasons(plan.why))
-        if plan.starts != "ok":
-            out.append(f"   start-up: {plan.starts}")
+        if plan.starts != "ok" or plan.startup.via_prefix_fallback:
+            out.append(f"   start-up: {_starts(plan.startup)}")
             out.extend(_reasons(plan.startup.why, "   "))
     for note in res.notes:
         out.append(f"note: [{note.rule}] {note.text}")

@@ -124,6 +124,8 @@ class CreatorPlan:
             "cfg": dict(self.cfg),
             "why": [r.to_json() for r in self.why],
             "starts": self.starts,
+            # "ok" reached only through getpath's compiled-PREFIX fallback (see Startup)
+            "via_prefix_fallback": self.startup.via_prefix_fallback,
             "version_stamped": self.version_stamped,
             "startup": self.startup.to_json(),
             "history": [h.to_json() for h in self.history],
@@ -132,19 +134,36 @@ class CreatorPlan:
 
 @dataclass(frozen=True, slots=True)
 class Recommendation:
-    """The most upgrade-stable base path that still starts correctly."""
+    """The most upgrade-stable base path that still starts correctly.
+
+    `self_locating`: CPython finds the stdlib by its own search up from `home` and it is the
+    install the executable reaches (False only when no path to the interpreter does);
+    `startup` the predicted start-up of a symlinked env made from it; `rejected` the more
+    stable-looking paths that were turned down, each with why.
+    """
 
     home: str
     executable: str
     why: tuple[Reason, ...]
     stable: bool = True
+    self_locating: bool = True
+    startup: Startup | None = None
+    rejected: tuple[tuple[str, Reason], ...] = ()
+
+    @property
+    def via_prefix_fallback(self) -> bool:
+        return bool(self.startup and self.startup.via_prefix_fallback)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "home": self.home,
             "executable": self.executable,
             "stable": self.stable,
+            "self_locating": self.self_locating,
+            "starts": self.startup.status if self.startup else None,
+            "via_prefix_fallback": self.via_prefix_fallback,
             "why": [r.to_json() for r in self.why],
+            "rejected": [{"path": p, **r.to_json()} for p, r in self.rejected],
         }
 
 
@@ -858,9 +877,85 @@ def _versioned_sibling(path: str, probe: ProbeResult) -> str:
     return path
 
 
+def _own_search(cand: str, probe: ProbeResult) -> tuple[str | None, str | None]:
+    """(the prefix CPython finds by its own search up from home = dirname(cand), the install
+    `cand` really reaches: the search up from the directory of its getpath readlink chain)."""
+    name = landmarks.stdlib_name_for(probe)
+    home = os.path.dirname(cand)
+    expected = landmarks.search_up(os.path.dirname(getpath_realpath(cand, probe.version)), name)
+    found = None
+    if probe.version[:2] >= (3, 11):
+        # CPython getpath.py 3.11+: the zip landmark is searched for first.
+        found = landmarks.search_up_zip(home, probe.version, free_threaded=probe.free_threaded)
+    if found is None:
+        found = landmarks.search_up(home, name)
+    return found, expected
+
+
+def _rejection(
+    cand: str, origin: str, st: Startup, probe: ProbeResult, *, framework: bool
+) -> Reason | None:
+    """Why `cand` may not be recommended as executable + home, or None when it may.
+
+    A home is acceptable only when CPython finds the stdlib by its own search up from it
+    (getpath `search_up(home)`) and that is the install the link chain reaches. The rule is
+    the same for every version: 3.11+ searches from home for symlinked envs too; 3.8-3.10
+    search from the resolved binary for a symlinked env, but from home for a `--copies` env
+    (pyvenv.cfg beside the binary), so a barren home would leave those, and any 3.11+ rebuild
+    keeping the cfg, to the compiled-PREFIX fallback. macOS framework builds take the prefix
+    from the framework library: home is irrelevant there.
+    """
+    home = os.path.dirname(cand)
+    name = landmarks.stdlib_name_for(probe)
+    xy = _xy(probe)
+    rule = "venvtui recommendation"
+    predicted = f"{st.status} ({st.code})" if st.code else st.status
+    if framework:
+        if st.status == "ok":
+            return None
+        return Reason(rule, f"rejected {cand} ({origin}): an env from it is predicted {predicted}")
+    found, expected = _own_search(cand, probe)
+    if found is None:
+        prefix = probe.config_prefix or "(unknown)"
+        if st.via_prefix_fallback or st.status != "ok":
+            outcome = (
+                "which happens to be this install"
+                if st.status == "ok"
+                else f"so it is predicted {predicted}"
+            )
+            text = (
+                f"rejected {cand} ({origin}): no lib/{name}/os.py at or above {home}, so CPython "
+                f"{xy} would start an env with this home only through the compiled-in PREFIX "
+                f"fallback ({prefix}), {outcome}: a relocated or standalone build fails there, "
+                "and a PREFIX belonging to another install misbinds"
+            )
+        else:
+            text = (
+                f"rejected {cand} ({origin}): no lib/{name}/os.py at or above {home}; CPython "
+                f"{xy} finds the stdlib another way for a symlinked env (the resolved binary on "
+                "3.8-3.10, the libpython directory on 3.14), but a --copies env or a 3.11+ "
+                f"interpreter reading this home would rely on the compiled-in PREFIX fallback "
+                f"({prefix})"
+            )
+        return Reason("venvtui recommendation: relies on the PREFIX fallback", text)
+    if st.status != "ok":
+        return Reason(rule, f"rejected {cand} ({origin}): an env from it is predicted {predicted}")
+    if expected is None or not same_dir(found, expected):
+        return Reason(
+            rule,
+            f"rejected {cand} ({origin}): searching up from {home} finds {found}, not the "
+            f"install {expected or os.path.realpath(cand)} its link chain reaches",
+        )
+    return None
+
+
 def recommend(path: str, probe: ProbeResult, chain: Chain | None = None) -> Recommendation:
     """The most upgrade-stable path to the same interpreter that still starts correctly when
-    used as both the bin/python target and `home` (the way venv and uv use it)."""
+    used as both the bin/python target and `home` (the way venv and uv use it), and whose
+    home locates the stdlib by CPython's own search (never through the compiled-PREFIX
+    fallback; see `_rejection`). When the path as given fails that, the real install's bin
+    reached through its most stable directory alias is used (Homebrew opt/<formula>, uv
+    cpython-X.Y-<plat>, mise X.Y), else the real binary's own directory."""
     chain = chain or walk_chain(path)
     real = chain.realpath
     cands: list[tuple[str, str, bool]] = [(os.path.abspath(path), "the path as given", False)]
@@ -869,7 +964,8 @@ def recommend(path: str, probe: ProbeResult, chain: Chain | None = None) -> Reco
     cands.extend((p, why, True) for p, why in _stable_aliases(real, probe))
     cands.append((real, "the real binary", False))
     seen: set[str] = set()
-    scored: list[tuple[tuple[int, int, int, int, int], str, str, Startup]] = []
+    scored: list[tuple[tuple[int, int, int, int], str, str, Startup]] = []
+    rejected: list[tuple[str, Reason]] = []
     name = landmarks.stdlib_name_for(probe)
     framework = bool(probe.framework) and probe.platform == "darwin"
     for i, (orig, origin, alias) in enumerate(cands):
@@ -879,14 +975,13 @@ def recommend(path: str, probe: ProbeResult, chain: Chain | None = None) -> Reco
         if cand in seen or not os.path.isfile(cand):
             continue
         seen.add(cand)
-        home = os.path.dirname(cand)
-        st = _plan_startup(cand, home, os.path.basename(cand), probe)
-        if st.status != "ok":
+        st = _plan_startup(cand, os.path.dirname(cand), os.path.basename(cand), probe)
+        reason = _rejection(cand, origin, st, probe, framework=framework)
+        if reason is not None:
+            rejected.append((cand, reason))
             continue
-        # macOS framework builds find their stdlib from the library: home needs no landmark.
-        landmark = framework or landmarks.search_up(home, name) is not None
         unversioned = os.path.basename(cand) in ("python", "python3")
-        key = (int(_fragile(cand, probe)), int(not landmark), int(unversioned), int(not alias), i)
+        key = (int(_fragile(cand, probe)), int(unversioned), int(not alias), i)
         scored.append((key, cand, origin, st))
     if not scored:
         real_home = os.path.dirname(real)
@@ -896,21 +991,27 @@ def recommend(path: str, probe: ProbeResult, chain: Chain | None = None) -> Reco
             (
                 Reason(
                     "venvtui recommendation",
-                    "no path to this interpreter is predicted to start correctly as home; "
-                    f"falling back to the real binary {real}",
+                    "no path to this interpreter locates its stdlib from its own directory "
+                    f"without the compiled-PREFIX fallback; falling back to the real binary {real}",
                 ),
+                *(r for _, r in rejected),
             ),
             stable=not _fragile(real, probe),
+            self_locating=False,
+            startup=_plan_startup(real, real_home, os.path.basename(real), probe),
+            rejected=tuple(rejected),
         )
     scored.sort(key=lambda t: t[0])
     key, cand, origin, st = scored[0]
     fragile = bool(key[0])
+    home = os.path.dirname(cand)
     why = [
         Reason(
             "venvtui recommendation",
             f"{cand} ({origin}) is the most upgrade-stable path that starts correctly",
         )
     ]
+    why.extend(r for _, r in rejected)
     if fragile:
         why.append(
             Reason(
@@ -923,15 +1024,19 @@ def recommend(path: str, probe: ProbeResult, chain: Chain | None = None) -> Reco
         why.append(
             Reason("venvtui recommendation", "no directory in it is stamped with the patch version")
         )
-    if not key[1] and not framework:
+    if not framework:
+        found, _ = _own_search(cand, probe)
         why.append(
             Reason(
-                "CPython getpath.py 3.11+",
-                f"lib/{name}/os.py is found searching up from {os.path.dirname(cand)}, so "
-                "home alone locates the stdlib",
+                "CPython getpath search_up",
+                f"lib/{name}/os.py is found searching up from {home} ({found}), the install "
+                "the executable reaches: home alone locates the stdlib, with no compiled-PREFIX "
+                "fallback, on every version and for linked or copied envs",
             )
         )
-    return Recommendation(os.path.dirname(cand), cand, tuple(why), stable=not fragile)
+    return Recommendation(
+        home, cand, tuple(why), stable=not fragile, startup=st, rejected=tuple(rejected)
+    )
 
 
 # --- entry points ---------------------------------------------------------------------------------

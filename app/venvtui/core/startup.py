@@ -97,7 +97,9 @@ class Startup:
     (starts correctly, but is a different minor version than the env was made for).
     `prefix` is the sys.base_prefix it will use (None when it cannot start), `expected` the
     install the bin/python link reaches, `base_executable` the sys._base_executable it will
-    report (what a nested env created from it records).
+    report (what a nested env created from it records). `via_prefix_fallback`: no stdlib was
+    found by searching from home (or the resolved binary), so the prefix is the compiled-in
+    PREFIX: an "ok" that only holds while PREFIX is this very install.
     """
 
     status: StartStatus
@@ -107,10 +109,12 @@ class Startup:
     base_executable: str | None
     why: tuple[Reason, ...]
     code: str = ""  # breakage catalogue id: "B1", "B2", "B2'", "B3" or ""
+    via_prefix_fallback: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
             "status": self.status,
+            "via_prefix_fallback": self.via_prefix_fallback,
             "prefix": self.prefix,
             "expected": self.expected,
             "version": self.version,
@@ -245,6 +249,7 @@ def simulate(
     base_exe = venv_base_executable(exe, home, rt, real)
 
     prefix: str | None = None
+    start: str | None = None  # where the stdlib search started (None: not searched)
     if rt.framework and rt.library:
         lib_dir = os.path.dirname(rt.library)
         why.append(
@@ -349,15 +354,19 @@ def simulate(
     cfg_minor = _minor_of(cfg_version)
     code = ""
     status: StartStatus
+    via_fallback = False
     if prefix is None:
         fallback = rt.compiled_prefix
         if fallback and landmarks.has_stdlib(fallback, name):
             prefix = fallback
+            via_fallback = True
+            # getpath warns ("Could not find platform independent libraries") only when PREFIX
+            # lacks the landmark too: this fallback is silent.
             why.append(
                 Reason(
                     family,
-                    f"falls back to the compiled-in PREFIX {fallback} "
-                    "(warning: Could not find platform independent libraries)",
+                    f"falls back to the compiled-in PREFIX {fallback}, silently (PREFIX holds "
+                    "the stdlib, so no warning is printed)",
                 )
             )
         else:
@@ -391,7 +400,17 @@ def simulate(
         )
     else:
         status = "ok"
-    return Startup(status, prefix, expected, xy, base_exe, tuple(why), code)
+    if via_fallback and status != "misbound":
+        why.append(
+            Reason(
+                "venvtui start-up (PREFIX fallback)",
+                f"ok only via the compiled-in PREFIX fallback: no lib/{name}/os.py at or above "
+                f"{start or 'the search start'}, so it starts only while the build's PREFIX is "
+                "this very install (a relocated or standalone build fails, a PREFIX of another "
+                "install misbinds)",
+            )
+        )
+    return Startup(status, prefix, expected, xy, base_exe, tuple(why), code, via_fallback)
 
 
 def _minor_of(version: str | None) -> tuple[int, int] | None:
