@@ -84,6 +84,7 @@ class Bench:
     runs: int
     report: Report
     tmp: Path
+    selected: Sequence[str] = ()
 
 
 Measurement = Callable[[Bench], None]
@@ -451,6 +452,58 @@ def bench_tui(b: Bench) -> None:
     b.report.check("TUI event-loop stall < 100 ms (CPU)", cpu < 0.1, f"{cpu * 1000:.0f} ms")
 
 
+@measurement("instructions")
+def bench_instructions(b: Bench) -> None:
+    """Instructions executed (valgrind cachegrind), a load-independent check of the ratios."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        b.report.lines.append("instructions: valgrind not found, skipped")
+        return
+    py = ensure_peers()
+    warm_cache = str(b.tmp / "vt-warm-ir")
+    vt = [*VENVTUI, "interpreters", "--json"]
+    dt = [str(py), "-m", "ducktools.pythonfinder"]
+    run(vt, base_env(XDG_CACHE_HOME=warm_cache))  # warm the probe cache and .pyc files
+    run(dt, base_env())
+
+    def instructions(argv: Sequence[str], env: dict[str, str]) -> int:
+        done = subprocess.run(
+            [
+                valgrind,
+                "--tool=cachegrind",
+                "--cache-sim=no",
+                "--cachegrind-out-file=/dev/null",
+                *list(argv),
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=600,
+            check=False,
+        )
+        # Only the traced process counts (forked children that fail to exec report too): its
+        # pid is the one on valgrind's "Command:" line.
+        pid = re.search(r"==(\d+)== Command:", done.stderr)
+        m = pid and re.search(rf"=={pid.group(1)}== I\s+refs:\s+([\d,]+)", done.stderr)
+        if not m:
+            raise RuntimeError(f"no instruction count from valgrind for {argv!r}")
+        return int(m.group(1).replace(",", ""))
+
+    vt_ir = instructions(vt, base_env(XDG_CACHE_HOME=warm_cache))
+    dt_ir = instructions(dt, base_env())
+    b.report.lines.append(
+        f"instructions, interpreters warm: venvtui {vt_ir / 1e6:.0f}M, "
+        f"ducktools {dt_ir / 1e6:.0f}M ({vt_ir / dt_ir:.2f}x)"
+    )
+    if "envs" in b.selected:
+        tree = ensure_env_tree()
+        envs_ir = instructions([*VENVTUI, "envs", "--json", str(tree)], base_env())
+        b.report.lines.append(
+            f"instructions, envs over {N_ENVS} envs: {envs_ir / 1e6:.0f}M "
+            f"({envs_ir / dt_ir:.1f}x one warm ducktools run)"
+        )
+
+
 # --- main -----------------------------------------------------------------------------------
 
 
@@ -498,7 +551,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"unknown measurement(s): {', '.join(unknown)} (see --list)")
     report = Report()
     with tempfile.TemporaryDirectory(prefix="venvtui-bench-") as tmp:
-        b = Bench(args.runs, report, Path(tmp))
+        b = Bench(args.runs, report, Path(tmp), names)
         for name in names:
             MEASUREMENTS[name](b)
     print_report(report)
