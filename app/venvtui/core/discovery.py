@@ -15,7 +15,7 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from venvtui.core.errors import (
@@ -50,14 +50,16 @@ _SOURCE_ORDER = {s: i for i, s in enumerate(Source)}
 _VERSIONED = re.compile(r"(?:python|pypy)\d+\.\d+", re.IGNORECASE)
 
 
-@dataclass(slots=True)
 class _Group:
     """Candidates sharing one real file."""
 
-    dev_ino: tuple[int, int]
-    aliases: dict[str, list[Source]] = field(default_factory=dict)
-    shims: list[str] = field(default_factory=list)
-    shim_sources: list[Source] = field(default_factory=list)
+    __slots__ = ("aliases", "dev_ino", "shim_sources", "shims")
+
+    def __init__(self, dev_ino: tuple[int, int]) -> None:
+        self.dev_ino = dev_ino
+        self.aliases: dict[str, list[Source]] = {}
+        self.shims: list[str] = []
+        self.shim_sources: list[Source] = []
 
     def add(self, path: str, source: Source) -> None:
         sources = self.aliases.setdefault(path, [])

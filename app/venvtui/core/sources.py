@@ -11,6 +11,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from venvtui.core.models import Source
 
@@ -29,12 +30,12 @@ def is_interpreter_name(name: str) -> bool:
     return name.startswith(_PREFIXES) and INTERPRETER_NAME.fullmatch(name) is not None
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(NamedTuple):
     """A path that may run an interpreter, and the source that listed it.
 
     `shim` names the version manager ("pyenv", "asdf", "mise") when the path is one of its
-    shims: a shim is resolved to what it runs and never probed itself.
+    shims: a shim is resolved to what it runs and never probed itself. (A NamedTuple, not a
+    dataclass: it never leaves the core, and start-up time matters on this path.)
     """
 
     path: str
