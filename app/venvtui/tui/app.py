@@ -11,10 +11,9 @@ from typing import Any, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import Provider
 from textual.screen import Screen
 
-from venvtui.tui.commands import GotoProvider
-from venvtui.tui.screens.help import HelpScreen
 from venvtui.tui.screens.main import MainScreen
 from venvtui.tui.services import Service, default_service
 
@@ -41,10 +40,17 @@ class DaemonExecutor(ThreadPoolExecutor):
         return None
 
 
+def _goto_provider() -> type[Provider]:
+    """The palette's go-to provider, imported when the palette first opens."""
+    from venvtui.tui.commands import GotoProvider
+
+    return GotoProvider
+
+
 class VenvtuiApp(App[None]):
     CSS_PATH = Path(__file__).parent / "app.tcss"
     TITLE = "venvtui"
-    COMMANDS = App.COMMANDS | {GotoProvider}
+    COMMANDS = App.COMMANDS | {_goto_provider}
     BINDINGS: ClassVar[list[Any]] = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True, show=False),
         Binding("q", "quit", "Quit", id="quit-q", show=False),
@@ -76,6 +82,8 @@ class VenvtuiApp(App[None]):
         asyncio.get_running_loop().set_default_executor(DaemonExecutor())
 
     def action_help(self) -> None:
+        from venvtui.tui.screens.help import HelpScreen
+
         if isinstance(self.screen, HelpScreen):
             return
         self.push_screen(HelpScreen(self.all_bindings()))
