@@ -144,15 +144,25 @@ def test_minor_link_installs_survive_upgrade(kind: str, tmp_path: Path) -> None:
 
 
 def test_loose_symlink(tmp_path: Path) -> None:
-    """A link in a barren directory (like /usr/local/bin/python3.12 -> /opt/...): whatever home
-    the default policy picks, the environment must start bound to the linked install (apply
-    checks it; here it is checked again from outside)."""
+    """A link in a barren directory (like /usr/local/bin/python3.12 -> /opt/...): the default
+    policy does not record the barren directory (3.11+ would find the stdlib there only through
+    the compiled-PREFIX fallback) but the linked install's own bin, whose search up finds the
+    stdlib; the environment starts bound to the linked install without that fallback."""
+    from venvtui.core import landmarks
+    from venvtui.core.startup import predict_startup
+
     real = require_python("3.12")
     link = make_loose_link(real.exe, tmp_path / "usr-local-bin")
     plan = plan_create(CreateRequest(python=str(link), dest=str(tmp_path / "ours")))
-    assert plan.details["why"], "the plan explains its choice of base"
+    # pyenv keeps no minor-version alias: the real binary's own bin is the stable choice.
+    assert plan.details["home"] == str(real.prefix / "bin"), plan.render()
+    assert plan.details["executable"] == str(real.exe)
+    assert landmarks.search_up(plan.details["home"], f"python{real.minor}") == str(real.prefix)
+    assert any("PREFIX fallback" in w and str(link) in w for w in plan.details["why"])
     ours = Path(apply(plan).env)
     assert base_prefix_of(ours / "bin" / "python") == os.path.realpath(real.prefix)
+    st = predict_startup(str(ours))
+    assert st.status == "ok" and not st.via_prefix_fallback, st.why
 
 
 def origin_install(real: RealPython, root: Path) -> Path:
