@@ -70,6 +70,37 @@ def test_human_output(brew: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "misbound" in out
 
 
+def test_prefix_fallback_is_shown(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A loose link to a real install: venv's barren home starts only through the compiled
+    PREFIX (which is that install): `starts` stays "ok", flagged in JSON and in the table, and
+    the recommendation names the rejected path and why."""
+    from tests.layouts import create_venv, make_loose_link, runs
+
+    real = require_python("3.12")
+    link = make_loose_link(real.exe, tmp_path / "usr-local" / "bin")
+    code, out, err = _run(["resolve", str(link), "--json"], capsys)
+    assert code == 0, err
+    data = json.loads(out)
+    venv = data["creators"]["venv"]
+    assert (venv["home"], venv["starts"]) == (str(link.parent), "ok")
+    assert venv["via_prefix_fallback"] is True and venv["startup"]["via_prefix_fallback"] is True
+    # the oracle: the real env starts, on PREFIX (the install the link reaches)
+    env = create_venv(link, tmp_path / "env")
+    proc = runs(env / "bin" / "python", "import sys; print(sys.base_prefix)")
+    assert proc.returncode == 0 and proc.stdout.strip() == str(real.prefix)
+    assert data["creators"]["virtualenv"]["via_prefix_fallback"] is False
+    rec = data["recommended"]
+    assert rec["home"] == str(real.prefix / "bin")
+    assert (rec["self_locating"], rec["via_prefix_fallback"], rec["starts"]) == (True, False, "ok")
+    assert [r["path"] for r in rec["rejected"]] == [str(link)]
+    assert "PREFIX fallback" in rec["rejected"][0]["text"]
+    code, out, _ = _run(["resolve", str(link)], capsys)
+    assert code == 0
+    venv_row = next(line for line in out.splitlines() if line.startswith("venv "))
+    assert "ok (via compiled PREFIX fallback)" in venv_row
+    assert "rejected " + str(link) in out
+
+
 @pytest.mark.parametrize("kind", ["not-python", "dangling", "missing", "directory"])
 def test_bad_input(kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     if kind == "not-python":
