@@ -188,11 +188,15 @@ ABS_PATH = re.compile(r"(/[^\s|'\"]+)")
 
 
 def distinct_installs(paths: Sequence[str]) -> int:
-    """How many distinct real files the reported executables are."""
+    """How many distinct real interpreter files the reported executables are (scripts such
+    as pyenv shims are not installs)."""
     reals = set()
     for p in paths:
         try:
             st = os.stat(p)
+            with open(p, "rb") as fh:
+                if fh.read(2) == b"#!":
+                    continue
         except OSError:
             continue
         reals.add((st.st_dev, st.st_ino))
