@@ -125,7 +125,7 @@ class CoreService:
             path=env.path,
             creator=env.creator,
             owner=env.owner,
-            version=env.cfg_version or "?",
+            version=_short_version(env.cfg_version),
             home=env.home or "",
             health=health,
             forecast=forecast,
@@ -515,6 +515,13 @@ def _impact(result: Any) -> ImpactView:
         status = getattr(item, "status_after", None) or getattr(item, "status", "") or ""
         rows.append((str(env), str(status), _text(getattr(item, "why", ""))))
     return ImpactView(str(event), tuple(rows))
+
+
+def _short_version(version: str | None) -> str:
+    """virtualenv's version_info "3.11.7.final.0" as "3.11.7"; others unchanged."""
+    if not version:
+        return "?"
+    return re.sub(r"\.final\.0$", "", version.strip())
 
 
 def _inside(path: str, directory: str) -> bool:

@@ -3,6 +3,8 @@ would record, health verdicts, forecast, pyvenv.cfg, dependents and what-ifs."""
 
 from __future__ import annotations
 
+import os
+
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -87,7 +89,14 @@ def _grid() -> Table:
 
 
 def _path(value: str, home: str) -> str:
-    return short_path(value, home) if value.startswith("/") else value
+    """Every path under the home directory in `value` shown with ~ (display only)."""
+    if home in ("", os.sep):
+        return value
+    return (
+        short_path(value, home)
+        .replace(f" {home}{os.sep}", " ~/")
+        .replace(f"({home}{os.sep}", "(~/")
+    )
 
 
 def render_body(detail: Detail, home: str) -> RenderableType:
@@ -104,12 +113,12 @@ def render_body(detail: Detail, home: str) -> RenderableType:
         for v in detail.verdicts:
             body = Text()
             body.append(f"[{v.code}] ", style="dim")
-            body.append(v.summary, style="bold")
+            body.append(_path(v.summary, home), style="bold")
             if v.explanation:
-                body.append(f"\n{v.explanation}")
+                body.append(f"\n{_path(v.explanation, home)}")
             if v.fix:
                 body.append("\nfix: ", style="green")
-                body.append(v.fix)
+                body.append(_path(v.fix, home))
             table.add_row(Text(v.severity.upper(), style=SEVERITY_STYLE.get(v.severity, "")), body)
         parts.append(table)
     elif detail.kind == "environment":
@@ -122,7 +131,7 @@ def render_body(detail: Detail, home: str) -> RenderableType:
         for f in detail.forecast:
             body = Text(f.event.replace("`", ""), style="yellow")
             if f.why:
-                body.append(f"\n{f.why}", style="dim")
+                body.append(f"\n{_path(f.why, home)}", style="dim")
             table.add_row(Text(f.result, style=HEALTH_STYLE.get(f.result, "")), body)
         parts.append(table)
 
