@@ -6,6 +6,8 @@ as its last argument), or misbehaves on purpose:
 
     "ok"        answer with `probe` (default: `recorded_probe()` for this path)
     "slow"      answer like "ok" after sleeping `delay` seconds
+    "gather"    answer like "ok" once `gather` runs have been logged to `log` (a rendezvous:
+                it only answers when that many fakes run at the same time)
     "old"       reject `-I` like Python 2 ("Unknown option: -I", exit 2), answer otherwise
     "sleep"     hang (exec sleep) until killed by the timeout
     "crash"     die from SIGSEGV
@@ -30,7 +32,9 @@ import stat
 from pathlib import Path
 from typing import Any, Literal
 
-Behaviour = Literal["ok", "slow", "old", "sleep", "crash", "junk", "fail", "badjson", "error"]
+Behaviour = Literal[
+    "ok", "slow", "gather", "old", "sleep", "crash", "junk", "fail", "badjson", "error"
+]
 
 _PYENV = "/home/dev/.pyenv/versions/3.12.1"
 _CELLAR = "/opt/homebrew/Cellar/python@3.12/3.12.7/Frameworks/Python.framework/Versions/3.12"
@@ -143,6 +147,7 @@ def make_fake_python(
     *,
     log: str | os.PathLike[str] | None = None,
     delay: float = 30.0,
+    gather: int = 2,
 ) -> Path:
     """Write an executable fake interpreter `directory/name` and return its path.
 
@@ -173,6 +178,13 @@ def make_fake_python(
         lines += answer_lines
     elif behaviour == "slow":
         lines += [f"sleep {delay:g}", *answer_lines]
+    elif behaviour == "gather":
+        if log is None:
+            raise ValueError("behaviour 'gather' needs a log")
+        lines += [
+            f"while [ $(wc -l < {_sh_quote(os.fspath(log))}) -lt {gather} ]; do sleep 0.05; done",
+            *answer_lines,
+        ]
     elif behaviour == "old":
         lines += [
             'if [ "$1" = "-I" ]; then',
