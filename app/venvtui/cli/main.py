@@ -15,15 +15,25 @@ from collections.abc import Sequence
 from venvtui import __version__
 from venvtui.core.errors import VenvtuiError
 
-COMMAND_MODULES = (
-    "venvtui.cli.inventory",  # interpreters, envs, show
-    "venvtui.cli.resolve",  # resolve
-    "venvtui.cli.doctor",  # doctor, whatif
-    "venvtui.cli.write",  # create, repair, rebuild, delete
-)
+COMMAND_MODULES = {
+    "venvtui.cli.inventory": ("interpreters", "envs", "show"),
+    "venvtui.cli.resolve": ("resolve",),
+    "venvtui.cli.doctor": ("doctor", "whatif"),
+    "venvtui.cli.write": ("create", "repair", "rebuild", "delete"),
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _modules_for(argv: Sequence[str]) -> tuple[str, ...]:
+    """The command modules to register: only the one owning the command when argv names one
+    (start-up cost: each module's sub-parsers take milliseconds to build), else all (help)."""
+    command = next((a for a in argv if not a.startswith("-")), None)
+    for module, commands in COMMAND_MODULES.items():
+        if command in commands:
+            return (module,)
+    return tuple(COMMAND_MODULES)
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="venvtui",
         description=(
@@ -37,14 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-cache", action="store_true", help="do not read or write the interpreter probe cache"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:  # a command module not written yet
-            if exc.name != name:
-                raise
-            continue
-        module.register(sub)
+    for name in _modules_for(argv) if argv is not None else COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
     return parser
 
 
@@ -56,7 +60,7 @@ def _error(message: str, hint: str = "") -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
+    parser = build_parser(args_list)
     args = parser.parse_args(args_list)
     if args.no_cache:
         from venvtui.core import settings

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -34,7 +33,15 @@ def home_short(path: str | None) -> str:
 
 
 def term_width(default: int = 80) -> int:
-    return shutil.get_terminal_size((default, 24)).columns
+    # os.get_terminal_size, not shutil's wrapper: shutil costs milliseconds to import.
+    try:
+        return int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        pass
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+    except (AttributeError, OSError, ValueError):
+        return default
 
 
 def ellipsize_left(text: str, width: int) -> str:

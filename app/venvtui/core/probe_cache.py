@@ -19,6 +19,7 @@ os.replace). Write failures are silent: the cache is an optimisation, never a re
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -32,6 +33,13 @@ _KIND = "venvtui-probe-cache"
 
 def cache_dir() -> Path:
     """Where probe entries live (created on first write)."""
+    return _cache_dir(os.environ.get("XDG_CACHE_HOME"), os.environ.get("HOME"))
+
+
+@functools.lru_cache(maxsize=8)
+def _cache_dir(xdg_cache_home: str | None, home: str | None) -> Path:
+    # Keyed on the variables platformdirs reads, so a changed environment is honoured;
+    # platformdirs costs about a millisecond a call, and every cache lookup needs the dir.
     import platformdirs
 
     return Path(platformdirs.user_cache_path("venvtui")) / "probe"
