@@ -40,12 +40,28 @@ Probe().run(headless=True, size=(120, 36))
 """
 
 
-def first_paint(runs: int) -> list[float]:
+BARE_APP = r"""
+import sys, time
+from textual.app import App
+
+class Probe(App):
+    def on_mount(self):
+        self.call_after_refresh(self._painted)
+    def _painted(self):
+        sys.stdout.write(f"{time.time()!r}\n"); sys.stdout.flush()
+        self.exit()
+
+Probe().run(headless=True, size=(120, 36))
+"""
+
+
+def first_paint(runs: int, script: str = FIRST_PAINT) -> list[float]:
+    """Process start to first frame, seconds, for each of `runs` runs of `script`."""
     times = []
     for _ in range(runs):
         start = time.time()
         out = subprocess.run(
-            [sys.executable, "-c", FIRST_PAINT],
+            [sys.executable, "-c", script],
             capture_output=True,
             text=True,
             timeout=60,
@@ -131,7 +147,13 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
 
+    bare = first_paint(args.runs, BARE_APP)
     paints = first_paint(args.runs)
+    print(
+        f"first paint, bare Textual app (baseline, same run): median "
+        f"{statistics.median(bare) * 1000:.0f} ms  (min {min(bare) * 1000:.0f}, "
+        f"max {max(bare) * 1000:.0f})"
+    )
     print(
         f"first paint (headless, real service): median {statistics.median(paints) * 1000:.0f} ms"
         f"  (min {min(paints) * 1000:.0f}, max {max(paints) * 1000:.0f}; target < 400 ms)"
