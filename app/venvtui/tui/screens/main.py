@@ -114,10 +114,9 @@ class MainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header(icon="≡")
         with Horizontal(id="filter-bar"):
+            # The Input is mounted on first use: it is hidden until then, and not composing it
+            # keeps it out of the first frame's work.
             yield Static("Filter", id="filter-label")
-            yield Input(
-                placeholder="words to match in path, version, creator, health…", id="filter"
-            )
         with TabbedContent(initial="envs", id="tabs"):
             with TabPane("Environments", id="envs"):
                 yield EnvTable(home=self.home, now=self.service.now(), id="env-table")
@@ -146,9 +145,6 @@ class MainScreen(Screen[None]):
         return self.query_one("#tabs", TabbedContent).active
 
     def on_mount(self) -> None:
-        self.query_one("#filter", Input).cursor_blink = bool(
-            getattr(self.app, "cursor_blink_enabled", True)
-        )
         self.env_table.focus()
         if self.scan_on_mount:
             # Discovery starts after the first frame is on screen.
@@ -385,10 +381,22 @@ class MainScreen(Screen[None]):
             self.query_one(DetailPane).show(detail)
 
     # --- filter ----------------------------------------------------------------------------------
-    def action_filter(self) -> None:
+    @property
+    def filter_input(self) -> Input | None:
+        found = self.query("#filter").results(Input)
+        return next(found, None)
+
+    async def action_filter(self) -> None:
         bar = self.query_one("#filter-bar")
         bar.display = True
-        self.query_one("#filter", Input).focus()
+        field = self.filter_input
+        if field is None:
+            field = Input(
+                placeholder="words to match in path, version, creator, health…", id="filter"
+            )
+            field.cursor_blink = bool(getattr(self.app, "cursor_blink_enabled", True))
+            await bar.mount(field)
+        field.focus()
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -400,7 +408,8 @@ class MainScreen(Screen[None]):
         table.focus()
 
     def _apply_filter(self) -> None:
-        text = self.query_one("#filter", Input).value.strip()
+        field = self.filter_input
+        text = field.value.strip() if field is not None else ""
         with self.app.batch_update():
             for table in (self.env_table, self.interp_table):
                 table.set_filter(text, self.only_problems)
@@ -417,7 +426,9 @@ class MainScreen(Screen[None]):
             return
         bar = self.query_one("#filter-bar")
         if bar.display:
-            self.query_one("#filter", Input).value = ""
+            field = self.filter_input
+            if field is not None:
+                field.value = ""
             bar.display = False
             self._apply_filter()
             (self.env_table if self.active_tab == "envs" else self.interp_table).focus()
