@@ -296,10 +296,11 @@ class EnvTable(RecordTable[EnvRow]):
         "size": 5,
         "age": 4,
     }
+    # Minimums chosen so that all eight columns fit 80 cells without sideways scrolling.
     FLEX: ClassVar[dict[str, tuple[int, int]]] = {
-        "path": (18, 3),
-        "home": (14, 3),
-        "forecast": (12, 2),
+        "path": (10, 3),
+        "home": (8, 3),
+        "forecast": (6, 2),
     }
 
     def cells(self, record: EnvRow) -> tuple[str | Text, ...]:
