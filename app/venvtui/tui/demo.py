@@ -65,14 +65,8 @@ _INTERPRETERS: tuple[tuple[InterpreterRow, Chain], ...] = (
         ),
         _chain(
             _link(f"{BREW}/bin/python3.12", "../Cellar/python@3.12/3.12.1/bin/python3.12"),
-            _link(
-                f"{CELLAR_312}/bin/python3.12",
-                "../Frameworks/Python.framework/Versions/3.12/bin/python3.12",
-            ),
-            Hop(
-                path=f"{CELLAR_312}/Frameworks/Python.framework/Versions/3.12/bin/python3.12",
-                kind="file",
-            ),
+            # Linuxbrew: the Cellar's bin/python3.12 is the real file (no framework build).
+            Hop(path=f"{CELLAR_312}/bin/python3.12", kind="file"),
         ),
     ),
     (
@@ -187,14 +181,8 @@ _ENVS: tuple[tuple[EnvRow, Chain, tuple[tuple[str, str], ...], str], ...] = (
         _chain(
             _link(f"{HOME}/src/webapp/.venv/bin/python", "python3.12"),
             _link(f"{HOME}/src/webapp/.venv/bin/python3.12", f"{CELLAR_312}/bin/python3.12"),
-            _link(
-                f"{CELLAR_312}/bin/python3.12",
-                "../Frameworks/Python.framework/Versions/3.12/bin/python3.12",
-            ),
-            Hop(
-                path=f"{CELLAR_312}/Frameworks/Python.framework/Versions/3.12/bin/python3.12",
-                kind="file",
-            ),
+            # Linuxbrew: the Cellar's bin/python3.12 is the real file (no framework build).
+            Hop(path=f"{CELLAR_312}/bin/python3.12", kind="file"),
         ),
         _cfg(
             ("home", f"{CELLAR_312}/bin"),
