@@ -177,7 +177,17 @@ def main() -> int:
         return 1
     for svg in svgs:
         png = svg.with_suffix(".png")
-        subprocess.run([rsvg, "-o", str(png), str(svg)], check=True, timeout=60)
+        # librsvg drops leading (non-breaking) spaces of each <text> unless whitespace is
+        # preserved, which would un-indent the dry-run plan and the tree in the PNGs.
+        preserved = svg.with_suffix(".preserve.svg")
+        preserved.write_text(
+            svg.read_text(encoding="utf-8").replace("<svg ", '<svg xml:space="preserve" ', 1),
+            encoding="utf-8",
+        )
+        try:
+            subprocess.run([rsvg, "-o", str(png), str(preserved)], check=True, timeout=60)
+        finally:
+            preserved.unlink()
         print(f"wrote {png.relative_to(ROOT)}")
     return 0
 
