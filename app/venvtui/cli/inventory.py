@@ -10,6 +10,8 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
+from venvtui.cli.args import timeout_arg
+
 if TYPE_CHECKING:
     from venvtui.core.errors import VenvtuiError
     from venvtui.core.models import Chain, Environment, Interpreter, ProbeResult
@@ -28,7 +30,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="store_true",
         help="do not run the interpreters (no versions; stat/readlink only)",
     )
-    _timeout_arg(p)
+    timeout_arg(p, "each interpreter gets to answer the probe")
     p.set_defaults(func=cmd_interpreters)
 
     p = sub.add_parser(
@@ -58,28 +60,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("path", metavar="PATH", help="an interpreter file or an environment dir")
     p.add_argument("--json", action="store_true", help="machine-readable output")
-    _timeout_arg(p)
+    timeout_arg(p, "each interpreter gets to answer the probe")
     p.set_defaults(func=cmd_show)
-
-
-def _timeout_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--timeout",
-        type=_positive_float,
-        default=None,
-        metavar="SECONDS",
-        help="how long each interpreter gets to answer the probe (default 5)",
-    )
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError("must be greater than 0")
-    return value
 
 
 def _depth(text: str) -> int:

@@ -11,6 +11,8 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from venvtui.cli.args import timeout_arg
+
 if TYPE_CHECKING:
     from venvtui.core.models import Chain
     from venvtui.core.resolver import Reason, Resolution, Startup
@@ -32,24 +34,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="store_true",
         help="model `uv venv -p X.Y.Z` (a patch version pinned: no uv minor-version link)",
     )
-    p.add_argument(
-        "--timeout",
-        type=_positive_float,
-        default=None,
-        metavar="SECONDS",
-        help="how long the interpreter gets to answer the probe (default 5)",
-    )
+    timeout_arg(p, "the interpreter gets to answer the probe")
     p.set_defaults(func=cmd_resolve)
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be greater than 0")
-    return value
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:
