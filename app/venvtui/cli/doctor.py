@@ -17,7 +17,13 @@ if TYPE_CHECKING:
     from venvtui.core.health import Diagnosis
     from venvtui.core.models import Environment
 
-BADGE = {"ok": "OK", "broken": "BROKEN", "misbound": "MISBOUND", "drift": "DRIFT"}
+BADGE = {
+    "ok": "OK",
+    "broken": "BROKEN",
+    "misbound": "MISBOUND",
+    "drift": "DRIFT",
+    "uncertain": "UNCERTAIN",
+}
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

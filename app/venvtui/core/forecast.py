@@ -62,28 +62,37 @@ def env_home(env: Environment) -> str | None:
     return h.strip() if h and h.strip() else None
 
 
-def base_facts(python: str | None, *, spawn: bool) -> BaseFacts:
-    """The base interpreter's version and compiled PREFIX: from the probe cache, or (when
-    `spawn`) by probing the real binary bin/python reaches."""
+def base_facts(python: str | None, *, spawn: bool, timeout: float | None = None) -> BaseFacts:
+    """The base interpreter's version and compiled PREFIX: from the probe cache, else (when
+    `spawn`) by probing the real binary bin/python reaches, retried once with a longer
+    timeout when it times out. A failed probe gives `BaseFacts(unknown=True)`."""
     if python is None or not os.path.exists(python):
         return BaseFacts()
     real = os.path.realpath(python)
     from venvtui.core import probe as probe_mod
-    from venvtui.core import probe_cache
+    from venvtui.core import probe_cache, settings
+    from venvtui.core.errors import ProbeTimeout
 
     result = None
     try:
-        if spawn:
-            result = probe_mod.probe(real)
-        else:
-            key = probe_cache.cache_key(real, probe_mod.script_hash())
-            cached = probe_cache.load(key)
-            if cached is not None:
-                result = probe_mod.parse_payload(real, cached)
-    except Exception:  # a failing probe only limits what the model knows
+        key = probe_cache.cache_key(real, probe_mod.script_hash())
+        cached = probe_cache.load(key)
+        if cached is not None:
+            result = probe_mod.parse_payload(real, cached)
+    except Exception:  # an unreadable cache entry is a miss
         result = None
+    if result is None and spawn:
+        first = settings.PROBE_TIMEOUT if timeout is None else timeout
+        for limit in (first, first * 4):
+            try:
+                result = probe_mod.probe(real, timeout=limit)
+                break
+            except ProbeTimeout:
+                continue  # a loaded machine: once more, with more time
+            except Exception:  # a failing probe only limits what the model knows
+                break
     if result is None:
-        return BaseFacts()
+        return BaseFacts(unknown=True)
     return BaseFacts(
         version=result.version,
         config_prefix=result.config_prefix,

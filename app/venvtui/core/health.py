@@ -207,6 +207,19 @@ def _start_verdicts(env: Environment, start: Start) -> list[Verdict]:
                     "B2",
                 )
             )
+        elif f.code == "uncertain":
+            out.append(
+                Verdict(
+                    "base-unprobed",
+                    "warning",
+                    "start-up prediction is uncertain: " + f.text,
+                    "No stdlib is found from where getpath starts its search, so whether the "
+                    "env starts (and on which install) depends on the interpreter's compiled "
+                    "PREFIX, which only running it tells; it did not answer in time or failed.",
+                    f"Run `venvtui doctor {envp}` again on a quieter machine, or run "
+                    f"`{env.python} -c 'import sys; print(sys.base_prefix)'`.",
+                )
+            )
         elif f.code == "B2'":
             out.append(
                 Verdict(

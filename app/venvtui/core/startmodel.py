@@ -34,8 +34,10 @@ from venvtui.core.models import Chain
 from venvtui.core.overlay import View, search_up
 from venvtui.core.stability import exe_minor
 
-Status = Literal["ok", "broken", "misbound", "drift"]
-RANK: dict[str, int] = {"ok": 0, "drift": 1, "misbound": 2, "broken": 3}
+# "uncertain": the base interpreter could not be probed, so its compiled PREFIX (the
+# getpath fallback when no stdlib is found from the start dir) is unknown.
+Status = Literal["ok", "broken", "misbound", "drift", "uncertain"]
+RANK: dict[str, int] = {"ok": 0, "uncertain": 0, "drift": 1, "misbound": 2, "broken": 3}
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,7 @@ class BaseFacts:
     version: tuple[int, int, int] | None = None
     config_prefix: str | None = None
     framework: bool = False
+    unknown: bool = False  # the probe failed or timed out: version/PREFIX are not known
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +237,26 @@ def predict(
             pfx = expected
         if pfx and search_up(view, pfx, running) == os.path.normpath(pfx):
             prefix, fallback = os.path.normpath(pfx), True
+        elif base.unknown and not pfx:
+            # getpath falls back to the compiled PREFIX, which only the (failed) probe tells:
+            # whether the env starts, and on which stdlib, cannot be predicted.
+            findings.append(
+                Finding(
+                    "uncertain",
+                    f"no stdlib (lib/python{running}/os.py) at or above {start_dir} "
+                    f"({start_from}); base interpreter could not be probed: start-up "
+                    "prediction is uncertain (it depends on the compiled PREFIX)",
+                )
+            )
+            return result(
+                "uncertain",
+                chain=chain,
+                running=running,
+                start_dir=start_dir,
+                start_from=start_from,
+                expected=expected,
+                copied=copied,
+            )
         else:
             where = f"{start_dir} ({start_from})"
             known = f"; the compiled PREFIX {pfx} has none either" if pfx else ""

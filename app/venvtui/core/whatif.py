@@ -101,13 +101,13 @@ def depends_on(
     return any(inside(p, root) or inside(p, real_root) for p in paths)
 
 
-def _whatif(event: Event, envs: Iterable[Environment], *, spawn: bool = False) -> WhatIf:
+def _whatif(event: Event, envs: Iterable[Environment], *, spawn: bool = True) -> WhatIf:
     results: list[WhatIfResult] = []
     ov = event.overlay()
     for env in envs:
         if env.kind != "venv":
             continue
-        base = base_facts(env.python, spawn=spawn)
+        base = base_facts(env.python, spawn=spawn)  # the cache first; a miss is probed
         if not depends_on(env, event.target, REAL, base):
             continue
         before = predict(REAL, env.path, env.python, env.cfg, base)
@@ -125,7 +125,7 @@ def _install_or_path(path: str) -> tuple[Install | None, str]:
     return install_for(p), p
 
 
-def whatif_remove(path: str, envs: Iterable[Environment], *, spawn: bool = False) -> WhatIf:
+def whatif_remove(path: str, envs: Iterable[Environment], *, spawn: bool = True) -> WhatIf:
     """Every env depending on the install at `path` (an install dir or its executable), and
     its status once the installer removes it. A path no installer owns is simply removed."""
     envs = list(envs)
@@ -153,7 +153,7 @@ def whatif_upgrade(
     envs: Iterable[Environment],
     *,
     remove_old: bool | None = None,
-    spawn: bool = False,
+    spawn: bool = True,
 ) -> WhatIf:
     """Every env depending on the install at `path`, and its status after the installer's
     upgrade to `to_version` (Homebrew, pyenv, uv, mise: see `core.events`)."""
