@@ -106,6 +106,7 @@ class Base:
     policy: str
     why: tuple[str, ...] = ()
     startup: str = ""  # a predicted start-up problem with this base ("" when none is known)
+    fallback: str = ""  # set when it starts only through the compiled-PREFIX fallback
 
 
 def _script_text() -> str:
@@ -233,19 +234,26 @@ def _probe(python: str) -> ProbeResult:
     return probe(python, timeout=max(settings.PROBE_TIMEOUT, QUERY_TIMEOUT))
 
 
-def _predict(python: str) -> str:
-    """The resolver's start-up prediction for what `python -m venv` would make from python."""
+def _predict(python: str) -> tuple[str, str]:
+    """The resolver's start-up prediction for what `python -m venv` would make from python:
+    (a start-up problem, a note when it starts only through the compiled-PREFIX fallback)."""
     try:
         from venvtui.core.resolver import resolve
 
         plan = resolve(python, _probe(python)).creators.get("venv")
     except (ImportError, VenvtuiError):
-        return ""
-    if plan is None or plan.starts == "ok":
-        return ""
+        return "", ""
+    if plan is None:
+        return "", ""
+    if plan.starts == "ok":
+        if plan.startup.via_prefix_fallback:
+            # CPython getpath: no stdlib at or above `home`, so sys.prefix falls back to the
+            # compiled PREFIX; it starts only while that install stays where it was built.
+            return "", f"{plan.startup.prefix}"
+        return "", ""
     why = "; ".join(r.text for r in plan.startup.why[-2:])
     code = f" ({plan.startup.code})" if plan.startup.code else ""
-    return f"{plan.starts}{code}: {why}"
+    return f"{plan.starts}{code}: {why}", ""
 
 
 def outside_env(python: str, layout: Layout) -> tuple[str, tuple[str, ...]]:
@@ -285,8 +293,14 @@ def choose_base(python: str, layout: Layout, policy: str) -> Base:
     if policy == "venv":
         # Lib/venv ensure_directories: home = dirname(abspath(sys._base_executable)), never realpath.
         exe = os.path.abspath(layout.base_executable)
+        problem, fallback = _predict(python)
         return Base(
-            os.path.dirname(exe), exe, "venv", ("what `python -m venv` records",), _predict(python)
+            os.path.dirname(exe),
+            exe,
+            "venv",
+            ("what `python -m venv` records",),
+            problem,
+            fallback,
         )
     if policy == "stable":
         from venvtui.core.resolver import resolve
@@ -339,6 +353,12 @@ def plan_warnings(
         out.append(
             f"with home {base.home} the environment is predicted to be {base.startup}; "
             "it would be rolled back after the start-up check"
+        )
+    if base.fallback:
+        out.append(
+            f"with home {base.home} no stdlib is found from home: the environment starts only "
+            f"through the compiled-PREFIX fallback ({base.fallback}), and stops starting when "
+            "that install moves; --home-policy stable avoids it"
         )
     loses = copy_loses_libpython(real) if req.copies else False
     if req.copies and (loses or (loses is None and _STANDALONE_DIR.search(real))):
