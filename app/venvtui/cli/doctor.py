@@ -12,6 +12,8 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from venvtui.cli.args import timeout_arg
+
 if TYPE_CHECKING:
     from venvtui.core.errors import VenvtuiError
     from venvtui.core.health import Diagnosis
@@ -51,7 +53,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "-v", "--verbose", action="store_true", help="also print explanations and hop stability"
     )
-    _timeout_arg(p)
+    timeout_arg(p, "each env's python gets to start")
     p.set_defaults(func=cmd_doctor)
 
     w = sub.add_parser(
@@ -111,26 +113,6 @@ def _whatif_common(p: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="scan DIR for environments (repeatable; default: the usual places)",
     )
-
-
-def _timeout_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--timeout",
-        type=_positive_float,
-        default=None,
-        metavar="SECONDS",
-        help="how long each env's python gets to start (default 5)",
-    )
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
-    return value
 
 
 def _warn(message: str) -> None:
