@@ -39,12 +39,11 @@ from venvtui.core.startup import (
     Runtime,
     StartStatus,
     Startup,
-    getpath_realpath,
     predict_startup,
     same_dir,
     simulate,
 )
-from venvtui.core.symlinks import readlink_chain, walk_chain
+from venvtui.core.symlinks import getpath_realpath, readlink_chain, walk_chain
 
 __all__ = [
     "CREATORS",

@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 from venvtui.core import landmarks
 from venvtui.core.models import ProbeResult
-from venvtui.core.symlinks import readlink_chain
+from venvtui.core.symlinks import getpath_realpath, readlink_chain
 
 StartStatus = Literal["ok", "misbound", "fails", "drift"]
 
@@ -157,31 +157,6 @@ def _read_home(cfg_path: str) -> tuple[bool, str | None]:
         if had_equ and key.strip().lower() == "home":
             return True, value.strip()
     return True, None
-
-
-def getpath_realpath(path: str, version: tuple[int, ...], *, max_hops: int = 40) -> str:
-    """The interpreter's own resolution of its executable: a readlink loop on the final
-    component only (directories are never resolved), with the version's exact joining rules:
-
-    - getpath.c 3.8-3.10 (`calculate_argv0_path`): an absolute target is taken as is; a relative
-      one is appended to the link's directory *without* normalisation (`reduce` + `joinpath`),
-      so `bin/../Cellar/...` survives into sys.base_prefix;
-    - getpath.py 3.11+ (`getpath_realpath`): an absolute target is taken as is; a relative one is
-      joined and normalised lexically (`_Py_normpath`).
-    """
-    current = path
-    for _ in range(max_hops):
-        try:
-            target = os.readlink(current)
-        except OSError:
-            return current
-        if os.path.isabs(target):
-            current = target
-        elif tuple(version[:2]) <= (3, 10):
-            current = os.path.dirname(current) + os.sep + target
-        else:
-            current = os.path.normpath(os.path.join(os.path.dirname(current), target))
-    return current
 
 
 def venv_base_executable(exe: str, home: str | None, rt: Runtime, real: str) -> str:
