@@ -21,11 +21,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from venvtui.core.models import Chain, Hop
+from venvtui.core.symlinks import MAX_HOPS, next_hop
 
 NodeKind = Literal["file", "dir", "link", "missing", "error"]
-
-# CPython getpath.c: "40 is the Linux kernel 4.2 limit" (MAXSYMLINKS).
-MAX_HOPS = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,13 +38,6 @@ class Node:
 
 def _norm(path: str) -> str:
     return os.path.normpath(os.path.abspath(path))
-
-
-def _next_path(link: str, target: str) -> str:
-    """getpath: absolute targets as-is, relative ones joined to the link's dir, normalised."""
-    if os.path.isabs(target):
-        return os.path.normpath(target)
-    return os.path.normpath(os.path.join(os.path.dirname(link), target))
 
 
 def _ancestors(path: str) -> Iterator[str]:
@@ -80,7 +71,7 @@ class View:
                 budget[0] -= 1
                 if budget[0] <= 0 or node.target is None:
                     return None
-                res = self._canon(_next_path(cand, node.target), budget)
+                res = self._canon(next_hop(cand, node.target), budget)
                 if res is None:
                     return None
                 cur, node = res
@@ -181,7 +172,7 @@ class View:
                 hops.append(Hop(current, "loop", error=f"more than {max_hops} symlink hops"))
                 break
             seen.add(current)
-            nxt = _next_path(current, node.target)
+            nxt = next_hop(current, node.target)
             hops.append(Hop(current, "link", target=node.target, next=nxt))
             current = nxt
         return Chain(start=start, hops=tuple(hops), realpath=self.realpath(start))
@@ -193,7 +184,7 @@ class View:
             node = self.lnode(current)
             if node.kind != "link" or node.target is None:
                 return current
-            current = _next_path(current, node.target)
+            current = next_hop(current, node.target)
         return current
 
 

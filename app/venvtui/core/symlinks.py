@@ -27,7 +27,7 @@ MAX_HOPS = 40
 _MISSING_ERRNOS = (errno.ENOENT, errno.ENOTDIR)
 
 
-def _next_path(link: str, target: str) -> str:
+def next_hop(link: str, target: str) -> str:
     """Where a link points: absolute targets as-is, relative ones joined to the link's dir;
     normalised lexically (getpath: `_Py_join_relfile` + `_Py_normpath`)."""
     if os.path.isabs(target):
@@ -188,7 +188,7 @@ def walk_chain(path: str, *, max_hops: int = MAX_HOPS, cache: LinkCache | None =
         except OSError as exc:
             hops.append(Hop(current, "error", dir_links=links, error=_describe(exc)))
             break
-        nxt = _next_path(current, target)
+        nxt = next_hop(current, target)
         hops.append(Hop(current, "link", target=target, next=nxt, dir_links=links))
         current = nxt
     if cache is not None and hops[-1].kind in ("file", "dir"):
@@ -209,7 +209,7 @@ def readlink_chain(path: str, *, max_hops: int = MAX_HOPS) -> str:
             target = os.readlink(current)
         except OSError:  # not a link, missing, or unreadable: getpath stops here too
             return current
-        current = _next_path(current, target)
+        current = next_hop(current, target)
     return current
 
 
