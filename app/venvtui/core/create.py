@@ -108,6 +108,17 @@ class Base:
     startup: str = ""  # a predicted start-up problem with this base ("" when none is known)
     fallback: str = ""  # set when it starts only through the compiled-PREFIX fallback
 
+    def details(self, python: str, version: str) -> dict[str, Any]:
+        """The plan `details` every plan tied to this base carries."""
+        return {
+            "python": python,
+            "version": version,
+            "home": self.home,
+            "executable": self.executable,
+            "policy": self.policy,
+            "why": list(self.why),
+        }
+
 
 def _script_text() -> str:
     return resources.files("venvtui.core").joinpath("_layout_script.py").read_text("utf-8")
@@ -556,12 +567,7 @@ def plan_create(req: CreateRequest) -> Plan:
         replaces=replaces,
         verify=verify,
         details={
-            "python": python,
-            "version": layout.version,
-            "home": base.home,
-            "executable": base.executable,
-            "policy": base.policy,
-            "why": list(base.why),
+            **base.details(python, layout.version),
             "base_prefix": layout.base_prefix,
             "seed": req.seed,
             "copies": req.copies,

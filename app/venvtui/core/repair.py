@@ -348,14 +348,7 @@ def plan_repair(
         ),
         warnings=tuple(warnings),
         verify=verify,
-        details={
-            "python": python,
-            "version": layout.version,
-            "home": base.home,
-            "executable": base.executable,
-            "policy": base.policy,
-            "why": list(base.why),
-        },
+        details=base.details(python, layout.version),
     )
 
 
