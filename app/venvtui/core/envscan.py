@@ -161,11 +161,13 @@ def central_roots(ctx: Context) -> list[Root]:
 
 
 def _read_lines(path: str) -> list[str]:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            return [ln.strip() for ln in fh.read(1 << 20).splitlines() if ln.strip()]
+    from venvtui.core.safe_io import SMALL_FILE, read_text
+
+    try:  # bounded: a FIFO or a huge file here must not hang or exhaust the scan
+        text = read_text(path, limit=SMALL_FILE, errors="replace")
     except OSError:
         return []
+    return [ln.strip() for ln in text.splitlines() if ln.strip()]
 
 
 def project_roots(ctx: Context) -> list[Root]:

@@ -30,9 +30,12 @@ from dataclasses import dataclass
 from typing import Literal
 
 from venvtui.core.errors import CfgError
+from venvtui.core.safe_io import UnsafeRead, read_bytes
 
 BOM = b"\xef\xbb\xbf"
 GETPATH_MAX_BYTES = 32 * 1024  # Modules/getpath.c getpath_readlines: MAX_FILE
+# Larger than getpath's limit so an oversized file can still be shown and diagnosed.
+CFG_MAX_BYTES = 1 << 20
 
 LineKind = Literal["pair", "comment", "blank", "bad"]
 
@@ -233,8 +236,9 @@ def render_cfg(pairs: Iterable[tuple[str, str]]) -> bytes:
 def read_cfg(path: str | os.PathLike[str]) -> PyvenvCfg:
     """Parse the pyvenv.cfg at `path` (the file itself); raises CfgError when unreadable."""
     try:
-        with open(path, "rb") as fh:
-            data = fh.read()
+        data = read_bytes(path, limit=CFG_MAX_BYTES)
+    except UnsafeRead as exc:
+        raise CfgError(f"cannot read {exc}", exc.hint) from None
     except OSError as exc:
         raise CfgError(f"cannot read {os.fspath(path)}: {exc.strerror or exc}") from None
     return PyvenvCfg.parse(data)
