@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from venvtui.core.health import Diagnosis
     from venvtui.core.models import Environment
 
+# Badges of the start-up statuses (whatif); doctor uses the core's `health.BADGE`.
 BADGE = {
     "ok": "OK",
     "broken": "BROKEN",
@@ -32,8 +33,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "doctor",
         help="diagnose environments and forecast which upgrade breaks them",
-        description="For each environment: is it broken (does not start), misbound (starts on "
-        "another install's stdlib), drifting (runs another minor version) or ok; why; how to "
+        description="For each environment: is it broken (does not start), in error (starts, "
+        "but e.g. its console scripts run a missing python), misbound (starts on another "
+        "install's stdlib), drifting (runs another minor version), warned about or ok; why; how to "
         "fix it; and which installer event (brew upgrade + cleanup, pyenv/uv uninstall, a "
         "re-pointed python3) would break it. Static checks first; then each env's python is "
         "run (with a timeout) to confirm. Exit status: 0 all ok, 1 something is not ok.",
@@ -159,7 +161,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     from concurrent.futures import ThreadPoolExecutor
 
     from venvtui.core import settings
-    from venvtui.core.health import diagnose
+    from venvtui.core.health import diagnose, is_problem
 
     if args.timeout is not None:
         settings.PROBE_TIMEOUT = args.timeout
@@ -168,7 +170,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     confirm = not args.no_confirm
     with ThreadPoolExecutor(max_workers=max(1, min(8, len(envs)))) as pool:
         diags = list(pool.map(lambda pe: diagnose(pe[1], confirm=confirm), envs))
-    unhealthy = any(d.status != "ok" for d in diags)
+    unhealthy = any(is_problem(d.status) for d in diags)
     if args.json:
         from venvtui.cli.output import emit_json
 
@@ -205,13 +207,14 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 def print_diagnosis(shown: str, d: Diagnosis, *, verbose: bool = False) -> None:
     from venvtui.cli.output import home_short
+    from venvtui.core.health import BADGE as HEALTH_BADGE
 
     running = d.observed.version if d.observed and d.observed.version else d.static.running_minor
     made = d.static.recorded_minor
     ver = running or "?"
     if made and running and not running.startswith(made):
         ver = f"{running}, made for {made}"
-    print(f"{BADGE[d.status]:<9} {home_short(shown)}  ({d.creator or '?'}, {ver})")
+    print(f"{HEALTH_BADGE[d.status]:<9} {home_short(shown)}  ({d.creator or '?'}, {ver})")
     for v in d.verdicts:
         print(f"  {v.severity:<7} {v.summary}")
         if verbose:

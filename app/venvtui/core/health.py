@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -53,9 +54,11 @@ from venvtui.core.whatif import (
 )
 
 __all__ = [
+    "BADGE",
     "Dependents",
     "Diagnosis",
     "Forecast",
+    "Health",
     "Observed",
     "Stability",
     "Verdict",
@@ -66,11 +69,39 @@ __all__ = [
     "depends_on",
     "diagnose",
     "env_paths",
+    "health_status",
+    "is_problem",
     "whatif_remove",
     "whatif_upgrade",
 ]
 
 Severity = Literal["error", "warning", "info"]
+
+# The one status shown for an environment (list badge, doctor line, JSON "status", counts, exit
+# code): the start-up status when it is not ok, raised to "error" / "warning" by the worst
+# verdict, so an env with an error verdict is never "ok".
+Health = Literal["ok", "warning", "uncertain", "drift", "misbound", "error", "broken"]
+# Worst last. "broken": does not start; "error": starts, but an error verdict holds (console
+# scripts run a missing python, a parent env is gone, ...).
+HEALTH_RANK: dict[str, int] = {
+    "ok": 0,
+    "warning": 1,
+    "uncertain": 2,
+    "drift": 3,
+    "misbound": 4,
+    "error": 5,
+    "broken": 6,
+}
+BADGE: dict[str, str] = {
+    "ok": "OK",
+    "warning": "WARNING",
+    "uncertain": "UNCERTAIN",
+    "drift": "DRIFT",
+    "misbound": "MISBOUND",
+    "error": "ERROR",
+    "broken": "BROKEN",
+}
+_SEVERITY_HEALTH: dict[str, Health] = {"error": "error", "warning": "warning"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,10 +150,28 @@ class Observed:
         }
 
 
+def health_status(start: Status, verdicts: Sequence[Verdict]) -> Health:
+    """The worst of the start-up status and the verdicts' severities (see `Health`)."""
+    worst: Health = start
+    for v in verdicts:
+        h = _SEVERITY_HEALTH.get(v.severity)
+        if h is not None and HEALTH_RANK[h] > HEALTH_RANK[worst]:
+            worst = h
+    return worst
+
+
+def is_problem(status: str) -> bool:
+    """Whether a status counts as a problem (problems filter, doctor's exit status 1)."""
+    return status != "ok"
+
+
 @dataclass(frozen=True, slots=True)
 class Diagnosis:
+    """`status` is the aggregate (`health_status`); `starts` is the start-up status alone
+    (observed when the env's python was run, else the static prediction)."""
+
     path: str
-    status: Status
+    status: Health
     verdicts: tuple[Verdict, ...]
     forecast: tuple[Forecast, ...]
     static: Start
@@ -130,11 +179,13 @@ class Diagnosis:
     survives: tuple[str, ...] = ()
     paths: tuple[Stability, ...] = ()
     creator: str = ""
+    starts: Status = "ok"
 
     def to_json(self) -> dict[str, Any]:
         return {
             "path": self.path,
             "status": self.status,
+            "starts": self.starts,
             "creator": self.creator,
             "verdicts": [v.to_json() for v in self.verdicts],
             "forecast": [f.to_json() for f in self.forecast],
@@ -580,7 +631,9 @@ def diagnose(env: Environment, *, confirm: bool = True, timeout: float | None = 
     if env.kind != "venv":
         # conda envs carry their own interpreter: nothing points outside them
         static = predict(REAL, env.path, env.python, (), BaseFacts())
-        return Diagnosis(env.path, static.status, (), (), static, creator=env.creator)
+        return Diagnosis(
+            env.path, static.status, (), (), static, creator=env.creator, starts=static.status
+        )
     verdicts.extend(_cfg_verdicts(env))
     base = base_facts(env.python, spawn=confirm)
     static = predict(REAL, env.path, env.python, env.cfg, base)
@@ -617,7 +670,7 @@ def diagnose(env: Environment, *, confirm: bool = True, timeout: float | None = 
         paths.append(classify_path(home))
     return Diagnosis(
         env.path,
-        status,
+        health_status(status, verdicts),
         tuple(verdicts),
         tuple(forecasts),
         static,
@@ -625,4 +678,5 @@ def diagnose(env: Environment, *, confirm: bool = True, timeout: float | None = 
         tuple(survives),
         tuple(paths),
         env.creator,
+        status,
     )
