@@ -27,7 +27,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "link that `python -m venv`, virtualenv and `uv venv` write, whether the env would "
         "start, and the most upgrade-stable base to use instead.",
     )
-    p.add_argument("python", metavar="PYTHON", help="an interpreter path (or a name on PATH)")
+    p.add_argument(
+        "python",
+        metavar="PYTHON",
+        help="an interpreter path, a name on PATH, or a version (3.12, cpython@3.12)",
+    )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument(
         "--patch-requested",
@@ -40,14 +44,20 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def cmd_resolve(args: argparse.Namespace) -> int:
     from venvtui.core.errors import UnsupportedPythonError
+    from venvtui.core.pyrequest import find_python
     from venvtui.core.resolver import resolve
 
-    res = resolve(args.python, patch_requested=args.patch_requested, timeout=args.timeout)
+    # A shim is replaced by what it runs, a version request by the matching interpreter.
+    choice = find_python(args.python)
+    res = resolve(choice.path, patch_requested=args.patch_requested, timeout=args.timeout)
     if args.json:
         from venvtui.cli.output import emit_json
 
-        emit_json(res.to_json())
+        emit_json({**res.to_json(), "requested": choice.to_json()})
     else:
+        note = choice.note()
+        if note:
+            print(f"note: {note}\n")
         print(render(res))
     if res.unsupported:
         err = UnsupportedPythonError(res.unsupported)

@@ -12,6 +12,8 @@ POLICY_HELP = (
     "to a base interpreter or its bin directory"
 )
 
+PY_HELP = "an interpreter path, a name on PATH, or a version: 3.12, 3.12.1, cpython@3.12"
+
 
 def register(sub: Any) -> None:
     p = sub.add_parser(
@@ -22,7 +24,7 @@ def register(sub: Any) -> None:
         "it into place.",
     )
     p.add_argument("dest", metavar="DEST")
-    p.add_argument("--python", "-p", required=True, metavar="PY", help="the interpreter to use")
+    p.add_argument("--python", "-p", required=True, metavar="PY", help=PY_HELP)
     p.add_argument("--home-policy", default="stable", metavar="stable|venv|PATH", help=POLICY_HELP)
     p.add_argument("--prompt", help="the prompt prefix shown when activated")
     p.add_argument("--system-site-packages", action="store_true")
@@ -48,7 +50,7 @@ def register(sub: Any) -> None:
         "the environment starts. Everything changed is backed up first.",
     )
     p.add_argument("env", metavar="ENV")
-    p.add_argument("--python", "-p", metavar="PY", help="the base to use (default: found)")
+    p.add_argument("--python", "-p", metavar="PY", help=PY_HELP + " (default: found)")
     p.add_argument("--home-policy", default="stable", metavar="stable|venv|PATH", help=POLICY_HELP)
     _common(p)
     p.set_defaults(func=cmd_repair)
@@ -61,7 +63,7 @@ def register(sub: Any) -> None:
         "the old environment is kept aside until then.",
     )
     p.add_argument("env", metavar="ENV")
-    p.add_argument("--python", "-p", required=True, metavar="PY")
+    p.add_argument("--python", "-p", required=True, metavar="PY", help=PY_HELP)
     p.add_argument("--home-policy", default="stable", metavar="stable|venv|PATH", help=POLICY_HELP)
     p.add_argument("--find-links", action="append", default=[], metavar="DIR")
     p.add_argument("--no-index", action="store_true", help="install only from --find-links")

@@ -21,7 +21,6 @@ import dataclasses
 import json
 import os
 import re
-import shutil
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -505,14 +504,12 @@ def seed_op(dest: str, layout: Layout) -> Op:
 
 
 def locate_python(python: str) -> str:
-    """An absolute path for `python`: a bare name is looked up on PATH (as a shell would)."""
-    python = os.path.expanduser(python)
-    if os.sep not in python:
-        found = shutil.which(python)
-        if found is None:
-            raise NotFoundError(f"{python} was not found on PATH")
-        python = found
-    return os.path.abspath(python)
+    """An absolute path for `--python`: a path, a command on PATH, or a version request
+    (`3.12`, `cpython@3.12`); a pyenv/asdf/mise shim is replaced by what it runs
+    (`core.pyrequest`)."""
+    from venvtui.core.pyrequest import find_python
+
+    return find_python(python).path
 
 
 def plan_create(req: CreateRequest) -> Plan:

@@ -362,6 +362,15 @@ def candidates(ctx: Context) -> Iterator[Candidate]:
 # --- shims ---------------------------------------------------------------------------------
 
 
+class ShimTarget(NamedTuple):
+    """What a shim runs now: the executable (None when the selection lacks that command), the
+    version name that selected it, and where that selection came from (a file or a variable)."""
+
+    target: str | None
+    version: str
+    origin: str
+
+
 def _find_upwards(start: str, filename: str) -> str | None:
     d = start
     while True:
@@ -374,38 +383,62 @@ def _find_upwards(start: str, filename: str) -> str | None:
         d = parent
 
 
-def _read_words(path: str) -> list[str]:
+def _read_small(path: str) -> str | None:
+    from venvtui.core.safe_io import SMALL_FILE, read_text
+
     try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            text = fh.read(65536)
+        return read_text(path, limit=SMALL_FILE, errors="replace")
     except OSError:
-        return []
-    words = []
-    for line in text.splitlines():
-        line = line.split("#", 1)[0]
-        words += line.split()
-    return words
+        return None
+
+
+def _version_file_words(path: str) -> list[str]:
+    """pyenv-version-file-read: the first word of each line; blank and `#` lines skipped;
+    a name with `/` or `..` is ignored (CVE-2022-35861)."""
+    out = []
+    for line in (_read_small(path) or "").splitlines():
+        words = line.split()
+        if not words or words[0].startswith("#"):
+            continue
+        if words[0] == ".." or "/" in words[0]:
+            continue
+        out.append(words[0])
+    return out
+
+
+def _version_key(name: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in re.findall(r"\d+", name))
+
+
+# pyenv-latest drops these from a prefix match: -dev/-src/-latest and pre-releases, and
+# free-threaded `t` builds unless the prefix asks for one.
+_NOT_LATEST = re.compile(r"(?:-dev|-src|-latest|(?:a|b|rc)\d+)$")
 
 
 def _pick_version(versions_dir: str, name: str) -> str | None:
-    """`versions_dir/name`, else the newest `name.*` (pyenv 2.3+ resolves a prefix like
-    "3.12" to the latest installed 3.12.x)."""
+    """pyenv-prefix / pyenv-latest: `versions_dir/name`, else the newest installed
+    `name[-.]*` release (pyenv 2.3+ resolves "3.12" to the latest 3.12.x; mise does too)."""
     exact = os.path.join(versions_dir, name)
     if os.path.isdir(exact):
         return exact
+    want_t = bool(re.fullmatch(r".*\dt", name))
+    prefix = name[:-1] if want_t else name
     best: tuple[tuple[int, ...], str] | None = None
     for d in _subdirs(versions_dir):
         base = os.path.basename(d)
-        if base.startswith(name + "."):
-            key = tuple(int(p) if p.isdigit() else -1 for p in base.split("."))
-            if best is None or key > best[0]:
-                best = (key, d)
+        if not base.startswith((prefix + ".", prefix + "-")) or _NOT_LATEST.search(base):
+            continue
+        if base.endswith("t") != want_t or (os.path.islink(d) and "envs" in os.readlink(d)):
+            continue  # pyenv-latest --skip-envs: pyenv-virtualenv's links into envs/
+        key = _version_key(base)
+        if best is None or key > best[0]:
+            best = (key, d)
     return best[1] if best else None
 
 
-def _system_command(ctx: Context, command: str) -> str | None:
-    """The first `command` on PATH outside every shim dir (pyenv's "system" version)."""
-    shims = shim_dirs(ctx)
+def _system_command(ctx: Context, command: str, skip: str | None = None) -> str | None:
+    """pyenv-which "system": the first `command` on PATH outside the shim dir(s)."""
+    shims = set(shim_dirs(ctx)) | ({skip} if skip else set())
     for d in ctx.path_dirs():
         if d in shims:
             continue
@@ -415,75 +448,161 @@ def _system_command(ctx: Context, command: str) -> str | None:
     return None
 
 
-def pyenv_versions(ctx: Context) -> list[str]:
-    """The selected pyenv versions (pyenv-version-name order): PYENV_VERSION, the nearest
-    `.python-version` above the cwd, `$PYENV_ROOT/version`, else "system"."""
+def pyenv_selection(ctx: Context, root: str | None = None) -> tuple[list[str], str]:
+    """The selected pyenv versions and their origin (pyenv-version-name): PYENV_VERSION, else
+    the nearest `.python-version` above PYENV_DIR (default: the cwd), else
+    `$PYENV_ROOT/version`; an empty or missing file selects "system"."""
     env = ctx.env("PYENV_VERSION")
     if env:
-        return [v for v in env.split(":") if v]
-    found = _find_upwards(ctx.cwd, ".python-version")
-    words = _read_words(found) if found else []
-    if not words:
-        words = _read_words(os.path.join(pyenv_root(ctx), "version"))
-    return words or ["system"]
+        return [v for v in env.split(":") if v] or ["system"], "PYENV_VERSION"
+    local = _find_upwards(ctx.env("PYENV_DIR") or ctx.cwd, ".python-version")
+    if local is None and ctx.env("PYENV_DIR"):
+        local = _find_upwards(ctx.cwd, ".python-version")
+    origin = local or os.path.join(root or pyenv_root(ctx), "version")
+    return _version_file_words(origin) or ["system"], origin
 
 
-def _tool_versions(ctx: Context, tool: str, env_key: str) -> list[str]:
-    """asdf/mise: `<TOOL>_VERSION`-style variable, else `.tool-versions` above the cwd, else
-    `~/.tool-versions`."""
+def pyenv_versions(ctx: Context) -> list[str]:
+    return pyenv_selection(ctx)[0]
+
+
+def pyenv_which(command: str, ctx: Context, root: str | None = None) -> ShimTarget:
+    """`pyenv which COMMAND` without running pyenv: each selected version's bin/COMMAND (a
+    "3.12" prefix or "python-3.12" name resolved as pyenv-latest does), then always "system"
+    (PATH without `$PYENV_ROOT/shims`)."""
+    root = root or pyenv_root(ctx)
+    versions, origin = pyenv_selection(ctx, root)
+    versions_dir = os.path.join(root, "versions")
+    for v in [*versions, "system"]:
+        if v == "system":
+            found = _system_command(ctx, command, os.path.normpath(os.path.join(root, "shims")))
+            if found:
+                return ShimTarget(found, "system", origin if "system" in versions else "fallback")
+            continue
+        d = _pick_version(versions_dir, v) or _pick_version(versions_dir, v.removeprefix("python-"))
+        if d:
+            p = os.path.join(_bin(d, ctx), command)
+            if os.path.isfile(p) and os.access(p, os.X_OK):
+                return ShimTarget(p, os.path.basename(d), origin)
+    return ShimTarget(None, ":".join(versions), origin)
+
+
+def _tool_versions(
+    ctx: Context, tool: str, env_key: str, *, mise: bool = False
+) -> tuple[list[str], str]:
+    """asdf/mise: `<TOOL>_VERSION`-style variable, else the nearest config above the cwd
+    (`.tool-versions`; mise also `mise.toml`/`.mise.toml` `[tools] python = ...`), else the
+    global one (`~/.tool-versions`; mise `~/.config/mise/config.toml`)."""
     env = ctx.env(env_key)
     if env:
-        return env.split()
-    for path in (
-        _find_upwards(ctx.cwd, ".tool-versions"),
-        os.path.join(ctx.home, ".tool-versions"),
-    ):
-        if not path:
-            continue
+        return env.split(), env_key
+    d = ctx.cwd
+    names = ("mise.toml", ".mise.toml", ".tool-versions") if mise else (".tool-versions",)
+    while True:
+        for name in names:
+            p = os.path.join(d, name)
+            if os.path.isfile(p):
+                got = _config_versions(p, tool)
+                if got:
+                    return got, p
+        parent = os.path.dirname(d)
+        if parent == d:
+            break
+        d = parent
+    xdg = ctx.env("XDG_CONFIG_HOME")
+    config = xdg if xdg and os.path.isabs(xdg) else os.path.join(ctx.home, ".config")
+    globals_ = [os.path.join(config, "mise", "config.toml")] if mise else []
+    globals_.append(os.path.join(ctx.home, ".tool-versions"))
+    for p in globals_:
+        got = _config_versions(p, tool)
+        if got:
+            return got, p
+    return [], ""
+
+
+def _config_versions(path: str, tool: str) -> list[str]:
+    text = _read_small(path)
+    if text is None:
+        return []
+    if path.endswith(".toml"):
+        from venvtui.core.config import loads_toml
+
         try:
-            with open(path, encoding="utf-8", errors="replace") as fh:
-                lines = fh.read(65536).splitlines()
-        except OSError:
-            continue
-        for line in lines:
-            words = line.split("#", 1)[0].split()
-            if words and words[0] == tool:
-                return words[1:]
+            data = loads_toml(text)
+        except ValueError:
+            return []
+        tools = data.get("tools")
+        value = tools.get(tool) if isinstance(tools, dict) else None
+        items = value if isinstance(value, list) else [value]
+        out = []
+        for item in items:
+            if isinstance(item, dict):  # python = { version = "3.12", ... }
+                item = item.get("version")
+            if isinstance(item, str):
+                out.append(item)
+        return out
+    for line in text.splitlines():
+        words = line.split("#", 1)[0].split()
+        if words and words[0] == tool:
+            return words[1:]
     return []
+
+
+def shim_target(manager: str, command: str, ctx: Context, root: str | None = None) -> ShimTarget:
+    """What the `manager` shim named `command` runs now (never by running the manager)."""
+    if manager == "pyenv":
+        return pyenv_which(command, ctx, root)
+    mise = manager == "mise"
+    root = root or (mise_root(ctx) if mise else asdf_root(ctx))
+    installs = os.path.join(root, "installs", "python")
+    env_key = "MISE_PYTHON_VERSION" if mise else "ASDF_PYTHON_VERSION"
+    versions, origin = _tool_versions(ctx, "python", env_key, mise=mise)
+    for v in versions:
+        if v == "system":
+            found = _system_command(ctx, command)
+            if found:
+                return ShimTarget(found, "system", origin)
+            continue
+        d = _pick_version(installs, v.removeprefix("python-"))
+        if d:
+            p = os.path.join(_bin(d, ctx), command)
+            if os.path.isfile(p):
+                return ShimTarget(p, os.path.basename(d), origin)
+    return ShimTarget(None, " ".join(versions), origin)
 
 
 def resolve_shim(candidate: Candidate, ctx: Context) -> str | None:
     """The executable a shim runs right now, or None when the shim is inactive (the selected
     version lacks that command)."""
-    command = os.path.basename(candidate.path)
-    if candidate.shim == "pyenv":
-        versions_dir = os.path.join(pyenv_root(ctx), "versions")
-        for v in pyenv_versions(ctx):
-            if v == "system":
-                found = _system_command(ctx, command)
-                if found:
-                    return found
-                continue
-            d = _pick_version(versions_dir, v)
-            if d:
-                p = os.path.join(_bin(d, ctx), command)
-                if os.path.isfile(p):
-                    return p
+    if candidate.shim is None:
         return None
-    if candidate.shim in ("asdf", "mise"):
-        root = asdf_root(ctx) if candidate.shim == "asdf" else mise_root(ctx)
-        installs = os.path.join(root, "installs", "python")
-        env_key = "ASDF_PYTHON_VERSION" if candidate.shim == "asdf" else "MISE_PYTHON_VERSION"
-        for v in _tool_versions(ctx, "python", env_key):
-            if v == "system":
-                found = _system_command(ctx, command)
-                if found:
-                    return found
-                continue
-            d = _pick_version(installs, v)
-            if d:
-                p = os.path.join(_bin(d, ctx), command)
-                if os.path.isfile(p):
-                    return p
-        return None
+    return shim_target(candidate.shim, os.path.basename(candidate.path), ctx).target
+
+
+_PYENV_SHIM_ROOT = re.compile(r'^export PYENV_ROOT="([^"\n]+)"$', re.MULTILINE)
+
+
+def shim_of(path: str, ctx: Context) -> tuple[str, str | None] | None:
+    """(manager, its root when the shim names one) when `path` is a pyenv, asdf or mise shim:
+    it sits in a shim dir, or its text is one (pyenv: `exec ".../libexec/pyenv" exec`, which
+    also exports the PYENV_ROOT it belongs to; asdf: `asdf exec`), or it is a link to the
+    `mise` binary (mise's shims are links to itself)."""
+    path = os.path.normpath(os.path.abspath(path))
+    manager = shim_dirs(ctx).get(os.path.dirname(path))
+    if os.path.islink(path) and os.path.basename(os.path.realpath(path)) == "mise":
+        return "mise", None
+    text = None
+    try:
+        if os.path.getsize(path) <= 8192:
+            text = _read_small(path)
+    except OSError:
+        text = None
+    if text and text.startswith("#!"):
+        if '/libexec/pyenv" exec' in text or "pyenv exec" in text:
+            m = _PYENV_SHIM_ROOT.search(text)
+            return "pyenv", m.group(1) if m else None
+        if "asdf exec" in text:
+            return "asdf", None
+    if manager is not None:
+        return manager, None
     return None
