@@ -36,6 +36,7 @@ from venvtui.core.errors import (
     WriteRefused,
 )
 from venvtui.core.models import ProbeResult
+from venvtui.core.ownership import EnvOwnership, check_dest
 from venvtui.core.plan import Op, Plan, Verify
 
 QUERY_TIMEOUT = 20.0
@@ -183,50 +184,12 @@ def check_prompt(prompt: str | None) -> None:
         )
 
 
-def is_environment(path: str) -> bool:
-    return os.path.isfile(os.path.join(path, "pyvenv.cfg")) or os.path.isdir(
-        os.path.join(path, "conda-meta")
-    )
-
-
-def check_dest(dest: str, *, clear: bool) -> bool:
-    """Refuse destinations we must not write; return True when something at dest is replaced."""
-    if os.path.lexists(dest) and not os.path.isdir(dest):
-        raise WriteRefused(f"{dest} exists and is not a directory", "pick another destination")
-    if os.path.isdir(dest):
-        try:
-            entries = os.listdir(dest)
-        except OSError as exc:
-            raise WriteRefused(
-                f"cannot read {dest}: {exc.strerror}", "check its permissions"
-            ) from None
-        if entries:
-            if not is_environment(dest):
-                raise WriteRefused(
-                    f"{dest} is not empty and is not an environment",
-                    "pick an empty or new directory; venvtui never writes over other files",
-                )
-            if os.path.isdir(os.path.join(dest, "conda-meta")):
-                raise WriteRefused(f"{dest} is a conda environment", "manage it with conda")
-            if not clear:
-                raise WriteRefused(
-                    f"{dest} is already an environment",
-                    "pass --clear to replace it, or --upgrade to re-point it at the interpreter",
-                )
-        parent = os.path.dirname(dest)
-        if not os.access(parent, os.W_OK | os.X_OK):
-            raise WriteRefused(f"{parent} is not writable", "pick a destination you can write to")
-        return True
-    # The nearest existing ancestor must be writable (missing parents are created).
-    ancestor = os.path.dirname(dest)
-    while not os.path.exists(ancestor):
-        nxt = os.path.dirname(ancestor)
-        if nxt == ancestor:
-            break
-        ancestor = nxt
-    if not os.path.isdir(ancestor) or not os.access(ancestor, os.W_OK | os.X_OK):
-        raise WriteRefused(f"{ancestor} is not writable", "pick a destination you can write to")
-    return False
+def identity_details(owner: EnvOwnership | None) -> dict[str, Any]:
+    """What apply needs to re-check the environment a plan replaces or edits
+    (`ownership.recheck`): the same directory (device, inode) as planned."""
+    if owner is None:
+        return {}
+    return {"identity": [owner.dev, owner.ino], "tools": list(owner.tools)}
 
 
 # --- choosing the base --------------------------------------------------------------------------
@@ -514,14 +477,14 @@ def locate_python(python: str) -> str:
 
 def plan_create(req: CreateRequest) -> Plan:
     """Plan a new environment (nothing is written)."""
-    dest = os.path.abspath(os.path.expanduser(req.dest))
+    target = check_dest(req.dest, clear=req.clear)
+    dest = target.path
     if req.prompt == ".":  # bpo-38901 (3.9+): `--prompt .` means the current directory's name
         req = dataclasses.replace(req, prompt=os.path.basename(os.getcwd()))
     check_prompt(req.prompt)
     python = locate_python(req.python)
     req = dataclasses.replace(req, python=python)
     pre = query_layout(python, dest, prompt=req.prompt)  # version and _base_executable as given
-    replaces = check_dest(dest, clear=req.clear)
     base = choose_base(python, pre, req.home_policy)
     exename = os.path.basename(base.executable)
     layout = query_layout(base.executable, dest, exename=exename, prompt=req.prompt)
@@ -536,7 +499,7 @@ def plan_create(req: CreateRequest) -> Plan:
             recommended = choose_base(python, pre, "stable")
         except (ImportError, VenvtuiError):
             recommended = None
-    warnings = plan_warnings(req, layout, base, recommended)
+    warnings = [*target.notes, *plan_warnings(req, layout, base, recommended)]
     ops = layout_ops(req, layout, base, dest)
     if req.seed:
         ops.append(seed_op(dest, layout))
@@ -561,10 +524,11 @@ def plan_create(req: CreateRequest) -> Plan:
         ops=tuple(ops),
         summary=summary,
         warnings=tuple(warnings),
-        replaces=replaces,
+        replaces=target.replaces,
         verify=verify,
         details={
             **base.details(python, layout.version),
+            **identity_details(target.owner),
             "base_prefix": layout.base_prefix,
             "seed": req.seed,
             "copies": req.copies,

@@ -21,7 +21,7 @@ import re
 import shutil
 import sys
 import urllib.parse
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from venvtui.core.create import (
@@ -29,7 +29,7 @@ from venvtui.core.create import (
     CreateRequest,
     check_prompt,
     choose_base,
-    is_environment,
+    identity_details,
     layout_ops,
     locate_python,
     plan_warnings,
@@ -38,10 +38,10 @@ from venvtui.core.create import (
 )
 from venvtui.core.errors import (
     NotAnEnvironmentError,
-    NotFoundError,
     VenvtuiError,
     WriteRefused,
 )
+from venvtui.core.ownership import EnvOwnership, check_target
 from venvtui.core.plan import Op, Plan, Verify
 
 _PY_NAME = re.compile(r"^python(\d+(\.\d+)?t?)?$")
@@ -75,20 +75,16 @@ class Dist:
 # --- reading an environment without running it ---------------------------------------------------
 
 
-def _env_dir(env: object) -> str:
+def _target(env: object, verb: str) -> EnvOwnership:
+    """The environment `env` names (a path or an object with `.path`), checked by the one
+    ownership rule; a venv (pyvenv.cfg) unless `verb` is delete."""
     path = getattr(env, "path", env)
     if not isinstance(path, str):
         raise NotAnEnvironmentError(f"{env!r} is not an environment path")
-    return os.path.abspath(os.path.expanduser(path))
-
-
-def _cfg_path(env_dir: str) -> str:
-    cfg = os.path.join(env_dir, "pyvenv.cfg")
-    if not os.path.isdir(env_dir):
-        raise NotFoundError(f"{env_dir} does not exist or is not a directory")
-    if not os.path.isfile(cfg):
-        raise NotAnEnvironmentError(f"{env_dir} has no pyvenv.cfg")
-    return cfg
+    own = check_target(path, verb=verb)
+    if own.kind == "conda":
+        raise WriteRefused(f"{own.path} is a conda environment", f"{verb} it with conda")
+    return own
 
 
 def env_minor(env_dir: str, cfg_version: str | None) -> str | None:
@@ -255,8 +251,9 @@ def plan_repair(
     """Re-point the environment at a working base of the same minor (nothing is written)."""
     from venvtui.core.pyvenv_cfg import read_cfg
 
-    env_dir = _env_dir(env)
-    cfg_file = _cfg_path(env_dir)
+    owner = _target(env, "repair")
+    env_dir = owner.path
+    cfg_file = os.path.join(env_dir, "pyvenv.cfg")
     cfg = read_cfg(cfg_file)
     recorded = next((cfg.get(k) for k in _VERSION_KEYS if cfg.get(k)), None)
     minor = env_minor(env_dir, recorded)
@@ -346,9 +343,9 @@ def plan_repair(
             f"{base.executable}{' (copied)' if copies else ''} [{base.policy} policy]; "
             "site-packages untouched"
         ),
-        warnings=tuple(warnings),
+        warnings=(*owner.notes, *warnings),
         verify=verify,
-        details=base.details(python, layout.version),
+        details={**base.details(python, layout.version), **identity_details(owner)},
     )
 
 
@@ -388,11 +385,9 @@ def plan_rebuild(
     """A new environment from `python` with the same distributions (nothing is written)."""
     from venvtui.core.pyvenv_cfg import read_cfg
 
-    env_dir = _env_dir(env)
-    cfg_file = _cfg_path(env_dir)
-    if os.path.isdir(os.path.join(env_dir, "conda-meta")):
-        raise WriteRefused(f"{env_dir} is a conda environment", "rebuild it with conda")
-    cfg = read_cfg(cfg_file)
+    owner = _target(env, "rebuild")
+    env_dir = owner.path
+    cfg = read_cfg(os.path.join(env_dir, "pyvenv.cfg"))
     recorded = next((cfg.get(k) for k in _VERSION_KEYS if cfg.get(k)), None)
     old_minor = env_minor(env_dir, recorded)
     dists = installed_dists(env_dir, old_minor) if old_minor else []
@@ -464,6 +459,7 @@ def plan_rebuild(
             "a version that has no build for the new Python fails the rebuild (nothing is lost)"
         )
     warnings += [w for w in plan_warnings(req, layout, base, None) if "no pip" not in w]
+    warnings = [*owner.notes, *warnings]
     return Plan(
         action="rebuild",
         env=env_dir,
@@ -491,6 +487,7 @@ def plan_rebuild(
             "distributions": [d.requirement for d in reinstall],
             "old_minor": old_minor,
             "installer": "uv" if uv else "pip",
+            **identity_details(owner),
         },
     )
 
@@ -498,54 +495,27 @@ def plan_rebuild(
 # --- delete ---------------------------------------------------------------------------------------
 
 
-def _protected(path: str) -> Iterable[str]:
-    yield os.sep
-    home = os.path.expanduser("~")
-    if home and home != os.sep:
-        yield os.path.realpath(home)
-        yield os.path.abspath(home)
+def _count_entries(root: str, limit: int = 1_000_000) -> int:
+    """Entries under `root` (links not followed), walked iteratively: any depth, bounded."""
+    count = 0
+    stack = [root]
+    while stack and count < limit:
+        try:
+            with os.scandir(stack.pop()) as it:
+                for entry in it:
+                    count += 1
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+        except OSError:
+            continue
+    return count
 
 
 def plan_delete(env_path: str) -> Plan:
-    """Remove an environment (only a directory holding pyvenv.cfg or conda-meta/)."""
-    path = os.path.abspath(os.path.expanduser(env_path))
-    real = os.path.realpath(path)
-    for p in _protected(path):
-        if (
-            real == p
-            or path == p
-            or (p != os.sep and os.path.realpath(p).startswith(real + os.sep))
-        ):
-            raise WriteRefused(
-                f"refusing to delete {path}: it is / or holds the home directory",
-                "pass the environment directory itself, e.g. ~/project/.venv",
-            )
-    if real == os.sep:
-        raise WriteRefused(f"refusing to delete {path}", "pass an environment directory")
-    if os.path.islink(path):
-        raise WriteRefused(
-            f"{path} is a symbolic link", f"delete the environment it points to: {real}"
-        )
-    if not os.path.isdir(path):
-        raise NotFoundError(f"{path} does not exist or is not a directory")
-    if not is_environment(path):
-        if any(
-            os.path.exists(os.path.join(path, m)) for m in ("pyproject.toml", ".git", "setup.py")
-        ):
-            raise WriteRefused(
-                f"{path} is a project root, not an environment",
-                "pass the environment inside it, e.g. .venv",
-            )
-        raise NotAnEnvironmentError(f"{path} is not an environment (no pyvenv.cfg or conda-meta/)")
-    if os.path.exists(os.path.join(path, ".git")):
-        raise WriteRefused(f"{path} holds a .git directory", "remove the environment by hand")
-    if real == os.path.realpath(sys.prefix):
-        raise WriteRefused(
-            f"{path} is the environment venvtui runs from", "run venvtui from elsewhere"
-        )
-    count = 0
-    for _root, dirs, files in os.walk(path):
-        count += len(files) + len(dirs)
+    """Remove an environment: only what the ownership rule accepts (see core.ownership)."""
+    owner = check_target(env_path, verb="delete")
+    path = owner.path
+    count = _count_entries(path)
     warnings = []
     minor = env_minor(path, None)
     if minor:
@@ -558,8 +528,8 @@ def plan_delete(env_path: str) -> Plan:
         mode="delete",
         ops=(Op("remove", path, note=f"the whole environment, {count} entries"),),
         summary=f"remove the environment {path}",
-        warnings=tuple(warnings),
-        details={"entries": count},
+        warnings=(*owner.notes, *warnings),
+        details={"entries": count, **identity_details(owner)},
     )
 
 
