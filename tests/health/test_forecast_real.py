@@ -82,7 +82,7 @@ def check(
             elif fc[0].result != a:
                 problems.append(f"{n}: forecast {fc[0].result}, really {a}: {fc[0].why}")
         elif survives_text is not None:
-            if not any(survives_text in s for s in before_diag[n].survives):
+            if not any(survives_text in s.event for s in before_diag[n].survives):
                 problems.append(f"{n}: stayed {a} but the forecast does not say it survives")
         elif fc:
             problems.append(f"{n}: forecast {fc[0].event} -> {fc[0].result}, but stayed {a}")
@@ -142,11 +142,15 @@ def test_homebrew_upgrade_and_cleanup(minor: str, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("minor", ("3.8", "3.13"))
-def test_uv_python_upgrade_then_uninstall(minor: str, tmp_path: Path) -> None:
+def test_uv_python_upgrade_then_uninstall(
+    minor: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from venvtui.core.health import whatif_upgrade
 
     rp = require_python(minor)
     uvm = make_uv_managed(rp, tmp_path / "uvpy", tmp_path / "localbin")
+    # uv re-points only the executables in its own bin dir
+    monkeypatch.setenv("UV_PYTHON_BIN_DIR", str(tmp_path / "localbin"))
     e = tmp_path / "envs"
     envs: dict[str, Path] = {}
     _make(envs, "venv-patch", lambda: create_venv(uvm.patch_python, e / "vp", tmp=tmp_path))

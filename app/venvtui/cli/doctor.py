@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from venvtui.core.errors import VenvtuiError
     from venvtui.core.health import Diagnosis
     from venvtui.core.models import Environment
+    from venvtui.core.whatif import QuestionKind
 
 # Badges of the start-up statuses (whatif); doctor uses the core's `health.BADGE`.
 BADGE = {
@@ -60,11 +61,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     w = sub.add_parser(
         "whatif",
-        help="which environments break if an install is removed or upgraded",
+        help="which environments break if an install is removed or upgraded, or a link re-pointed",
         description="Simulate an installer's removal or patch upgrade of one install (Homebrew "
-        "keg, pyenv version, uv or mise install, or any directory) and show what happens to "
-        "every environment that depends on it. Nothing on disk is changed. Exit status: 0 "
-        "nothing gets worse, 1 some environment would get worse.",
+        "keg, pyenv version, uv or mise install, or any directory), or your re-point of a link, "
+        "and show what happens to every environment that depends on it. Nothing on disk is "
+        "changed. Exit status: 0 nothing gets worse, 1 some environment would get worse.",
     )
     wsub = w.add_subparsers(dest="whatif_command", metavar="EVENT", required=True)
     r = wsub.add_parser(
@@ -104,6 +105,23 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     _whatif_common(u)
     u.set_defaults(func=cmd_whatif_upgrade)
+    rp = wsub.add_parser(
+        "repoint",
+        help="the link LINK is re-pointed at TARGET (optionally removing the old install)",
+        description="A link you own (a `versions/3.12 -> 3.12.1` link, ~/.local/bin/python3.11, "
+        "/usr/local/bin/python3, a tool-cache or /project link) re-pointed at another install, "
+        "or a minor re-point such as `/usr/bin/python3 --to python3.12`. TARGET is taken as "
+        "`ln -s` takes it: relative to LINK's directory unless absolute.",
+    )
+    rp.add_argument("path", metavar="LINK", help="the symbolic link to re-point")
+    rp.add_argument("--to", required=True, metavar="TARGET", help="the new link target")
+    rp.add_argument(
+        "--remove-old",
+        action="store_true",
+        help="the install LINK leads to now is removed afterwards",
+    )
+    _whatif_common(rp)
+    rp.set_defaults(func=cmd_whatif_repoint)
 
 
 def _whatif_common(p: argparse.ArgumentParser) -> None:
@@ -235,7 +253,7 @@ def print_diagnosis(shown: str, d: Diagnosis, *, verbose: bool = False) -> None:
             if f.fix:
                 print(f"          fix: {f.fix}")
     if d.survives:
-        print("  survives: " + "; ".join(d.survives))
+        print("  survives: " + "; ".join(sv.event for sv in d.survives))
     if verbose:
         for s in d.paths:
             print(f"  {s.kind:<10} {home_short(s.path)}: {s.reason}")
@@ -281,18 +299,24 @@ def _emit_whatif(args: argparse.Namespace, result: Any, problems: list[VenvtuiEr
     return 1 if worse else 0
 
 
-def cmd_whatif_remove(args: argparse.Namespace) -> int:
-    from venvtui.core.health import whatif_remove
+def _ask(args: argparse.Namespace, kind: QuestionKind) -> int:
+    from venvtui.core.whatif import Question, ask
 
     problems: list[VenvtuiError] = []
     envs = _envs_for_whatif(args, problems)
-    return _emit_whatif(args, whatif_remove(args.path, envs), problems)
+    question = Question(
+        kind, args.path, getattr(args, "to", None), getattr(args, "remove_old", None)
+    )
+    return _emit_whatif(args, ask(question, envs), problems)
+
+
+def cmd_whatif_remove(args: argparse.Namespace) -> int:
+    return _ask(args, "remove")
 
 
 def cmd_whatif_upgrade(args: argparse.Namespace) -> int:
-    from venvtui.core.health import whatif_upgrade
+    return _ask(args, "upgrade")
 
-    problems: list[VenvtuiError] = []
-    envs = _envs_for_whatif(args, problems)
-    result = whatif_upgrade(args.path, args.to, envs, remove_old=args.remove_old)
-    return _emit_whatif(args, result, problems)
+
+def cmd_whatif_repoint(args: argparse.Namespace) -> int:
+    return _ask(args, "repoint")

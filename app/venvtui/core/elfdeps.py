@@ -165,8 +165,24 @@ def system_lib_dirs() -> tuple[str, ...]:
     return _SYSTEM_DIRS
 
 
+def relocation(path: str, source: str) -> tuple[str, str] | None:
+    """(old root, new root) when the file at `path` is an installer's copy of `source` (a
+    new keg or version dir laid down beside the old one): the roots are what remains once
+    the common tail is stripped. An installer relocates such a copy: Homebrew's
+    `Keg#relocate_dynamic_linkage` (patchelf) rewrites RUNPATH entries under the old prefix to
+    the new one; a build configured for its own prefix (pyenv, mise) has them already."""
+    if path == source:
+        return None
+    a, b = path.split(os.sep), source.split(os.sep)
+    while len(a) > 1 and len(b) > 1 and a[-1] == b[-1]:
+        a.pop()
+        b.pop()
+    return (os.sep.join(b) or os.sep, os.sep.join(a) or os.sep)
+
+
 def check_libs(exe: str, *, view: View = REAL, deps: ElfDeps | None = None) -> LibCheck | None:
     """Look up each needed library of `exe` (a path in `view`); None when not an ELF."""
+    moved: tuple[str, str] | None = None
     if deps is None:
         source = view.source_of(exe)
         if source is None:
@@ -174,10 +190,14 @@ def check_libs(exe: str, *, view: View = REAL, deps: ElfDeps | None = None) -> L
         deps = read_elf_deps(source)
         if deps is None:
             return None
+        moved = relocation(view.realpath(exe), source)
     origin = os.path.dirname(view.realpath(exe))
 
     def expand(d: str) -> str:
-        return os.path.normpath(d.replace("${ORIGIN}", origin).replace("$ORIGIN", origin))
+        d = os.path.normpath(d.replace("${ORIGIN}", origin).replace("$ORIGIN", origin))
+        if moved is not None and (d == moved[0] or d.startswith(moved[0] + os.sep)):
+            d = os.path.join(moved[1], os.path.relpath(d, moved[0]))
+        return d
 
     dirs: list[str] = []
     if not deps.runpath:

@@ -1,36 +1,53 @@
 """Installer events as filesystem changes: what each installer really does to the paths on an
 upgrade or an uninstall, expressed as `overlay.Change`s (never applied to the disk).
 
-- Homebrew `brew upgrade <formula>`: a new keg `Cellar/<formula>/<new>`, `opt/<formula>` and
-  the `<prefix>/bin` links re-pointed at it (`Keg#link`, `Formula#opt_prefix`); `brew cleanup`
-  (automatic after an upgrade unless HOMEBREW_NO_INSTALL_CLEANUP is set) removes the old keg.
-  `brew uninstall`: the keg, `opt/<formula>` and the bin links go.
+A new install is laid down as the installer lays it down: a `copy` of the old tree that is
+relocated (`elfdeps.relocation`: RUNPATH entries into the old tree name the new one, as
+Homebrew's `Keg#relocate_dynamic_linkage` or a build configured for its own prefix has them;
+`facts_after`: the compiled-in PREFIX likewise). Events are named with the root they act on
+(two roots can hold the same version).
+
+- Homebrew `brew upgrade <formula>`: a new keg `Cellar/<formula>/<new>`; `brew link` re-points
+  `opt/<formula>` and the `<prefix>/bin` and `<prefix>/lib` links (libpython) at it; `brew
+  cleanup` (automatic after an upgrade unless HOMEBREW_NO_INSTALL_CLEANUP is set) removes the
+  old keg. `brew uninstall`: the keg, `opt/<formula>` and the links into it go.
 - pyenv: `pyenv install X.Y.Z'` adds `versions/X.Y.Z'` and touches nothing else;
-  `pyenv uninstall X.Y.Z` removes `versions/X.Y.Z`.
-- uv: `uv python upgrade X.Y` installs `cpython-X.Y.Z'-<plat>` and re-points the
-  `cpython-X.Y-<plat>` minor link (absolute target) and the `~/.local/bin/pythonX.Y` links it
-  manages; the old patch install stays until `uv python uninstall X.Y.Z`.
+  `pyenv uninstall X.Y.Z` removes `versions/X.Y.Z` (a `versions/X.Y` link is the user's).
+- uv (`crates/uv/src/commands/python/install.rs`): `uv python upgrade X.Y` installs
+  `cpython-X.Y.Z'-<plat>`, re-points the `cpython-X.Y-<plat>` minor link (absolute target) and the
+  `pythonX.Y` executables in uv's bin dir that lead to the old install (`create_bin_links`: to the
+  minor link's executable); the old patch install stays (uv#13312) until
+  `uv python uninstall X.Y.Z`.
 - mise: `mise upgrade python` installs `installs/python/X.Y.Z'`, re-points the `X.Y` runtime
   link (relative) and uninstalls the old version.
 - asdf, nix, conda: the versioned dir is removed (`asdf uninstall`, `nix-collect-garbage`
   after an upgrade, `conda clean`).
-- An unversioned `python3` alias (Debian `/usr/bin/python3`, Homebrew's default formula) is
-  re-pointed at the next minor version by a distribution upgrade / a new default formula.
+- An unversioned `python3` alias is re-pointed at the next minor version only where an
+  installer owns it: a distribution's `/usr/bin` (`/bin`), Homebrew's `<prefix>/bin` when a new
+  default formula is linked. No installer re-points an alias inside a self-contained tree (a
+  standalone tree, `/usr/local/python-X`, a CI tool cache, a pyenv version).
+- A link the user owns (`versions/3.12 -> 3.12.1`, `~/.local/bin/python3.11`,
+  `/usr/local/bin/python3`) changes only when the user re-points it: `repoint_event`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from venvtui.core.elfdeps import relocation
 from venvtui.core.errors import VenvtuiError
 from venvtui.core.overlay import REAL, Change, Overlay, View, landmark, search_up
-from venvtui.core.stability import Install, exe_minor, find_install
+from venvtui.core.stability import Install, classify_path, exe_minor, find_install
+from venvtui.core.startmodel import BaseFacts
 
-EventKind = Literal["patch-upgrade", "minor-upgrade", "uninstall", "env-delete", "remove"]
+EventKind = Literal[
+    "patch-upgrade", "minor-upgrade", "uninstall", "env-delete", "remove", "repoint"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +55,7 @@ class Event:
     kind: EventKind
     text: str  # the command or happening, e.g. "`brew upgrade python@3.12` and `brew cleanup`"
     changes: tuple[Change, ...]
-    target: str  # the install root, alias or env the event is about
+    target: str  # the install root, alias, link or env the event is about
     installer: str = ""
     new_root: str | None = None  # the install that replaces `target` (upgrades)
     removes_old: bool = True
@@ -53,6 +70,7 @@ class Event:
             "target": self.target,
             "installer": self.installer,
             "new_install": self.new_root,
+            "removes_old": self.removes_old,
             "changes": [c.describe() for c in self.changes],
         }
 
@@ -87,18 +105,22 @@ def _rebase(path: str, old: str, new: str) -> str:
     return os.path.join(new, os.path.relpath(path, old)) if path != old else new
 
 
+def _target_of(view: View, link: str) -> str | None:
+    node = view.lnode(link)
+    if node.kind != "link" or node.target is None:
+        return None
+    t = node.target
+    return os.path.normpath(t if os.path.isabs(t) else os.path.join(os.path.dirname(link), t))
+
+
 def _links_into(view: View, directory: str, root: str) -> list[tuple[str, str]]:
     """(link, immediate target path) for the links in `directory` whose target is in `root`."""
     out: list[tuple[str, str]] = []
     for name in view.listdir(directory):
         p = os.path.join(directory, name)
-        node = view.lnode(p)
-        if node.kind == "link" and node.target is not None:
-            tgt = os.path.normpath(
-                node.target if os.path.isabs(node.target) else os.path.join(directory, node.target)
-            )
-            if _inside(tgt, root):
-                out.append((p, tgt))
+        tgt = _target_of(view, p)
+        if tgt is not None and (_inside(tgt, root) or _inside(view.realpath(tgt), root)):
+            out.append((p, tgt))
     return out
 
 
@@ -107,15 +129,9 @@ def _known_links_into(view: View, known: Iterable[str], root: str) -> list[tuple
     for p in dict.fromkeys(known):
         if _inside(p, root) or _in_env(view, p):
             continue
-        node = view.lnode(p)
-        if node.kind == "link" and node.target is not None:
-            tgt = os.path.normpath(
-                node.target
-                if os.path.isabs(node.target)
-                else os.path.join(os.path.dirname(p), node.target)
-            )
-            if _inside(tgt, root):
-                out.append((p, tgt))
+        tgt = _target_of(view, p)
+        if tgt is not None and _inside(tgt, root):
+            out.append((p, tgt))
     return out
 
 
@@ -127,8 +143,8 @@ def _in_env(view: View, link: str) -> bool:
     )
 
 
-def _relink(link: str, old_target: str, inst: Install, new_root: str, absolute: bool) -> Change:
-    new_target = _rebase(old_target, inst.root, new_root)
+def _relink(link: str, old_target: str, old_root: str, new_root: str, absolute: bool) -> Change:
+    new_target = _rebase(old_target, old_root, new_root)
     raw = new_target if absolute else os.path.relpath(new_target, os.path.dirname(link))
     return Change("link", link, raw)
 
@@ -137,6 +153,44 @@ def _renamed_root(inst: Install, to: str) -> str:
     label = os.path.basename(inst.root)
     new_label = label.replace(f"-{inst.version}-", f"-{to}-", 1) if inst.installer == "uv" else to
     return os.path.join(os.path.dirname(inst.root), new_label)
+
+
+def where(inst: Install) -> str:
+    """The root an install lives under, for event names (two roots can hold 3.12.1)."""
+    return inst.container
+
+
+def uv_bin_dir() -> str:
+    """uv's executable dir (`uv_python::managed::python_executable_dir`): UV_PYTHON_BIN_DIR,
+    else XDG_BIN_HOME, else ~/.local/bin."""
+    for var in ("UV_PYTHON_BIN_DIR", "XDG_BIN_HOME"):
+        v = os.environ.get(var)
+        if v:
+            return os.path.normpath(os.path.expanduser(v))
+    return os.path.normpath(os.path.expanduser(os.path.join("~", ".local", "bin")))
+
+
+def _uv_minor_link(inst: Install) -> str:
+    return os.path.join(inst.container, f"cpython-{inst.minor}-{inst.name}")
+
+
+def _uv_bin_links(view: View, inst: Install, known: Iterable[str]) -> list[str]:
+    """The `pythonX.Y` executables in uv's bin dir leading to `inst` (directly or through its
+    minor link): the ones `uv python upgrade` / `uninstall` manage (`find_matching_bin_link`)."""
+    out: list[str] = []
+    bindir = uv_bin_dir()
+    name = f"python{inst.minor}"
+    for p in dict.fromkeys([os.path.join(bindir, name), *known]):
+        if os.path.basename(p) != name or os.path.dirname(p) != bindir:
+            continue
+        if view.lnode(p).kind == "link" and _inside(view.realpath(p), view.realpath(inst.root)):
+            out.append(p)
+    return out
+
+
+def homebrew_cleanup_deferred() -> bool:
+    """HOMEBREW_NO_INSTALL_CLEANUP: `brew upgrade` keeps the old keg until a `brew cleanup`."""
+    return bool(os.environ.get("HOMEBREW_NO_INSTALL_CLEANUP"))
 
 
 def upgrade_event(
@@ -159,32 +213,40 @@ def upgrade_event(
     new_root = _renamed_root(inst, to)
     if view.exists(new_root):
         raise UnknownInstallError(f"{new_root} already exists", "pick another --to version")
+    known = list(known_links)
     src = view.realpath(inst.root)
+    # the new install, relocated to its own root (see the module doc)
     changes: list[Change] = [Change("copy", new_root, src)]
+    at = where(inst)
     if inst.installer == "homebrew":
-        remove = True if remove_old is None else remove_old
+        remove = (not homebrew_cleanup_deferred()) if remove_old is None else remove_old
         opt = os.path.join(inst.container, "opt", inst.name)
         changes.append(Change("link", opt, os.path.relpath(new_root, os.path.dirname(opt))))
-        for link, tgt in _links_into(view, os.path.join(inst.container, "bin"), inst.root):
-            changes.append(_relink(link, tgt, inst, new_root, absolute=False))
-        for link, tgt in _known_links_into(view, known_links, inst.root):
+        # `brew link`: every link of the keg's files in the prefix (bin/, lib/ libpython, ...)
+        for sub in ("bin", "lib"):
+            for link, tgt in _links_into(view, os.path.join(inst.container, sub), inst.root):
+                changes.append(_relink(link, tgt, inst.root, new_root, absolute=False))
+        for link, tgt in _known_links_into(view, known, inst.root):
             if _inside(link, inst.container) and not _inside(link, os.path.dirname(inst.root)):
-                changes.append(_relink(link, tgt, inst, new_root, absolute=False))
-        text = f"`brew upgrade {inst.name}`" + (" and `brew cleanup`" if remove else "")
+                changes.append(_relink(link, tgt, inst.root, new_root, absolute=False))
+        text = f"`brew upgrade {inst.name}`" + (
+            " and `brew cleanup`" if remove else " with HOMEBREW_NO_INSTALL_CLEANUP (old keg kept)"
+        )
     elif inst.installer == "uv":
         remove = False if remove_old is None else remove_old
-        minor_link = os.path.join(
-            inst.container, f"cpython-{inst.minor}-{inst.name}" if inst.name else ""
-        )
-        if (
-            inst.name
-            and view.lnode(minor_link).kind == "link"
-            and _inside(view.readlink_chain(minor_link), inst.root)
-        ):
+        minor_link = _uv_minor_link(inst)
+        has_minor = bool(inst.name) and _inside(view.realpath(minor_link), src)
+        if has_minor:
             changes.append(Change("link", minor_link, new_root))
-        for link, tgt in _known_links_into(view, known_links, inst.root):
-            if not _inside(link, inst.container):
-                changes.append(_relink(link, tgt, inst, new_root, absolute=True))
+        exe_name = f"python{inst.minor}"
+        new_exe = (
+            os.path.join(minor_link, "bin", exe_name)
+            if has_minor
+            else os.path.join(new_root, "bin", exe_name)
+        )
+        for link in _uv_bin_links(view, inst, known):
+            if not (has_minor and _inside(view.readlink_chain(link), minor_link)):
+                changes.append(Change("link", link, new_exe))
         text = f"`uv python upgrade {inst.minor}`" + (
             f" and `uv python uninstall {inst.version}`" if remove else ""
         )
@@ -208,7 +270,7 @@ def upgrade_event(
         changes.append(Change("remove", inst.root))
     return Event(
         "patch-upgrade",
-        text,
+        f"{text} in {at}",
         tuple(dict.fromkeys(changes)),
         inst.root,
         inst.installer,
@@ -219,21 +281,30 @@ def upgrade_event(
 
 def uninstall_event(inst: Install, *, view: View = REAL, known_links: Iterable[str] = ()) -> Event:
     """The installer removing `inst` (and the links it maintains into it)."""
+    known = list(known_links)
     changes: list[Change] = [Change("remove", inst.root)]
     if inst.installer == "homebrew":
         opt = os.path.join(inst.container, "opt", inst.name)
         if _inside(view.readlink_chain(opt), inst.root):
             changes.append(Change("remove", opt))
-        for link, _ in _links_into(view, os.path.join(inst.container, "bin"), inst.root):
-            changes.append(Change("remove", link))
+        for sub in ("bin", "lib"):
+            for link, _ in _links_into(view, os.path.join(inst.container, sub), inst.root):
+                changes.append(Change("remove", link))
         text = f"`brew uninstall {inst.name}`"
     elif inst.installer == "uv":
-        minor_link = os.path.join(inst.container, f"cpython-{inst.minor}-{inst.name}")
-        if inst.name and _inside(view.readlink_chain(minor_link), inst.root):
-            changes.append(Change("remove", minor_link))
-        for link, _ in _known_links_into(view, known_links, inst.root):
-            if not _inside(link, inst.container):
-                changes.append(Change("remove", link))
+        minor_link = _uv_minor_link(inst)
+        for link in _uv_bin_links(view, inst, known):
+            changes.append(Change("remove", link))
+        if inst.name and _inside(view.realpath(minor_link), view.realpath(inst.root)):
+            # uv re-points the minor link at the newest remaining patch of that minor
+            others = sorted(
+                (i for i in _siblings(view, inst) if i.root != inst.root),
+                key=lambda i: tuple(int(x) for x in _VER.findall(i.version)[0]),
+            )
+            if others:
+                changes.append(Change("link", minor_link, others[-1].root))
+            else:
+                changes.append(Change("remove", minor_link))
         text = f"`uv python uninstall {inst.version}`"
     elif inst.installer == "mise":
         minor_link = os.path.join(inst.container, inst.minor)
@@ -250,12 +321,63 @@ def uninstall_event(inst: Install, *, view: View = REAL, known_links: Iterable[s
         text = f"`conda clean --packages` removing {os.path.basename(inst.root)}"
     else:
         text = f"removing {inst.root}"
-    return Event("uninstall", text, tuple(dict.fromkeys(changes)), inst.root, inst.installer)
+    return Event(
+        "uninstall",
+        f"{text} in {where(inst)}",
+        tuple(dict.fromkeys(changes)),
+        inst.root,
+        inst.installer,
+    )
+
+
+def _siblings(view: View, inst: Install) -> list[Install]:
+    """Installs of the same installer and minor version beside `inst`."""
+    out: list[Install] = []
+    parent = os.path.dirname(inst.root)
+    for name in view.listdir(parent):
+        other = find_install(os.path.join(parent, name))
+        if (
+            other is not None
+            and other.installer == inst.installer
+            and other.minor == inst.minor
+            and other.name == inst.name
+            and view.lnode(other.root).kind == "dir"
+        ):
+            out.append(other)
+    return out
+
+
+# --- unversioned aliases ----------------------------------------------------------------------
+
+
+def installer_alias(alias: str, view: View = REAL) -> str | None:
+    """Which installer re-points the unversioned `alias` at another minor version: "system"
+    for a distribution's bin dir (`/usr/bin`, `/bin`, `<root>/usr/bin`), "homebrew" for
+    `<prefix>/bin/python3` linked from a keg (the default formula); None when no installer
+    does (the alias lives in a self-contained tree or is a link the user made)."""
+    alias = os.path.normpath(alias)
+    directory = os.path.dirname(alias)
+    if directory in ("/usr/bin", "/bin") or os.path.basename(os.path.dirname(directory)) == "usr":
+        return "system"
+    if os.path.basename(directory) == "bin":
+        tgt = _target_of(view, alias)
+        inst = find_install(tgt) if tgt else None
+        if (
+            inst is not None
+            and inst.installer == "homebrew"
+            and os.path.dirname(directory) == inst.container
+        ):
+            return "homebrew"
+    return None
 
 
 def repoint_event(alias: str, *, view: View = REAL) -> Event | None:
-    """A distribution upgrade (or a new default formula) re-pointing the unversioned `alias`
-    at the next minor version; None when the alias's current minor cannot be told."""
+    """An installer re-pointing the unversioned `alias` at the next minor version (a
+    distribution upgrade, a new default Homebrew formula); None when the alias's minor cannot be
+    told or no installer owns the alias (see `installer_alias`)."""
+    owner = installer_alias(alias, view)
+    if owner is None:
+        return None
     current = exe_minor(view.readlink_chain(alias))
     if current is None:
         return None
@@ -277,14 +399,195 @@ def repoint_event(alias: str, *, view: View = REAL) -> Event | None:
                 d = os.path.dirname(d)
             changes.extend(Change("dir", m) for m in reversed(missing))
             changes.append(Change("file", os.path.join(stdlib, "os.py")))
-    inst = find_install(alias)
-    if os.path.basename(os.path.dirname(directory)) == "usr" or directory == "/bin":
+    if owner == "system":
         text = f"a distribution upgrade re-points {alias} to python{nxt}"
-    elif inst is None and os.path.isdir(os.path.join(os.path.dirname(directory), "Cellar")):
-        text = f"`python@{nxt}` becomes Homebrew's default and re-points {alias}"
     else:
-        text = f"{alias} is re-pointed to python{nxt}"
-    return Event("minor-upgrade", text, tuple(changes), alias, "system")
+        text = f"`python@{nxt}` becomes Homebrew's default and re-points {alias}"
+    return Event("minor-upgrade", text, tuple(changes), alias, owner)
+
+
+# --- links the user owns ----------------------------------------------------------------------
+
+
+_INSTALLER_LINKS = ("Homebrew opt link", "uv minor-version link", "mise minor-version link")
+
+
+def _installer_link(link: str, view: View) -> bool:
+    """A link some installer maintains (it follows that installer's upgrades by itself)."""
+    st = classify_path(link)
+    if st.kind == "stable" and st.reason.startswith(_INSTALLER_LINKS):
+        return True
+    if installer_alias(link, view) is not None:
+        return True
+    directory = os.path.dirname(link)
+    tgt = _target_of(view, link)
+    inst = find_install(view.realpath(link)) or (find_install(tgt) if tgt else None)
+    if inst is not None and inst.installer == "homebrew" and _inside(directory, inst.container):
+        return True  # `brew link`
+    if inst is not None and inst.installer == "uv" and directory == uv_bin_dir():
+        return True  # uv's executables dir
+    parts = link.split(os.sep)
+    return "profiles" in parts or any(p.startswith(".nix-profile") for p in parts)
+
+
+def user_links(view: View, paths: Iterable[str], env_dir: str) -> list[str]:
+    """Links along `paths` (file links and symlinked directory components) that no installer
+    maintains: the user made them, and only the user re-points them."""
+    out: list[str] = []
+    for path in paths:
+        p = os.path.normpath(path)
+        comps: list[str] = []
+        d = p
+        while d != os.path.dirname(d):
+            comps.append(d)
+            d = os.path.dirname(d)
+        for c in reversed(comps):
+            if _inside(c, env_dir) or c in out:
+                continue
+            if view.lnode(c).kind != "link" or find_install(c) is not None:
+                continue
+            if _inside(env_dir, c) or _in_env(view, c) or _installer_link(c, view):
+                continue
+            if _own_alias(view, c):
+                continue
+            out.append(c)
+    return out
+
+
+def _own_alias(view: View, link: str) -> bool:
+    """An install's own alias (`bin/python3 -> python3.12`, made by `make install`): a target
+    in the same directory, inside a tree holding its stdlib."""
+    node = view.lnode(link)
+    if node.target is None or os.sep in node.target:
+        return False
+    minor = exe_minor(view.readlink_chain(link))
+    return (
+        minor is not None
+        and search_up(view, os.path.dirname(view.realpath(link)), minor) is not None
+    )
+
+
+def _link_install(view: View, link: str) -> tuple[str, str] | None:
+    """(install root, minor) the link `link` leads to: the directory it names when that holds a
+    stdlib, else the prefix above the executable it reaches."""
+    real = view.realpath(link)
+    if view.isdir(real):
+        for name in view.listdir(os.path.join(real, "lib")):
+            m = re.fullmatch(r"python(\d+\.\d+)t?", name)
+            if m and landmark(view, real, m[1]):
+                return real, m[1]
+        return None
+    minor = exe_minor(real) or exe_minor(view.readlink_chain(link))
+    if minor is None:
+        return None
+    root = search_up(view, os.path.dirname(real), minor)
+    return (root, minor) if root else None
+
+
+def user_repoint_event(link: str, *, view: View = REAL) -> Event | None:
+    """The user re-points their `link` at a new install of the same minor version, laid down
+    beside the one it leads to now, and removes the old install (a hand-made patch upgrade)."""
+    found = _link_install(view, link)
+    if found is None:
+        return None
+    old_root, minor = found
+    if shared_prefix(old_root):
+        return None  # a distribution's prefix: not replaced by hand
+    base = os.path.basename(old_root)
+    m = re.search(r"\d+\.\d+\.(\d+)", base)
+    new_label, new_root = base, old_root
+    for step in range(1, 100):  # the next free name beside it
+        new_label = (
+            base[: m.start(1)] + str(int(m[1]) + step) + base[m.end(1) :]
+            if m
+            else f"{base}-new{step}"
+        )
+        new_root = os.path.join(os.path.dirname(old_root), new_label)
+        if view.lnode(new_root).kind == "missing":
+            break
+    tgt = _target_of(view, link)
+    if tgt is None:
+        return None
+    real_tgt = view.realpath(tgt)
+    new_tgt = _rebase(real_tgt, old_root, new_root) if _inside(real_tgt, old_root) else new_root
+    changes = (
+        Change("copy", new_root, old_root),
+        Change("link", link, new_tgt),
+        Change("remove", old_root),
+    )
+    text = (
+        f"re-pointing your link {link} to a new {minor} install ({new_label}) and removing "
+        f"{old_root}"
+    )
+    return Event("repoint", text, changes, link, "user", new_root, True)
+
+
+def repoint_to_event(link: str, to: str, *, view: View = REAL, remove_old: bool = False) -> Event:
+    """`link` re-pointed at `to` (as typed: relative to the link's directory unless absolute),
+    and with `remove_old` the install it leads to now removed (in a shared prefix such as
+    /usr: its binary, the aliases to it and its lib/pythonX.Y, as a package manager does)."""
+    link = os.path.normpath(os.path.abspath(link))
+    if view.lnode(link).kind != "link":
+        raise UnknownInstallError(
+            f"{link} is not a symbolic link", "give the link to re-point (ls -l shows `->`)"
+        )
+    new = to if os.path.isabs(to) else os.path.join(os.path.dirname(link), to)
+    if not view.exists(new):
+        raise UnknownInstallError(
+            f"{os.path.normpath(new)} does not exist", "--to must name an existing path"
+        )
+    changes: list[Change] = [Change("link", link, to)]
+    text = f"re-pointing {link} to {to}"
+    if remove_old:
+        found = _link_install(view, link)
+        if found is None:
+            raise UnknownInstallError(
+                f"cannot tell which install {link} leads to now",
+                "leave out --remove-old, or ask `venvtui whatif remove` separately",
+            )
+        old_root, minor = found
+        real = view.realpath(link)
+        gone = real if shared_prefix(old_root) else old_root
+        if _inside(view.realpath(new), gone):
+            raise UnknownInstallError(
+                f"{to} is inside {gone}, which --remove-old would remove",
+                "re-point to another install",
+            )
+        if shared_prefix(old_root):
+            sys_ev = system_uninstall_event(real, old_root, minor, view=view)
+            changes.extend(c for c in sys_ev.changes if c.path != link)
+            text += f" and uninstalling python{minor} from {old_root}"
+        else:
+            changes.append(Change("remove", old_root))
+            text += f" and removing {old_root}"
+    return Event("repoint", text, tuple(changes), link, "user", None, remove_old)
+
+
+# --- facts of the binary an event leaves ------------------------------------------------------
+
+
+def facts_after(view: View, python: str | None, before: BaseFacts) -> BaseFacts | None:
+    """The base facts of the binary `python` reaches in `view`, when they follow from
+    `before`: the same binary (unchanged), or an installer's relocated copy of it (its
+    compiled-in PREFIX rebased the way `elfdeps.relocation` rebases RUNPATH: a keg is configured
+    with `--prefix=<keg>`; a standalone build keeps `/install`). None when the event leaves
+    another binary, whose facts only probing it tells."""
+    if python is None:
+        return before
+    real_now = REAL.realpath(python)
+    real_after = view.realpath(python)
+    if real_after == real_now:
+        return before
+    source = view.source_of(real_after)
+    if source is None or source == real_after:
+        return None
+    if os.path.realpath(source) != os.path.realpath(real_now):
+        return None
+    moved = relocation(real_after, source)
+    pfx = before.config_prefix
+    if moved is not None and pfx and _inside(os.path.realpath(pfx), moved[0]):
+        pfx = _rebase(os.path.realpath(pfx), moved[0], moved[1])
+    return dataclasses.replace(before, config_prefix=pfx)
 
 
 SHARED_PREFIXES = ("/", "/usr", "/usr/local", "/opt/local")

@@ -2,10 +2,12 @@
 
 Each fragile install on the env's paths (its link chain, `home`, the prefix it starts on, its
 libpython), each unversioned alias in its chain, each parent env and a Python in a shared prefix
-yields an installer event (`core.events`). The event's changes are laid over the real disk
-(`core.overlay.Overlay`) and the start-up model (`core.startmodel.predict`) is re-run against
-that view; an event that makes the env worse is a forecast, one that leaves it as it is goes
-to `survives`.
+yields an installer event (`core.events`); each link the user owns on those paths yields the
+user's own re-point of it (`events.user_repoint_event`). The event's changes are laid over the
+real disk (`core.overlay.Overlay`) and the start-up model (`core.startmodel.predict`) is re-run
+against that view with the facts of the binary the event leaves (`events.facts_after`); an
+event that makes the env worse is a forecast, one that leaves it as it is goes to `survives`
+(never both for one event).
 """
 
 from __future__ import annotations
@@ -20,11 +22,14 @@ from venvtui.core.events import (
     Event,
     UnknownInstallError,
     env_delete_event,
+    facts_after,
     repoint_event,
     shared_prefix,
     system_uninstall_event,
     uninstall_event,
     upgrade_event,
+    user_links,
+    user_repoint_event,
 )
 from venvtui.core.models import Environment
 from venvtui.core.overlay import REAL, View
@@ -50,6 +55,21 @@ class Forecast:
             "fix": self.fix,
             "target": self.target,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Survival:
+    """An event the env comes through unchanged."""
+
+    event: str  # "`brew upgrade python@3.12` and `brew cleanup` in /home/linuxbrew/.linuxbrew"
+    kind: str
+    target: str  # the install root, alias or link the event acts on
+
+    def __str__(self) -> str:
+        return self.event
+
+    def to_json(self) -> dict[str, Any]:
+        return {"event": self.event, "kind": self.kind, "target": self.target}
 
 
 def inside(path: str, root: str) -> bool:
@@ -134,6 +154,12 @@ def _forecast_fix(env: Environment, ev: Event, after: Start, inst: Install | Non
         if stable
         else None
     )
+    if ev.kind == "repoint":
+        return (
+            f"before re-pointing it, ask `venvtui whatif repoint {ev.target} --to <new> "
+            f"--remove-old`; re-anchor on a path an installer maintains: "
+            f"`venvtui repair {env.path} --python <that path>`"
+        )
     if ev.new_root and ev.kind == "patch-upgrade":
         minor = inst.minor if inst else (after.running_minor or "X.Y")
         after_fix = (
@@ -190,6 +216,16 @@ def _installs(env: Environment, start: Start, base: BaseFacts, view: View = REAL
     return list(found.values())
 
 
+def _chain_paths(env: Environment, start: Start) -> list[str]:
+    paths: list[str] = []
+    if start.chain is not None:
+        paths.extend(h.path for h in start.chain.hops)
+    home = env_home(env)
+    if home:
+        paths.append(home)
+    return paths
+
+
 def candidate_events(
     env: Environment, start: Start, base: BaseFacts, parents: Sequence[str] = ()
 ) -> list[tuple[Event, Install | None]]:
@@ -211,19 +247,38 @@ def candidate_events(
         ev = repoint_event(alias)
         if ev is not None:
             events.append((ev, None))
+    for link in user_links(REAL, _chain_paths(env, start), env.path):
+        ev = user_repoint_event(link)
+        if ev is not None:
+            events.append((ev, None))
     for par in parents:
         events.append((env_delete_event(par), None))
     return events
 
 
+def facts_in(view: View, python: str | None, base: BaseFacts, *, spawn: bool) -> BaseFacts:
+    """The facts `predict` needs in `view`: those of the binary the event leaves (another
+    real binary is probed, or read from the probe cache)."""
+    after = facts_after(view, python, base)
+    if after is not None:
+        return after
+    real = view.realpath(python) if python else None
+    if real is not None and view.source_of(real) == real and os.path.isfile(real):
+        return base_facts(real, spawn=spawn)
+    return base  # a synthesized binary: the model assumes its own install's PREFIX
+
+
 def run_forecast(
     env: Environment, now: Start, base: BaseFacts, parents: Sequence[str] = ()
-) -> tuple[list[Forecast], list[str]]:
+) -> tuple[list[Forecast], list[Survival]]:
     forecasts: list[Forecast] = []
-    survives: list[str] = []
+    survives: list[Survival] = []
     events = candidate_events(env, now, base, parents)
     for ev, inst in events:
-        after = predict(ev.overlay(), env.path, env.python, env.cfg, base)
+        ov = ev.overlay()
+        after = predict(
+            ov, env.path, env.python, env.cfg, facts_in(ov, env.python, base, spawn=False)
+        )
         if RANK[after.status] > RANK[now.status]:
             verb = (
                 "breaks"
@@ -231,7 +286,7 @@ def run_forecast(
                 else ("drifts" if after.status == "drift" else "gets misbound")
             )
             when = "after" if ev.kind == "patch-upgrade" else "on"
-            if ev.kind in ("minor-upgrade", "env-delete"):
+            if ev.kind in ("minor-upgrade", "env-delete", "repoint"):
                 when = "when"
             forecasts.append(
                 Forecast(
@@ -244,11 +299,13 @@ def run_forecast(
                 )
             )
         elif after.status == now.status:
-            survives.append(ev.text)
+            survives.append(Survival(ev.text, ev.kind, ev.target))
     kept = {
         ev.target: ev.text
         for ev, _ in events
-        if ev.kind == "patch-upgrade" and not ev.removes_old and ev.text in survives
+        if ev.kind == "patch-upgrade"
+        and not ev.removes_old
+        and any(s.event == ev.text for s in survives)
     }
     for i, f in enumerate(forecasts):
         if f.kind == "uninstall" and f.target in kept:
@@ -258,4 +315,14 @@ def run_forecast(
         elif f.kind == "patch-upgrade" and "brew cleanup" in f.event:
             why = f"{f.why} (HOMEBREW_NO_INSTALL_CLEANUP=1 only postpones it to the next cleanup)"
             forecasts[i] = dataclasses.replace(f, why=why)
-    return forecasts, survives
+    # one answer per event: an event both forecast and survived cannot be
+    forecast_events = {(f.kind, f.target) for f in forecasts}
+    seen: set[tuple[str, str, str]] = set()
+    unique: list[Survival] = []
+    for sv in survives:
+        key = (sv.kind, sv.target, sv.event)
+        if key in seen or (sv.kind, sv.target) in forecast_events:
+            continue
+        seen.add(key)
+        unique.append(sv)
+    return forecasts, unique

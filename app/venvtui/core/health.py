@@ -31,6 +31,7 @@ from typing import Any, Literal
 
 from venvtui.core.forecast import (
     Forecast,
+    Survival,
     base_facts,
     env_home,
     inside,
@@ -176,7 +177,7 @@ class Diagnosis:
     forecast: tuple[Forecast, ...]
     static: Start
     observed: Observed | None = None
-    survives: tuple[str, ...] = ()
+    survives: tuple[Survival, ...] = ()
     paths: tuple[Stability, ...] = ()
     creator: str = ""
     starts: Status = "ok"
@@ -189,7 +190,7 @@ class Diagnosis:
             "creator": self.creator,
             "verdicts": [v.to_json() for v in self.verdicts],
             "forecast": [f.to_json() for f in self.forecast],
-            "survives": list(self.survives),
+            "survives": [sv.to_json() for sv in self.survives],
             "static": self.static.to_json(),
             "observed": self.observed.to_json() if self.observed else None,
             "paths": [p.to_json() for p in self.paths],

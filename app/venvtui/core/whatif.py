@@ -1,9 +1,11 @@
 """What-if without touching the disk, and the reverse index.
 
-`whatif_remove` / `whatif_upgrade` build the installer's event for one named install
-(`core.events`) and compare every dependent env's start-up before and after it
-(`core.startmodel.predict` over the real disk and over the event's overlay). `dependents` lists,
-for each interpreter, the envs that run through its install.
+`whatif_remove` / `whatif_upgrade` build the installer's event for one named install,
+`whatif_repoint` the user's re-point of a link (`core.events`), and compare every dependent env's
+start-up before and after it (`core.startmodel.predict` over the real disk and over the event's
+overlay, with the facts of the binary the event leaves). `ask(Question)` is the one entry the
+CLI and the TUI share. `dependents` lists, for each interpreter, the envs that run through its
+install.
 """
 
 from __future__ import annotations
@@ -11,19 +13,20 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from venvtui.core.events import (
     Event,
     UnknownInstallError,
     install_for,
     remove_path_event,
+    repoint_to_event,
     shared_prefix,
     system_uninstall_event,
     uninstall_event,
     upgrade_event,
 )
-from venvtui.core.forecast import base_facts, env_home, inside
+from venvtui.core.forecast import base_facts, env_home, facts_in, inside
 from venvtui.core.models import Environment, Interpreter
 from venvtui.core.overlay import REAL, View, search_up
 from venvtui.core.stability import Install, exe_minor, find_install
@@ -101,17 +104,30 @@ def depends_on(
     return any(inside(p, root) or inside(p, real_root) for p in paths)
 
 
+def _touched(event: Event) -> list[str]:
+    """The paths an event acts on: its target and everything it removes or re-points."""
+    return list(
+        dict.fromkeys(
+            [event.target, *(c.path for c in event.changes if c.op in ("remove", "link"))]
+        )
+    )
+
+
 def _whatif(event: Event, envs: Iterable[Environment], *, spawn: bool = True) -> WhatIf:
     results: list[WhatIfResult] = []
     ov = event.overlay()
+    roots = _touched(event)
     for env in envs:
         if env.kind != "venv":
             continue
         base = base_facts(env.python, spawn=spawn)  # the cache first; a miss is probed
-        if not depends_on(env, event.target, REAL, base):
+        paths = env_paths(env, REAL, base)
+        if not any(depends_on(env, r, REAL, base, paths) for r in roots):
             continue
         before = predict(REAL, env.path, env.python, env.cfg, base)
-        after = predict(ov, env.path, env.python, env.cfg, base)
+        after = predict(
+            ov, env.path, env.python, env.cfg, facts_in(ov, env.python, base, spawn=spawn)
+        )
         results.append(WhatIfResult(env.path, before.status, after.status, after.summary()))
     return WhatIf(event, tuple(results))
 
@@ -164,6 +180,58 @@ def whatif_upgrade(
     known = [h.path for e in envs if e.chain is not None for h in e.chain.hops]
     event = upgrade_event(inst, to_version, remove_old=remove_old, known_links=known)
     return _whatif(event, envs, spawn=spawn)
+
+
+def whatif_repoint(
+    link: str,
+    to: str,
+    envs: Iterable[Environment],
+    *,
+    remove_old: bool = False,
+    spawn: bool = True,
+) -> WhatIf:
+    """Every env going through `link` (or, with `remove_old`, through the install it leads to
+    now), and its status once `link` is re-pointed at `to` (and the old install removed): a link
+    the user owns (`versions/3.12 -> 3.12.1`, `~/.local/bin/python3.11`, `/usr/local/bin/python3`),
+    or a minor re-point such as `/usr/bin/python3 --to python3.12`."""
+    p = os.path.normpath(os.path.abspath(os.path.expanduser(link)))
+    if not os.path.lexists(p):
+        from venvtui.core.errors import NotFoundError
+
+        raise NotFoundError(f"{p} does not exist")
+    event = repoint_to_event(p, to, remove_old=remove_old)
+    return _whatif(event, envs, spawn=spawn)
+
+
+QuestionKind = Literal["remove", "upgrade", "repoint"]
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """One what-if question: `remove` PATH, `upgrade` PATH to X.Y.Z, `repoint` LINK to TARGET
+    (`remove_old`: the old install goes too; None for upgrade means the installer's default)."""
+
+    kind: QuestionKind
+    path: str
+    to: str | None = None
+    remove_old: bool | None = None
+
+
+def ask(question: Question, envs: Iterable[Environment], *, spawn: bool = True) -> WhatIf:
+    """The one computation behind `venvtui whatif ...` and the TUI's interpreter detail."""
+    if question.kind == "remove":
+        return whatif_remove(question.path, envs, spawn=spawn)
+    if not question.to:
+        raise UnknownInstallError(
+            f"`{question.kind}` needs a target", "give --to (X.Y.Z for upgrade, a path for repoint)"
+        )
+    if question.kind == "upgrade":
+        return whatif_upgrade(
+            question.path, question.to, envs, remove_old=question.remove_old, spawn=spawn
+        )
+    return whatif_repoint(
+        question.path, question.to, envs, remove_old=bool(question.remove_old), spawn=spawn
+    )
 
 
 @dataclass(frozen=True, slots=True)

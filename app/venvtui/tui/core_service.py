@@ -356,7 +356,7 @@ class CoreService:
                         " ".join(p for p in (f.why, f.fix and f"fix: {f.fix}") if p),
                     )
                     for f in d.forecast
-                ) + tuple(ForecastView(event, "ok", "survives") for event in d.survives)
+                ) + tuple(ForecastView(sv.event, "ok", "survives") for sv in d.survives)
         if not diagnosed:
             try:
                 from venvtui.core.startup import predict_startup
