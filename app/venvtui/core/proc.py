@@ -1,10 +1,34 @@
-"""Run interpreters and tools as subprocesses: always with a timeout, never with the caller's
-Python environment variables leaking in."""
+"""Run interpreters and tools as subprocesses: always with a timeout that is really the timeout,
+never with the caller's Python environment variables leaking in, never leaving a process behind.
+
+How `run` contains what it starts:
+
+* The program starts in its own session (`start_new_session=True`), so it and everything it
+  forks share one process group, and its working directory is a fresh empty directory unless
+  the caller names one: a `json.py` in the user's current directory is never imported.
+* Its output is read here with a deadline (not `communicate()`, which waits for EOF: a
+  grandchild holding the pipe open made a 5 s timeout last as long as the grandchild), and at
+  most `max_output` bytes per stream are kept: more than that kills the run.
+* On exit, timeout, error or KeyboardInterrupt, the whole process group is killed with SIGKILL
+  (while the direct child is still an unreaped zombie, so its group id cannot have been reused),
+  then every process carrying this run's marker variable is killed: that catches descendants
+  that left the group with `setsid()`/`setpgid()` or double-forked to daemonize.
+* What remains: a descendant that leaves the session *and* drops the marker from its
+  environment (e.g. re-executes with `env -i`) is not found; without /proc (macOS) only the
+  process group is killed.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import math
 import os
+import secrets
+import selectors
+import signal
 import subprocess
+import tempfile
+import time
 from collections.abc import Mapping, Sequence
 
 from venvtui.core.errors import ProbeError, ProbeTimeout
@@ -28,10 +52,15 @@ _SCRUB = (
     "PIP_REQUIRE_VIRTUALENV",
 )
 
+MARKER = "VENVTUI_RUN"  # set to a per-run token in every child: finds its escaped descendants
+MAX_OUTPUT = 16 << 20  # bytes kept per stream (a probe answer is a few KiB, pip's log less)
+_CHUNK = 1 << 16
+_POLL = 0.05  # seconds between exit checks when pidfd is unavailable
+
 
 def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """The current environment minus variables that alter interpreter start-up."""
-    env = {k: v for k, v in os.environ.items() if k not in _SCRUB}
+    env = {k: v for k, v in os.environ.items() if k not in _SCRUB and k != MARKER}
     env["PYTHONIOENCODING"] = "utf-8"
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     if extra:
@@ -46,6 +75,13 @@ def isolation_flags(version: tuple[int, ...] | None) -> list[str]:
     return ["-I", "-S"]
 
 
+def check_timeout(timeout: float) -> float:
+    """`timeout` if it is a finite number of seconds greater than 0, else ValueError."""
+    if not (isinstance(timeout, (int, float)) and math.isfinite(timeout) and timeout > 0):
+        raise ValueError(f"timeout must be a finite number of seconds > 0, not {timeout!r}")
+    return float(timeout)
+
+
 def run(
     argv: Sequence[str],
     *,
@@ -53,30 +89,215 @@ def run(
     cwd: str | None = None,
     env_extra: Mapping[str, str] | None = None,
     input_text: str | None = None,
+    max_output: int = MAX_OUTPUT,
 ) -> subprocess.CompletedProcess[str]:
-    """Run argv with a scrubbed environment and a timeout; capture text output.
+    """Run argv with a scrubbed environment, in its own session, and a timeout; capture text
+    output (UTF-8, undecodable bytes replaced). With `cwd=None` it runs in a fresh empty
+    directory.
 
-    Raises ProbeTimeout on timeout and ProbeError when the program cannot be executed.
-    A non-zero exit is returned, not raised: callers decide what it means.
+    Raises ProbeTimeout on timeout, ProbeError when the program cannot be executed or prints
+    more than `max_output` bytes on a stream. A non-zero exit is returned, not raised: callers
+    decide what it means. Whatever happens, nothing it started is left running.
     """
-    try:
-        return subprocess.run(
+    timeout = check_timeout(timeout)
+    deadline = time.monotonic() + timeout
+    token = secrets.token_hex(8)
+    env = {MARKER: token, **clean_env(env_extra)}  # first: found early in /proc/PID/environ
+    with contextlib.ExitStack() as stack:
+        if cwd is None:
+            cwd = stack.enter_context(
+                tempfile.TemporaryDirectory(prefix="venvtui-run-", ignore_cleanup_errors=True)
+            )
+        try:
+            child = subprocess.Popen(
+                list(argv),
+                stdin=subprocess.DEVNULL if input_text is None else subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                cwd=cwd,
+                env=env,
+                start_new_session=True,
+            )
+        except PermissionError as exc:
+            raise ProbeError(
+                f"{argv[0]} is not executable: permission denied", "check its mode bits (chmod +x)"
+            ) from exc
+        except OSError as exc:
+            raise ProbeError(f"cannot execute {argv[0]}: {exc.strerror or exc}") from exc
+        try:
+            out, err = _collect(child, token, input_text, deadline, max_output)
+        except _TooMuch:
+            raise ProbeError(
+                f"{argv[0]} printed more than {max_output} bytes; it was stopped",
+                "run it by hand to see what it prints",
+            ) from None
+        finally:
+            _contain(child, token)
+        if out is None or err is None:
+            raise ProbeTimeout(f"{argv[0]} did not finish within {timeout:g}s")
+        return subprocess.CompletedProcess(
             list(argv),
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
-            timeout=timeout,
-            cwd=cwd,
-            env=clean_env(env_extra),
-            input=input_text,
-            stdin=None if input_text is not None else subprocess.DEVNULL,
+            child.returncode,
+            out.decode("utf-8", "replace"),
+            err.decode("utf-8", "replace"),
         )
-    except subprocess.TimeoutExpired as exc:
-        raise ProbeTimeout(f"{argv[0]} did not finish within {timeout:g}s") from exc
-    except PermissionError as exc:
-        raise ProbeError(
-            f"{argv[0]} is not executable: permission denied", "check its mode bits (chmod +x)"
-        ) from exc
-    except OSError as exc:
-        raise ProbeError(f"cannot execute {argv[0]}: {exc.strerror or exc}") from exc
+
+
+class _TooMuch(Exception):
+    pass
+
+
+def _exited(pid: int) -> bool:
+    """Has the child exited? (WNOWAIT: it stays an unreaped zombie, its pid and group id
+    reserved until the group has been killed.)"""
+    try:
+        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+    except ChildProcessError:
+        return True
+
+
+def _collect(
+    child: subprocess.Popen[bytes],
+    token: str,
+    input_text: str | None,
+    deadline: float,
+    cap: int,
+) -> tuple[bytes | None, bytes | None]:
+    """Feed stdin and read stdout/stderr until the child exits (then kill what it left and
+    take what is already in the pipes) or the deadline passes (then return None, None)."""
+    assert child.stdout is not None and child.stderr is not None
+    data: dict[int, list[bytes]] = {child.stdout.fileno(): [], child.stderr.fileno(): []}
+    sizes = dict.fromkeys(data, 0)
+    pending = (input_text or "").encode("utf-8")
+    sel = selectors.DefaultSelector()
+    pidfd = -1
+
+    def read(fd: int) -> bool:
+        """Read what is there; False at EOF or when nothing more is waiting."""
+        try:
+            chunk = os.read(fd, _CHUNK)
+        except BlockingIOError:
+            return False
+        if not chunk:
+            sel.unregister(fd)
+            return False
+        sizes[fd] += len(chunk)
+        if sizes[fd] > cap:
+            raise _TooMuch
+        data[fd].append(chunk)
+        return True
+
+    try:
+        for fd in data:
+            os.set_blocking(fd, False)
+            sel.register(fd, selectors.EVENT_READ)
+        stdin_fd = -1 if child.stdin is None else child.stdin.fileno()
+        if stdin_fd >= 0:
+            os.set_blocking(stdin_fd, False)
+            sel.register(stdin_fd, selectors.EVENT_WRITE)
+        if hasattr(os, "pidfd_open"):  # Linux 5.3+: the exit is an event, no polling
+            with contextlib.suppress(OSError):
+                pidfd = os.pidfd_open(child.pid)
+                sel.register(pidfd, selectors.EVENT_READ)
+        exited = False
+        while not exited:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None, None
+            for key, _ in sel.select(left if pidfd >= 0 else min(left, _POLL)):
+                if key.fd == pidfd:
+                    exited = True
+                elif key.fd == stdin_fd:
+                    pending = _feed(child, sel, pending)
+                else:
+                    read(key.fd)
+            exited = exited or _exited(child.pid)
+        # Everything the child wrote is in the pipes now. Kill what it left behind first, so
+        # no descendant holding a pipe open keeps it filling, then take what is there.
+        _kill_all(child, token)
+        for fd in data:
+            while fd in sel.get_map() and read(fd):
+                pass
+    finally:
+        sel.close()
+        if pidfd >= 0:
+            os.close(pidfd)
+    return b"".join(data[child.stdout.fileno()]), b"".join(data[child.stderr.fileno()])
+
+
+def _feed(child: subprocess.Popen[bytes], sel: selectors.BaseSelector, pending: bytes) -> bytes:
+    assert child.stdin is not None
+    fd = child.stdin.fileno()
+    try:
+        written = os.write(fd, pending[:_CHUNK]) if pending else 0
+    except BlockingIOError:
+        return pending
+    except BrokenPipeError:
+        written, pending = 0, b""
+    pending = pending[written:]
+    if not pending:
+        sel.unregister(fd)
+        child.stdin.close()
+    return pending
+
+
+def _kill_all(child: subprocess.Popen[bytes], token: str) -> None:
+    """SIGKILL the child's process group and every process carrying `token`."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(child.pid, signal.SIGKILL)  # group id == child pid (own session)
+    kill_marked(token)
+
+
+def _contain(child: subprocess.Popen[bytes], token: str) -> None:
+    """Kill everything the run started, close the pipes and reap the child."""
+    _kill_all(child, token)
+    for stream in (child.stdin, child.stdout, child.stderr):
+        if stream is not None:
+            with contextlib.suppress(OSError):
+                stream.close()
+    child.wait()
+
+
+def _marked(token: str) -> list[int]:
+    """Pids of the processes whose environment holds MARKER=token (Linux /proc)."""
+    needle = f"{MARKER}={token}".encode()
+    found = []
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return []
+    me = os.getpid()
+    for name in names:
+        if not name.isdigit() or int(name) == me:
+            continue
+        try:
+            fd = os.open(f"/proc/{name}/environ", os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:
+            continue
+        try:
+            env = os.read(fd, 1 << 18)
+        except OSError:
+            env = b""
+        finally:
+            os.close(fd)
+        if needle in env:
+            found.append(int(name))
+    return found
+
+
+def kill_marked(token: str, *, rounds: int = 20) -> int:
+    """SIGKILL every process whose environment carries this run's token, repeating while new
+    ones appear (a fork bomb keeps forking until its parent is dead); the count killed."""
+    killed: set[int] = set()
+    for _ in range(rounds):
+        pids = [p for p in _marked(token) if p not in killed]
+        if not pids:
+            break
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+            killed.add(pid)
+    for pid in killed:  # reap the ones that are our own children; init reaps the rest
+        with contextlib.suppress(ChildProcessError, OSError):
+            os.waitpid(pid, os.WNOHANG)
+    return len(killed)
