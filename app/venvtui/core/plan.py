@@ -18,24 +18,28 @@ Three ways to apply a plan (`Plan.mode`):
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import difflib
+import importlib
 import json
 import os
-import shutil
+import secrets
+import signal
 import stat
-import tempfile
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from venvtui.core import proc
-from venvtui.core.errors import VenvtuiError, WriteFailed
+from venvtui.core import fsops, journal, proc
+from venvtui.core.errors import NotFoundError, VenvtuiError, WriteFailed, WriteRefused
+from venvtui.core.journal import BACKUP_DIR
 
 OpKind = Literal["mkdir", "symlink", "write", "copy", "remove", "run"]
 PlanMode = Literal["build", "inplace", "delete"]
 
-BACKUP_DIR = ".venvtui-backup"
 RUN_TIMEOUT = 600.0  # seconds a post-install step (ensurepip, pip install) may take
 
 
@@ -111,6 +115,18 @@ class Plan:
     replaces: bool = False  # build mode: an existing environment at `env` is replaced
     verify: Verify | None = None
     details: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    # What stood at `env` when the plan was made (lstat identity, captured on construction):
+    # apply refuses to act when the path now holds something else (a link swapped in).
+    env_id: fsops.FileId | None = None
+
+    def __post_init__(self) -> None:
+        if self.env_id is None:
+            object.__setattr__(self, "env_id", fsops.identify(os.path.abspath(self.env)))
+
+    @property
+    def target_id(self) -> fsops.FileId:
+        assert self.env_id is not None  # set by __post_init__
+        return self.env_id
 
     @property
     def backup_hint(self) -> str:
@@ -124,11 +140,14 @@ class Plan:
         """The dry run: what would be written, linked, removed and run, in order."""
         lines = [f"{self.action} {self.env}", f"  {self.summary}"]
         if self.mode == "build":
-            lines.append(f"  built in {_sibling(self.env, 'new-*')}, then renamed into place")
+            lines.append(
+                f"  built, installed and checked in {_sibling(self.env, 'new-*')}, "
+                "then swapped into place atomically and checked again"
+            )
             if self.replaces:
                 lines.append(
                     f"  what is at {self.env} now is kept as {_sibling(self.env, 'old-*')} "
-                    "until the new one is proven, then removed"
+                    "until the new one is proven in place, then removed"
                 )
         elif self.mode == "inplace":
             lines.append(
@@ -137,6 +156,10 @@ class Plan:
             )
         elif self.mode == "delete":
             lines.append(f"  renamed to {_sibling(self.env, 'del-*')}, then removed")
+        lines.append(
+            f"  journal: {journal.sibling(self.env, journal.JOURNAL_TAG)} "
+            "(an interrupted write is finished or rolled back by the next one, or `doctor`)"
+        )
         for op in self.ops:
             lines.extend(_render_op(op, self.env))
         if self.verify is not None:
@@ -189,8 +212,7 @@ class ApplyResult:
 
 
 def _sibling(env: str, tag: str) -> str:
-    env = os.path.abspath(env)
-    return os.path.join(os.path.dirname(env), f".{os.path.basename(env)}.venvtui-{tag}")
+    return journal.sibling(env, tag)
 
 
 def _rel(path: str, env: str) -> str:
@@ -239,29 +261,120 @@ def _render_op(op: Op, env: str) -> list[str]:
 # --- applying ----------------------------------------------------------------------------------
 
 
+class Interrupted(KeyboardInterrupt):
+    """SIGINT, SIGTERM or SIGHUP arrived while a write was applied (it was rolled back)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(f"interrupted by {signal.Signals(signum).name}")
+        self.signum = signum
+
+
+class _Signals:
+    """During apply, SIGTERM and SIGHUP act like SIGINT: the first one raises Interrupted
+    (the write rolls back); later ones are ignored so that the rollback itself is never cut
+    short. Inside a critical section (a swap, a rollback) the signal is held until its end."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.held: int | None = None
+        self.fired = False
+
+    def handler(self, signum: int, _frame: object) -> None:
+        if self.fired:
+            return
+        if self.depth:
+            self.held = self.held or signum
+            return
+        self.fired = True
+        raise Interrupted(signum)
+
+    @contextlib.contextmanager
+    def critical(self, *, then_raise: bool = True) -> Iterator[None]:
+        self.depth += 1
+        try:
+            yield
+        finally:
+            self.depth -= 1
+        if then_raise and not self.depth and self.held and not self.fired:
+            signum, self.held, self.fired = self.held, None, True
+            raise Interrupted(signum)
+
+
+_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+@contextlib.contextmanager
+def _handling_signals() -> Iterator[_Signals]:
+    state = _Signals()
+    if threading.current_thread() is not threading.main_thread():
+        yield state  # signals are delivered to the main thread only
+        return
+    saved = {sig: signal.signal(sig, state.handler) for sig in _SIGNALS}
+    try:
+        yield state
+    finally:
+        for sig, old in saved.items():
+            signal.signal(sig, old)
+
+
+def _step(label: str) -> None:
+    """Called before every step of every write (tests inject faults and signals here)."""
+
+
 def _remap(path: str, env: str, root: str) -> str:
-    """`path` (under the final `env`) inside the staging `root`."""
+    """`path` (under the final `env`) inside the staging `root`; other paths unchanged."""
+    if not _under(path, env):
+        return path
     rel = os.path.relpath(path, env)
     return root if rel == os.curdir else os.path.join(root, rel)
 
 
-def _write_atomic(path: str, content: bytes, mode: int) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".venvtui-", dir=os.path.dirname(path))
+def _under(path: str, root: str) -> bool:
+    if not os.path.isabs(path):
+        return False
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(content)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.lexists(tmp):
-            os.unlink(tmp)
-        raise
+        return os.path.commonpath([path, root]) == root
+    except ValueError:
+        return False
 
 
-def _run(op: Op, cwd: str) -> None:
-    result = proc.run(op.argv, timeout=RUN_TIMEOUT, cwd=cwd, env_extra=dict(op.env) or None)
+def _rel_in(path: str, env: str) -> str:
+    if not _under(path, env):
+        raise WriteFailed(f"{path} is not inside {env}", "this is a bug in the plan")
+    return os.path.relpath(path, env)
+
+
+class _Tx:
+    """An in-place write's journal, saved after every change to its undo list."""
+
+    def __init__(self, j: journal.Journal, backup_fd: int) -> None:
+        self.j = j
+        self.backup_fd = backup_fd
+
+    def record(self, undo: journal.Undo) -> None:
+        _step("journal undo")
+        self.j = self.j.replace(undo=(*self.j.undo, undo)).save()
+
+    def amend(self, undo: journal.Undo) -> None:
+        _step("journal undo")
+        self.j = self.j.replace(undo=(*self.j.undo[:-1], undo)).save()
+
+
+@dataclass(frozen=True, slots=True)
+class _Site:
+    """Where operations happen: the directory `root` (open as `root_fd`) stands for the final
+    `env` the operations name. In place, `tx` journals each undo before the operation."""
+
+    root_fd: int
+    root: str
+    env: str
+    tx: _Tx | None = None
+
+
+def _run(op: Op, site: _Site) -> None:
+    argv = [_remap(a, site.env, site.root) for a in op.argv]
+    extra = {k: _remap(v, site.env, site.root) for k, v in op.env}
+    result = proc.run(argv, timeout=RUN_TIMEOUT, cwd=site.root, env_extra=extra or None)
     if result.returncode != 0:
         tail = (result.stderr or result.stdout).strip().splitlines()[-3:]
         raise WriteFailed(
@@ -270,71 +383,140 @@ def _run(op: Op, cwd: str) -> None:
         )
 
 
-def _execute_op(op: Op, path: str, undo: list[Callable[[], None]], backup: str | None) -> None:
-    """Perform one operation at `path` (already mapped to where it happens), pushing the action
-    that undoes it onto `undo`. In place, removed/overwritten files go to `backup` first."""
+def _execute_op(op: Op, site: _Site) -> None:
+    """Perform one operation inside `site`, reached one real directory at a time (no link is
+    followed, no mount entered). In place, the undo is journaled before the change is made."""
+    if op.kind == "run":
+        _run(op, site)
+        return
+    rel = _rel_in(op.path, site.env)
+    pfd, leaf = fsops.walk_to_parent(site.root_fd, rel, shown_root=site.root)
+    try:
+        if site.tx is None:
+            _make(op, pfd, leaf)
+        elif op.kind == "remove":
+            _remove_into_backup(site.tx, rel, pfd, leaf)
+        elif op.kind == "write" and fsops.lstat_at(pfd, leaf) is not None:
+            _overwrite(site.tx, op, rel, pfd, leaf)
+        else:
+            tmp = fsops.tmp_name()
+            site.tx.record(journal.Undo("created", rel, tmp=tmp))
+            _make(op, pfd, tmp)
+            ino = os.stat(tmp, dir_fd=pfd, follow_symlinks=False).st_ino
+            site.tx.amend(journal.Undo("created", rel, tmp=tmp, ino=ino))
+            _step("rename into place")
+            fsops.rename_noreplace(pfd, tmp, pfd, leaf)
+            fsops.fsync_dir(pfd)
+    finally:
+        os.close(pfd)
+
+
+def _make(op: Op, dir_fd: int, name: str) -> None:
+    """Create `name` in `dir_fd` as `op` says (it must not exist)."""
     if op.kind == "mkdir":
-        os.mkdir(path)
-        undo.append(lambda: shutil.rmtree(path, ignore_errors=True))
+        os.mkdir(name, dir_fd=dir_fd)
     elif op.kind == "symlink":
         assert op.target is not None
-        os.symlink(op.target, path)
-        undo.append(lambda: os.unlink(path))
+        os.symlink(op.target, name, dir_fd=dir_fd)
     elif op.kind == "copy":
         assert op.target is not None
-        shutil.copy2(op.target, path)
-        undo.append(lambda: os.unlink(path))
+        fsops.copy_new_at(op.target, dir_fd, name)
     elif op.kind == "write":
-        content = op.content or b""
-        if backup is not None and os.path.lexists(path):
-            saved = _backup_copy(path, backup)
-            _write_atomic(path, content, op.mode)
-            undo.append(lambda: os.replace(saved, path) if os.path.lexists(saved) else None)
-        else:
-            existed = os.path.lexists(path)
-            _write_atomic(path, content, op.mode)
-            if not existed:
-                undo.append(lambda: os.unlink(path))
-    elif op.kind == "remove":
-        if backup is None:
-            raise WriteFailed(f"cannot remove {path} without a backup")
-        saved = _backup_path(path, backup)
-        os.makedirs(os.path.dirname(saved), exist_ok=True)
-        os.rename(path, saved)  # same filesystem: the link or file itself is kept
-        undo.append(lambda: os.rename(saved, path))
-    elif op.kind == "run":
-        _run(op, os.path.dirname(path) if not os.path.isdir(path) else path)
-    else:  # pragma: no cover - exhaustive
-        raise WriteFailed(f"unknown operation {op.kind}")
-
-
-def _backup_path(path: str, backup: str) -> str:
-    """Where `path` is kept: <backup>/<its dir name>/<name>.orig (the suffix keeps a saved
-    pyvenv.cfg from making the backup look like an environment to scanners)."""
-    return os.path.join(
-        backup, os.path.basename(os.path.dirname(path)), os.path.basename(path) + ".orig"
-    )
-
-
-def _backup_copy(path: str, backup: str) -> str:
-    saved = _backup_path(path, backup)
-    os.makedirs(os.path.dirname(saved), exist_ok=True)
-    if os.path.islink(path):
-        os.symlink(os.readlink(path), saved)
+        fsops.write_new_at(dir_fd, name, op.content or b"", op.mode)
     else:
-        shutil.copy2(path, saved)
-    return saved
+        raise WriteFailed(f"cannot {op.kind} {op.path} here", "this is a bug in the plan")
 
 
-def _undo_all(undo: list[Callable[[], None]]) -> list[str]:
-    problems = []
-    while undo:
-        action = undo.pop()
-        try:
-            action()
-        except OSError as exc:
-            problems.append(str(exc))
-    return problems
+def _backup_rel(path: str) -> str:
+    """Where `path` is kept in the backup: <its dir name>/<name>.orig (the suffix keeps a saved
+    pyvenv.cfg from making the backup look like an environment to scanners)."""
+    return os.path.join(os.path.basename(os.path.dirname(path)), os.path.basename(path) + ".orig")
+
+
+def _backup_dir_fd(tx: _Tx, saved: str) -> tuple[int, str]:
+    sub = os.path.dirname(saved)
+    if sub and fsops.lstat_at(tx.backup_fd, sub) is None:
+        os.mkdir(sub, 0o700, dir_fd=tx.backup_fd)
+    return fsops.walk_to_parent(tx.backup_fd, saved, shown_root=tx.j.backup)
+
+
+def _remove_into_backup(tx: _Tx, rel: str, pfd: int, leaf: str) -> None:
+    saved = _backup_rel(os.path.join(tx.j.env, rel))
+    sfd, sleaf = _backup_dir_fd(tx, saved)
+    try:
+        if fsops.lstat_at(sfd, sleaf) is not None:
+            raise WriteFailed(f"{saved} is already in the backup", "this is a bug in the plan")
+        tx.record(journal.Undo("restore", rel, saved=saved))
+        _step("move into backup")
+        os.rename(leaf, sleaf, src_dir_fd=pfd, dst_dir_fd=sfd)  # the link or file itself
+        fsops.fsync_dir(pfd)
+    finally:
+        os.close(sfd)
+
+
+def _overwrite(tx: _Tx, op: Op, rel: str, pfd: int, leaf: str) -> None:
+    saved = _backup_rel(os.path.join(tx.j.env, rel))
+    sfd, sleaf = _backup_dir_fd(tx, saved)
+    try:
+        tmp = fsops.tmp_name()
+        tx.record(journal.Undo("restore", rel, saved=saved, tmp=tmp))
+        _step("copy into backup")
+        spare = fsops.tmp_name()
+        fsops.copy_entry_at(pfd, leaf, sfd, spare)
+        os.rename(spare, sleaf, src_dir_fd=sfd, dst_dir_fd=sfd)
+        fsops.fsync_dir(sfd)
+        _step("write")
+        fsops.write_new_at(pfd, tmp, op.content or b"", op.mode)
+        _step("rename into place")
+        os.rename(tmp, leaf, src_dir_fd=pfd, dst_dir_fd=pfd)
+        fsops.fsync_dir(pfd)
+    finally:
+        os.close(sfd)
+
+
+# "#!python", or distlib's "#!/bin/sh" line followed by an exec line naming python.
+_SHEBANG_LINES = 3
+_SCRIPT_MAX = 1 << 20
+
+
+def _point_scripts_home(sfd: int, bin_rel: str, staging: str, env: str) -> list[str]:
+    """Console scripts installed while the tree was staged name the staging python in their
+    first lines (pip/distlib and uv write `#!<sys.executable>`, or a `/bin/sh` exec trick for
+    long paths): make them name the final path. Returns the scripts rewritten."""
+    try:
+        bfd, _ = fsops.walk_to_parent(sfd, os.path.join(bin_rel, "x"), shown_root=staging)
+    except (OSError, WriteRefused):
+        return []
+    olds = {os.fsencode(staging), os.fsencode(os.path.realpath(staging))}
+    new = os.fsencode(env)
+    done = []
+    try:
+        for name in sorted(os.listdir(bfd)):
+            st = fsops.lstat_at(bfd, name)
+            if st is None or not stat.S_ISREG(st.st_mode) or st.st_size > _SCRIPT_MAX:
+                continue
+            fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=bfd)
+            try:
+                data = os.read(fd, _SCRIPT_MAX)
+            finally:
+                os.close(fd)
+            if not data.startswith(b"#!"):
+                continue
+            lines = data.split(b"\n", _SHEBANG_LINES)
+            head = b"\n".join(lines[:_SHEBANG_LINES])
+            fixed = head
+            for old in olds:
+                fixed = fixed.replace(old, new)
+            if fixed == head:
+                continue
+            tmp = fsops.tmp_name()
+            rest = b"\n" + lines[_SHEBANG_LINES] if len(lines) > _SHEBANG_LINES else b""
+            fsops.write_new_at(bfd, tmp, fixed + rest, stat.S_IMODE(st.st_mode))
+            os.rename(tmp, name, src_dir_fd=bfd, dst_dir_fd=bfd)
+            done.append(name)
+    finally:
+        os.close(bfd)
+    return done
 
 
 _VERIFY_CODE = (
@@ -380,13 +562,31 @@ def verify(v: Verify, *, timeout: float = 60.0) -> dict[str, Any]:
 
 
 def apply(plan: Plan, *, backup_stamp: str | None = None) -> ApplyResult:
-    """Perform `plan` atomically; raise WriteFailed (after rolling back) when any step fails.
-    KeyboardInterrupt also rolls back, then propagates."""
-    if plan.mode == "build":
-        return _apply_build(plan)
-    if plan.mode == "inplace":
-        return _apply_inplace(plan, backup_stamp or time.strftime("%Y%m%dT%H%M%S", time.gmtime()))
-    return _apply_delete(plan)
+    """Perform `plan` as a journaled transaction; raise WriteFailed (after rolling back) when
+    any step fails. An interrupt (SIGINT, SIGTERM, SIGHUP) rolls back too, then propagates as
+    Interrupted (a KeyboardInterrupt). An earlier interrupted write of the same environment is
+    settled first (see core.journal)."""
+    with _handling_signals() as signals:
+        journal.recover_for(plan.env)
+        _recheck_ownership(plan)
+        if plan.mode == "build":
+            return _apply_build(plan, signals)
+        if plan.mode == "inplace":
+            stamp = backup_stamp or time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+            return _apply_inplace(plan, stamp, signals)
+        return _apply_delete(plan, signals)
+
+
+def _recheck_ownership(plan: Plan) -> None:
+    """The ownership rule (core.ownership: what may stand at the top of an environment),
+    checked again at apply time when that module provides `check_apply(plan)`."""
+    try:
+        ownership = importlib.import_module("venvtui.core.ownership")
+    except ImportError:
+        return
+    check = getattr(ownership, "check_apply", None)
+    if callable(check):
+        check(plan)
 
 
 def _fail(exc: BaseException, what: str) -> WriteFailed:
@@ -402,51 +602,158 @@ def _fail(exc: BaseException, what: str) -> WriteFailed:
     return WriteFailed(f"{what}: {exc!r}", "nothing was changed")
 
 
-def _apply_build(plan: Plan) -> ApplyResult:
+def _check_target(plan: Plan, at: fsops.FileId) -> None:
+    """What stands at the environment path now must be what was planned on."""
     env = os.path.abspath(plan.env)
-    parent = os.path.dirname(env)
+    if at.kind == "link" or plan.target_id.kind == "link":
+        target = os.path.realpath(env)
+        raise fsops.UnsafePath(
+            f"{env} is a symbolic link (to {target})",
+            f"pass the directory it points to if that is meant: {target}",
+        )
+    if at == plan.target_id:
+        return
+    if plan.target_id.kind == "absent":
+        raise WriteFailed(f"{env} appeared while planning", "plan again")
+    raise fsops.UnsafePath(
+        f"{env} changed after the plan was made", "plan again; nothing was changed"
+    )
+
+
+def _settled(j: journal.Journal, signals: _Signals) -> journal.Outcome:
+    with signals.critical(then_raise=False):
+        return journal.settle(j)
+
+
+def _rolled_back(
+    exc: BaseException, out: journal.Outcome, what: str, backup: str = ""
+) -> WriteFailed:
+    err = _fail(exc, what)
+    if out.result == "failed":
+        return WriteFailed(
+            f"{err} (and the rollback hit: {out.detail})",
+            f"the backup is in {backup}; restore it by hand" if backup else out.detail,
+        )
+    return err
+
+
+def _apply_build(plan: Plan, signals: _Signals) -> ApplyResult:
+    env = os.path.abspath(plan.env)
     name = os.path.basename(env)
-    layout = [op for op in plan.ops if op.kind != "run"]
-    post = [op for op in plan.ops if op.kind == "run"]
-    log: list[str] = []
-    os.makedirs(parent, exist_ok=True)
-    staging = tempfile.mkdtemp(prefix=f".{name}.venvtui-new-", dir=parent)
-    old: str | None = None
-    swapped = False
+    what = f"could not {plan.action} {env}"
     try:
-        undo: list[Callable[[], None]] = []
-        for op in layout:
-            if op.path == env and op.kind == "mkdir":
-                continue  # the staging directory itself
-            _execute_op(op, _remap(op.path, env, staging), undo, None)
-        os.chmod(staging, 0o755 & ~_umask())
-        if os.path.lexists(env):
-            if not plan.replaces:
-                raise WriteFailed(f"{env} appeared while planning", "plan again")
-            old = tempfile.mkdtemp(prefix=f".{name}.venvtui-old-", dir=parent)
-            os.rmdir(old)
-            os.rename(env, old)
-            log.append(f"kept the old environment aside as {old}")
-        os.rename(staging, env)
-        swapped = True
-        for op in post:
-            log.append("ran " + " ".join(op.argv))
-            _execute_op(op, env, [], None)
-        verified = verify(plan.verify) if plan.verify else {}
-    except BaseException as exc:
-        if swapped:
-            shutil.rmtree(env, ignore_errors=True)
-        else:
-            shutil.rmtree(staging, ignore_errors=True)
-        if old is not None:
-            os.rename(old, env)
-        if isinstance(exc, KeyboardInterrupt | SystemExit):
-            raise
-        raise _fail(exc, f"could not {plan.action} {env}") from exc
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-        log.append(f"removed the old environment {old}")
+        os.makedirs(os.path.dirname(env), exist_ok=True)
+        pfd = fsops.open_parent(env)
+    except OSError as exc:
+        raise _fail(exc, what) from exc
+    log: list[str] = []
+    try:
+        at = fsops.identify_at(pfd, name)
+        _check_target(plan, at)
+        if at.kind not in ("absent", "dir") or (at.kind == "dir" and not plan.replaces):
+            raise WriteFailed(f"{env} appeared while planning", "plan again")
+        j = journal.Journal(
+            env,
+            plan.action,
+            "build",
+            secrets.token_hex(4),
+            "build",
+            at,
+            fsops.FileId("absent"),
+            started=journal.now_stamp(),
+        )
+        staging_name = j.name("new")
+        staging = os.path.join(os.path.dirname(env), staging_name)
+        _step("make the staging directory")
+        try:
+            os.mkdir(staging_name, 0o700, dir_fd=pfd)
+            sfd = fsops.open_dir_at(pfd, staging_name, shown=staging)
+        except OSError as exc:
+            raise _fail(exc, what) from exc
+        try:
+            journal.lock(sfd)
+            j = j.replace(new=fsops.FileId.of(os.fstat(sfd)))
+            try:
+                _step("journal")
+                j = j.save()
+            except BaseException as exc:
+                fsops.remove_tree(pfd, staging_name, shown=staging, expect=j.new)
+                if isinstance(exc, KeyboardInterrupt | SystemExit):
+                    raise
+                raise _fail(exc, what) from exc
+            try:
+                _build(plan, env, staging, sfd, log)
+                _step("swap")
+                with signals.critical():
+                    j = j.replace(phase="swap").save()
+                    _swap(pfd, staging_name, name, j.name("old"), at)
+                    j = j.replace(phase="swapped").save()
+                _step("final check")
+                verified = verify(plan.verify) if plan.verify else {}
+                _step("commit")
+                with signals.critical():
+                    j = j.replace(phase="commit").save()
+            except BaseException as exc:
+                out = _settled(j, signals)
+                if isinstance(exc, KeyboardInterrupt | SystemExit):
+                    raise
+                raise _rolled_back(exc, out, what) from exc
+            out = _settled(j, signals)
+            if at.kind == "dir":
+                log.append("swapped into place; the old environment was removed")
+            else:
+                log.append("renamed into place")
+            log.extend(f"left behind: {x}" for x in out.leftovers)
+        finally:
+            os.close(sfd)
+    finally:
+        os.close(pfd)
     return ApplyResult(env, plan.action, None, verified, tuple(log))
+
+
+def _build(plan: Plan, env: str, staging: str, sfd: int, log: list[str]) -> None:
+    """Lay out, install and check the new environment entirely inside the staging tree."""
+    site = _Site(sfd, staging, env)
+    for i, op in enumerate(plan.ops):
+        if op.kind == "mkdir" and op.path == env:
+            continue  # the staging directory itself
+        _step(f"op {i + 1} {op.kind}")
+        if op.kind == "run":
+            log.append("ran " + " ".join(op.argv))
+        _execute_op(op, site)
+    bin_rel = "bin"
+    if plan.verify is not None:
+        _step("check in staging")
+        v = plan.verify
+        verify(
+            dataclasses.replace(
+                v, python=_remap(v.python, env, staging), prefix=_remap(v.prefix, env, staging)
+            )
+        )
+        bin_rel = os.path.relpath(os.path.dirname(v.python), env)
+    _step("point scripts at the final path")
+    fixed = _point_scripts_home(sfd, bin_rel, staging, env)
+    if fixed:
+        log.append(f"pointed {len(fixed)} scripts at {env}")
+    os.fchmod(sfd, 0o755 & ~_umask())
+    _step("sync")
+    fsops.syncfs(sfd)
+
+
+def _swap(pfd: int, staging: str, name: str, old: str, at: fsops.FileId) -> None:
+    """Put the staged tree at `name`: exchanged atomically with the old environment
+    (renameat2 RENAME_EXCHANGE), which then moves to `old`; without exchange support, two
+    renames (the journal covers the instant in between)."""
+    if at.kind == "absent":
+        fsops.rename_noreplace(pfd, staging, pfd, name)
+    elif fsops.exchange(pfd, staging, name):
+        _step("after exchange")
+        os.rename(staging, old, src_dir_fd=pfd, dst_dir_fd=pfd)
+    else:
+        os.rename(name, old, src_dir_fd=pfd, dst_dir_fd=pfd)
+        _step("between renames")
+        fsops.rename_noreplace(pfd, staging, pfd, name)
+    fsops.fsync_dir(pfd)
 
 
 def _umask() -> int:
@@ -455,62 +762,141 @@ def _umask() -> int:
     return mask
 
 
-def _apply_inplace(plan: Plan, stamp: str) -> ApplyResult:
+def _open_backup(env: str, efd: int, stamp: str) -> tuple[int, str, bool]:
+    """Create the backup directory `<env>/.venvtui-backup/<stamp>` (a real directory of the
+    environment's own filesystem, never a link) and open it: (fd, path, root created?)."""
+    created = fsops.lstat_at(efd, BACKUP_DIR) is None
+    if created:
+        os.mkdir(BACKUP_DIR, dir_fd=efd)
+    rfd = fsops.open_dir_at(efd, BACKUP_DIR, shown=os.path.join(env, BACKUP_DIR))
+    try:
+        if not fsops.Mount.of_fd(efd).holds(efd, BACKUP_DIR, os.fstat(rfd)):
+            raise fsops.UnsafePath(
+                f"{os.path.join(env, BACKUP_DIR)} is another filesystem mounted inside",
+                "unmount it first",
+            )
+        name, n = stamp, 1
+        while fsops.lstat_at(rfd, name) is not None:
+            n += 1
+            name = f"{stamp}-{n}"
+        backup = os.path.join(env, BACKUP_DIR, name)
+        os.mkdir(name, 0o700, dir_fd=rfd)
+        return fsops.open_dir_at(rfd, name, shown=backup), backup, created
+    finally:
+        os.close(rfd)
+
+
+def _apply_inplace(plan: Plan, stamp: str, signals: _Signals) -> ApplyResult:
     env = os.path.abspath(plan.env)
-    root = os.path.join(env, BACKUP_DIR)
-    root_created = not os.path.exists(root)
-    backup = os.path.join(root, stamp)
-    n = 1
-    while os.path.lexists(backup):
-        n += 1
-        backup = os.path.join(root, f"{stamp}-{n}")
-    undo: list[Callable[[], None]] = []
+    what = f"could not {plan.action} {env}"
+    _check_target(plan, fsops.identify(env))
+    if plan.target_id.kind != "dir":
+        raise NotFoundError(f"{env} is not a directory")
+    efd = fsops.open_anchored(env, plan.target_id)
     log: list[str] = []
     try:
-        os.makedirs(backup)
-        for op in plan.ops:
-            _execute_op(op, op.path, undo, backup)
-            log.append(f"{op.kind} {op.path}")
-        verified = verify(plan.verify) if plan.verify else {}
-    except BaseException as exc:
-        problems = _undo_all(undo)
-        shutil.rmtree(root if root_created else backup, ignore_errors=True)
-        if isinstance(exc, KeyboardInterrupt | SystemExit):
-            raise
-        err = _fail(exc, f"could not {plan.action} {env}")
-        if problems:
-            err = WriteFailed(
-                f"{err} (and the rollback hit: {problems[0]})",
-                f"the backup is in {backup}; restore it by hand",
+        try:
+            bfd, backup, created = _open_backup(env, efd, stamp)
+        except OSError as exc:
+            raise _fail(exc, what) from exc
+        try:
+            journal.lock(bfd)
+            tx = _Tx(
+                journal.Journal(
+                    env,
+                    plan.action,
+                    "inplace",
+                    secrets.token_hex(4),
+                    "apply",
+                    plan.target_id,
+                    fsops.FileId.of(os.fstat(bfd)),
+                    backup=backup,
+                    backup_root_created=created,
+                    started=journal.now_stamp(),
+                ),
+                bfd,
             )
-        raise err from exc
-    # Make the backup readable as a record: what was there before.
-    with open(os.path.join(backup, "README"), "w", encoding="utf-8") as fh:
-        fh.write(f"venvtui {plan.action} of {env}: the files and links as they were before.\n")
+            try:
+                _step("journal")
+                tx.j = tx.j.save()
+                site = _Site(efd, env, env, tx)
+                for i, op in enumerate(plan.ops):
+                    _step(f"op {i + 1} {op.kind}")
+                    _execute_op(op, site)
+                    log.append(f"{op.kind} {op.path}")
+                _step("check")
+                verified = verify(plan.verify) if plan.verify else {}
+                _step("commit")
+                with signals.critical():
+                    tx.j = tx.j.replace(phase="commit").save()
+            except BaseException as exc:
+                out = _settled(tx.j, signals)
+                if isinstance(exc, KeyboardInterrupt | SystemExit):
+                    raise
+                raise _rolled_back(exc, out, what, backup) from exc
+            # Done. The README makes the backup a readable record; writing it is a courtesy
+            # that may fail on a full disk without undoing the change.
+            try:
+                _step("readme")
+                note = f"venvtui {plan.action} of {env}: the files and links as they were before.\n"
+                fsops.write_new_at(bfd, "README", note.encode(), 0o644)
+            except OSError as exc:
+                log.append(f"could not write the backup's README: {exc.strerror or exc}")
+            with signals.critical(then_raise=False):
+                tx.j.discard()
+        finally:
+            os.close(bfd)
+    finally:
+        os.close(efd)
     return ApplyResult(env, plan.action, backup, verified, tuple(log))
 
 
-def _apply_delete(plan: Plan) -> ApplyResult:
+def _apply_delete(plan: Plan, signals: _Signals) -> ApplyResult:
     env = os.path.abspath(plan.env)
     name = os.path.basename(env)
-    trash = tempfile.mkdtemp(prefix=f".{name}.venvtui-del-", dir=os.path.dirname(env))
-    os.rmdir(trash)
+    pfd = fsops.open_parent(env)
     try:
-        os.rename(env, trash)
-    except OSError as exc:
-        raise _fail(exc, f"could not delete {env}") from exc
-
-    try:
-        shutil.rmtree(trash)
-    except OSError:  # read-only directories (e.g. build caches): make them writable, retry
-        for root, dirs, _files in os.walk(trash):
-            for d in dirs:
-                full = os.path.join(root, d)
-                if not os.path.islink(full):
-                    os.chmod(full, stat.S_IRWXU)
-        shutil.rmtree(trash, ignore_errors=True)
-    leftover = os.path.lexists(trash)
-    log = [f"renamed to {trash} and removed"]
-    if leftover:
-        log.append(f"some files could not be removed: {trash}")
-    return ApplyResult(env, plan.action, trash if leftover else None, {}, tuple(log))
+        at = fsops.identify_at(pfd, name)
+        _check_target(plan, at)
+        if at.kind != "dir":
+            raise NotFoundError(f"{env} does not exist or is not a directory")
+        efd = fsops.open_anchored(env, at)
+        try:
+            journal.lock(efd)
+            j = journal.Journal(
+                env,
+                plan.action,
+                "delete",
+                secrets.token_hex(4),
+                "delete",
+                at,
+                at,
+                started=journal.now_stamp(),
+            )
+            trash = j.name("del")
+            shown = os.path.join(os.path.dirname(env), trash)
+            try:
+                _step("journal")
+                j = j.save()
+                _step("rename aside")
+                with signals.critical():
+                    fsops.rename_noreplace(pfd, name, pfd, trash)
+                    fsops.fsync_dir(pfd)
+            except BaseException as exc:
+                out = _settled(j, signals)
+                if isinstance(exc, KeyboardInterrupt | SystemExit):
+                    raise
+                raise _rolled_back(exc, out, f"could not delete {env}") from exc
+            # From here the deletion is finished even after an interrupt: the next write or
+            # `venvtui doctor --recover` completes it from the journal.
+            _step("remove")
+            removal = fsops.remove_tree(pfd, trash, shown=shown, expect=at)
+            with signals.critical(then_raise=False):
+                j.discard()
+        finally:
+            os.close(efd)
+    finally:
+        os.close(pfd)
+    log = [f"renamed to {shown} and removed"]
+    log.extend(f"not removed: {x}" for x in removal.leftovers)
+    return ApplyResult(env, plan.action, None if removal.complete else shown, {}, tuple(log))
