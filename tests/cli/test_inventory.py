@@ -144,7 +144,7 @@ def test_envs_json_and_errors(
     assert err == ""  # in JSON the problems are entries of "errors"
     assert code == 2  # a bad root is reported, the rest still listed
     data = json.loads(out)
-    assert list(data) == ["schema_version", "environments", "errors"]
+    assert list(data) == ["schema_version", "environments", "errors", "limits"]
     envs = {e["path"]: e for e in data["environments"]}
     assert set(envs) == {str(ok), str(broken)}
     assert envs[str(ok)]["creator"] == "uv" and envs[str(ok)]["owner"] == "project"
@@ -163,7 +163,7 @@ def test_envs_table_and_depth(
     fake_env(tmp_path / "broken" / ".venv", tmp_path / "gone" / "python")
     code, out, _ = run_cli(capsys, "envs", str(tmp_path))
     assert code == 0
-    assert out.splitlines()[0].split() == ["VERSION", "CREATOR", "OWNER", "PYTHON", "PATH"]
+    assert out.splitlines()[0].split() == ["VERSION", "CREATOR", "OWNER", "STATUS", "PATH"]
     assert len(out.splitlines()) == 3
     assert any(" broken " in line for line in out.splitlines())
     assert_fits_80(out)

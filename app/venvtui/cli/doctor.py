@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from venvtui.cli.args import timeout_arg
 
 if TYPE_CHECKING:
+    from venvtui.core.envscan import WalkLimit
     from venvtui.core.errors import VenvtuiError
     from venvtui.core.health import Diagnosis
     from venvtui.core.models import Environment
@@ -142,13 +143,19 @@ def _warn(message: str) -> None:
 # --- collecting environments ---------------------------------------------------------------
 
 
-def collect(targets: Sequence[str], problems: list[VenvtuiError]) -> list[tuple[str, Environment]]:
-    """(path as given or found, env) for each target: an env dir, or a root to scan."""
+def collect(
+    targets: Sequence[str],
+    problems: list[VenvtuiError],
+    limits: list[WalkLimit] | None = None,
+) -> list[tuple[str, Environment]]:
+    """(path as given or found, env) for each target: an env dir, or a root to scan. Where a
+    walk was cut short is appended to `limits`."""
     from venvtui.core.discovery import iter_environments, load_environment
     from venvtui.core.errors import NotAnEnvironmentError
 
     found: list[tuple[str, Environment]] = []
     seen: set[str] = set()
+    on_limit = limits.append if limits is not None else None
 
     def add(shown: str, env: Environment) -> None:
         key = os.path.realpath(env.path)
@@ -157,7 +164,7 @@ def collect(targets: Sequence[str], problems: list[VenvtuiError]) -> list[tuple[
             found.append((shown, env))
 
     if not targets:
-        for env in iter_environments(None, on_error=problems.append):
+        for env in iter_environments(None, on_error=problems.append, on_limit=on_limit):
             add(env.path, env)
         return found
     for target in targets:
@@ -167,7 +174,7 @@ def collect(targets: Sequence[str], problems: list[VenvtuiError]) -> list[tuple[
         except NotAnEnvironmentError:
             if not os.path.isdir(target):
                 raise
-        for env in iter_environments([target], on_error=problems.append):
+        for env in iter_environments([target], on_error=problems.append, on_limit=on_limit):
             add(env.path, env)
     return found
 
@@ -183,8 +190,12 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
     if args.timeout is not None:
         settings.PROBE_TIMEOUT = args.timeout
+    from venvtui.core.config import load_config
+
+    load_config()  # a bad config file is a one-line error, before any scan
     problems: list[VenvtuiError] = []
-    envs = collect(args.targets, problems)
+    limits: list[WalkLimit] = []
+    envs = collect(args.targets, problems, limits)
     confirm = not args.no_confirm
     with ThreadPoolExecutor(max_workers=max(1, min(8, len(envs)))) as pool:
         diags = list(pool.map(lambda pe: diagnose(pe[1], confirm=confirm), envs))
@@ -201,6 +212,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
             {
                 "environments": rows,
                 "errors": [{"error": str(p), "hint": p.hint} for p in problems],
+                "limits": [lim.to_json() for lim in limits],
             }
         )
     else:
@@ -210,6 +222,9 @@ def cmd_doctor(args: argparse.Namespace) -> int:
             print_diagnosis(shown, d, verbose=args.verbose)
         for p in problems:
             _warn(f"{p}" + (f" ({p.hint})" if p.hint else ""))
+        from venvtui.cli.inventory import note_limits
+
+        note_limits(limits)
         if diags:
             counts: dict[str, int] = {}
             for d in diags:

@@ -13,6 +13,9 @@ from typing import TYPE_CHECKING, Any
 from venvtui.cli.args import timeout_arg
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from venvtui.core.envscan import WalkLimit
     from venvtui.core.errors import VenvtuiError
     from venvtui.core.models import Chain, Environment, Interpreter, ProbeResult
 
@@ -48,7 +51,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         type=_depth,
         default=None,
         metavar="N",
-        help="how many directory levels below each root to search (default 5)",
+        help="how many directory levels below each root to search (default 6, or scan.depth "
+        "in the config file)",
     )
     p.set_defaults(func=cmd_envs)
 
@@ -151,36 +155,65 @@ def link_state(chain: Chain | None) -> str:
     return "loop" if hop is not None and hop.kind == "loop" else "broken"
 
 
-def cmd_envs(args: argparse.Namespace) -> int:
-    from venvtui.core.discovery import iter_environments
+def note_limits(limits: Sequence[WalkLimit]) -> None:
+    """Say where a walk was cut short (stderr: stdout stays the listing)."""
+    from venvtui.cli.output import home_short
 
+    for lim in limits:
+        msg = lim.message().replace(lim.root, home_short(lim.root), 1)
+        print(f"venvtui: note: {msg}", file=sys.stderr)
+
+
+def cmd_envs(args: argparse.Namespace) -> int:
+    from venvtui.core.config import load_config
+    from venvtui.core.discovery import iter_environments
+    from venvtui.core.health import diagnose
+
+    config = load_config()  # a bad config file is a one-line error, before any scan
     problems: list[VenvtuiError] = []
+    limits: list[WalkLimit] = []
     envs = sorted(
-        iter_environments(args.roots or None, max_depth=args.depth, on_error=problems.append),
+        iter_environments(
+            args.roots or None,
+            max_depth=args.depth,
+            on_error=problems.append,
+            on_limit=limits.append,
+            config=config,
+        ),
         key=lambda e: e.path,
     )
+    # The health status (static: no interpreter is run), the same one doctor shows.
+    statuses = [diagnose(e, confirm=False).status for e in envs]
     errors = [_error_entry(None, p) for p in problems]
     if args.json:
-        _emit_list({"environments": [e.to_json() for e in envs], "errors": errors})
+        rows = [{**e.to_json(), "status": st} for e, st in zip(envs, statuses, strict=True)]
+        _emit_list(
+            {
+                "environments": rows,
+                "errors": errors,
+                "limits": [lim.to_json() for lim in limits],
+            }
+        )
     else:
         from venvtui.cli.output import home_short, table
 
-        rows = [
+        rows_t = [
             (
                 e.cfg_version or "-",
                 e.creator,
                 e.owner or "-",
-                link_state(e.chain),
+                st,
                 home_short(e.path),
             )
-            for e in envs
+            for e, st in zip(envs, statuses, strict=True)
         ]
-        if rows:
-            print(table(("VERSION", "CREATOR", "OWNER", "PYTHON", "PATH"), rows))
+        if rows_t:
+            print(table(("VERSION", "CREATOR", "OWNER", "STATUS", "PATH"), rows_t))
         else:
             print("no environments found")
         for p in problems:
             _warn(f"{p}" + (f" ({p.hint})" if p.hint else ""))
+        note_limits(limits)
     return 2 if problems else 0
 
 

@@ -20,6 +20,7 @@ COMMAND_MODULES = {
     "venvtui.cli.resolve": ("resolve",),
     "venvtui.cli.doctor": ("doctor", "whatif"),
     "venvtui.cli.write": ("create", "repair", "rebuild", "delete"),
+    "venvtui.cli.config": ("config",),
 }
 
 

@@ -32,7 +32,8 @@ from venvtui.core.symlinks import LinkCache, walk_chain
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-    from venvtui.core.envscan import OnError
+    from venvtui.core.config import Config
+    from venvtui.core.envscan import OnError, OnLimit
 
 __all__ = [
     "env_size",
@@ -295,12 +296,20 @@ def iter_environments(
     max_depth: int | None = None,
     on_error: OnError | None = None,
     context: Context | None = None,
+    on_limit: OnLimit | None = None,
+    config: Config | None = None,
 ) -> Iterator[Environment]:
     """Stream every environment under `roots` (None: the default roots); see `envscan`."""
     from venvtui.core import envscan
 
     return envscan.iter_environments(
-        roots, cancel=cancel, max_depth=max_depth, on_error=on_error, context=context
+        roots,
+        cancel=cancel,
+        max_depth=max_depth,
+        on_error=on_error,
+        context=context,
+        on_limit=on_limit,
+        config=config,
     )
 
 

@@ -6,6 +6,11 @@ every central location of the common tools, and a bounded walk of the home direc
 roots the caller names). A walk never descends into an environment it found, never follows a
 symlinked directory (it only checks whether the link names an env), and dedupes envs by the
 real path of their root.
+
+The walk is iterative (a 1,200-deep tree is fine) and bounded by a depth and a number of
+directories listed per root; whenever a bound cut something off it is reported (`WalkLimit`
+through `on_limit`) so the caller can say "scanned to depth N; pass ROOT to go deeper". Extra
+roots, excluded paths and the home walk depth come from the config file (`core.config`).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+from venvtui.core.config import Config
 from venvtui.core.errors import NotAnEnvironmentError, NotFoundError, VenvtuiError
 from venvtui.core.models import Chain, Environment, EnvKind, Source
 from venvtui.core.sources import (
@@ -30,7 +36,8 @@ from venvtui.core.symlinks import LinkCache, walk_chain
 Cancel = Callable[[], bool]
 OnError = Callable[[VenvtuiError], None]
 
-DEFAULT_DEPTH = 5  # dirs below a root at which an env may still be found (root = 0)
+DEFAULT_DEPTH = 6  # dirs below a root at which an env may still be found (root = 0)
+MAX_DIRS = 200_000  # directories listed per root before the walk stops (reported)
 
 # Never walked into: VCS data, package caches, build trees, OS folders, installed packages.
 PRUNE = frozenset(
@@ -65,7 +72,46 @@ PRUNE = frozenset(
 )
 # In the home walk hidden dirs are skipped (central locations cover the tools' own dirs),
 # except the ones projects keep their envs in.
-HIDDEN_OK = frozenset({".venv", ".venvs", ".virtualenvs", ".tox", ".nox", ".direnv", ".envs"})
+HIDDEN_OK = frozenset(
+    {".venv", ".env", ".venvs", ".virtualenvs", ".tox", ".nox", ".direnv", ".envs"}
+)
+# Env dir names a project keeps beside its code (cwd and parents); only taken with a pyvenv.cfg.
+PROJECT_ENV_NAMES = (".venv", "venv", ".env", "env")
+
+
+@dataclass(frozen=True, slots=True)
+class WalkLimit:
+    """A bound that cut a walk short: `root` was walked to `depth` and `not_entered` directories
+    at that depth were not descended into, or the walk stopped after `max_dirs` listings."""
+
+    root: str
+    depth: int
+    not_entered: int = 0
+    max_dirs: int | None = None  # set when the directory budget ran out
+
+    def message(self) -> str:
+        if self.max_dirs is not None:
+            return (
+                f"{self.root}: stopped after listing {self.max_dirs:,} directories; "
+                "pass a narrower ROOT to scan the rest"
+            )
+        return (
+            f"{self.root} scanned to depth {self.depth} ({self.not_entered:,} deeper "
+            f"director{'y' if self.not_entered == 1 else 'ies'} not entered); pass ROOT "
+            "(and --depth N) to go deeper"
+        )
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "root": self.root,
+            "depth": self.depth,
+            "not_entered": self.not_entered,
+            "max_dirs": self.max_dirs,
+            "message": self.message(),
+        }
+
+
+OnLimit = Callable[[WalkLimit], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +124,7 @@ class Root:
     source: Source = Source.VENV_SCAN
     prune_hidden: bool = False
     explicit: bool = False  # named by the user: problems with it are reported
+    report_limits: bool = False  # say when the depth bound cut the walk short
 
 
 # --- where each tool keeps its environments -------------------------------------------------
@@ -153,10 +200,12 @@ def central_roots(ctx: Context) -> list[Root]:
         add(p or None, 1, "conda", Source.CONDA)
     for line in _read_lines(os.path.join(h, ".conda", "environments.txt")):
         add(line, 0, "conda", Source.CONDA)
+    # pre-commit: <PRE_COMMIT_HOME or $XDG_CACHE_HOME/pre-commit>/repo<id>/py_env-<version>
+    add(ctx.env("PRE_COMMIT_HOME") or _platform_dir(ctx, "cache", "pre-commit"), 2, "pre-commit")
     # pixi global envs, and the other common "one folder of envs" spots
     add(os.path.join(ctx.env("PIXI_HOME") or os.path.join(h, ".pixi"), "envs"), 1, "pixi")
-    for name in (".venvs", "envs", "Envs", ".direnv"):
-        add(os.path.join(h, name), 1, "")
+    for name in (".venvs", "venvs", ".local/venvs", "virtualenvs", "envs", "Envs", ".direnv"):
+        add(os.path.join(h, *name.split("/")), 1, "")
     return roots
 
 
@@ -171,11 +220,12 @@ def _read_lines(path: str) -> list[str]:
 
 
 def project_roots(ctx: Context) -> list[Root]:
-    """The cwd (if it is an env) and `.venv`/`venv` in the cwd and each of its parents."""
+    """The cwd (if it is an env) and `.venv`/`venv`/`.env`/`env` in the cwd and each of its
+    parents."""
     roots = [Root(ctx.cwd, 0, "")]
     d = ctx.cwd
     while True:
-        for name in (".venv", "venv"):
+        for name in PROJECT_ENV_NAMES:
             roots.append(Root(os.path.join(d, name), 0, "project"))
         parent = os.path.dirname(d)
         if parent == d:
@@ -184,9 +234,19 @@ def project_roots(ctx: Context) -> list[Root]:
     return roots
 
 
-def default_roots(ctx: Context, depth: int | None = None) -> list[Root]:
-    home = Root(ctx.home, DEFAULT_DEPTH if depth is None else depth, "", prune_hidden=True)
-    return [*project_roots(ctx), *central_roots(ctx), home]
+def default_roots(
+    ctx: Context, depth: int | None = None, config: Config | None = None
+) -> list[Root]:
+    """Project envs, central locations, the configured extra roots, then the home walk."""
+    if depth is None and config is not None:
+        depth = config.scan_depth
+    depth = DEFAULT_DEPTH if depth is None else depth
+    extra = [
+        Root(r, depth, "", explicit=True, report_limits=True)
+        for r in (config.scan_roots if config else ())
+    ]
+    home = Root(ctx.home, depth, "", prune_hidden=True, report_limits=True)
+    return [*project_roots(ctx), *central_roots(ctx), *extra, home]
 
 
 # --- what an environment is ---------------------------------------------------------------
@@ -263,7 +323,7 @@ def _owner_and_project(path: str, names: set[str], root_owner: str) -> tuple[str
         return root_owner, project
     if ".project" in names:
         return "virtualenvwrapper", project
-    if os.path.basename(path) in (".venv", "venv") or root_owner == "project":
+    if os.path.basename(path) in PROJECT_ENV_NAMES or root_owner == "project":
         return "project", project or parent
     return "", project
 
@@ -361,12 +421,36 @@ def _redirect(venv_file: str) -> str | None:
 
 
 class _Scanner:
-    def __init__(self, ctx: Context, cancel: Cancel | None, on_error: OnError | None) -> None:
+    def __init__(
+        self,
+        ctx: Context,
+        cancel: Cancel | None,
+        on_error: OnError | None,
+        on_limit: OnLimit | None = None,
+        exclude: Sequence[str] = (),
+        max_dirs: int = MAX_DIRS,
+    ) -> None:
         self.ctx = ctx
         self.cancel = cancel
         self.on_error = on_error
+        self.on_limit = on_limit
+        self.exclude = frozenset(exclude)
+        self.max_dirs = max_dirs
         self.seen: set[str] = set()
         self.links = LinkCache()
+
+    def excluded(self, path: str) -> bool:
+        """`path` is an excluded path or lies below one (config `scan.exclude`)."""
+        if not self.exclude:
+            return False
+        p = path
+        while True:
+            if p in self.exclude:
+                return True
+            parent = os.path.dirname(p)
+            if parent == p:
+                return False
+            p = parent
 
     def cancelled(self) -> bool:
         return self.cancel is not None and self.cancel()
@@ -418,15 +502,24 @@ class _Scanner:
                 ),
             )
             return
+        if self.excluded(start):
+            return
         # Below a non-symlinked directory, realpath(child) = realpath(dir)/name: one realpath
         # per root instead of one per env.
         stack: list[tuple[str, str, int]] = [(start, os.path.realpath(start), 0)]
         # Symlinked dirs and redirect targets are checked after the walk, so an env reached
         # both directly and through a link is reported at its real location.
         linked: list[str] = []
+        listed = 0
+        not_entered = 0
         while stack:
             if self.cancelled():
                 return
+            if listed >= self.max_dirs:
+                if self.on_limit is not None:
+                    self.on_limit(WalkLimit(start, root.depth, max_dirs=self.max_dirs))
+                break
+            listed += 1
             path, real, depth = stack.pop()
             try:
                 entries = _list(path)
@@ -453,8 +546,7 @@ class _Scanner:
                             (os.path.join(path, "envs"), os.path.join(real, "envs"), depth)
                         )
                     continue
-            if depth >= root.depth:
-                continue
+            at_limit = depth >= root.depth
             for name in sorted(names, reverse=True):
                 if name in PRUNE or (
                     root.prune_hidden and name.startswith(".") and name not in HIDDEN_OK
@@ -463,7 +555,14 @@ class _Scanner:
                 entry = entries[name]
                 try:
                     if entry.is_dir(follow_symlinks=False):
-                        stack.append((entry.path, os.path.join(real, name), depth + 1))
+                        if self.excluded(entry.path):
+                            continue
+                        if at_limit:
+                            not_entered += 1
+                        else:
+                            stack.append((entry.path, os.path.join(real, name), depth + 1))
+                    elif at_limit:
+                        continue
                     elif entry.is_symlink() and entry.is_dir():
                         linked.append(entry.path)
                     elif name == ".venv" and entry.is_file():
@@ -472,10 +571,13 @@ class _Scanner:
                             linked.append(target)
                 except OSError:
                     continue
+        if not_entered and self.on_limit is not None and root.report_limits:
+            self.on_limit(WalkLimit(start, root.depth, not_entered))
         for path in linked:
             if self.cancelled():
                 return
-            yield from self._linked(path, root)
+            if not self.excluded(path):
+                yield from self._linked(path, root)
 
     def _linked(self, path: str, root: Root) -> Iterator[Environment]:
         """A symlinked directory (or redirect target): an env is taken, nothing is walked."""
@@ -496,18 +598,38 @@ def iter_environments(
     max_depth: int | None = None,
     on_error: OnError | None = None,
     context: Context | None = None,
+    on_limit: OnLimit | None = None,
+    config: Config | None = None,
+    max_dirs: int = MAX_DIRS,
 ) -> Iterator[Environment]:
-    """Stream every environment under `roots` (None: the default roots), deduped by the real
-    path of the env root. Problems with roots the caller named are passed to `on_error`
-    (missing, not a directory, permission denied); everything else unreadable is skipped."""
+    """Stream every environment under `roots` (None: the default roots plus the configured
+    ones), deduped by the real path of the env root. Problems with roots the caller named (or
+    the config file named) are passed to `on_error` (missing, not a directory, permission
+    denied, a bad config file: then the defaults are used); everything else unreadable is
+    skipped. A depth or directory bound that cut a walk short is passed to `on_limit`.
+    `config` defaults to the user's config file (`core.config.load_config`)."""
     ctx = context or Context.current()
-    scanner = _Scanner(ctx, cancel, on_error)
+    if config is None:
+        from venvtui.core.config import ConfigError, load_config
+
+        try:
+            config = load_config()
+        except ConfigError as exc:
+            if on_error is not None:
+                on_error(exc)
+            config = Config(path="")
+    scanner = _Scanner(ctx, cancel, on_error, on_limit, config.exclude, max_dirs)
     if roots is None:
-        plan = default_roots(ctx, max_depth)
+        plan = default_roots(ctx, max_depth, config)
     else:
         depth = DEFAULT_DEPTH if max_depth is None else max_depth
         plan = [
-            Root(os.path.normpath(os.path.abspath(os.path.expanduser(r))), depth, explicit=True)
+            Root(
+                os.path.normpath(os.path.abspath(os.path.expanduser(r))),
+                depth,
+                explicit=True,
+                report_limits=True,
+            )
             for r in roots
         ]
     for root in plan:
