@@ -9,7 +9,8 @@ from typing import Any
 POLICY_HELP = (
     "which base the environment records and links to: 'stable' (default: the alias that "
     "survives patch upgrades), 'venv' (exactly what `python -m venv` would record), or a path "
-    "to a base interpreter or its bin directory"
+    "to a base interpreter or its bin directory; the config file's create.home-policy sets the "
+    "default"
 )
 
 PY_HELP = "an interpreter path, a name on PATH, or a version: 3.12, 3.12.1, cpython@3.12"
@@ -25,7 +26,7 @@ def register(sub: Any) -> None:
     )
     p.add_argument("dest", metavar="DEST")
     p.add_argument("--python", "-p", required=True, metavar="PY", help=PY_HELP)
-    p.add_argument("--home-policy", default="stable", metavar="stable|venv|PATH", help=POLICY_HELP)
+    p.add_argument("--home-policy", default=None, metavar="stable|venv|PATH", help=POLICY_HELP)
     p.add_argument("--prompt", help="the prompt prefix shown when activated")
     p.add_argument("--system-site-packages", action="store_true")
     p.add_argument("--seed", action="store_true", help="install pip from ensurepip (offline)")
@@ -51,7 +52,7 @@ def register(sub: Any) -> None:
     )
     p.add_argument("env", metavar="ENV")
     p.add_argument("--python", "-p", metavar="PY", help=PY_HELP + " (default: found)")
-    p.add_argument("--home-policy", default="stable", metavar="stable|venv|PATH", help=POLICY_HELP)
+    p.add_argument("--home-policy", default=None, metavar="stable|venv|PATH", help=POLICY_HELP)
     _common(p)
     p.set_defaults(func=cmd_repair)
 
@@ -64,7 +65,7 @@ def register(sub: Any) -> None:
     )
     p.add_argument("env", metavar="ENV")
     p.add_argument("--python", "-p", required=True, metavar="PY", help=PY_HELP)
-    p.add_argument("--home-policy", default="stable", metavar="stable|venv|PATH", help=POLICY_HELP)
+    p.add_argument("--home-policy", default=None, metavar="stable|venv|PATH", help=POLICY_HELP)
     p.add_argument("--find-links", action="append", default=[], metavar="DIR")
     p.add_argument("--no-index", action="store_true", help="install only from --find-links")
     p.add_argument("--installer", choices=("auto", "uv", "pip"), default="auto")
@@ -81,6 +82,15 @@ def register(sub: Any) -> None:
     p.add_argument("--yes", action="store_true", help="really delete it")
     _common(p)
     p.set_defaults(func=cmd_delete)
+
+
+def _policy(args: argparse.Namespace) -> str:
+    """--home-policy, else the config file's `create.home-policy` (default "stable")."""
+    if args.home_policy:
+        return str(args.home_policy)
+    from venvtui.core.config import load_config
+
+    return load_config().home_policy
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -125,14 +135,14 @@ def cmd_create(args: argparse.Namespace) -> int:
     if args.upgrade:
         from venvtui.core.repair import plan_repair
 
-        plan = plan_repair(args.dest, args.python, home_policy=args.home_policy, action="upgrade")
+        plan = plan_repair(args.dest, args.python, home_policy=_policy(args), action="upgrade")
         return _run(args, plan)
     from venvtui.core.create import CreateRequest, plan_create
 
     req = CreateRequest(
         python=args.python,
         dest=args.dest,
-        home_policy=args.home_policy,
+        home_policy=_policy(args),
         prompt=args.prompt,
         system_site_packages=args.system_site_packages,
         seed=args.seed,
@@ -147,7 +157,7 @@ def cmd_create(args: argparse.Namespace) -> int:
 def cmd_repair(args: argparse.Namespace) -> int:
     from venvtui.core.repair import plan_repair
 
-    return _run(args, plan_repair(args.env, args.python, home_policy=args.home_policy))
+    return _run(args, plan_repair(args.env, args.python, home_policy=_policy(args)))
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
@@ -156,7 +166,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     plan = plan_rebuild(
         args.env,
         args.python,
-        home_policy=args.home_policy,
+        home_policy=_policy(args),
         find_links=args.find_links,
         no_index=args.no_index,
         installer=args.installer,

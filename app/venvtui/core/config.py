@@ -63,12 +63,16 @@ def loads_toml(text: str) -> dict[str, Any]:
     return tomllib.loads(text)
 
 
-def _line_of_error(exc: ValueError) -> int | None:
-    line = getattr(exc, "lineno", None)  # 3.14+
+def _line_of_error(exc: ValueError, text: str) -> int | None:
+    line = getattr(exc, "lineno", None)  # tomllib 3.14+
     if isinstance(line, int):
         return line
     m = re.search(r"line (\d+)", str(exc))
-    return int(m.group(1)) if m else None
+    if m:
+        return int(m.group(1))
+    if "end of document" in str(exc):
+        return max(1, len(text.splitlines()))
+    return None
 
 
 def _line_of_key(text: str, key: str) -> int | None:
@@ -99,8 +103,8 @@ def parse_config(text: str, path: str) -> Config:
     try:
         data = loads_toml(text)
     except ValueError as exc:
-        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        raise ConfigError(f"{_where(path, _line_of_error(exc))}: {reason}") from None
+        reason = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
+        raise ConfigError(f"{_where(path, _line_of_error(exc, text))}: {reason}") from None
     for table, value in data.items():
         known = _KNOWN.get(table)
         if known is None or not isinstance(value, dict):
