@@ -262,7 +262,7 @@ def test_nested_env_parent_deleted(minor: str, tmp_path: Path) -> None:
 
     rp = require_python(minor)
     e = tmp_path / "envs"
-    parent = create_venv(rp.exe, e / "parent", tmp=tmp_path)
+    parent = create_venv(rp.exe, e / "proj" / ".venv", tmp=tmp_path)
     envs = {"child": create_venv(parent / "bin" / "python", e / "child", tmp=tmp_path)}
     check(
         envs,

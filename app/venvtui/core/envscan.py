@@ -653,6 +653,25 @@ def _location_owner(path: str, ctx: Context) -> tuple[str, Source]:
     return "", Source.EXPLICIT
 
 
+def env_location(path: str, *, context: Context | None = None) -> bool:
+    """Whether a directory that no longer exists was, by its place, an environment: a
+    project env name (`.venv`, `venv`, `.env`, `env`) or a slot of a tool's central env
+    location (`~/.virtualenvs/NAME`, pipx `venvs/NAME`, ...). A missing directory cannot be
+    read, so this is all there is to tell an env from a plain install that was removed."""
+    if os.path.basename(os.path.normpath(path)) in PROJECT_ENV_NAMES:
+        return True
+    ctx = context or Context.current()
+    for root in central_roots(ctx):
+        try:
+            rel = os.path.relpath(path, root.path)
+        except ValueError:  # another drive (Windows)
+            continue
+        parts = rel.split(os.sep)
+        if parts[0] != os.pardir and rel != os.curdir and len(parts) <= root.depth:
+            return True
+    return False
+
+
 def load_environment(path: str, *, context: Context | None = None) -> Environment:
     """The environment at `path`.
 

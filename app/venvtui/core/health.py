@@ -446,12 +446,17 @@ def _nesting(env: Environment, start: Start, view: View = REAL) -> tuple[list[st
         )
     broken = start.chain.broken_hop if start.chain is not None else None
     if broken is not None and broken.kind == "missing" and home:
+        from venvtui.core.envscan import env_location
+
         gone = os.path.dirname(os.path.normpath(home))
+        # Only where the place says it was an env: a removed plain install (/opt/python3.12)
+        # looks the same from here, and is explained by the dangling-python verdict.
         if (
             os.path.basename(os.path.normpath(home)) == "bin"
             and inside(broken.path, gone)
             and not view.exists(gone)
             and find_install(gone) is None
+            and env_location(gone)
         ):
             verdicts.append(
                 Verdict(
