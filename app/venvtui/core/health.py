@@ -554,6 +554,51 @@ def shebang_verdicts(env: Environment) -> list[Verdict]:
     return out
 
 
+# Central envs whose tool names them after the project but records no path: poetry
+# (`<name>-<sha256(project dir)[:8] b64>-pyX.Y`, EnvManager.generate_env_name), pdm
+# (`<name>-<hash of the root>-<python>`), hatch (`<name>/<hash of the root>/<env>`). The hash
+# cannot be turned back into the path.
+_HASHED_PROJECT = {"poetry", "pdm", "hatch"}
+
+
+def project_verdicts(env: Environment) -> list[Verdict]:
+    """`orphan` when the project an env records (`.project`: virtualenvwrapper's
+    setvirtualenvproject, pipenv's do_create_virtualenv) no longer exists; for the tools that
+    record none, say that it cannot be told."""
+    if env.project and env.owner not in ("project", "tox", "nox"):
+        project = os.path.expanduser(env.project)
+        if os.path.isabs(project) and not os.path.lexists(project):
+            return [
+                Verdict(
+                    "orphan",
+                    "warning",
+                    f"its project is gone: {env.project}",
+                    f"{env.owner or 'Its tool'} recorded the project directory in .project; "
+                    "that directory no longer exists, so this environment is probably left "
+                    "over from a deleted or moved project.",
+                    f"If nothing uses it: `venvtui delete {env.path} --yes`; if the project "
+                    f"moved, write its new path into {os.path.join(env.path, '.project')}.",
+                )
+            ]
+        return []
+    if env.owner in _HASHED_PROJECT:
+        return [
+            Verdict(
+                "project-unknown",
+                "info",
+                f"{env.owner} does not record which project directory this environment serves",
+                f"{env.owner} names its environments after the project name and a hash of the "
+                "project's path, which cannot be turned back into the path: whether the "
+                "project still exists cannot be told from the environment.",
+                f"In the project, `{_ENV_INFO[env.owner]}` names its environment.",
+            )
+        ]
+    return []
+
+
+_ENV_INFO = {"poetry": "poetry env info -p", "pdm": "pdm venv list", "hatch": "hatch env find"}
+
+
 # --- confirmation by running ---------------------------------------------------------------
 
 _OBSERVE = (
@@ -647,6 +692,7 @@ def diagnose(env: Environment, *, confirm: bool = True, timeout: float | None = 
     parents, nest = _nesting(env, static)
     verdicts.extend(nest)
     verdicts.extend(shebang_verdicts(env))
+    verdicts.extend(project_verdicts(env))
     observed = observe(env, static, timeout=timeout) if confirm else None
     status: Status = static.status
     if observed is not None:
