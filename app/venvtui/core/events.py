@@ -149,6 +149,11 @@ def _relink(link: str, old_target: str, old_root: str, new_root: str, absolute: 
     return Change("link", link, raw)
 
 
+def upgrade_target(inst: Install, to: str) -> str:
+    """Where the installer lays down version `to` beside `inst`."""
+    return _renamed_root(inst, to)
+
+
 def _renamed_root(inst: Install, to: str) -> str:
     label = os.path.basename(inst.root)
     new_label = label.replace(f"-{inst.version}-", f"-{to}-", 1) if inst.installer == "uv" else to

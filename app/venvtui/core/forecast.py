@@ -12,6 +12,7 @@ event that makes the env worse is a forecast, one that leaves it as it is goes t
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 from collections.abc import Sequence
@@ -21,13 +22,16 @@ from typing import Any
 from venvtui.core.events import (
     Event,
     UnknownInstallError,
+    bump_patch,
     env_delete_event,
     facts_after,
+    remove_path_event,
     repoint_event,
     shared_prefix,
     system_uninstall_event,
     uninstall_event,
     upgrade_event,
+    upgrade_target,
     user_links,
     user_repoint_event,
 )
@@ -216,6 +220,17 @@ def _installs(env: Environment, start: Start, base: BaseFacts, view: View = REAL
     return list(found.values())
 
 
+def _next_free(inst: Install) -> str:
+    """The next patch version with no install beside `inst` yet (one may already be there)."""
+    to = bump_patch(inst.version)
+    for _ in range(50):
+        probe = upgrade_target(inst, to)
+        if not os.path.lexists(probe):
+            break
+        to = bump_patch(to)
+    return to
+
+
 def _chain_paths(env: Environment, start: Start) -> list[str]:
     paths: list[str] = []
     if start.chain is not None:
@@ -232,17 +247,20 @@ def candidate_events(
     known = [h.path for h in start.chain.hops] if start.chain is not None else []
     events: list[tuple[Event, Install | None]] = []
     for inst in _installs(env, start, base):
-        try:
-            if inst.installer in ("homebrew", "uv", "mise"):
-                events.append((upgrade_event(inst, known_links=known), inst))
-            events.append((uninstall_event(inst, known_links=known), inst))
-        except UnknownInstallError:
-            continue
+        if inst.installer in ("homebrew", "uv", "mise"):
+            with contextlib.suppress(UnknownInstallError):  # not a version it can bump
+                events.append((upgrade_event(inst, _next_free(inst), known_links=known), inst))
+        events.append((uninstall_event(inst, known_links=known), inst))
     if start.chain is not None and start.chain.ok and start.running_minor and not start.copied:
         real = start.chain.realpath
         prefix = start.expected_prefix
         if find_install(real) is None and prefix and shared_prefix(prefix):
             events.append((system_uninstall_event(real, prefix, start.running_minor), None))
+        elif find_install(real) is None and prefix and not parent_env_of(REAL, real, env.path):
+            # a prefix no installer owns (./configure --prefix=/opt/py/3.12.1, a tool cache):
+            # it goes only when someone removes it
+            gone = remove_path_event(prefix)
+            events.append((dataclasses.replace(gone, text=f"removing the install {prefix}"), None))
     for alias in _aliases(env, start):
         ev = repoint_event(alias)
         if ev is not None:
@@ -269,15 +287,22 @@ def facts_in(view: View, python: str | None, base: BaseFacts, *, spawn: bool) ->
 
 
 def run_forecast(
-    env: Environment, now: Start, base: BaseFacts, parents: Sequence[str] = ()
+    env: Environment,
+    now: Start,
+    base: BaseFacts,
+    parents: Sequence[str] = (),
+    *,
+    spawn: bool = False,
 ) -> tuple[list[Forecast], list[Survival]]:
+    """Each candidate event's outcome for `env` (see the module doc); `spawn`: another binary
+    an event leaves may be probed when the probe cache does not know it."""
     forecasts: list[Forecast] = []
     survives: list[Survival] = []
     events = candidate_events(env, now, base, parents)
     for ev, inst in events:
         ov = ev.overlay()
         after = predict(
-            ov, env.path, env.python, env.cfg, facts_in(ov, env.python, base, spawn=False)
+            ov, env.path, env.python, env.cfg, facts_in(ov, env.python, base, spawn=spawn)
         )
         if RANK[after.status] > RANK[now.status]:
             verb = (

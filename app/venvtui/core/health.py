@@ -711,7 +711,7 @@ def diagnose(env: Environment, *, confirm: bool = True, timeout: float | None = 
                     f"Run `{env.python} -c 'import sys; print(sys.base_prefix)'` to see it.",
                 )
             )
-    forecasts, survives = run_forecast(env, static, base, parents)
+    forecasts, survives = run_forecast(env, static, base, parents, spawn=confirm)
     paths: list[Stability] = []
     if static.chain is not None:
         paths.extend(
