@@ -167,3 +167,20 @@ def test_inactive_shim_is_a_one_line_error(
     assert code != 0
     assert "pyenv shim" in err and "3.11" in err
     assert "Traceback" not in err
+
+
+def test_shims_of_another_root_on_path_are_never_interpreters(
+    pyenv_root: Path, tmp_path: Path
+) -> None:
+    """PATH holds the shims of a root that is not $PYENV_ROOT (nor ~/.pyenv): still shims."""
+    from venvtui.core.discovery import static_interpreters
+
+    (pyenv_root / "version").write_text("3.12\n")
+    env = {"PATH": os.pathsep.join([str(pyenv_root / "shims"), "/usr/bin", "/bin"])}
+    ctx = Context(env, str(tmp_path), str(tmp_path))
+    found = static_interpreters(context=ctx)
+    shims = str(pyenv_root / "shims")
+    assert not any(a.path.startswith(shims) for i in found for a in i.aliases)
+    runs = [i for i in found if str(pyenv_root / "shims" / "python3") in i.shims]
+    assert len(runs) == 1
+    assert ".".join(Path(runs[0].real_path).parent.parent.name.split(".")[:2]) == "3.12"

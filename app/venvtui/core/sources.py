@@ -251,10 +251,21 @@ def shim_dirs(ctx: Context) -> dict[str, str]:
 
 
 def locate_path(ctx: Context) -> Iterator[Candidate]:
-    """Every PATH entry; entries that are a version manager's shim dir yield shims."""
+    """Every PATH entry; entries that are a version manager's shim dir yield shims (also a
+    `shims` dir of another root than the configured one, told by its shims' text)."""
     shims = shim_dirs(ctx)
     for d in ctx.path_dirs():
-        yield from scan_dir(d, Source.PATH, shims.get(d), ctx)
+        manager = shims.get(d)
+        if manager is None and os.path.basename(d) == "shims":
+            manager = _sniff_shim_dir(d, ctx)
+        yield from scan_dir(d, Source.PATH, manager, ctx)
+
+
+def _sniff_shim_dir(directory: str, ctx: Context) -> str | None:
+    for c in scan_dir(directory, Source.PATH, ctx=ctx):
+        found = shim_of(c.path, ctx)
+        return found[0] if found else None
+    return None
 
 
 def locate_pyenv(ctx: Context) -> Iterator[Candidate]:
@@ -576,7 +587,11 @@ def resolve_shim(candidate: Candidate, ctx: Context) -> str | None:
     version lacks that command)."""
     if candidate.shim is None:
         return None
-    return shim_target(candidate.shim, os.path.basename(candidate.path), ctx).target
+    root = None
+    if os.path.normpath(os.path.dirname(candidate.path)) not in shim_dirs(ctx):
+        found = shim_of(candidate.path, ctx)  # another root: a pyenv shim names its own
+        root = found[1] if found else None
+    return shim_target(candidate.shim, os.path.basename(candidate.path), ctx, root).target
 
 
 _PYENV_SHIM_ROOT = re.compile(r'^export PYENV_ROOT="([^"\n]+)"$', re.MULTILINE)
