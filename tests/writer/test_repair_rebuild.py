@@ -223,7 +223,7 @@ def test_rebuild_reinstalls_from_the_local_archive(
     (tmp_path / "empty").mkdir()
     uv_install(env / "bin" / "python", tmp_path / "empty", tmp_path, str(whl))
     (dist,) = installed_dists(str(env), "3.11")
-    assert dist.local == str(whl) and dist.install_args == (str(whl),)
+    assert dist.local == str(whl) and dist.requirement_line() == f"tinypkg @ file://{whl}"
     plan = plan_rebuild(str(env), str(new.exe), no_index=True)
     apply(plan)
     out = runs(env / "bin" / "python", "import sys, tinypkg; print(sys.version_info[:2])")

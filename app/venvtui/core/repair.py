@@ -15,14 +15,12 @@ until then.
 from __future__ import annotations
 
 import glob
-import json
 import os
 import re
 import shutil
 import sys
-import urllib.parse
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from venvtui.core.create import (
     Base,
@@ -36,40 +34,17 @@ from venvtui.core.create import (
     query_layout,
     seed_op,
 )
+from venvtui.core.dists import Dist, installed_dists, scan, site_packages
 from venvtui.core.errors import (
     NotAnEnvironmentError,
     VenvtuiError,
     WriteRefused,
 )
-from venvtui.core.ownership import EnvOwnership, check_target
-from venvtui.core.plan import Op, Plan, Verify
+from venvtui.core.ownership import EnvOwnership, check_target, safe_name
+from venvtui.core.plan import BACKUP_DIR, Op, Plan, Verify
 
 _PY_NAME = re.compile(r"^python(\d+(\.\d+)?t?)?$")
 _VERSION_KEYS = ("version", "version_info")
-
-
-@dataclass(frozen=True, slots=True)
-class Dist:
-    """An installed distribution, read from its `.dist-info` directory."""
-
-    name: str
-    version: str
-    editable: str | None = None  # the source directory of an editable install
-    local: str | None = None  # the local file or directory it was installed from (PEP 610)
-
-    @property
-    def requirement(self) -> str:
-        return f"{self.name}=={self.version}"
-
-    @property
-    def install_args(self) -> tuple[str, ...]:
-        """How to install it again: editable from its source, from the local archive or
-        directory it came from when that still exists, else by name==version."""
-        if self.editable:
-            return ("-e", self.editable)
-        if self.local and os.path.exists(self.local):
-            return (self.local,)
-        return (self.requirement,)
 
 
 # --- reading an environment without running it ---------------------------------------------------
@@ -102,48 +77,6 @@ def env_minor(env_dir: str, cfg_version: str | None) -> str | None:
         if m:
             return f"{m[1]}.{m[2]}"
     return found[-1] if found else None
-
-
-def site_packages(env_dir: str, minor: str) -> str:
-    return os.path.join(env_dir, "lib", f"python{minor}", "site-packages")
-
-
-def installed_dists(env_dir: str, minor: str) -> list[Dist]:
-    """Distributions in site-packages, from `*.dist-info/METADATA` (Name, Version) and
-    `direct_url.json` (PEP 610: editable installs and local archives or directories)."""
-    out: list[Dist] = []
-    for info in sorted(glob.glob(os.path.join(site_packages(env_dir, minor), "*.dist-info"))):
-        name = version = None
-        try:
-            with open(os.path.join(info, "METADATA"), encoding="utf-8", errors="replace") as fh:
-                for line in fh:
-                    if not line.strip():
-                        break  # end of the headers
-                    key, _, value = line.partition(":")
-                    if key.lower() == "name" and name is None:
-                        name = value.strip()
-                    elif key.lower() == "version" and version is None:
-                        version = value.strip()
-        except OSError:
-            pass
-        if not name or not version:  # fall back to the directory name: name-version.dist-info
-            stem = os.path.basename(info)[: -len(".dist-info")]
-            name, _, version = stem.partition("-")
-        editable = local = None
-        try:
-            with open(os.path.join(info, "direct_url.json"), encoding="utf-8") as fh:
-                direct = json.load(fh)
-            url = str(direct.get("url", ""))
-            if url.startswith("file://") and "vcs_info" not in direct:
-                path = urllib.parse.unquote(urllib.parse.urlsplit(url).path)
-                if direct.get("dir_info", {}).get("editable"):
-                    editable = path
-                else:
-                    local = path
-        except (OSError, ValueError, AttributeError):
-            pass
-        out.append(Dist(name, version, editable, local))
-    return out
 
 
 def _python_entries(bindir: str) -> list[str]:
@@ -373,6 +306,78 @@ def _prompt_of(cfg_prompt: str | None) -> str | None:
     return text
 
 
+TOOL_METADATA = ("pipx_metadata.json", "uv-receipt.toml")  # pipx and uv tool: kept as they are
+TOOL_METADATA_LIMIT = 1 << 20
+CARRY_LIMIT = 10_000  # entries copied into the rebuild record before giving up (and saying so)
+# Imported by the new environment's python after the reinstall: a module that does not import
+# there (e.g. setuptools 56 on 3.12+, no distutils) fails the rebuild, and the old one stays.
+IMPORT_CHECK = (
+    "import importlib, sys\n"
+    "bad = []\n"
+    "for m in sys.argv[1:]:\n"
+    "    try:\n"
+    "        importlib.import_module(m)\n"
+    "    except BaseException as e:\n"
+    "        bad.append('%s (%s: %s)' % (m, type(e).__name__, str(e).splitlines()[0] if str(e) else ''))\n"
+    "if bad:\n"
+    "    print('cannot import: ' + '; '.join(bad))\n"
+    "    sys.exit(1)\n"
+)
+
+
+def _tool_metadata_ops(old_env: str, new_env: str) -> tuple[list[Op], list[str]]:
+    """pipx_metadata.json / uv-receipt.toml, read now (bounded) and written into the new
+    environment as they were: without them `pipx list` reports missing metadata and `uv tool
+    list` ignores the tool."""
+    from venvtui.core import safe_io
+
+    ops: list[Op] = []
+    warnings: list[str] = []
+    for name in TOOL_METADATA:
+        path = os.path.join(old_env, name)
+        if not os.path.lexists(path):
+            continue
+        try:
+            content = safe_io.read_bytes(path, limit=TOOL_METADATA_LIMIT, follow_symlinks=False)
+        except OSError as exc:
+            warnings.append(f"{name} is not carried over: {exc}")
+            continue
+        ops.append(Op("write", os.path.join(new_env, name), content=content, note="kept as it was"))
+    return ops, warnings
+
+
+def _carry_ops(src: str, dst: str, names: Sequence[str] | None = None) -> list[Op] | None:
+    """Ops that copy the tree at `src` (only its entries `names`, when given) to `dst` (links
+    as links, never followed; special files skipped); None past CARRY_LIMIT entries."""
+    ops = [Op("mkdir", dst)]
+    stack = [(src, dst)]
+    while stack:
+        s, d = stack.pop()
+        try:
+            entries = sorted(os.scandir(s), key=lambda e: e.name)
+        except OSError:
+            continue
+        if s == src and names is not None:
+            entries = [e for e in entries if e.name in names]
+        for entry in entries:
+            target = os.path.join(d, entry.name)
+            if len(ops) > CARRY_LIMIT:
+                return None
+            if entry.is_symlink():
+                ops.append(Op("symlink", target, os.readlink(entry.path)))
+            elif entry.is_dir(follow_symlinks=False):
+                ops.append(Op("mkdir", target))
+                stack.append((entry.path, target))
+            elif entry.is_file(follow_symlinks=False):
+                ops.append(Op("copy", target, entry.path))
+    return ops
+
+
+def _listing(names: Sequence[str], shown: int = 4) -> str:
+    more = len(names) - shown
+    return ", ".join(names[:shown]) + (f" (+{more} more)" if more > 0 else "")
+
+
 def plan_rebuild(
     env: object,
     python: str,
@@ -382,7 +387,13 @@ def plan_rebuild(
     no_index: bool = False,
     installer: str = "auto",
 ) -> Plan:
-    """A new environment from `python` with the same distributions (nothing is written)."""
+    """A new environment from `python` with the same distributions (nothing is written).
+
+    What the old environment holds beyond its distributions is not dropped silently: tool
+    metadata is kept in place; loose site-packages entries (modules, .pth files, packages that
+    no dist-info claims) and earlier `.venvtui-backup` records are copied into the new
+    environment's `.venvtui-backup/<stamp>-rebuild/` (never into site-packages, where a module
+    built for another Python could break start-up), and the plan says so."""
     from venvtui.core.pyvenv_cfg import read_cfg
 
     owner = _target(env, "rebuild")
@@ -390,7 +401,8 @@ def plan_rebuild(
     cfg = read_cfg(os.path.join(env_dir, "pyvenv.cfg"))
     recorded = next((cfg.get(k) for k in _VERSION_KEYS if cfg.get(k)), None)
     old_minor = env_minor(env_dir, recorded)
-    dists = installed_dists(env_dir, old_minor) if old_minor else []
+    found = scan(env_dir, old_minor) if old_minor else None
+    dists = list(found.dists) if found else []
     had_pip = any(d.name.lower() == "pip" for d in dists)
     reinstall = [d for d in dists if d.name.lower() not in ("pip",)]
     uv = find_uv() if installer in ("auto", "uv") else None
@@ -416,20 +428,65 @@ def plan_rebuild(
             f"the base {base.executable} is Python {layout.version}, not {pre.version}",
             "pass a base of the same version as --python",
         )
+    cross_minor = bool(old_minor) and old_minor != layout.minor
     ops = layout_ops(req, layout, base, env_dir)
-    if seed:
-        ops.append(seed_op(env_dir, layout))
     warnings: list[str] = []
+    meta_ops, meta_warnings = _tool_metadata_ops(env_dir, env_dir)
+    ops += meta_ops
+    warnings += meta_warnings
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    record = os.path.join(env_dir, BACKUP_DIR, f"{stamp}-rebuild")
+    kept: list[Op] = []  # what goes into the rebuild record
+    if found and found.loose and old_minor:
+        carried = _carry_ops(
+            site_packages(env_dir, old_minor), os.path.join(record, "site-packages"), found.loose
+        )
+        loose = [safe_name(n) for n in found.loose]
+        if carried is None:
+            warnings.append(
+                f"site-packages holds {len(loose)} entries no distribution claims "
+                f"({_listing(loose)}); too many to keep: they are removed with the old environment"
+            )
+        else:
+            kept += carried
+            warnings.append(
+                f"not reinstalled (no distribution claims them): {_listing(loose)}; kept in "
+                f"{os.path.relpath(record, env_dir)}/site-packages, not on the new sys.path"
+            )
+    old_backup = os.path.join(env_dir, BACKUP_DIR)
+    if os.path.isdir(old_backup) and not os.path.islink(old_backup):
+        carried = _carry_ops(old_backup, os.path.join(record, "previous"))
+        if carried is None:
+            warnings.append(f"{BACKUP_DIR} of the old environment is too large to keep")
+        elif len(carried) > 1:
+            kept += carried
+            warnings.append(
+                f"earlier backups in {BACKUP_DIR} are kept in "
+                f"{os.path.relpath(record, env_dir)}/previous"
+            )
+    for skipped in found.skipped if found else ():
+        warnings.append(f"skipped, not passed to the installer: {skipped}")
+    unpinned = [d for d in reinstall if cross_minor and d.is_seed]
+    post: list[Op] = [seed_op(env_dir, layout)] if seed else []
     if reinstall:
         new_python = os.path.join(layout.bin_path, "python")
-        reqs: list[str] = [arg for d in reinstall for arg in d.install_args]
+        lines = [d.requirement_line(pin=d not in unpinned) for d in reinstall]
+        req_file = os.path.join(record, "requirements.txt")
+        kept.append(
+            Op(
+                "write",
+                req_file,
+                content=("\n".join(lines) + "\n").encode(),
+                note="what is reinstalled, as data for the installer",
+            )
+        )
         opts: list[str] = []
         for link in find_links:
             opts += ["--find-links", os.path.abspath(link)]
         if no_index:
             opts.append("--no-index")
         if uv is not None:
-            argv = (
+            argv: tuple[str, ...] = (
                 uv,
                 "pip",
                 "install",
@@ -437,7 +494,8 @@ def plan_rebuild(
                 new_python,
                 *(["--offline"] if no_index else []),
                 *opts,
-                *reqs,
+                "-r",
+                req_file,
             )
             note = f"reinstall {len(reinstall)} distributions with uv"
         else:
@@ -449,11 +507,31 @@ def plan_rebuild(
                 "--no-input",
                 "--disable-pip-version-check",
                 *opts,
-                *reqs,
+                "-r",
+                req_file,
             )
             note = f"reinstall {len(reinstall)} distributions with pip"
-        ops.append(Op("run", env_dir, argv=argv, note=note))
-    if old_minor and old_minor != layout.minor:
+        post.append(Op("run", env_dir, argv=argv, note=note))
+        modules = sorted({m for d in reinstall for m in d.top_level if not m.startswith("__")})
+        if modules:
+            post.append(
+                Op(
+                    "run",
+                    env_dir,
+                    argv=(new_python, "-I", "-c", IMPORT_CHECK, *modules),
+                    note=f"import check: {_listing(modules)}",
+                )
+            )
+    if kept:
+        ops += [Op("mkdir", os.path.join(env_dir, BACKUP_DIR)), Op("mkdir", record), *kept]
+    ops += post
+    if unpinned:
+        warnings.append(
+            f"Python {old_minor} -> {layout.minor}: seed packages "
+            f"{', '.join(d.requirement for d in unpinned)} are not pinned; the newest that "
+            f"supports Python {layout.minor} is installed"
+        )
+    if cross_minor:
         warnings.append(
             f"Python {old_minor} -> {layout.version}: distributions are reinstalled by name==version; "
             "a version that has no build for the new Python fails the rebuild (nothing is lost)"
@@ -485,6 +563,7 @@ def plan_rebuild(
             "executable": base.executable,
             "policy": base.policy,
             "distributions": [d.requirement for d in reinstall],
+            "unpinned": [d.name for d in unpinned],
             "old_minor": old_minor,
             "installer": "uv" if uv else "pip",
             **identity_details(owner),
