@@ -16,7 +16,11 @@ import pytest
 from tests.layouts import create_venv, real_python
 from tests.safety.canary import diff, make_canary, record
 from tests.safety.hang_guard import no_hang  # noqa: F401 (fixture)
-from tests.writer.conftest import make_wheel, tool_environ, uv_install  # noqa: F401 (fixture)
+from tests.writer.conftest import (
+    make_wheel,
+    tool_environ,  # noqa: F401 (fixture)
+    uv_install,
+)
 from venvtui.core.dists import scan
 from venvtui.core.plan import apply
 from venvtui.core.repair import plan_rebuild, plan_repair
@@ -54,9 +58,8 @@ def _all_args(plan: object) -> list[str]:
     return [a for op in plan.ops for a in op.argv]  # type: ignore[attr-defined]
 
 
-def test_option_shaped_names_never_reach_the_installer(
-    tmp_path: Path, wheels: Path, tool_environ: Path
-) -> None:
+@pytest.mark.usefixtures("tool_environ")
+def test_option_shaped_names_never_reach_the_installer(tmp_path: Path, wheels: Path) -> None:
     env = _env(tmp_path, wheels)
     outside = make_canary(tmp_path / "outside")
     _fake_dist(env, "--prefix=outside-1.0.dist-info", f"--prefix={outside}", "1.0")
@@ -103,8 +106,9 @@ def test_fifos_in_dist_info_never_hang(tmp_path: Path, what: str) -> None:
     assert [d.requirement for d in found.dists] == ["pkg==1.0"]
 
 
+@pytest.mark.usefixtures("tool_environ")
 def test_tool_metadata_loose_files_and_backups_survive_rebuild(
-    tmp_path: Path, wheels: Path, tool_environ: Path
+    tmp_path: Path, wheels: Path
 ) -> None:
     env = _env(tmp_path, wheels)
     pipx = b'{"main_package": {"package": "tinypkg"}, "pipx_metadata_version": "0.5"}\n'
@@ -133,7 +137,8 @@ def test_tool_metadata_loose_files_and_backups_survive_rebuild(
     assert (record_dir / "requirements.txt").read_text() == "tinypkg==1.0\n"
 
 
-def test_repair_keeps_tool_metadata(tmp_path: Path, wheels: Path, tool_environ: Path) -> None:
+@pytest.mark.usefixtures("tool_environ")
+def test_repair_keeps_tool_metadata(tmp_path: Path, wheels: Path) -> None:
     env = _env(tmp_path, wheels)
     (env / "uv-receipt.toml").write_bytes(b"[tool]\n")
     (env / "pipx_metadata.json").write_bytes(b"{}\n")
