@@ -538,3 +538,21 @@ def test_creator_layouts_are_accepted(owned: set[str], comment: str) -> None:
             (root / name).mkdir()
         (root / ".gitignore").write_text(f"# {comment}\n*\n")
         assert ownership.check_env(str(root), verb="delete").kind == "venv"
+
+
+@pytest.mark.realpython
+def test_apply_rechecks_ownership(tmp_path: Path) -> None:
+    """Foreign entries that appear between plan and apply stop the write; nothing changes."""
+    from venvtui.core.plan import apply
+    from venvtui.core.repair import plan_delete
+
+    py = real_python("3.12")
+    if py is None:
+        pytest.skip("needs a real Python 3.12")
+    env = create_venv(py.exe, tmp_path / "env")
+    plan = plan_delete(str(env))
+    make_canary(env / "Documents")  # the user moved work in after the plan was shown
+    before = record(tmp_path)
+    with pytest.raises(VenvtuiError, match="Documents"):
+        apply(plan)
+    assert diff(before, record(tmp_path)) == []

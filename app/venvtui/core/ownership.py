@@ -34,10 +34,13 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from venvtui.core import safe_io
 from venvtui.core.errors import NotAnEnvironmentError, NotFoundError, WriteRefused
+
+if TYPE_CHECKING:
+    from venvtui.core.plan import Plan
 
 EnvKind = Literal["venv", "conda"]
 
@@ -535,9 +538,29 @@ def recheck(env: str, identity: tuple[int, int] | None, *, verb: str = "write") 
     return own
 
 
+def check_apply(plan: Plan) -> None:
+    """Apply time (called by core.plan.apply): the environment a plan deletes, edits or
+    replaces is still one by the same rule, and the same directory as planned. A build into a
+    missing or still-empty directory has nothing to re-check."""
+    if plan.mode == "build" and not plan.replaces:
+        return
+    identity = plan.details.get("identity")
+    if plan.mode == "build" and identity is None:
+        try:
+            if not os.listdir(plan.env):
+                return  # create into an empty directory
+        except FileNotFoundError:
+            return
+        except OSError:
+            pass
+    verb = "replace" if plan.mode == "build" else plan.action
+    recheck(plan.env, (int(identity[0]), int(identity[1])) if identity else None, verb=verb)
+
+
 __all__ = [
     "Dest",
     "EnvOwnership",
+    "check_apply",
     "check_dest",
     "check_env",
     "check_target",
