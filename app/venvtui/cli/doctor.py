@@ -57,6 +57,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "-v", "--verbose", action="store_true", help="also print explanations and hop stability"
     )
+    p.add_argument(
+        "--recover",
+        action="store_true",
+        help="finish or roll back interrupted writes (create, repair, rebuild, delete) found "
+        "beside the environments, and remove their half-built leftovers",
+    )
     timeout_arg(p, "each env's python gets to start")
     p.set_defaults(func=cmd_doctor)
 
@@ -195,7 +201,13 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     load_config()  # a bad config file is a one-line error, before any scan
     problems: list[VenvtuiError] = []
     limits: list[WalkLimit] = []
-    envs = collect(args.targets, problems, limits)
+    interrupted = _interrupted_writes(args.targets, recover=args.recover)
+    gone = {row["env"] for row in interrupted if not os.path.lexists(row["env"])}
+    envs = collect([t for t in args.targets if os.path.abspath(t) not in gone], problems, limits)
+    if not args.targets:  # journals sit beside environments: look beside the ones found
+        interrupted += _interrupted_writes(
+            sorted({os.path.dirname(env.path) for _shown, env in envs}), recover=args.recover
+        )
     confirm = not args.no_confirm
     with ThreadPoolExecutor(max_workers=max(1, min(8, len(envs)))) as pool:
         diags = list(pool.map(lambda pe: diagnose(pe[1], confirm=confirm), envs))
@@ -213,9 +225,11 @@ def cmd_doctor(args: argparse.Namespace) -> int:
                 "environments": rows,
                 "errors": [{"error": str(p), "hint": p.hint} for p in problems],
                 "limits": [lim.to_json() for lim in limits],
+                "interrupted_writes": interrupted,
             }
         )
     else:
+        _print_interrupted(interrupted, recover=args.recover)
         if not diags:
             print("no environments found")
         for (shown, _env), d in zip(envs, diags, strict=True):
@@ -233,9 +247,42 @@ def cmd_doctor(args: argparse.Namespace) -> int:
                 f"{len(diags)} environment(s): "
                 + ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
             )
-    if unhealthy:
+    if unhealthy or any(row["state"] != "settled" for row in interrupted):
         return 1
     return 2 if problems and not diags else 0
+
+
+def _interrupted_writes(paths: Sequence[str], *, recover: bool) -> list[dict[str, Any]]:
+    """Writes interrupted by a signal, a crash or power loss (their journals and leftover
+    siblings), recovered when asked: one row each."""
+    from venvtui.core import journal
+
+    rows: list[dict[str, Any]] = []
+    for p in journal.pending(paths):
+        row: dict[str, Any] = {"env": p.env, "path": p.path, "what": p.describe()}
+        row["state"] = "pending"
+        if recover:
+            out = journal.recover(p)
+            row["state"] = "settled" if out.result in ("restored", "finished") else out.result
+            row["result"] = out.result
+            row["detail"] = out.detail
+            row["leftovers"] = list(out.leftovers)
+        rows.append(row)
+    return rows
+
+
+def _print_interrupted(rows: list[dict[str, Any]], *, recover: bool) -> None:
+    for row in rows:
+        print(f"{'INTERRUPTED':<9} {row['what']}")
+        if recover:
+            print(f"  {row['result']}: {row['detail']}")
+            for left in row["leftovers"]:
+                print(f"  left behind: {left}")
+    if rows and not recover:
+        print(
+            "  run `venvtui doctor --recover` to finish or roll back (the old or the new "
+            "complete environment is kept, never a half-made one)"
+        )
 
 
 def print_diagnosis(shown: str, d: Diagnosis, *, verbose: bool = False) -> None:

@@ -664,11 +664,13 @@ def _apply_build(plan: Plan, signals: _Signals) -> ApplyResult:
         )
         staging_name = j.name("new")
         staging = os.path.join(os.path.dirname(env), staging_name)
-        _step("make the staging directory")
         try:
+            _step("make the staging directory")
             os.mkdir(staging_name, 0o700, dir_fd=pfd)
             sfd = fsops.open_dir_at(pfd, staging_name, shown=staging)
-        except OSError as exc:
+        except Exception as exc:
+            if os.path.lexists(staging):
+                os.rmdir(staging)
             raise _fail(exc, what) from exc
         try:
             journal.lock(sfd)
@@ -698,6 +700,7 @@ def _apply_build(plan: Plan, signals: _Signals) -> ApplyResult:
                 if isinstance(exc, KeyboardInterrupt | SystemExit):
                     raise
                 raise _rolled_back(exc, out, what) from exc
+            _step("remove the old tree")  # committed: from here recovery finishes the write
             out = _settled(j, signals)
             if at.kind == "dir":
                 log.append("swapped into place; the old environment was removed")

@@ -1,0 +1,360 @@
+"""Faults at every step of every write: an exception, a Ctrl-C and a SIGKILL injected before
+each step (the writer calls `plan._step` before every change, journal save, run and check).
+
+After an exception or an interrupt, the environment is byte for byte as it was and nothing is
+left beside it. After a SIGKILL (a forked child dies at step k), recovery from the journal
+leaves the old tree or the new complete environment, never a half-made one. A canary tree
+beside the target is identical throughout."""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import signal
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.layouts import require_python, runs
+from tests.safety import canary
+from tests.safety.hang_guard import no_hang  # noqa: F401 (fixture)
+from tests.safety.writes import (
+    Snapshot,
+    assert_old_or_new,
+    fake_uv,
+    leftovers,
+    make_env,
+    recover_all,
+)
+from venvtui.core import plan as plan_mod
+from venvtui.core import repair as repair_mod
+from venvtui.core.create import CreateRequest, plan_create
+from venvtui.core.errors import WriteFailed
+from venvtui.core.plan import Plan, apply
+from venvtui.core.repair import plan_delete, plan_rebuild, plan_repair
+
+pytestmark = [pytest.mark.realpython, pytest.mark.usefixtures("no_hang")]
+
+
+class Boom(Exception):
+    pass
+
+
+def count_steps(monkeypatch: pytest.MonkeyPatch, run: Callable[[], object]) -> list[str]:
+    labels: list[str] = []
+    with monkeypatch.context() as m:
+        m.setattr(plan_mod, "_step", labels.append)
+        run()
+    return labels
+
+
+def fail_at(m: pytest.MonkeyPatch, k: int, exc: BaseException) -> None:
+    calls = [0]
+
+    def step(label: str) -> None:
+        calls[0] += 1
+        if calls[0] == k:
+            raise exc
+
+    m.setattr(plan_mod, "_step", step)
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
+    """(work dir for environments, canary tree beside it), the canary checked afterwards."""
+    work = tmp_path / "work"
+    work.mkdir()
+    tree = canary.make_canary(tmp_path / "canary")
+    before = canary.record(tree)
+    yield work, tree
+    assert canary.diff(before, canary.record(tree)) == []
+
+
+def cfg_of(plan: Plan) -> bytes:
+    op = next(o for o in plan.ops if os.path.basename(o.path) == "pyvenv.cfg")
+    assert op.content is not None
+    return op.content
+
+
+def _rebuild_plan(env: Path, monkeypatch: pytest.MonkeyPatch, tmp: Path) -> Plan:
+    py = require_python("3.12")
+    uv = fake_uv(tmp)
+    monkeypatch.setattr(repair_mod, "find_uv", lambda: str(uv))
+    return plan_rebuild(str(env), str(py.exe), home_policy="venv", installer="uv")
+
+
+def copy_of(env: Path, name: str) -> Path:
+    """A throw-away copy beside `env` (or a fresh path when `env` does not exist yet)."""
+    dst = env.parent / name
+    if dst.exists():
+        shutil.rmtree(dst)
+    if env.exists():
+        shutil.copytree(env, dst, symlinks=True)
+    return dst
+
+
+def steps_of(
+    monkeypatch: pytest.MonkeyPatch,
+    make: Callable[[Path], Plan],
+    env: Path,
+    *,
+    upto_commit: bool = True,
+) -> int:
+    """How many steps applying the plan takes up to its commit (counted on a copy, then
+    removed); after the commit a write has succeeded."""
+    probe = copy_of(env, "count")
+    labels = count_steps(monkeypatch, lambda: apply(make(probe)))
+    shutil.rmtree(probe)
+    if upto_commit and "commit" in labels:
+        return labels.index("commit") + 1
+    return len(labels)
+
+
+def sweep_exceptions(
+    monkeypatch: pytest.MonkeyPatch, env: Path, make: Callable[[Path], Plan]
+) -> int:
+    """Raise Boom, OSError(ENOSPC) and KeyboardInterrupt at every step: each time the tree is
+    as it was and nothing is left beside it. Returns the number of steps."""
+    before = canary.record(env) if env.exists() else None
+    names = sorted(os.listdir(env.parent))
+    steps = steps_of(monkeypatch, make, env)
+    plan = make(env)  # one plan: a rolled-back write leaves the very same tree (inode)
+    for k in range(1, steps + 1):
+        faults: list[Exception] = [Boom(f"step {k}")]
+        if k % 4 == 1:  # a full disk is one more exception: every 4th step is enough
+            faults.append(OSError(errno.ENOSPC, "No space left on device"))
+        for exc in faults:
+            with monkeypatch.context() as m:
+                fail_at(m, k, exc)
+                with pytest.raises(WriteFailed):
+                    apply(plan)
+            _same(env, before, names, f"{type(exc).__name__} at step {k}")
+        with monkeypatch.context() as m:
+            fail_at(m, k, KeyboardInterrupt())
+            with pytest.raises(KeyboardInterrupt):
+                apply(plan)
+        _same(env, before, names, f"Ctrl-C at step {k}")
+    return steps
+
+
+def _same(env: Path, before: Snapshot | None, names: list[str], when: str) -> None:
+    if before is None:
+        assert not os.path.lexists(env), when
+    else:
+        assert canary.diff(before, canary.record(env)) == [], when
+    assert sorted(os.listdir(env.parent)) == names, when
+
+
+def test_create_fails_cleanly_at_every_step(
+    world: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work, _ = world
+    py = require_python("3.12")
+    dest = work / "new"
+
+    def make(d: Path) -> Plan:
+        return plan_create(CreateRequest(python=str(py.exe), dest=str(d), home_policy="venv"))
+
+    assert sweep_exceptions(monkeypatch, dest, make) >= 15
+    result = apply(make(dest))
+    assert result.verified["prefix"] == str(dest)
+    assert leftovers(dest) == []
+
+
+def test_rebuild_fails_cleanly_at_every_step(
+    world: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    work, _ = world
+    env = make_env(require_python("3.12").exe, work / "env")
+
+    def make(d: Path) -> Plan:
+        return _rebuild_plan(d, monkeypatch, tmp_path)
+
+    assert sweep_exceptions(monkeypatch, env, make) >= 15
+    apply(make(env))
+    # Console scripts the installer wrote in staging name the final python, in both forms.
+    python = env / "bin" / "python"
+    assert (env / "bin" / "tinycli").read_text().startswith(f"#!{python}\n")
+    assert f'"{python}"' in (env / "bin" / "longcli").read_text()
+    out = subprocess.run([str(env / "bin" / "tinycli")], capture_output=True, text=True)
+    assert out.stdout.strip() == "1.0", out.stderr
+    assert leftovers(env) == []
+
+
+def test_repair_fails_cleanly_at_every_step(
+    world: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work, _ = world
+    py = require_python("3.12")
+    env = make_env(py.exe, work / "env")
+
+    def make(d: Path) -> Plan:
+        return plan_repair(str(d), str(py.prefix / "bin" / "python3"), home_policy="venv")
+
+    assert sweep_exceptions(monkeypatch, env, make) >= 10
+    result = apply(make(env))
+    assert result.backup is not None and (Path(result.backup) / "README").is_file()
+    assert leftovers(env) == []
+
+
+def test_delete_fails_cleanly_before_the_rename_and_finishes_after(
+    world: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work, _ = world
+    env = make_env(require_python("3.12").exe, work / "env")
+    before = canary.record(env)
+    probe = copy_of(env, "count")
+    assert count_steps(monkeypatch, lambda: apply(plan_delete(str(probe)))) == [
+        "journal",
+        "rename aside",
+        "remove",
+    ]
+    for k in (1, 2):
+        with monkeypatch.context() as m:
+            fail_at(m, k, Boom("x"))
+            with pytest.raises(WriteFailed):
+                apply(plan_delete(str(env)))
+        assert canary.diff(before, canary.record(env)) == []
+        assert leftovers(env) == []
+    # Interrupted after the rename: the next recovery finishes the deletion.
+    with monkeypatch.context() as m:
+        fail_at(m, 3, KeyboardInterrupt())
+        with pytest.raises(KeyboardInterrupt):
+            apply(plan_delete(str(env)))
+    assert not env.exists() and leftovers(env) != []
+    assert [o.result for o in recover_all(env)] == ["finished"]
+    assert leftovers(env) == [] and not env.exists()
+
+
+def test_readme_failure_after_success_is_not_a_failure(
+    world: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work, _ = world
+    py = require_python("3.12")
+    env = make_env(py.exe, work / "env")
+
+    def full_at_readme(label: str) -> None:
+        if label == "readme":
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(plan_mod, "_step", full_at_readme)
+    result = apply(plan_repair(str(env), str(py.exe), home_policy="venv"))
+    assert any("README" in line for line in result.log)
+    assert runs(env / "bin" / "python").returncode == 0
+    assert leftovers(env) == []
+
+
+# --- SIGKILL at every step, then recovery ------------------------------------------------------
+
+
+def killed_at(k: int, plan: Plan) -> int:
+    """Fork; the child applies `plan` and SIGKILLs itself at step k. The child's wait status."""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - child
+        try:
+            calls = [0]
+
+            def step(label: str) -> None:
+                calls[0] += 1
+                if calls[0] == k:
+                    os.kill(os.getpid(), signal.SIGKILL)
+
+            plan_mod._step = step  # type: ignore[assignment]
+            apply(plan)
+        finally:
+            os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    return status
+
+
+def sweep_kills(
+    monkeypatch: pytest.MonkeyPatch, env: Path, make: Callable[[Path], Plan]
+) -> dict[str, int]:
+    """SIGKILL at every step k, then recover: the old or the new complete env each time."""
+    steps = steps_of(monkeypatch, make, env, upto_commit=False)
+    pristine = copy_of(env, "pristine")
+    seen = {"old": 0, "new": 0}
+    plan: Plan | None = None
+    for k in range(1, steps + 1):
+        if plan is None:  # fresh copy of the original tree, and a plan for it
+            if env.exists():
+                shutil.rmtree(env)
+            if pristine.exists():
+                shutil.copytree(pristine, env, symlinks=True)
+            before = canary.record(env) if env.exists() else None
+            plan = make(env)
+        status = killed_at(k, plan)
+        assert not os.WIFSIGNALED(status) or os.WTERMSIG(status) == signal.SIGKILL, k
+        recover_all(env)
+        if plan.mode == "build":
+            outcome = assert_old_or_new(env, before, cfg_of(plan))
+        else:
+            assert leftovers(env) == [], k
+            if before is not None and canary.diff(before, canary.record(env)) == []:
+                outcome = "old"
+            else:  # recovered after the commit: the change is kept, with its backup
+                assert runs(env / "bin" / "python").returncode == 0, k
+                assert (env / ".venvtui-backup").is_dir(), k
+                outcome = "new"
+        seen[outcome] += 1
+        if outcome == "new":
+            plan = None  # the same plan cannot apply twice
+    return seen
+
+
+@pytest.mark.slow
+def test_sigkill_at_every_step_of_create(
+    world: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work, _ = world
+    py = require_python("3.12")
+
+    def make(d: Path) -> Plan:
+        return plan_create(CreateRequest(python=str(py.exe), dest=str(d), home_policy="venv"))
+
+    seen = sweep_kills(monkeypatch, work / "new", make)
+    assert seen["old"] and seen["new"], seen
+
+
+@pytest.mark.slow
+def test_sigkill_at_every_step_of_rebuild(
+    world: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    work, _ = world
+    env = make_env(require_python("3.12").exe, work / "env")
+    seen = sweep_kills(monkeypatch, env, lambda d: _rebuild_plan(d, monkeypatch, tmp_path))
+    assert seen["old"] and seen["new"], seen
+
+
+@pytest.mark.slow
+def test_sigkill_at_every_step_of_repair(
+    world: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work, _ = world
+    py = require_python("3.12")
+    env = make_env(py.exe, work / "env")
+
+    def make(d: Path) -> Plan:
+        return plan_repair(str(d), str(py.prefix / "bin" / "python3"), home_policy="venv")
+
+    seen = sweep_kills(monkeypatch, env, make)
+    assert seen["old"] >= 10 and seen["new"] >= 1, seen
+
+
+def test_sigkill_at_every_step_of_delete(
+    world: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work, _ = world
+    env = make_env(require_python("3.12").exe, work / "env")
+    for k in (1, 2, 3):
+        if not env.exists():
+            make_env(require_python("3.12").exe, env)
+        before = canary.record(env)
+        status = killed_at(k, plan_delete(str(env)))
+        assert os.WIFSIGNALED(status), k
+        recover_all(env)
+        assert leftovers(env) == [], k
+        assert not env.exists() or canary.diff(before, canary.record(env)) == [], k
