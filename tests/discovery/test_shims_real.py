@@ -184,3 +184,22 @@ def test_shims_of_another_root_on_path_are_never_interpreters(
     runs = [i for i in found if str(pyenv_root / "shims" / "python3") in i.shims]
     assert len(runs) == 1
     assert ".".join(Path(runs[0].real_path).parent.parent.name.split(".")[:2]) == "3.12"
+
+
+@pytest.mark.parametrize("policy", ["shims", "shims/python3"])
+def test_a_shim_is_refused_as_an_explicit_home(
+    pyenv_root: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    policy: str,
+) -> None:
+    (pyenv_root / "version").write_text("3.12\n")
+    for k, v in _env(pyenv_root).items():
+        monkeypatch.setenv(k, v)
+    rp = require_python("3.12")
+    home = str(pyenv_root / policy)
+    code = main(["create", str(tmp_path / "e"), "-p", str(rp.exe), "--home-policy", home, "-n"])
+    err = capsys.readouterr().err
+    assert code != 0 and "pyenv shim" in err and "Traceback" not in err
+    assert not (tmp_path / "e").exists()

@@ -263,6 +263,8 @@ def _inside(path: str, root: str) -> bool:
 
 def choose_base(python: str, layout: Layout, policy: str) -> Base:
     """The home/executable for `policy` (see the module docstring)."""
+    from venvtui.core.pyrequest import refuse_shim
+
     if policy == "venv":
         # Lib/venv ensure_directories: home = dirname(abspath(sys._base_executable)), never realpath.
         exe = os.path.abspath(layout.base_executable)
@@ -287,6 +289,7 @@ def choose_base(python: str, layout: Layout, policy: str) -> Base:
         for name in _python_names(layout.minor):
             cand = os.path.join(path, name)
             if os.path.isfile(cand) and os.access(cand, os.X_OK):
+                refuse_shim(cand)
                 return Base(path, cand, "explicit", (f"home chosen explicitly: {path}",))
         raise WriteRefused(
             f"{path} holds no python{layout.minor}, python3 or python",
@@ -294,6 +297,7 @@ def choose_base(python: str, layout: Layout, policy: str) -> Base:
         )
     if not os.path.isfile(path):
         raise WriteRefused(f"home base {path} does not exist", "pass an existing interpreter path")
+    refuse_shim(path)
     return Base(os.path.dirname(path), path, "explicit", (f"base chosen explicitly: {path}",))
 
 

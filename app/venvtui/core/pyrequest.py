@@ -189,3 +189,20 @@ def find_python(
         text = found
     path = os.path.normpath(os.path.join(ctx.cwd, text))
     return _unshim(request, path, ctx)
+
+
+def refuse_shim(path: str, *, context: Context | None = None) -> None:
+    """Raise WriteRefused when `path` is a shim: a base an env records must be an install,
+    not a script that re-reads the selected version at every run."""
+    from venvtui.core.errors import WriteRefused
+
+    ctx = context or Context.current()
+    found = shim_of(path, ctx)
+    if found is None:
+        return
+    manager, root = found
+    target = shim_target(manager, os.path.basename(path), ctx, root).target
+    raise WriteRefused(
+        f"{path} is a {manager} shim, not an install: an environment must not record it",
+        f"pass what it runs now ({target})" if target else "pass an installed interpreter",
+    )
