@@ -38,6 +38,7 @@ from venvtui.core.errors import (
 from venvtui.core.models import ProbeResult
 from venvtui.core.ownership import EnvOwnership, check_dest
 from venvtui.core.plan import Op, Plan, Verify
+from venvtui.core.safe_io import loads_json
 
 QUERY_TIMEOUT = 20.0
 
@@ -144,7 +145,9 @@ def query_layout(python: str, env_dir: str, exename: str = "", prompt: str | Non
         raise NotAnInterpreterError(f"{python} cannot be run: {exc}") from exc
     line = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
     try:
-        data: dict[str, Any] = json.loads(line)
+        data = loads_json(line)
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
     except ValueError:
         tail = result.stderr.strip().splitlines()[-1:] or [f"exit {result.returncode}"]
         raise NotAnInterpreterError(f"{python} did not answer like Python: {tail[0]}") from None

@@ -19,6 +19,7 @@ import struct
 from dataclasses import dataclass, field
 
 from venvtui.core.overlay import REAL, View
+from venvtui.core.safe_io import SMALL_FILE, read_bytes, read_head, read_text
 
 _DT_NULL, _DT_NEEDED, _DT_STRTAB, _DT_RPATH, _DT_RUNPATH = 0, 1, 5, 15, 29
 _PT_LOAD, _PT_DYNAMIC = 1, 2
@@ -54,16 +55,9 @@ def read_elf_deps(path: str) -> ElfDeps | None:
 @functools.lru_cache(maxsize=256)
 def _read_cached(path: str, _mtime_ns: int, _size: int) -> ElfDeps | None:
     try:
-        with open(path, "rb") as fh:
-            head = fh.read(64)
-            if len(head) < 52 or head[:4] != b"\x7fELF":
-                return None
-            fh.seek(0, os.SEEK_END)
-            size = fh.tell()
-            if size > _MAX_READ:
-                return None
-            fh.seek(0)
-            data = fh.read()
+        if read_head(path, 4) != b"\x7fELF":
+            return None
+        data = read_bytes(path, limit=_MAX_READ)
     except OSError:
         return None
     try:
@@ -135,8 +129,7 @@ def _ld_so_conf(path: str = "/etc/ld.so.conf", depth: int = 0) -> list[str]:
     if depth > 4:
         return dirs
     try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            lines = fh.read().splitlines()
+        lines = read_text(path, limit=SMALL_FILE, errors="replace").splitlines()
     except OSError:
         return dirs
     for line in lines:

@@ -22,7 +22,6 @@ interpreter -> environments) in `core.whatif`; all are re-exported here.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Sequence
@@ -41,6 +40,7 @@ from venvtui.core.forecast import (
 )
 from venvtui.core.models import Environment
 from venvtui.core.overlay import REAL, View
+from venvtui.core.safe_io import loads_json, read_head
 from venvtui.core.stability import Stability, classify_path, find_install
 from venvtui.core.startmodel import BaseFacts, Start, Status, minor_of, predict, same_install
 from venvtui.core.whatif import (
@@ -477,8 +477,7 @@ def _shebang_of(path: str) -> str | None:
     """The interpreter a console script runs: `#!<path>`, or pip's `/bin/sh` trampoline for
     long paths (`'''exec' "<path>" "$0" "$@"`)."""
     try:
-        with open(path, "rb") as fh:
-            head = fh.read(1024)
+        head = read_head(path, 1024)  # never opens a FIFO standing in for a script
     except OSError:
         return None
     if not head.startswith(b"#!"):
@@ -636,7 +635,7 @@ def observe(env: Environment, static: Start, *, timeout: float) -> Observed | No
     if cp.returncode == 0:
         for line in reversed(cp.stdout.splitlines()):
             try:
-                parsed = json.loads(line)
+                parsed = loads_json(line)
             except ValueError:
                 continue
             if isinstance(parsed, dict):

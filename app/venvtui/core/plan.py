@@ -22,7 +22,6 @@ import contextlib
 import dataclasses
 import difflib
 import importlib
-import json
 import os
 import secrets
 import signal
@@ -36,6 +35,7 @@ from typing import Any, Literal
 from venvtui.core import fsops, journal, proc
 from venvtui.core.errors import NotFoundError, VenvtuiError, WriteFailed, WriteRefused
 from venvtui.core.journal import BACKUP_DIR
+from venvtui.core.safe_io import loads_json
 
 OpKind = Literal["mkdir", "symlink", "write", "copy", "remove", "run"]
 PlanMode = Literal["build", "inplace", "delete"]
@@ -538,7 +538,9 @@ def verify(v: Verify, *, timeout: float = 60.0) -> dict[str, Any]:
             "the change was rolled back",
         )
     try:
-        got: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+        got = loads_json(result.stdout.strip().splitlines()[-1])
+        if not isinstance(got, dict):
+            raise ValueError("not a JSON object")
     except (ValueError, IndexError) as exc:
         raise WriteFailed(
             f"{v.python} printed unexpected output", "the change was rolled back"

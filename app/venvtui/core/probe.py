@@ -17,7 +17,6 @@ from __future__ import annotations
 import errno
 import functools
 import hashlib
-import json
 import os
 import re
 import signal
@@ -35,6 +34,7 @@ from venvtui.core.errors import (
     VenvtuiError,
 )
 from venvtui.core.models import ProbeResult
+from venvtui.core.safe_io import kind_of, loads_json, read_head
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -112,8 +112,7 @@ def is_shim(path: str) -> bool:
         real = os.path.realpath(path)
         if os.path.basename(real) in ("mise", "rtx"):
             return True
-        with open(real, "rb") as fh:
-            head = fh.read(4096)
+        head = read_head(real, 4096)
     except OSError:
         return False
     if not head.startswith(b"#!"):
@@ -141,14 +140,13 @@ def _check_path(path: str) -> None:
                 f"{path} is a broken symlink: {detail}",
                 "the interpreter it pointed to was removed; recreate or repair what uses it",
             ) from None
-    if stat.S_ISDIR(st.st_mode):
-        raise NotAnInterpreterError(f"{path} is a directory, not an interpreter")
+    if not stat.S_ISREG(st.st_mode):  # a FIFO is never opened (it would block) nor run
+        raise NotAnInterpreterError(f"{path} is {kind_of(st.st_mode)}, not an interpreter")
     if not os.access(path, os.X_OK):
         raise NotAnInterpreterError(f"{path} is not executable")
     if os.name == "posix":
         try:
-            with open(path, "rb") as fh:
-                head = fh.read(4)
+            head = read_head(path, 4)
         except OSError:
             return  # execute-only binaries exist; let the kernel decide
         if not head.startswith(_MAGICS):
@@ -182,8 +180,7 @@ def _startup_failure(stderr: str) -> str | None:
 def _missing_loader(path: str) -> None:
     """exec() said ENOENT for a file that exists: its #! interpreter or ELF loader is missing."""
     try:
-        with open(path, "rb") as fh:
-            first = fh.readline(256)
+        first = read_head(path, 256).split(b"\n", 1)[0]
     except OSError:
         first = b""
     if first.startswith(b"#!"):
@@ -228,7 +225,7 @@ def _run(path: str, timeout: float) -> dict[str, Any]:
     end = out.find(cookie, start + len(cookie)) if start >= 0 else -1
     if start >= 0 and end >= 0:
         try:
-            payload = json.loads(out[start + len(cookie) : end])
+            payload = loads_json(out[start + len(cookie) : end])
         except ValueError:
             raise ProbeError(f"{path} printed a garbled probe answer") from None
         if not isinstance(payload, dict):

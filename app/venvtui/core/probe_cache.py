@@ -27,8 +27,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from venvtui.core.safe_io import loads_json, read_bytes
+
 CACHE_SCHEMA = 1
 _KIND = "venvtui-probe-cache"
+CACHE_MAX_BYTES = 4 << 20  # one entry is a few KiB; anything larger is not ours
 
 
 def cache_dir() -> Path:
@@ -96,8 +99,7 @@ def load(key: CacheKey) -> dict[str, Any] | None:
     """The cached probe payload for `key`, or None (missing, corrupt, foreign or stale)."""
     path = cache_dir() / key.filename
     try:
-        with open(path, "rb") as fh:
-            data = json.loads(fh.read())
+        data = loads_json(read_bytes(path, limit=CACHE_MAX_BYTES))
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict):

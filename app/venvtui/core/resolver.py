@@ -34,6 +34,7 @@ from typing import Any
 from venvtui.core import landmarks
 from venvtui.core.errors import NotAnInterpreterError, NotFoundError
 from venvtui.core.models import Chain, Environment, ProbeResult
+from venvtui.core.safe_io import read_head
 from venvtui.core.startup import (
     Reason,
     Runtime,
@@ -279,8 +280,7 @@ def _homebrew_sitecustomize_text(probe: ProbeResult) -> str | None:
     flagged = probe.has_homebrew_sitecustomize
     for p in paths:
         try:
-            with open(p, encoding="utf-8", errors="replace") as fh:
-                text = fh.read(65536)
+            text = read_head(p, 65536).decode("utf-8", "replace")
         except OSError:
             continue
         if flagged or "homebrew" in text.lower():

@@ -23,6 +23,7 @@ import json
 import os
 import stat
 from functools import cache
+from typing import BinaryIO
 
 # Typical caps for callers (bytes).
 SMALL_FILE = 1 << 20  # pyvenv.cfg, .project, environments.txt, METADATA, direct_url.json
@@ -73,13 +74,13 @@ def _pseudo_devices() -> frozenset[int]:
     return frozenset(devs)
 
 
-def _check(path: str | os.PathLike[str], st: os.stat_result, limit: int) -> None:
+def _check(path: str | os.PathLike[str], st: os.stat_result, limit: int | None) -> None:
     if not stat.S_ISREG(st.st_mode):
         code = errno.EISDIR if stat.S_ISDIR(st.st_mode) else errno.EINVAL
         raise UnsafeRead(path, f"is {kind_of(st.st_mode)}, not a regular file", code)
     if st.st_dev in _pseudo_devices():
         raise UnsafeRead(path, "is a kernel pseudo-file (/proc or /sys), not an ordinary file")
-    if st.st_size > limit:
+    if limit is not None and st.st_size > limit:
         raise UnsafeRead(
             path, f"is {st.st_size} bytes, more than the {limit}-byte limit", errno.EFBIG
         )
@@ -93,40 +94,69 @@ def is_regular_file(path: str | os.PathLike[str], *, follow_symlinks: bool = Tru
         return False
 
 
-def read_bytes(path: str | os.PathLike[str], *, limit: int, follow_symlinks: bool = True) -> bytes:
-    """The content of the regular file at `path`, at most `limit` bytes.
-
-    Raises UnsafeRead (an OSError) for anything else, and the usual OSError subclasses
-    (FileNotFoundError, PermissionError, ...) when the file cannot be opened. With
-    `follow_symlinks=False` a link at `path` itself is refused (O_NOFOLLOW gives ELOOP).
-    """
+def open_regular(
+    path: str | os.PathLike[str],
+    *,
+    max_size: int | None = None,
+    follow_symlinks: bool = True,
+) -> BinaryIO:
+    """Open the regular file at `path` for binary reading, without blocking: stat first (a
+    FIFO or device is refused before any open), then O_NONBLOCK, then fstat again (a swap in
+    between is refused). `max_size` refuses larger files. Raises UnsafeRead or the usual
+    OSError subclasses."""
     st = os.stat(path, follow_symlinks=follow_symlinks)
     if stat.S_ISLNK(st.st_mode):
         raise UnsafeRead(path, "is a symbolic link; links are not followed here", errno.ELOOP)
-    _check(path, st, limit)
+    _check(path, st, max_size)
     flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
     if not follow_symlinks:
         flags |= getattr(os, "O_NOFOLLOW", 0)
     fd = os.open(path, flags)
     try:
         fst = os.fstat(fd)
-        _check(path, fst, limit)
+        _check(path, fst, max_size)
         if (fst.st_dev, fst.st_ino) != (st.st_dev, st.st_ino):
             raise UnsafeRead(path, "was replaced while being opened", errno.EAGAIN)
-        chunks: list[bytes] = []
-        left = limit + 1  # one byte more than allowed tells a file that grew past the limit
-        while left > 0:
-            try:
-                chunk = os.read(fd, min(left, 1 << 16))
-            except BlockingIOError:
-                raise UnsafeRead(path, "would block on read", errno.EAGAIN) from None
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-    finally:
+        return os.fdopen(fd, "rb", buffering=0)
+    except BaseException:
         os.close(fd)
-    data = b"".join(chunks)
+        raise
+
+
+def read_head(path: str | os.PathLike[str], size: int, *, follow_symlinks: bool = True) -> bytes:
+    """The first `size` bytes (or fewer) of the regular file at `path`, whatever its length:
+    for sniffing a `#!` line or a binary header without ever opening a FIFO or device."""
+    with open_regular(path, follow_symlinks=follow_symlinks) as fh:
+        return _read_upto(fh, path, size)
+
+
+def _read_upto(fh: BinaryIO, path: str | os.PathLike[str], size: int) -> bytes:
+    chunks: list[bytes] = []
+    left = size
+    while left > 0:
+        try:
+            chunk = fh.read(min(left, 1 << 16))
+        except BlockingIOError:
+            chunk = None
+        if chunk is None:  # an unbuffered non-blocking read that would block
+            raise UnsafeRead(path, "would block on read", errno.EAGAIN)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def read_bytes(path: str | os.PathLike[str], *, limit: int, follow_symlinks: bool = True) -> bytes:
+    """The content of the regular file at `path`, at most `limit` bytes.
+
+    Raises UnsafeRead (an OSError) for anything else, and the usual OSError subclasses
+    (FileNotFoundError, PermissionError, ...) when the file cannot be opened. With
+    `follow_symlinks=False` a link at `path` itself is refused.
+    """
+    with open_regular(path, max_size=limit, follow_symlinks=follow_symlinks) as fh:
+        # One byte more than allowed tells a file that grew past the limit after the fstat.
+        data = _read_upto(fh, path, limit + 1)
     if len(data) > limit:
         raise UnsafeRead(path, f"grew past the {limit}-byte limit while read", errno.EFBIG)
     return data

@@ -27,6 +27,8 @@ from typing import Any, Literal
 
 from venvtui.core import landmarks
 from venvtui.core.models import ProbeResult
+from venvtui.core.pyvenv_cfg import CFG_MAX_BYTES
+from venvtui.core.safe_io import read_text
 from venvtui.core.symlinks import getpath_realpath, readlink_chain
 
 StartStatus = Literal["ok", "misbound", "fails", "drift"]
@@ -146,8 +148,7 @@ def _read_home(cfg_path: str) -> tuple[bool, str | None]:
     """(cfg exists, first `home` value) the way getpath reads it: the first `home =` line,
     key case-insensitive, value stripped."""
     try:
-        with open(cfg_path, encoding="utf-8", errors="surrogateescape") as fh:
-            lines = fh.read().splitlines()
+        lines = read_text(cfg_path, limit=CFG_MAX_BYTES).splitlines()
     except (FileNotFoundError, PermissionError, NotADirectoryError, IsADirectoryError):
         return False, None
     except OSError:
@@ -507,14 +508,14 @@ def _cfg_values(cfg_path: str) -> dict[str, str]:
     """pyvenv.cfg keys (lower-cased) to their first value."""
     values: dict[str, str] = {}
     try:
-        with open(cfg_path, encoding="utf-8", errors="surrogateescape") as fh:
-            for line in fh.read().splitlines():
-                key, had_equ, value = line.partition("=")
-                k = key.strip().lower()
-                if had_equ and k not in values:
-                    values[k] = value.strip()
+        lines = read_text(cfg_path, limit=CFG_MAX_BYTES).splitlines()
     except OSError:
-        pass
+        lines = []
+    for line in lines:
+        key, had_equ, value = line.partition("=")
+        k = key.strip().lower()
+        if had_equ and k not in values:
+            values[k] = value.strip()
     return values
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from venvtui.core.errors import NotAnEnvironmentError, VenvtuiError, WriteRefused
 from venvtui.core.models import Environment, Interpreter
+from venvtui.core.safe_io import read_head
 from venvtui.tui.services import Cancelled
 from venvtui.tui.views import (
     ApplyOutcome,
@@ -530,8 +531,7 @@ def _inside(path: str, directory: str) -> bool:
 
 def _read_text(path: str) -> str | None:
     try:
-        with open(path, "rb") as fh:
-            return fh.read(64 * 1024).decode("utf-8", "replace")
+        return read_head(path, 64 * 1024).decode("utf-8", "replace")
     except OSError:
         return None
 
