@@ -81,3 +81,26 @@ def test_pyenv_version_env_var_wins(machine: FakeMachine, tmp_path: Path) -> Non
     machine.environ["PYENV_VERSION"] = "3.12.1:3.11.7"
     got = resolve_shim(Candidate(str(shim), Source.PATH, "pyenv"), machine.context())
     assert got == str(e.parent / "python")
+
+
+def test_mise_shim_follows_mise_toml_then_global_config(machine: FakeMachine) -> None:
+    """mise: the nearest mise.toml `[tools] python` above the cwd (a "3.12" prefix picks the
+    newest 3.12.x installed), else ~/.config/mise/config.toml."""
+    installs = machine.home / ".local" / "share" / "mise" / "installs" / "python"
+    make_unix_install(installs / "3.11.9", "3.11")
+    make_unix_install(installs / "3.12.1", "3.12")
+    make_unix_install(installs / "3.12.4", "3.12")
+    shim = make_exe(machine.home / ".local" / "share" / "mise" / "shims" / "python3")
+    proj = machine.home / "proj"
+    (proj / "sub").mkdir(parents=True)
+    (proj / "mise.toml").write_text('[tools]\nnode = "20"\npython = "3.12"\n')
+    machine.cwd = proj / "sub"
+    got = resolve_shim(Candidate(str(shim), Source.PATH, "mise"), machine.context())
+    assert got == str(installs / "3.12.4" / "bin" / "python3")
+    (machine.home / ".config" / "mise").mkdir(parents=True)
+    (machine.home / ".config" / "mise" / "config.toml").write_text(
+        '[tools]\npython = ["3.11.9", "3.12"]\n'
+    )
+    machine.cwd = machine.home
+    got = resolve_shim(Candidate(str(shim), Source.PATH, "mise"), machine.context())
+    assert got == str(installs / "3.11.9" / "bin" / "python3")
