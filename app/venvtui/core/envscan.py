@@ -200,8 +200,10 @@ def central_roots(ctx: Context) -> list[Root]:
         add(p or None, 1, "conda", Source.CONDA)
     for line in _read_lines(os.path.join(h, ".conda", "environments.txt")):
         add(line, 0, "conda", Source.CONDA)
-    # pre-commit: <PRE_COMMIT_HOME or $XDG_CACHE_HOME/pre-commit>/repo<id>/py_env-<version>
-    add(ctx.env("PRE_COMMIT_HOME") or _platform_dir(ctx, "cache", "pre-commit"), 2, "pre-commit")
+    # pre-commit (store.py _get_default_directory, every platform): PRE_COMMIT_HOME, else
+    # $XDG_CACHE_HOME/pre-commit or ~/.cache/pre-commit; envs at repo<id>/py_env-<version>
+    xdg_cache = ctx.env("XDG_CACHE_HOME") or os.path.join(h, ".cache")
+    add(ctx.env("PRE_COMMIT_HOME") or os.path.join(xdg_cache, "pre-commit"), 2, "pre-commit")
     # pixi global envs, and the other common "one folder of envs" spots
     add(os.path.join(ctx.env("PIXI_HOME") or os.path.join(h, ".pixi"), "envs"), 1, "pixi")
     for name in (".venvs", "venvs", ".local/venvs", "virtualenvs", "envs", "Envs", ".direnv"):
