@@ -131,3 +131,39 @@ def test_repoint_to_checks_its_arguments(tmp_path: Path) -> None:
         repoint_to_event(str(usr / "bin" / "python3"), "python9.9")
     with pytest.raises(UnknownInstallError):
         repoint_to_event(str(usr / "bin" / "python3.12"), "python3.11")
+
+
+@pytest.mark.realpython
+def test_cli_and_tui_share_one_whatif_repoint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from tests.layouts import create_venv, make_install, require_python
+    from venvtui.cli.main import main
+    from venvtui.core.discovery import load_environment
+    from venvtui.core.whatif import Question, ask, questions_for
+
+    rp = require_python("3.12")
+    versions = tmp_path / "pyenv" / "versions"
+    make_install(rp, versions / rp.version)
+    make_install(rp, versions / "3.12.99")
+    link = versions / "3.12"
+    link.symlink_to(rp.version)
+    envs = tmp_path / "envs"
+    envs.mkdir()
+    env = create_venv(link / "bin" / "python3", envs / "e")
+    argv = ["whatif", "repoint", str(link), "--to", "3.12.99", "--remove-old"]
+    code = main([*argv, "--env-root", str(envs), "--json"])
+    cli = json.loads(capsys.readouterr().out)
+    loaded = [load_environment(str(env))]
+    mine = ask(Question("repoint", str(link), "3.12.99", True), loaded).to_json()
+    assert code == 0 and cli["environments"] == mine["environments"]
+    assert [r["status_after"] for r in mine["environments"]] == ["ok"]
+    offered = questions_for(str(versions / rp.version / "bin" / "python3.12"), loaded)
+    assert Question("repoint", str(link)) in offered
+    # a bad target: a one-line error with a hint and a non-zero exit, no traceback
+    assert main([*argv[:3], "--to", "nope", "--env-root", str(envs), "--json"]) != 0
+    cap = capsys.readouterr()
+    said = cap.out + cap.err
+    assert "does not exist" in said and "Traceback" not in said

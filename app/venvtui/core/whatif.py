@@ -18,6 +18,7 @@ from typing import Any, Literal
 from venvtui.core.events import (
     Event,
     UnknownInstallError,
+    bump_patch,
     install_for,
     remove_path_event,
     repoint_to_event,
@@ -215,6 +216,32 @@ class Question:
     path: str
     to: str | None = None
     remove_old: bool | None = None
+
+
+def questions_for(path: str, envs: Iterable[Environment]) -> tuple[Question, ...]:
+    """The what-if questions an interpreter's detail offers: remove its install, upgrade it to
+    the next patch its installer would lay down (`to` filled in), and re-point each link the
+    user owns through which an env reaches it (`to` left for the user to choose)."""
+    from venvtui.core.events import upgrade_target, user_links
+
+    p = os.path.normpath(os.path.abspath(os.path.expanduser(path)))
+    inst = install_for(p)
+    out: list[Question] = [Question("remove", p)]
+    if inst is not None:
+        to = bump_patch(inst.version)
+        while os.path.lexists(upgrade_target(inst, to)):
+            to = bump_patch(to)
+        out.append(Question("upgrade", p, to))
+    root = inst.root if inst is not None else p
+    links: list[str] = []
+    for env in envs:
+        if env.kind != "venv":
+            continue
+        paths = env_paths(env, REAL, base_facts(env.python, spawn=False))
+        if depends_on(env, root, paths=paths):
+            links.extend(user_links(REAL, paths, env.path))
+    out.extend(Question("repoint", link) for link in dict.fromkeys(links))
+    return tuple(out)
 
 
 def ask(question: Question, envs: Iterable[Environment], *, spawn: bool = True) -> WhatIf:
