@@ -402,3 +402,83 @@ def make_usr(real: RealPython, usr: Path, aliases: PrefixAliases) -> Path:
 
 def version_of(name: str) -> tuple[int, ...]:
     return tuple(int(x) for x in re.findall(r"\d+", name))
+
+
+# --- Nix: store paths, a buildEnv user environment, a profile with generations ----------------
+
+
+def _store_name(name: str) -> str:
+    import hashlib
+
+    digest = hashlib.sha256(name.encode()).hexdigest()
+    alphabet = "0123456789abcdfghijklmnpqrsvwxyz"  # nix base32
+    return "".join(alphabet[int(c, 16) * 2 % 32] for c in digest[:32]) + "-" + name
+
+
+@dataclass(frozen=True)
+class Nix:
+    root: Path  # holds nix/store, nix/var/nix/profiles and home/.nix-profile
+    minor: str
+    version: str
+    generation: int
+
+    @property
+    def store(self) -> Path:
+        return self.root / "nix" / "store"
+
+    @property
+    def python(self) -> Path:
+        return self.store / _store_name(f"python3-{self.version}")
+
+    @property
+    def user_env(self) -> Path:
+        return self.store / _store_name(f"user-environment-{self.generation}")
+
+    @property
+    def profiles(self) -> Path:
+        return self.root / "nix" / "var" / "nix" / "profiles" / "per-user" / "root"
+
+    @property
+    def profile(self) -> Path:
+        return self.profiles / "profile"
+
+    @property
+    def home_profile(self) -> Path:
+        return self.root / "home" / ".nix-profile"
+
+
+def _nix_generation(real: RealPython, nx: Nix, aliases: PrefixAliases) -> None:
+    """Build the python store path and a buildEnv user environment (links to the package's
+    files; lib is shared with other packages, so it is a directory of links), then switch the
+    profile to the new generation."""
+    make_prefix_install(real, nx.python, aliases, nx.version)
+    env = nx.user_env
+    (env / "bin").mkdir(parents=True)
+    (env / "lib").mkdir()
+    for name in ("python3", f"python{nx.minor}"):
+        (env / "bin" / name).symlink_to(nx.python / "bin" / name)
+    for p in (nx.python / "lib").iterdir():
+        (env / "lib" / p.name).symlink_to(p)
+    nx.profiles.mkdir(parents=True, exist_ok=True)
+    gen = nx.profiles / f"profile-{nx.generation}-link"
+    gen.symlink_to(env)
+    relink(nx.profile, gen.name)
+
+
+def make_nix(real: RealPython, root: Path, aliases: PrefixAliases) -> Nix:
+    nx = Nix(root, real.minor, real.version, 1)
+    _nix_generation(real, nx, aliases)
+    nx.home_profile.parent.mkdir(parents=True)
+    nx.home_profile.symlink_to(nx.profile)
+    return nx
+
+
+def nix_upgrade_and_gc(real: RealPython, nx: Nix, to: str, aliases: PrefixAliases) -> Nix:
+    """A profile upgrade to `to`, then `nix-collect-garbage -d` (old generation, old user
+    environment and old python removed: nothing roots them any more)."""
+    new = Nix(nx.root, nx.minor, to, nx.generation + 1)
+    _nix_generation(real, new, aliases)
+    (nx.profiles / f"profile-{nx.generation}-link").unlink()
+    shutil.rmtree(nx.user_env)
+    shutil.rmtree(nx.python)
+    return new

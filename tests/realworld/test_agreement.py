@@ -298,3 +298,35 @@ def test_distribution_repoints_python3(
         whatif=None if repoint is None else lambda loaded: repoint(str(py3), "python3.12", loaded),
     )
     _check(sc, results)
+
+
+# --- Nix profile upgrade and garbage collection (class 4's layout) ---------------------------
+
+
+@pytest.mark.parametrize("minor", ["3.12", "3.10"])
+def test_nix_profile_upgrade_and_gc(
+    minor: str, tmp_path: Path, aliases: PrefixAliases, results: Path
+) -> None:
+    rp = build(minor)
+    nx = builds.make_nix(rp, tmp_path, aliases)
+    e = tmp_path / "envs"
+    e.mkdir()
+    py3 = nx.home_profile / "bin" / "python3"
+    envs = {
+        "venv-profile": create_venv(py3, e / "venv-profile"),
+        "uv-profile": create_uv(py3, e / "uv-profile"),
+        "ve-profile": create_virtualenv(py3, e / "ve-profile"),
+        "venv-store": create_venv(nx.python / "bin" / "python3", e / "venv-store"),
+    }
+    new = f"{rp.minor}.{int(rp.version.split('.')[2]) + 1}"
+    store_py = str(nx.python)
+    upgrade = _api("whatif_upgrade")
+    sc = Scenario(
+        f"nix-profile-upgrade-gc-{minor}",
+        "Nix profiles + nix-collect-garbage",
+        envs,
+        perform=lambda: builds.nix_upgrade_and_gc(rp, nx, new, aliases) and None,
+        names_event=lambda f, _n: f.target == store_py and f.kind in ("patch-upgrade", "uninstall"),
+        whatif=lambda loaded: upgrade(store_py, new, loaded),
+    )
+    _check(sc, results)

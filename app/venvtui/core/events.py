@@ -352,6 +352,90 @@ def _siblings(view: View, inst: Install) -> list[Install]:
     return out
 
 
+# --- Nix profiles ---------------------------------------------------------------------------
+
+_GEN = re.compile(r"^(?P<name>.+)-(?P<n>\d+)-link$")
+_MAX_ENV_ENTRIES = 4000
+
+
+def _store_path(path: str) -> str | None:
+    """The /nix/store/<hash>-<name> directory `path` lies in."""
+    parts = os.path.normpath(path).split(os.sep)
+    for i in range(1, len(parts) - 1):
+        if parts[i - 1] == "nix" and parts[i] == "store":
+            return os.sep.join(parts[: i + 2])
+    return None
+
+
+def nix_profile_of(view: View, inst: Install, known: Iterable[str]) -> tuple[str, str] | None:
+    """(profile link, user environment) for a Nix profile through which one of `known` reaches
+    `inst`: `~/.nix-profile -> …/profiles/profile -> profile-N-link -> /nix/store/<h>-user-
+    environment`, whose links lead into the python store path."""
+    for p in dict.fromkeys(known):
+        d = os.path.normpath(p)
+        while d != os.path.dirname(d):
+            hop = d
+            for _ in range(8):  # the profile's link hops
+                tgt = _target_of(view, hop)
+                if tgt is None:
+                    break
+                if _GEN.match(os.path.basename(tgt)):
+                    env = _store_path(view.realpath(tgt))
+                    if env is not None and env != inst.root:
+                        return hop, env
+                hop = tgt
+            d = os.path.dirname(d)
+    return None
+
+
+def _env_links_into(view: View, root: str, into: str) -> list[tuple[str, str]]:
+    """(path relative to `root`, target) of the links below `root` that lead into `into`."""
+    out: list[tuple[str, str]] = []
+    todo = [root]
+    seen = 0
+    while todo and seen < _MAX_ENV_ENTRIES:
+        d = todo.pop()
+        for name in view.listdir(d):
+            seen += 1
+            p = os.path.join(d, name)
+            tgt = _target_of(view, p)
+            if tgt is not None:
+                if _inside(tgt, into):
+                    out.append((os.path.relpath(p, root), tgt))
+            elif view.lnode(p).kind == "dir":
+                todo.append(p)
+    return out
+
+
+def nix_upgrade_event(inst: Install, profile: str, user_env: str, *, view: View = REAL) -> Event:
+    """A profile upgrade (`nix profile upgrade` / `nix-env -u`) then `nix-collect-garbage -d`:
+    a new python store path (relocated) and a new user environment whose links lead to it,
+    a new generation the profile link points at; GC deletes old generations and the store
+    paths nothing roots any more (the old python and the old user environment)."""
+    gen_link = _target_of(view, profile) or ""
+    m = _GEN.match(os.path.basename(gen_link))
+    if m is None:
+        raise UnknownInstallError(f"{profile} is not a Nix profile link")
+    to = bump_patch(inst.version)
+    store = inst.container
+    new_root = os.path.join(store, "0" * 32 + "-" + inst.name.replace(inst.version, to))
+    new_env = os.path.join(store, "1" * 32 + "-" + os.path.basename(user_env)[33:])
+    changes: list[Change] = [
+        Change("copy", new_root, view.realpath(inst.root)),
+        Change("copy", new_env, view.realpath(user_env)),
+    ]
+    for rel, tgt in _env_links_into(view, view.realpath(user_env), inst.root):
+        changes.append(
+            Change("link", os.path.join(new_env, rel), _rebase(tgt, inst.root, new_root))
+        )
+    new_gen = os.path.join(os.path.dirname(gen_link), f"{m['name']}-{int(m['n']) + 1}-link")
+    changes.append(Change("link", new_gen, new_env))
+    changes.append(Change("link", profile, os.path.basename(new_gen)))
+    changes.extend(Change("remove", p) for p in (gen_link, view.realpath(user_env), inst.root))
+    text = f"a Nix profile upgrade ({inst.name} → {to}) and `nix-collect-garbage -d` in {store}"
+    return Event("patch-upgrade", text, tuple(dict.fromkeys(changes)), inst.root, "nix", new_root)
+
+
 # --- unversioned aliases ----------------------------------------------------------------------
 
 

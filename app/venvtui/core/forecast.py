@@ -25,6 +25,8 @@ from venvtui.core.events import (
     bump_patch,
     env_delete_event,
     facts_after,
+    nix_profile_of,
+    nix_upgrade_event,
     remove_path_event,
     repoint_event,
     shared_prefix,
@@ -247,6 +249,12 @@ def candidate_events(
     known = [h.path for h in start.chain.hops] if start.chain is not None else []
     events: list[tuple[Event, Install | None]] = []
     for inst in _installs(env, start, base):
+        profile = nix_profile_of(REAL, inst, known + _chain_paths(env, start))
+        if inst.installer == "nix" and profile is not None:
+            # rooted by a profile: it goes only by a profile upgrade and a GC
+            with contextlib.suppress(UnknownInstallError):
+                events.append((nix_upgrade_event(inst, *profile), inst))
+            continue
         if inst.installer in ("homebrew", "uv", "mise"):
             with contextlib.suppress(UnknownInstallError):  # not a version it can bump
                 events.append((upgrade_event(inst, _next_free(inst), known_links=known), inst))

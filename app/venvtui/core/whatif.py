@@ -20,6 +20,8 @@ from venvtui.core.events import (
     UnknownInstallError,
     bump_patch,
     install_for,
+    nix_profile_of,
+    nix_upgrade_event,
     remove_path_event,
     repoint_to_event,
     shared_prefix,
@@ -179,7 +181,11 @@ def whatif_upgrade(
         raise UnknownInstallError(f"{path} is not an install venvtui knows how to upgrade")
     envs = list(envs)
     known = [h.path for e in envs if e.chain is not None for h in e.chain.hops]
-    event = upgrade_event(inst, to_version, remove_old=remove_old, known_links=known)
+    profile = nix_profile_of(REAL, inst, known + [env_home(e) or "" for e in envs])
+    if inst.installer == "nix" and profile is not None:
+        event = nix_upgrade_event(inst, *profile)
+    else:
+        event = upgrade_event(inst, to_version, remove_old=remove_old, known_links=known)
     return _whatif(event, envs, spawn=spawn)
 
 
