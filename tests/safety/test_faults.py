@@ -358,3 +358,26 @@ def test_sigkill_at_every_step_of_delete(
         recover_all(env)
         assert leftovers(env) == [], k
         assert not env.exists() or canary.diff(before, canary.record(env)) == [], k
+
+
+def test_doctor_reports_a_killed_write_as_json_and_recovers_it(
+    world: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from venvtui.cli.main import main
+
+    work, _ = world
+    py = require_python("3.12")
+    env = make_env(py.exe, work / "env")
+    before = canary.record(env)
+    plan = plan_repair(str(env), str(py.prefix / "bin" / "python3"), home_policy="venv")
+    assert os.WIFSIGNALED(killed_at(8, plan))
+    assert main(["doctor", "--json", "--no-confirm", str(env)]) == 1
+    rows = json.loads(capsys.readouterr().out)["interrupted_writes"]
+    assert [(r["env"], r["state"]) for r in rows] == [(str(env), "pending")]
+    assert main(["doctor", "--json", "--no-confirm", "--recover", str(env)]) == 0
+    rows = json.loads(capsys.readouterr().out)["interrupted_writes"]
+    assert [(r["state"], r["result"]) for r in rows] == [("settled", "restored")]
+    assert canary.diff(before, canary.record(env)) == []
+    assert leftovers(env) == []

@@ -591,8 +591,8 @@ def _recheck_ownership(plan: Plan) -> None:
         check(plan)
 
 
-def _fail(exc: BaseException, what: str) -> WriteFailed:
-    if isinstance(exc, WriteFailed):
+def _fail(exc: BaseException, what: str) -> WriteFailed | WriteRefused:
+    if isinstance(exc, WriteFailed | WriteRefused):  # a refusal stays one (after the rollback)
         return exc
     if isinstance(exc, VenvtuiError):
         return WriteFailed(f"{what}: {exc}", exc.hint or "nothing was changed")
@@ -629,7 +629,7 @@ def _settled(j: journal.Journal, signals: _Signals) -> journal.Outcome:
 
 def _rolled_back(
     exc: BaseException, out: journal.Outcome, what: str, backup: str = ""
-) -> WriteFailed:
+) -> WriteFailed | WriteRefused:
     err = _fail(exc, what)
     if out.result == "failed":
         return WriteFailed(
