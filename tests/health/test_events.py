@@ -167,3 +167,17 @@ def test_cli_and_tui_share_one_whatif_repoint(
     cap = capsys.readouterr()
     said = cap.out + cap.err
     assert "does not exist" in said and "Traceback" not in said
+
+
+def test_conda_replaces_its_python_in_place(tmp_path: Path) -> None:
+    prefix = tmp_path / "miniconda3"
+    _install(prefix, "3.12")
+    (prefix / "conda-meta").mkdir()
+    alias = prefix / "bin" / "python3"
+    assert installer_alias(str(alias)) == "conda"
+    ev = repoint_event(str(alias))
+    assert ev is not None and "conda install python=3.13" in ev.text
+    ov = ev.overlay()
+    assert ov.realpath(str(alias)) == str(prefix / "bin" / "python3.13")
+    assert not ov.exists(str(prefix / "bin" / "python3.12"))
+    assert not ov.exists(str(prefix / "lib" / "python3.12"))

@@ -442,12 +442,15 @@ def nix_upgrade_event(inst: Install, profile: str, user_env: str, *, view: View 
 def installer_alias(alias: str, view: View = REAL) -> str | None:
     """Which installer re-points the unversioned `alias` at another minor version: "system"
     for a distribution's bin dir (`/usr/bin`, `/bin`, `<root>/usr/bin`), "homebrew" for
-    `<prefix>/bin/python3` linked from a keg (the default formula); None when no installer
+    `<prefix>/bin/python3` linked from a keg (the default formula), "conda" for a conda prefix
+    (`conda install python=X.Y` replaces the interpreter in place); None when no installer
     does (the alias lives in a self-contained tree or is a link the user made)."""
     alias = os.path.normpath(alias)
     directory = os.path.dirname(alias)
     if directory in ("/usr/bin", "/bin") or os.path.basename(os.path.dirname(directory)) == "usr":
         return "system"
+    if view.isdir(os.path.join(os.path.dirname(directory), "conda-meta")):
+        return "conda"
     if os.path.basename(directory) == "bin":
         tgt = _target_of(view, alias)
         inst = find_install(tgt) if tgt else None
@@ -488,7 +491,15 @@ def repoint_event(alias: str, *, view: View = REAL) -> Event | None:
                 d = os.path.dirname(d)
             changes.extend(Change("dir", m) for m in reversed(missing))
             changes.append(Change("file", os.path.join(stdlib, "os.py")))
-    if owner == "system":
+    if owner == "conda":
+        # the old minor's package is unlinked: its binary and its stdlib go
+        prefix = os.path.dirname(directory)
+        old_exe = os.path.join(directory, f"python{current}")
+        changes.append(Change("remove", os.path.join(prefix, "lib", f"python{current}")))
+        if view.readlink_chain(alias) == old_exe or view.lnode(old_exe).kind == "file":
+            changes.append(Change("remove", old_exe))
+        text = f"`conda install python={nxt}` in {prefix}"
+    elif owner == "system":
         text = f"a distribution upgrade re-points {alias} to python{nxt}"
     else:
         text = f"`python@{nxt}` becomes Homebrew's default and re-points {alias}"
