@@ -1,7 +1,8 @@
 """Compare venvtui's answers with what really happens, one event at a time.
 
 For a scenario (a layout, envs made by the real creators, one real-world event): venvtui's static
-diagnosis, forecast and what-if are taken before the event; the event is performed on disk;
+diagnosis (with the base interpreter probed, as `venvtui doctor` does), forecast and what-if
+are taken before the event; the event is performed on disk;
 every env's python is run before and after (tests/health/oracle.py); the static diagnosis is
 taken again after. Each answer is recorded as agreeing or not, per answer kind, in a JSON-lines
 file the terminal summary turns into the agreement table (conftest.py).
@@ -89,14 +90,14 @@ def actual_status(env: Path) -> Actual:
 
 def run(sc: Scenario, results: Path) -> Scenario:
     loaded = {n: load_environment(str(p)) for n, p in sc.envs.items()}
-    before_diag = {n: diagnose(e, confirm=False) for n, e in loaded.items()}
+    before_diag = {n: diagnose(e) for n, e in loaded.items()}
     before = {n: actual_status(p) for n, p in sc.envs.items()}
     wi = None
     if sc.whatif is not None:
         wi = sc.whatif(list(loaded.values()))
     sc.perform()
     after = {n: actual_status(p) for n, p in sc.envs.items()}
-    after_diag = {n: diagnose(load_environment(str(p)), confirm=False) for n, p in sc.envs.items()}
+    after_diag = {n: diagnose(load_environment(str(p))) for n, p in sc.envs.items()}
     for n in sc.envs:
         b, a = before[n].status, after[n].status
         sb, sa = before_diag[n].static.status, after_diag[n].static.status
