@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "app")]
+sys.path[:0] = [str(ROOT / "app"), str(ROOT)]
 
 FIRST_PAINT = r"""
 import sys, time
@@ -105,11 +105,12 @@ async def max_stall(service: object, timeout: float = 120.0) -> tuple[float, flo
 
 
 def synthetic(rows: int) -> object:
-    from venvtui.tui.demo import DemoService
+    from tests.tui.stub import StubService
+
     from venvtui.tui.services import Cancelled
     from venvtui.tui.views import EnvRow, InterpreterRow
 
-    class Synthetic(DemoService):
+    class Synthetic(StubService):
         def iter_interpreters(self, cancelled: Cancelled) -> Iterator[InterpreterRow]:
             for i in range(max(1, rows // 10)):
                 yield InterpreterRow(
@@ -134,7 +135,7 @@ def synthetic(rows: int) -> object:
                     version="3.12.1",
                     home=f"/opt/py/{i % 10}/bin",
                     health="ok" if i % 7 else "broken",
-                    forecast="",
+                    next_break=None,
                     mtime=self.now() - i * 3600,
                 )
 

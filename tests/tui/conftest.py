@@ -1,4 +1,5 @@
-"""Fixtures for the TUI tests: apps on demo data or on the real core, helpers to wait for work."""
+"""Fixtures for the TUI tests: the app on the real core (on the machine of `machine.py`, or on
+environments a test makes), helpers to wait for work."""
 
 from __future__ import annotations
 
@@ -10,18 +11,29 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
+from tests.tui.machine import Machine, MachineService, machine_or_skip
 from venvtui.tui.app import VenvtuiApp
 from venvtui.tui.core_service import CoreService, interpreter_row
-from venvtui.tui.demo import DemoService
 from venvtui.tui.services import Cancelled
 from venvtui.tui.views import InterpreterRow
 
 
-def demo_app() -> VenvtuiApp:
-    """The app on the fixed demo machine, made deterministic for snapshots."""
-    app = VenvtuiApp(DemoService(), cursor_blink=False)
+def machine_app(machine: Machine) -> VenvtuiApp:
+    """The app on the real core over `machine`, made deterministic for snapshots."""
+    app = VenvtuiApp(MachineService(context=machine.context()), cursor_blink=False)
     app.animation_level = "none"
     return app
+
+
+@pytest.fixture
+def machine(monkeypatch: pytest.MonkeyPatch) -> Machine:
+    """The shared real-tools machine (built once), with HOME and PATH pointing at it."""
+    m = machine_or_skip()
+    for key, value in m.environ().items():
+        if key != "XDG_CACHE_HOME":
+            monkeypatch.setenv(key, value)
+    monkeypatch.chdir(m.home)
+    return m
 
 
 async def settle(pilot: Pilot[None], *, timeout: float = 60.0) -> None:

@@ -10,14 +10,14 @@ from collections.abc import Iterator
 from textual.widgets import Static
 
 from tests.tui.conftest import settle
+from tests.tui.stub import StubService, env_row
 from venvtui.core.errors import ProbeTimeout
 from venvtui.tui.app import VenvtuiApp
-from venvtui.tui.demo import DemoService
 from venvtui.tui.services import Cancelled
 from venvtui.tui.views import Detail, EnvRow
 
 
-class SlowService(DemoService):
+class SlowService(StubService):
     """Environments trickle in one every 20 ms; each scan tags its rows with its number."""
 
     def __init__(self) -> None:
@@ -33,17 +33,7 @@ class SlowService(DemoService):
                 return
             time.sleep(0.02)
             self.yielded[scan] = i + 1
-            yield EnvRow(
-                key=f"/scan{scan}/env{i}",
-                path=f"/scan{scan}/env{i}",
-                creator="venv",
-                owner="",
-                version="3.12.1",
-                home="/usr/bin",
-                health="ok",
-                forecast="",
-                mtime=self.now(),
-            )
+            yield env_row(f"/scan{scan}/env{i}")
 
 
 async def test_rescan_cancels_the_previous_scan() -> None:
@@ -62,7 +52,10 @@ async def test_rescan_cancels_the_previous_scan() -> None:
         assert app.main.env_table.row_count == 40
 
 
-class FailingService(DemoService):
+class FailingService(StubService):
+    def iter_environments(self, cancelled: Cancelled) -> Iterator[EnvRow]:
+        yield env_row("/home/dev/src/app/.venv")
+
     def env_detail(self, row: EnvRow) -> Detail:
         raise ProbeTimeout(f"{row.path}/bin/python did not answer in 5 s")
 
@@ -84,11 +77,11 @@ async def test_service_errors_become_notifications() -> None:
 QUIT_SCRIPT = """
 import threading, time
 from venvtui.tui.app import VenvtuiApp
-from venvtui.tui.demo import DemoService
+from tests.tui.stub import StubService
 
 started = threading.Event()
 
-class Hanging(DemoService):
+class Hanging(StubService):
     def iter_interpreters(self, cancelled):
         started.set()
         time.sleep(30)  # a probe that has not timed out yet
@@ -119,6 +112,7 @@ def test_quit_is_immediate_while_a_probe_runs() -> None:
         text=True,
         timeout=60,
         env={**os.environ, "TEXTUAL_ANIMATIONS": "none"},
+        cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
     )
     elapsed = time.monotonic() - start
     assert out.returncode == 0, out.stderr[-2000:]

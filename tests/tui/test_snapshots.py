@@ -1,5 +1,7 @@
-"""SVG snapshots of the app on the demo machine at fixed terminal sizes (deterministic: fixed
-data, injected clock, no cursor blink, animations off, default theme)."""
+"""SVG snapshots of the app on the real core, over the real-tools machine of `machine.py`, at
+80×24 and 120×36. Deterministic: fixed paths (the machine's fixed root and HOME), fixed ages
+(mtimes set relative to the app's injected clock), no cursor blink, animations off, default
+theme, every worker done before the capture."""
 
 from __future__ import annotations
 
@@ -8,25 +10,39 @@ from collections.abc import Awaitable, Callable
 import pytest
 from textual.pilot import Pilot
 
-from tests.tui.conftest import demo_app, settle
-from venvtui.tui.demo import HOME
+from tests.layouts import PYENV_VERSIONS
+from tests.tui.conftest import machine_app, settle
+from tests.tui.machine import Machine
 
 Snap = Callable[..., bool]
+RECORDED_WITH = "/root/.pyenv/versions"  # real builds' paths show in a few details
+
+pytestmark = [
+    pytest.mark.realpython,
+    pytest.mark.skipif(
+        str(PYENV_VERSIONS) != RECORDED_WITH,
+        reason=f"snapshots were recorded with the CPython builds under {RECORDED_WITH}",
+    ),
+]
+SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=["80x24", "120x36"])
 
 
-async def _settled(pilot: Pilot[None]) -> None:
-    await settle(pilot)
-
-
-def _then(*keys: str, select: str | None = None) -> Callable[[Pilot[None]], Awaitable[None]]:
+def _then(
+    *keys: str, select: str | None = None, tab: str = "envs"
+) -> Callable[[Pilot[None]], Awaitable[None]]:
     async def run_before(pilot: Pilot[None]) -> None:
-        await settle(pilot)
-        if select is not None:
-            from venvtui.tui.app import VenvtuiApp
+        from venvtui.tui.app import VenvtuiApp
 
-            app = pilot.app
-            assert isinstance(app, VenvtuiApp)
-            app.main.env_table.select_key(select)
+        await settle(pilot)
+        app = pilot.app
+        assert isinstance(app, VenvtuiApp)
+        if tab != "envs":
+            app.main.action_show_tab(tab)
+            await settle(pilot)
+        if select is not None:
+            table = app.main.env_table if tab == "envs" else app.main.interp_table
+            key = next(k for k in table.records if select in k)
+            table.select_key(key)
             await settle(pilot)
         for key in keys:
             await pilot.press(key)
@@ -35,34 +51,44 @@ def _then(*keys: str, select: str | None = None) -> Callable[[Pilot[None]], Awai
     return run_before
 
 
-@pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=["80x24", "120x36"])
-def test_main_screen(snap_compare: Snap, size: tuple[int, int]) -> None:
-    assert snap_compare(demo_app(), terminal_size=size, run_before=_settled)
+@SIZES
+def test_main_screen(snap_compare: Snap, machine: Machine, size: tuple[int, int]) -> None:
+    assert snap_compare(machine_app(machine), terminal_size=size, run_before=_then())
 
 
-@pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=["80x24", "120x36"])
-def test_broken_env_detail(snap_compare: Snap, size: tuple[int, int]) -> None:
+@SIZES
+def test_broken_env_detail(snap_compare: Snap, machine: Machine, size: tuple[int, int]) -> None:
     assert snap_compare(
-        demo_app(), terminal_size=size, run_before=_then(select=f"{HOME}/src/legacy/.venv")
+        machine_app(machine), terminal_size=size, run_before=_then(select="/legacy/")
     )
 
 
-def test_interpreter_detail(snap_compare: Snap) -> None:
-    assert snap_compare(demo_app(), terminal_size=(120, 36), run_before=_then("2"))
-
-
-@pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=["80x24", "120x36"])
-def test_wizard(snap_compare: Snap, size: tuple[int, int]) -> None:
-    assert snap_compare(demo_app(), terminal_size=size, run_before=_then("n"))
-
-
-def test_repair_confirmation(snap_compare: Snap) -> None:
+def test_zoomed_detail(snap_compare: Snap, machine: Machine) -> None:
     assert snap_compare(
-        demo_app(),
+        machine_app(machine), terminal_size=(80, 24), run_before=_then("z", select="/legacy/")
+    )
+
+
+def test_interpreter_detail(snap_compare: Snap, machine: Machine) -> None:
+    assert snap_compare(
+        machine_app(machine),
         terminal_size=(120, 36),
-        run_before=_then("f", select=f"{HOME}/src/legacy/.venv"),
+        run_before=_then(select="linuxbrew", tab="interpreters"),
     )
 
 
-def test_help(snap_compare: Snap) -> None:
-    assert snap_compare(demo_app(), terminal_size=(80, 24), run_before=_then("question_mark"))
+@SIZES
+def test_wizard(snap_compare: Snap, machine: Machine, size: tuple[int, int]) -> None:
+    assert snap_compare(machine_app(machine), terminal_size=size, run_before=_then("n"))
+
+
+def test_repair_confirmation(snap_compare: Snap, machine: Machine) -> None:
+    assert snap_compare(
+        machine_app(machine), terminal_size=(120, 36), run_before=_then("f", select="/legacy/")
+    )
+
+
+def test_help(snap_compare: Snap, machine: Machine) -> None:
+    assert snap_compare(
+        machine_app(machine), terminal_size=(80, 24), run_before=_then("question_mark")
+    )

@@ -69,6 +69,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings.USE_CACHE = False
     try:
         if args.command is None:
+            if not (sys.stdin.isatty() and sys.stdout.isatty()):
+                _error("venvtui needs a terminal; try `venvtui envs` or `venvtui doctor`")
+                return 2
             from venvtui.tui.app import run_tui
 
             return run_tui()

@@ -53,7 +53,7 @@ class VenvtuiApp(App[None]):
     COMMANDS = App.COMMANDS | {_goto_provider}
     BINDINGS: ClassVar[list[Any]] = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True, show=False),
-        Binding("q", "quit", "Quit", id="quit-q", show=False),
+        Binding("q", "quit", "Quit", id="quit-q"),
         Binding("question_mark,f1", "help", "Help", id="help"),
     ]
 
@@ -81,6 +81,23 @@ class VenvtuiApp(App[None]):
     def on_load(self) -> None:
         asyncio.get_running_loop().set_default_executor(DaemonExecutor())
 
+    async def action_quit(self) -> None:
+        """Quit, but ask first while a write is running (quitting would interrupt it)."""
+        main = self.main
+        if not main.writing:
+            self.exit()
+            return
+        from venvtui.tui.screens.confirm import ConfirmQuit
+
+        if isinstance(self.screen, ConfirmQuit):
+            return
+
+        def answered(quit_now: bool | None) -> None:
+            if quit_now:
+                self.exit()
+
+        self.push_screen(ConfirmQuit(), callback=answered)
+
     def action_help(self) -> None:
         from venvtui.tui.screens.help import HelpScreen
 
@@ -91,9 +108,14 @@ class VenvtuiApp(App[None]):
     def all_bindings(self) -> list[Binding]:
         from venvtui.tui.widgets.tables import RecordTable
 
-        out: list[Binding] = []
+        out: list[Binding] = [
+            Binding("up,down", "move", "Move through the rows"),
+            Binding("enter", "enter", "Into the detail pane (scroll it)"),
+            Binding("escape", "escape", "Back to the table; restore the zoom; clear the filter"),
+        ]
         for source in (MainScreen.BINDINGS, RecordTable.BINDINGS, self.BINDINGS):
             out.extend(b for b in source if isinstance(b, Binding))
+        out.append(Binding("ctrl+p", "palette", "Command palette: every action by name"))
         return out
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
@@ -122,6 +144,39 @@ class VenvtuiApp(App[None]):
             main.action_delete,
         )
         yield SystemCommand(
+            "Mark environment", "Mark or unmark the selected environment (space)", main.action_mark
+        )
+        yield SystemCommand(
+            "Mark all with problems",
+            "Mark every environment with a problem (a); press again to unmark",
+            main.action_mark_problems,
+        )
+        yield SystemCommand(
+            "Fix marked environments",
+            "One dry run for every marked environment, one confirmation, progress per env (F)",
+            main.action_fix_marked,
+        )
+        yield SystemCommand(
+            "Shell in environment",
+            "Open your shell with the selected environment activated (u); exit to come back",
+            main.action_use_shell,
+        )
+        yield SystemCommand(
+            "Python REPL in environment",
+            "Run the selected environment's python (r); exit to come back",
+            main.action_use_repl,
+        )
+        yield SystemCommand(
+            "Copy activation command",
+            "Copy `source ENV/bin/activate` for the selected environment (y)",
+            main.action_copy_activate,
+        )
+        yield SystemCommand(
+            "What if (upgrade / remove interpreter)",
+            "Which environments break if the selected interpreter is upgraded or removed (w)",
+            main.action_whatif,
+        )
+        yield SystemCommand(
             "Show environments",
             "Switch to the environments table (1)",
             lambda: main.action_show_tab("envs"),
@@ -135,14 +190,10 @@ class VenvtuiApp(App[None]):
             "Zoom detail", "Maximize or restore the detail pane (z)", main.action_zoom_detail
         )
         yield SystemCommand(
-            "Sort table", "Cycle the sort column of the current table (s)", self._sort_current
+            "Sort table", "Choose the column to sort the current table by (s)", main.action_sort
         )
         yield SystemCommand("Help", "Keys and what the health badges mean (?)", self.action_help)
         yield from super().get_system_commands(screen)
-
-    def _sort_current(self) -> None:
-        main = self.main
-        (main.env_table if main.active_tab == "envs" else main.interp_table).action_cycle_sort()
 
 
 def run_tui() -> int:

@@ -1,8 +1,16 @@
-"""`CoreService`: the TUI's data source on the real core (discovery, resolver, health, writer).
+"""`CoreService`: the TUI's one typed facade over the core (discovery, health, resolver, writer).
 
-Every method runs in a TUI thread worker. Environments get static health in the scan (no
-process spawned, `diagnose(confirm=False)`); the selected one is confirmed by running it
-(`diagnose(confirm=True)`) when its detail is opened.
+Every call the TUI makes into the core is in this module, so a change of a core API is adapted
+here only, and mypy checks each one (no `Any` crosses this seam). Statuses, stability kinds and
+forecasts keep the core's words; `format.py` maps them to badges.
+
+The core modules are imported inside the methods: the app is built (and its first frame drawn)
+before the first core call, which always runs in a thread worker, so the first frame never pays
+for importing the engines (~80 ms).
+
+Environments get static health in the scan (no process spawned, `diagnose(confirm=False)`);
+`confirm` runs each env's python (`diagnose(confirm=True)`), which the main screen does for every
+row in the background.
 """
 
 from __future__ import annotations
@@ -11,13 +19,10 @@ import os
 import re
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING
 
-from venvtui.core.errors import NotAnEnvironmentError, VenvtuiError, WriteRefused
-from venvtui.core.models import Environment, Interpreter
-from venvtui.core.safe_io import read_head
-from venvtui.tui.services import Cancelled
+from venvtui.core.errors import VenvtuiError, WriteRefused
+from venvtui.tui.services import Cancelled, Progress
 from venvtui.tui.views import (
     ApplyOutcome,
     CreateOptions,
@@ -26,35 +31,26 @@ from venvtui.tui.views import (
     Detail,
     EnvRow,
     ForecastView,
-    Health,
     ImpactView,
     InterpreterRow,
+    PackageView,
     PlanView,
     VerdictView,
 )
 
+if TYPE_CHECKING:
+    from venvtui.core.forecast import Forecast
+    from venvtui.core.health import Diagnosis, WhatIf
+    from venvtui.core.models import Environment, Interpreter
+    from venvtui.core.plan import Plan
+    from venvtui.core.sources import Context
+    from venvtui.tui.views import Health
+
 _STAMP = re.compile(r"(^|[/-])\d+\.\d+\.\d+")
-_STABILITY = {
-    "fragile": "versioned",
-    "stable": "stable",
-    "drift-risk": "drifting",
-    "neutral": "stable",
-}
-_START_TO_HEALTH: dict[str, Health] = {
-    "ok": "ok",
-    "fails": "broken",
-    "misbound": "misbound",
-    "drift": "drift",
-}
-
-
-def _text(value: Any) -> str:
-    """A reason/why item as text (core `Reason` objects or plain strings)."""
-    text = getattr(value, "text", None)
-    rule = getattr(value, "rule", None)
-    if isinstance(text, str):
-        return f"{rule}: {text}" if rule else text
-    return str(value)
+# Which forecast event is most likely to happen first: routine patch upgrades, then an alias
+# re-pointed by a minor upgrade, then an uninstall, then a parent env deleted.
+_LIKELIHOOD = {"patch-upgrade": 0, "minor-upgrade": 1, "uninstall": 2, "remove": 3, "env-delete": 4}
+_SEVERITY = {"broken": 0, "misbound": 1, "drift": 2}
 
 
 def _stamped(paths: Sequence[str]) -> frozenset[str]:
@@ -62,15 +58,19 @@ def _stamped(paths: Sequence[str]) -> frozenset[str]:
     return frozenset(p for p in paths if _STAMP.search(p))
 
 
-def _stability(path: str) -> str:
-    try:
-        from venvtui.core.stability import classify_path
-    except ImportError:
-        return "unknown"
-    return _STABILITY.get(classify_path(path).kind, "unknown")
+def next_break(forecasts: Sequence[Forecast]) -> Forecast | None:
+    """The forecast that matters most: the likeliest event first, then the worst outcome."""
+    if not forecasts:
+        return None
+    return min(
+        forecasts,
+        key=lambda f: (_LIKELIHOOD.get(f.kind, 9), _SEVERITY.get(f.result, 9), len(f.event)),
+    )
 
 
 def interpreter_row(interp: Interpreter) -> InterpreterRow:
+    from venvtui.core.stability import classify_path
+
     probe = interp.probe
     return InterpreterRow(
         key=interp.path,
@@ -78,7 +78,7 @@ def interpreter_row(interp: Interpreter) -> InterpreterRow:
         implementation=probe.implementation if probe else "?",
         path=interp.path,
         sources=tuple(s.value for s in interp.sources),
-        stability=_stability(interp.real_path),
+        stability=classify_path(interp.real_path).kind,
         install_dir=interp.install_dir,
         error=interp.error if probe is None else None,
         interpreter=interp,
@@ -88,18 +88,32 @@ def interpreter_row(interp: Interpreter) -> InterpreterRow:
 class CoreService:
     """The real machine, through venvtui's core."""
 
-    def __init__(self, *, env_roots: Sequence[str] | None = None) -> None:
+    def __init__(
+        self, *, env_roots: Sequence[str] | None = None, context: Context | None = None
+    ) -> None:
+        """`env_roots`: scan only these for environments; `context`: the environment, home,
+        cwd and system root discovery reads (default: this process's)."""
         self.env_roots = list(env_roots) if env_roots is not None else None
+        self.context = context
 
     # --- basics ----------------------------------------------------------------------------------
     def now(self) -> float:
         return time.time()
 
     def home_dir(self) -> str:
-        return os.path.expanduser("~")
+        return self.context.home if self.context else os.path.expanduser("~")
+
+    def scan_roots(self) -> tuple[str, ...]:
+        """Where environments are looked for (shown when none is found)."""
+        if self.env_roots is not None:
+            return tuple(self.env_roots)
+        from venvtui.core.envscan import default_roots
+        from venvtui.core.sources import Context
+
+        return tuple(r.path for r in default_roots(self.context or Context.current()))
 
     def default_destination(self) -> str:
-        cwd = os.getcwd()
+        cwd = self.context.cwd if self.context else os.getcwd()
         for name in (".venv", ".venv-new"):
             candidate = os.path.join(cwd, name)
             if not os.path.lexists(candidate):
@@ -110,17 +124,30 @@ class CoreService:
     def iter_interpreters(self, cancelled: Cancelled) -> Iterator[InterpreterRow]:
         from venvtui.core.discovery import iter_interpreters
 
-        for interp in iter_interpreters(cancel=cancelled):
+        for interp in iter_interpreters(cancel=cancelled, context=self.context):
             yield interpreter_row(interp)
 
     def iter_environments(self, cancelled: Cancelled) -> Iterator[EnvRow]:
         from venvtui.core.discovery import iter_environments
 
-        for env in iter_environments(self.env_roots, cancel=cancelled):
+        for env in iter_environments(self.env_roots, cancel=cancelled, context=self.context):
             yield self.env_row(env)
 
     def env_row(self, env: Environment, *, confirm: bool = False) -> EnvRow:
-        health, forecast = self._static_health(env, confirm=confirm)
+        """The row for `env`: static health, or confirmed by running its python."""
+        try:
+            d = self._diagnose(env, confirm=confirm)
+        except VenvtuiError:
+            return self._row(env, "uncertain", None, confirmed=confirm)
+        return self._row(env, d.status, next_break(d.forecast), confirmed=confirm)
+
+    def confirm(self, row: EnvRow) -> EnvRow:
+        """`row` with its health observed by running the env's python."""
+        return self.env_row(self._env(row), confirm=True)
+
+    def _row(
+        self, env: Environment, health: Health, brk: Forecast | None, *, confirmed: bool
+    ) -> EnvRow:
         return EnvRow(
             key=env.path,
             path=env.path,
@@ -129,73 +156,27 @@ class CoreService:
             version=_short_version(env.cfg_version),
             home=env.home or "",
             health=health,
-            forecast=forecast,
+            next_break=brk,
             mtime=env.mtime,
+            confirmed=confirmed,
             environment=env,
         )
 
-    def _static_health(self, env: Environment, *, confirm: bool) -> tuple[Health, str]:
-        if env.kind == "conda":
-            return "unknown", ""
-        health = _optional("venvtui.core.health")
-        if health is not None:
-            try:
-                d = health.diagnose(env, confirm=confirm)
-            except VenvtuiError:
-                return "unknown", ""
-            status: Health = (
-                d.status if d.status in ("ok", "broken", "misbound", "drift") else "unknown"
-            )
-            events = [f.event for f in d.forecast if getattr(f, "result", "broken") != "ok"]
-            return status, (min(events, key=len) if events else "")
-        try:
-            from venvtui.core.startup import predict_startup
+    def _diagnose(self, env: Environment, *, confirm: bool) -> Diagnosis:
+        from venvtui.core.health import diagnose
 
-            start = predict_startup(env.path)
-        except (ImportError, VenvtuiError, OSError):
-            return "unknown", ""
-        return _START_TO_HEALTH.get(start.status, "unknown"), ""
+        return diagnose(env, confirm=confirm)
 
     def dependents(
         self, interpreters: Sequence[InterpreterRow], envs: Sequence[EnvRow]
     ) -> dict[str, tuple[str, ...]]:
-        """The reverse index from the health module (an env depends on an interpreter when it
-        runs through its install: home, link chain, or the stdlib it starts on); without it, a
-        lexical fallback on `home` and the link chain."""
-        health = _optional("venvtui.core.health")
+        """Interpreter key -> the environments that run through its install (the core's
+        reverse index: home, link chain, or the stdlib they start on)."""
+        from venvtui.core.health import dependents
+
         models = [r.interpreter for r in interpreters if r.interpreter is not None]
-        if health is not None and len(models) == len(interpreters):
-            env_models = [e.environment for e in envs if e.environment is not None]
-            return {
-                d.interpreter: tuple(d.environments) for d in health.dependents(models, env_models)
-            }
-        out: dict[str, list[str]] = {row.key: [] for row in interpreters}
-        installs = [
-            (row.key, os.path.realpath(row.install_dir), row.install_dir)
-            for row in interpreters
-            if row.install_dir
-        ]
-        for env in envs:
-            e = env.environment
-            places = [env.home] if env.home else []
-            if e is not None and e.chain is not None:
-                places.extend(e.chain.paths)
-                places.append(e.chain.realpath)
-            real_places = {os.path.realpath(p) for p in places} | set(places)
-            for key, real_dir, install_dir in installs:
-                if real_dir in ("/", "/usr", os.path.expanduser("~")) and env.home:
-                    # A shared prefix: only the exact interpreter counts, not the whole tree.
-                    hit = any(
-                        os.path.dirname(p) == os.path.join(real_dir, "bin") for p in real_places
-                    )
-                    hit = hit and any(
-                        os.path.basename(p) == os.path.basename(key) for p in real_places
-                    )
-                else:
-                    hit = any(_inside(p, real_dir) or _inside(p, install_dir) for p in real_places)
-                if hit:
-                    out[key].append(env.key)
-        return {k: tuple(v) for k, v in out.items()}
+        env_models = [e.environment for e in envs if e.environment is not None]
+        return {d.interpreter: d.environments for d in dependents(models, env_models)}
 
     def env_size(self, row: EnvRow) -> int | None:
         from venvtui.core.discovery import env_size
@@ -208,10 +189,25 @@ class CoreService:
     def load_env(self, path: str) -> EnvRow:
         from venvtui.core.discovery import load_environment
 
-        return self.env_row(load_environment(path))
+        return self.env_row(load_environment(path, context=self.context), confirm=True)
+
+    def packages(self, row: EnvRow) -> tuple[PackageView, ...]:
+        """The distributions installed in the env's site-packages (read from dist-info)."""
+        from venvtui.core.writer import installed_dists
+
+        minor = ".".join(row.version.split(".")[:2])
+        if not minor[:1].isdigit():
+            return ()
+        return tuple(
+            PackageView(d.name, d.version, d.editable or d.local or "")
+            for d in installed_dists(row.path, minor)
+        )
 
     # --- detail ----------------------------------------------------------------------------------
     def interpreter_detail(self, row: InterpreterRow, envs: Sequence[EnvRow]) -> Detail:
+        from venvtui.core.resolver import resolve
+        from venvtui.core.symlinks import walk_chain
+
         interp = row.interpreter
         notes: list[str] = []
         if row.error:
@@ -222,8 +218,6 @@ class CoreService:
             else None
         )
         if chain is None:
-            from venvtui.core.symlinks import walk_chain
-
             chain = walk_chain(row.path)
         probe = interp.probe if interp else None
         facts: list[tuple[str, str]] = [("version", f"{row.implementation} {row.version}")]
@@ -243,27 +237,22 @@ class CoreService:
         recommended_why: tuple[str, ...] = ()
         if probe is not None:
             try:
-                resolver = _optional("venvtui.core.resolver")
-                if resolver is None:
-                    raise ImportError("venvtui.core.resolver")
-                res = resolver.resolve(row.path, probe)
+                res = resolve(row.path, probe)
+            except VenvtuiError as exc:
+                notes.append(f"resolve failed: {exc}")
+            else:
                 creators = tuple(
                     CreatorView(
                         name,
-                        str(plan.home),
-                        str(plan.executable),
-                        str(plan.starts),
-                        tuple(_text(w) for w in plan.why),
+                        plan.home,
+                        plan.executable,
+                        plan.startup.status,
+                        tuple(f"{w.rule}: {w.text}" for w in plan.why),
                     )
                     for name, plan in res.creators.items()
                 )
-                rec = res.recommended
-                recommended = str(rec.home)
-                recommended_why = tuple(_text(w) for w in rec.why)
-            except ImportError:
-                notes.append("the resolver is not available in this build")
-            except VenvtuiError as exc:
-                notes.append(f"resolve failed: {exc}")
+                recommended = res.recommended.home
+                recommended_why = tuple(f"{w.rule}: {w.text}" for w in res.recommended.why)
         deps = self.dependents([row], envs).get(row.key, ())
         impacts = self._impacts(row, [e for e in envs if e.key in deps], notes)
         return Detail(
@@ -287,32 +276,36 @@ class CoreService:
     ) -> tuple[ImpactView, ...]:
         if not envs:
             return ()
-        models = [e.environment for e in envs if e.environment is not None]
-        health = _optional("venvtui.core.health")
-        if health is None:
-            return (
-                ImpactView(
-                    f"remove {row.install_dir}",
-                    tuple((e.key, "broken", "depends on this install") for e in envs),
-                ),
-            )
         out: list[ImpactView] = []
         try:
-            out.append(_impact(health.whatif_remove(row.install_dir, models)))
-            parts = row.version.split(".")
-            if len(parts) == 3 and parts[2].isdigit():
-                nxt = f"{parts[0]}.{parts[1]}.{int(parts[2]) + 1}"
-                out.append(_impact(health.whatif_upgrade(row.install_dir, nxt, models)))
+            out.append(self.whatif(row, "remove", envs))
+            nxt = _next_patch(row.version)
+            if nxt:
+                out.append(self.whatif(row, "upgrade", envs, nxt))
         except VenvtuiError as exc:
             notes.append(f"what-if failed: {exc}")
         return tuple(out)
 
-    def env_detail(self, row: EnvRow) -> Detail:
-        env = row.environment
-        if env is None:
-            from venvtui.core.discovery import load_environment
+    def whatif(
+        self, row: InterpreterRow, what: str, envs: Sequence[EnvRow], version: str = ""
+    ) -> ImpactView:
+        """What `remove` / `upgrade` (to `version`) of the interpreter's install does to `envs`
+        (the same core functions as `venvtui whatif`)."""
+        from venvtui.core.health import whatif_remove, whatif_upgrade
 
-            env = load_environment(row.path)
+        models = [e.environment for e in envs if e.environment is not None]
+        result: WhatIf
+        if what == "upgrade":
+            result = whatif_upgrade(row.install_dir, version, models)
+        else:
+            result = whatif_remove(row.install_dir, models)
+        return ImpactView(
+            result.event.text,
+            tuple((r.path, r.status_after, r.why) for r in result.environments),
+        )
+
+    def env_detail(self, row: EnvRow) -> Detail:
+        env = self._env(row)
         notes: list[str] = []
         facts: list[tuple[str, str]] = [
             ("creator", f"{env.creator} ({env.owner})" if env.owner else env.creator),
@@ -321,73 +314,36 @@ class CoreService:
         ]
         verdicts: tuple[VerdictView, ...] = ()
         forecast: tuple[ForecastView, ...] = ()
-        status: str = row.health
-        health = _optional("venvtui.core.health")
-        diagnosed = False
-        if health is not None and env.kind == "venv":
-            try:
-                d = health.diagnose(env, confirm=True)
-            except VenvtuiError as exc:
-                notes.append(f"diagnosis failed: {exc}")
-            else:
-                diagnosed = True
-                status = d.status
-                static = d.static
-                facts.append(("predicted", f"{static.status}: {static.summary()}"))
-                if static.prefix:
-                    facts.append(("sys.base_prefix", static.prefix))
-                obs = d.observed
-                if obs is not None:
-                    seen = f"{obs.status}"
-                    if obs.error:
-                        seen += f": {obs.error}"
-                    elif obs.base_prefix:
-                        seen += f": Python {obs.version or '?'} on {obs.base_prefix}"
-                    facts.append(("confirmed", seen))
-                    if obs.executable:
-                        facts.append(("sys.executable", obs.executable))
-                verdicts = tuple(
-                    VerdictView(v.code, v.severity, v.summary, v.explanation, v.fix)
-                    for v in d.verdicts
+        status: Health = row.health
+        try:
+            d = self._diagnose(env, confirm=True)
+        except VenvtuiError as exc:
+            notes.append(f"diagnosis failed: {exc}")
+        else:
+            status = d.status
+            facts.append(("predicted", f"{d.static.status}: {d.static.summary()}"))
+            if d.static.prefix:
+                facts.append(("sys.base_prefix", d.static.prefix))
+            obs = d.observed
+            if obs is not None:
+                seen = f"{obs.status}"
+                if obs.error:
+                    seen += f": {obs.error}"
+                elif obs.base_prefix:
+                    seen += f": Python {obs.version or '?'} on {obs.base_prefix}"
+                facts.append(("confirmed", seen))
+                if obs.executable:
+                    facts.append(("sys.executable", obs.executable))
+            verdicts = tuple(
+                VerdictView(v.code, v.severity, v.summary, v.explanation, v.fix) for v in d.verdicts
+            )
+            forecast = tuple(
+                ForecastView(
+                    f.event, f.result, " ".join(p for p in (f.why, f.fix and f"fix: {f.fix}") if p)
                 )
-                forecast = tuple(
-                    ForecastView(
-                        f.event,
-                        f.result,
-                        " ".join(p for p in (f.why, f.fix and f"fix: {f.fix}") if p),
-                    )
-                    for f in d.forecast
-                ) + tuple(ForecastView(sv.event, "ok", "survives") for sv in d.survives)
-        if not diagnosed:
-            try:
-                from venvtui.core.startup import predict_startup
-
-                start = predict_startup(env.path)
-                facts.append(
-                    ("starts", f"{start.status}" + (f" ({start.code})" if start.code else ""))
-                )
-                facts.append(("sys._base_executable", start.base_executable or "(cannot start)"))
-                if start.prefix:
-                    facts.append(("sys.base_prefix", start.prefix))
-                if start.status != "ok":
-                    verdicts = tuple(
-                        VerdictView(start.code or start.status, "error", _text(w))
-                        for w in start.why[-1:]
-                    )
-                if status == "unknown":
-                    status = _START_TO_HEALTH.get(start.status, "unknown")
-            except (ImportError, VenvtuiError, OSError) as exc:
-                notes.append(f"start-up prediction failed: {exc}")
-        if env.kind == "venv":
-            try:
-                from venvtui.core.startup import predict_startup
-
-                base_exe = predict_startup(env.path).base_executable
-                if diagnosed:
-                    facts.append(("sys._base_executable", base_exe or "(cannot start)"))
-            except (VenvtuiError, OSError):
-                pass
-        cfg_text = _read_text(os.path.join(env.path, "pyvenv.cfg"))
+                for f in d.forecast
+            ) + tuple(ForecastView(sv.event, "ok", "survives") for sv in d.survives)
+        cfg_text = _read_cfg(os.path.join(env.path, "pyvenv.cfg"))
         for problem in env.cfg_problems:
             notes.append(f"pyvenv.cfg: {problem}")
         chain = env.chain
@@ -407,16 +363,14 @@ class CoreService:
 
     # --- writes ----------------------------------------------------------------------------------
     def preview_create(self, options: CreateOptions) -> CreatePreview:
+        from venvtui.core.writer import CreateRequest, plan_create
+
         if not options.python:
             return CreatePreview(error="pick an interpreter")
         if not options.dest:
             return CreatePreview(error="choose a destination directory")
         if options.home_policy == "path" and not options.home_path:
-            return CreatePreview(
-                error="enter the base directory or executable for the 'path' policy"
-            )
-        from venvtui.core.create import CreateRequest
-
+            return CreatePreview(error="enter the base directory for the 'path' home policy")
         policy = options.home_path if options.home_policy == "path" else options.home_policy
         request = CreateRequest(
             python=options.python,
@@ -428,7 +382,7 @@ class CoreService:
             copies=options.copies,
         )
         try:
-            plan = _writer().plan_create(request)
+            plan = plan_create(request)
         except VenvtuiError as exc:
             return CreatePreview(error=f"{exc}" + (f" ({exc.hint})" if exc.hint else ""))
         details = plan.details
@@ -445,27 +399,35 @@ class CoreService:
             link_target=str(details.get("executable", "")),
             cfg_text=cfg.decode("utf-8", "replace") if cfg else "",
             warnings=tuple(plan.warnings),
-            plan=PlanView("create", plan.env, plan.render(), tuple(plan.warnings), handle=plan),
+            plan=_plan_view(plan),
         )
 
     def plan_repair(self, row: EnvRow, python: str | None = None) -> PlanView:
-        env = self._env(row)
-        plan = _writer().plan_repair(env, python)
-        return PlanView("repair", plan.env, plan.render(), tuple(plan.warnings), handle=plan)
+        from venvtui.core.writer import plan_repair
+
+        return _plan_view(plan_repair(self._env(row), python))
 
     def plan_rebuild(self, row: EnvRow, python: str) -> PlanView:
-        env = self._env(row)
-        plan = _writer().plan_rebuild(env, python)
-        return PlanView("rebuild", plan.env, plan.render(), tuple(plan.warnings), handle=plan)
+        from venvtui.core.writer import plan_rebuild
+
+        return _plan_view(plan_rebuild(self._env(row), python))
 
     def plan_delete(self, row: EnvRow) -> PlanView:
-        plan = _writer().plan_delete(row.path)
-        return PlanView("delete", plan.env, plan.render(), tuple(plan.warnings), handle=plan)
+        from venvtui.core.writer import plan_delete
 
-    def apply(self, plan: PlanView) -> ApplyOutcome:
+        return _plan_view(plan_delete(row.path))
+
+    def apply(self, plan: PlanView, progress: Progress | None = None) -> ApplyOutcome:
+        from venvtui.core.writer import apply
+
         if plan.handle is None:
             raise WriteRefused("nothing to apply", "plan the change first")
-        result = _writer().apply(plan.handle)
+        if progress is not None:
+            progress(f"{plan.action}: {len(plan.steps)} steps")
+        result = apply(plan.handle)
+        if progress is not None:
+            for line in result.log[-5:]:
+                progress(line)
         if plan.action == "delete":
             return ApplyOutcome(f"deleted {result.env}", removed=plan.target)
         message = f"{plan.action}: {result.env}"
@@ -478,44 +440,19 @@ class CoreService:
             return row.environment
         from venvtui.core.discovery import load_environment
 
-        try:
-            return load_environment(row.path)
-        except NotAnEnvironmentError:
-            raise
+        return load_environment(row.path, context=self.context)
 
 
-def _optional(name: str) -> Any:
-    """A core module that may be absent from this build, or None."""
-    import importlib
-
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name != name:
-            raise
-        return None
+def _plan_view(plan: Plan) -> PlanView:
+    steps = tuple(f"{op.kind} {op.path}" + (f"  ({op.note})" if op.note else "") for op in plan.ops)
+    return PlanView(plan.action, plan.env, plan.render(), tuple(plan.warnings), steps, plan)
 
 
-def _writer() -> Any:
-    """The writer module (`plan_create`, `plan_repair`, `plan_rebuild`, `plan_delete`, `apply`)."""
-    try:
-        from venvtui.core import writer
-
-        return writer
-    except ImportError as exc:
-        raise WriteRefused("the writer is not available in this build", "use the CLI") from exc
-
-
-def _impact(result: Any) -> ImpactView:
-    """A core what-if result (event + environments with status_after/why) as a view."""
-    event = getattr(result, "event", "") or ""
-    event = getattr(event, "text", event)
-    rows = []
-    for item in getattr(result, "environments", ()) or ():
-        env = getattr(item, "path", None) or getattr(getattr(item, "env", None), "path", "") or ""
-        status = getattr(item, "status_after", None) or getattr(item, "status", "") or ""
-        rows.append((str(env), str(status), _text(getattr(item, "why", ""))))
-    return ImpactView(str(event), tuple(rows))
+def _next_patch(version: str) -> str:
+    parts = version.split(".")
+    if len(parts) == 3 and parts[2].isdigit():
+        return f"{parts[0]}.{parts[1]}.{int(parts[2]) + 1}"
+    return ""
 
 
 def _short_version(version: str | None) -> str:
@@ -525,16 +462,9 @@ def _short_version(version: str | None) -> str:
     return re.sub(r"\.final\.0$", "", version.strip())
 
 
-def _inside(path: str, directory: str) -> bool:
-    return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
-
-
-def _read_text(path: str) -> str | None:
+def _read_cfg(path: str) -> str | None:
+    """pyvenv.cfg as text for display (bounded read; None when unreadable)."""
     try:
         return read_head(path, 64 * 1024).decode("utf-8", "replace")
     except OSError:
         return None
-
-
-def with_health(row: EnvRow, health: Health) -> EnvRow:
-    return replace(row, health=health)

@@ -1,25 +1,94 @@
-"""Display helpers for the TUI: short paths, sizes, ages, status styles."""
+"""Display helpers for the TUI: short paths, sizes, ages, and the one mapping from the core's
+status words to badges and colours.
+
+The core has one vocabulary per concept (environment health: `core.startmodel.Status`;
+interpreter paths: `core.stability` kinds; forecast event kinds: `core.events`), but no display
+form of it for a terminal UI; the badges below are that display form, defined once here.
+"""
 
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Mapping
 
-HEALTH_STYLE = {
-    "ok": "green",
-    "broken": "bold red",
-    "misbound": "bold magenta",
-    "drift": "bold yellow",
-    "unknown": "dim",
+# Environment health, core words -> (badge, style). "warning"/"error" are the verdict-raised
+# statuses of `core.health` (shown when the core reports them).
+HEALTH = {
+    "ok": ("✓ ok", "green"),
+    "uncertain": ("? uncertain", "dim"),
+    "warning": ("! warning", "yellow"),
+    "drift": ("⚠ drift", "bold yellow"),
+    "misbound": ("⚠ misbound", "bold magenta"),
+    "error": ("✗ error", "bold red"),
+    "broken": ("✗ broken", "bold red"),
 }
-HEALTH_BADGE = {
-    "ok": "✓ ok",
-    "broken": "✗ broken",
-    "misbound": "⚠ misbound",
-    "drift": "⚠ drift",
-    "unknown": "? unknown",
+HEALTH_MEANING = {
+    "ok": "starts, bound to the installation its pyvenv.cfg names",
+    "uncertain": "could not be checked (its base interpreter did not answer)",
+    "warning": "starts; something needs attention (see Health in the detail)",
+    "drift": "starts on another minor version than it was made for",
+    "misbound": "starts, but its stdlib comes from another installation",
+    "error": "starts, but something it needs is broken (see Health in the detail)",
+    "broken": "does not start (dangling bin/python, home without a stdlib, ...)",
 }
-STABILITY_STYLE = {"stable": "green", "versioned": "yellow", "drifting": "yellow", "unknown": "dim"}
+# Worst first: the order of the Health column when sorted.
+HEALTH_ORDER = ("broken", "error", "misbound", "drift", "warning", "uncertain", "ok")
+
+# Interpreter path stability (`core.stability` kinds).
+STABILITY = {
+    "stable": ("stable", "green"),
+    "fragile": ("fragile", "yellow"),
+    "drift-risk": ("drift-risk", "yellow"),
+    "neutral": ("neutral", ""),
+}
+STABILITY_MEANING = {
+    "stable": "a path its installer keeps across patch upgrades (opt/, a minor-version link)",
+    "fragile": "a version-stamped path: the next patch upgrade removes it",
+    "drift-risk": "an unversioned alias (python3): an upgrade re-points it to a new minor",
+    "neutral": "not managed by a known installer",
+}
 SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow", "info": "cyan"}
+
+# Forecast: abbreviations of installer commands for the table's short form.
+_VERB = {"uninstall": "rm", "upgrade": "upgrade", "install": "install"}
+_RESULT_MARK = {"broken": "✗", "misbound": "⚠", "drift": "⚠"}
+_COMMAND = re.compile(r"`([^`]+)`")
+
+
+def health_badge(status: str) -> tuple[str, str]:
+    return HEALTH.get(status, (status, ""))
+
+
+def short_event(text: str, result: str) -> str:
+    """The table's short form of a forecast: the installer command, abbreviated, and a mark
+    for the outcome ("breaks after `brew upgrade python@3.12` and `brew cleanup`" -> "brew
+    upgrade ✗", "`pyenv uninstall 3.11.7`" -> "pyenv rm 3.11 ✗")."""
+    found = _COMMAND.search(text)
+    words = (found.group(1) if found else text).split()
+    out: list[str] = []
+    for word in words:
+        if word in _VERB:
+            out.append(_VERB[word])
+        elif word == "python" and out:  # "uv python upgrade" -> "uv upgrade"
+            continue
+        elif re.fullmatch(r"\d+\.\d+\.\d+", word):
+            out.append(word.rsplit(".", 1)[0])
+        elif word.startswith("python@") and out and out[-1] in ("upgrade", "rm"):
+            continue  # the formula is in the detail; the table keeps the verb
+        else:
+            out.append(word)
+    return " ".join(out[:3]) + " " + _RESULT_MARK.get(result, "?")
+
+
+def activated_environ(env: str, environ: Mapping[str, str]) -> dict[str, str]:
+    """`environ` as the env's `bin/activate` leaves it (CPython Lib/venv/scripts/common/
+    activate): VIRTUAL_ENV set, the env's bin first on PATH, PYTHONHOME unset."""
+    out = {k: v for k, v in environ.items() if k != "PYTHONHOME"}
+    out["VIRTUAL_ENV"] = env
+    out["VIRTUAL_ENV_PROMPT"] = os.path.basename(env)
+    out["PATH"] = os.pathsep.join([os.path.join(env, "bin"), environ.get("PATH", "")])
+    return out
 
 
 def short_path(path: str | None, home: str) -> str:

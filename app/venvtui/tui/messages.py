@@ -54,6 +54,16 @@ class SizesFound(Message):
         self.shown = threading.Event()
 
 
+class EnvsConfirmed(Message):
+    """A batch of environment rows whose health was observed by running them."""
+
+    def __init__(self, scan: int, rows: list[EnvRow]) -> None:
+        super().__init__()
+        self.scan = scan
+        self.rows = rows
+        self.shown = threading.Event()
+
+
 class DetailReady(Message):
     def __init__(self, detail: Detail) -> None:
         super().__init__()
@@ -63,7 +73,8 @@ class DetailReady(Message):
 class EnvUpdated(Message):
     """An environment was created, repaired or deleted: update or remove its row."""
 
-    def __init__(self, outcome: ApplyOutcome, row: EnvRow | None) -> None:
+    def __init__(self, outcome: ApplyOutcome, row: EnvRow | None, *, quiet: bool = False) -> None:
         super().__init__()
         self.outcome = outcome
         self.row = row
+        self.quiet = quiet  # the progress screen already said it

@@ -1,5 +1,5 @@
-"""The data source behind the TUI: a `Service` protocol, `CoreService` (the real core) and
-`DemoService` (fixed demo data for snapshots and screenshots).
+"""The data source behind the TUI: the `Service` protocol the screens call, implemented by
+`CoreService` (`core_service.py`, the real core) and by the test suite's fakes.
 
 Every method is synchronous and may block (probes, disk walks); the TUI calls them from thread
 workers only. Failures are raised as `VenvtuiError` and shown as notifications.
@@ -16,11 +16,14 @@ from venvtui.tui.views import (
     CreatePreview,
     Detail,
     EnvRow,
+    ImpactView,
     InterpreterRow,
+    PackageView,
     PlanView,
 )
 
 Cancelled = Callable[[], bool]
+Progress = Callable[[str], None]  # one line of progress from a write
 
 
 class Service(Protocol):
@@ -34,6 +37,10 @@ class Service(Protocol):
         """The user's home directory, shown as ~ in paths."""
         ...
 
+    def scan_roots(self) -> tuple[str, ...]:
+        """Where environments are looked for (said when none is found)."""
+        ...
+
     def default_destination(self) -> str:
         """Where the creation wizard proposes a new environment."""
         ...
@@ -41,6 +48,10 @@ class Service(Protocol):
     def iter_interpreters(self, cancelled: Cancelled) -> Iterator[InterpreterRow]: ...
 
     def iter_environments(self, cancelled: Cancelled) -> Iterator[EnvRow]: ...
+
+    def confirm(self, row: EnvRow) -> EnvRow:
+        """`row` with its health observed by running the env's python."""
+        ...
 
     def dependents(
         self, interpreters: Sequence[InterpreterRow], envs: Sequence[EnvRow]
@@ -50,7 +61,13 @@ class Service(Protocol):
 
     def env_size(self, row: EnvRow) -> int | None: ...
 
+    def packages(self, row: EnvRow) -> tuple[PackageView, ...]: ...
+
     def interpreter_detail(self, row: InterpreterRow, envs: Sequence[EnvRow]) -> Detail: ...
+
+    def whatif(
+        self, row: InterpreterRow, what: str, envs: Sequence[EnvRow], version: str = ""
+    ) -> ImpactView: ...
 
     def env_detail(self, row: EnvRow) -> Detail: ...
 
@@ -64,16 +81,10 @@ class Service(Protocol):
 
     def plan_delete(self, row: EnvRow) -> PlanView: ...
 
-    def apply(self, plan: PlanView) -> ApplyOutcome: ...
+    def apply(self, plan: PlanView, progress: Progress | None = None) -> ApplyOutcome: ...
 
 
 def default_service() -> Service:
     from venvtui.tui.core_service import CoreService
 
     return CoreService()
-
-
-def demo_service() -> Service:
-    from venvtui.tui.demo import DemoService
-
-    return DemoService()

@@ -1,18 +1,23 @@
 """Frozen view models the TUI shows: table rows, detail sections, plans and previews.
 
-The service layer (`services.py`) builds these from the core (or from demo data); widgets only
-read them. Nothing here imports textual, so services stay testable on their own.
+The facade (`core_service.py`) builds these from the core; widgets only read them. Statuses,
+stability kinds and forecasts are the core's own values (`Health`, `StabilityKind`,
+`Forecast`); `format.py` holds the one mapping from those words to badges and colours.
+Nothing here imports textual, so the facade stays testable on its own.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from venvtui.core.models import Chain, Environment, Interpreter
+if TYPE_CHECKING:  # types only: the first frame does not import the core's engines
+    from venvtui.core.forecast import Forecast
+    from venvtui.core.models import Chain, Environment, Interpreter
+    from venvtui.core.plan import Plan
+    from venvtui.core.health import Health
 
-Health = Literal["ok", "broken", "misbound", "drift", "unknown"]
-PROBLEM_HEALTH = frozenset({"broken", "misbound", "drift"})
+StabilityKind = str  # `core.stability.Stability.kind`: "fragile", "stable", "drift-risk", "neutral"
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +29,7 @@ class InterpreterRow:
     implementation: str
     path: str
     sources: tuple[str, ...]
-    stability: str  # "stable", "versioned", "drifting", "unknown"
+    stability: StabilityKind  # "" when the interpreter could not be classified
     install_dir: str
     error: str | None = None
     dependents: int | None = None  # filled in once environments are known
@@ -46,14 +51,17 @@ class EnvRow:
     version: str
     home: str
     health: Health
-    forecast: str  # shortest "breaks on ..." line, "" when nothing foreseen
-    mtime: float | None = None
+    next_break: Forecast | None  # the most likely event that makes it worse, None if none
+    mtime: float | None = None  # last change: the env dir or bin/ (installs add scripts)
     size: int | None = None  # bytes, filled in lazily
+    confirmed: bool = False  # health observed by running the env's python (else predicted)
     environment: Environment | None = field(default=None, compare=False, repr=False)
 
     @property
     def problem(self) -> bool:
-        return self.health in PROBLEM_HEALTH
+        from venvtui.core.health import is_problem  # the core's rule (imported after paint)
+
+        return is_problem(self.health)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +76,7 @@ class VerdictView:
 @dataclass(frozen=True, slots=True)
 class ForecastView:
     event: str
-    result: str  # "broken", "misbound", "drift", "ok"
+    result: Health  # "ok" for an event the env survives
     why: str = ""
 
 
@@ -79,7 +87,7 @@ class CreatorView:
     name: str
     home: str
     executable: str
-    starts: str  # "ok", "misbound", "fails"
+    starts: str  # the creator's predicted start-up: "ok", "misbound", "fails"
     why: tuple[str, ...] = ()
 
 
@@ -88,11 +96,21 @@ class ImpactView:
     """A what-if: the event and each environment that would break, with how."""
 
     event: str
-    environments: tuple[tuple[str, str, str], ...]  # (path, status after, why)
+    environments: tuple[tuple[str, Health, str], ...]  # (path, status after, why)
 
     @property
     def breaking(self) -> int:
         return sum(1 for _, status, _ in self.environments if status != "ok")
+
+
+@dataclass(frozen=True, slots=True)
+class PackageView:
+    """One installed distribution; `source` is the editable or local directory/file it came
+    from (PEP 610 direct_url.json), "" for an index install."""
+
+    name: str
+    version: str
+    source: str = ""
 
 
 DetailKind = Literal["interpreter", "environment"]
@@ -105,7 +123,7 @@ class Detail:
     kind: DetailKind
     key: str
     title: str
-    status: str  # interpreter: stability; environment: health
+    status: str  # interpreter: stability kind; environment: health
     chain: Chain | None = None
     stamped: frozenset[str] = frozenset()  # chain hop paths that carry a version number
     facts: tuple[tuple[str, str], ...] = ()  # (label, value)
@@ -117,6 +135,7 @@ class Detail:
     forecast: tuple[ForecastView, ...] = ()
     dependents: tuple[str, ...] = ()
     impacts: tuple[ImpactView, ...] = ()
+    packages: tuple[PackageView, ...] | None = None  # None: not read (interpreters)
     notes: tuple[str, ...] = ()  # parts that could not be computed, and why
 
 
@@ -128,7 +147,8 @@ class PlanView:
     target: str
     text: str
     warnings: tuple[str, ...] = ()
-    handle: object = field(default=None, compare=False, repr=False)  # the core plan
+    steps: tuple[str, ...] = ()  # one line per operation, in order (progress while applying)
+    handle: Plan | None = field(default=None, compare=False, repr=False)
 
 
 HomePolicy = Literal["stable", "venv", "path"]

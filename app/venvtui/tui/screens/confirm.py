@@ -1,4 +1,5 @@
-"""Confirmation modal for a planned write: shows the dry run (`Plan.render()`) and warnings."""
+"""Confirmation modal for planned writes: the dry run of each (`Plan.render()`, its warnings
+included once), the environments that cannot be fixed and why, and one Apply for them all."""
 
 from __future__ import annotations
 
@@ -11,9 +12,16 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from venvtui.tui.format import short_path
 from venvtui.tui.views import PlanView
 
-VERBS = {"create": "Create", "repair": "Repair", "rebuild": "Rebuild", "delete": "Delete"}
+VERBS = {
+    "create": "Create",
+    "repair": "Repair",
+    "rebuild": "Rebuild",
+    "delete": "Delete",
+    "fix": "Fix",
+}
 
 
 def render_plan(text: str) -> Text:
@@ -39,34 +47,54 @@ def render_plan(text: str) -> Text:
 
 
 class ConfirmPlan(ModalScreen[bool]):
-    """Shows a plan; dismisses True only when the user presses Apply."""
+    """Shows plans; dismisses True only when the user presses Apply."""
 
     BINDINGS: ClassVar[list[Any]] = [
         Binding("escape", "cancel", "Cancel", id="confirm.cancel"),
     ]
 
-    def __init__(self, plan: PlanView, *, home: str) -> None:
+    def __init__(
+        self,
+        plans: list[PlanView],
+        refused: list[tuple[str, str]] | None = None,
+        *,
+        home: str,
+    ) -> None:
         super().__init__()
-        self.plan = plan
+        self.plans = plans
+        self.refused = refused or []
         self.home = home
 
+    @property
+    def plan(self) -> PlanView:
+        return self.plans[0]
+
     def compose(self) -> ComposeResult:
-        verb = VERBS.get(self.plan.action, self.plan.action.title())
-        with Vertical(id="dialog", classes=f"plan-{self.plan.action}"):
-            yield Static(Text(f"{verb} {self.plan.target}?", style="bold"), id="dialog-title")
+        actions = {p.action for p in self.plans}
+        action = self.plan.action if len(actions) == 1 else "fix"
+        verb = VERBS.get(action, action.title())
+        if len(self.plans) == 1:
+            title = f"{verb} {short_path(self.plan.target, self.home)}?"
+        else:
+            title = f"{verb} {len(self.plans)} environments?"
+        with Vertical(id="dialog", classes=f"plan-{action}"):
+            yield Static(Text(title, style="bold"), id="dialog-title")
             yield Static(Text("Dry run: nothing has been written yet.", style="dim"))
             with VerticalScroll(id="plan-scroll"):
-                yield Static(render_plan(self.plan.text), id="plan-text")
-                if self.plan.warnings:
-                    warn = Text()
-                    for w in self.plan.warnings:
-                        warn.append(f"⚠ {w}\n", style="yellow")
-                    warn.rstrip()
-                    yield Static(warn, id="plan-warnings")
+                text = Text()
+                for plan in self.plans:
+                    if len(self.plans) > 1:
+                        head = f"\n{plan.action} {short_path(plan.target, self.home)}\n"
+                        text.append(head, style="bold underline")
+                    text.append_text(render_plan(plan.text))
+                    text.append("\n")
+                for path, why in self.refused:
+                    text.append(f"\nnot fixable: {short_path(path, self.home)}\n", style="bold red")
+                    text.append(f"  {why}\n", style="red")
+                text.rstrip()
+                yield Static(text, id="plan-text")
             with Horizontal(id="dialog-buttons"):
-                yield Button(
-                    verb, id="apply", variant="error" if self.plan.action == "delete" else "primary"
-                )
+                yield Button(verb, id="apply", variant="error" if action == "delete" else "primary")
                 yield Button("Cancel", id="cancel")
 
     def on_mount(self) -> None:
@@ -77,4 +105,35 @@ class ConfirmPlan(ModalScreen[bool]):
         self.dismiss(event.button.id == "apply")
 
     def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+class ConfirmQuit(ModalScreen[bool]):
+    """Asked when quitting while a write runs: quitting stops it part-way."""
+
+    BINDINGS: ClassVar[list[Any]] = [
+        Binding("escape", "stay", "Stay", id="quit.stay"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="plan-delete"):
+            yield Static(
+                Text("A write is still running. Quit anyway?", style="bold"), id="dialog-title"
+            )
+            yield Static(
+                "Quitting now stops it part-way; `venvtui doctor` reports an interrupted write "
+                "and how to recover it. Stay to let it finish."
+            )
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Quit anyway", id="quit", variant="error")
+                yield Button("Stay", id="stay")
+
+    def on_mount(self) -> None:
+        self.query_one("#stay", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "quit")
+
+    def action_stay(self) -> None:
         self.dismiss(False)

@@ -13,24 +13,63 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-BADGES = (
-    ("✓ ok", "green", "starts, bound to the installation its pyvenv.cfg names"),
-    ("✗ broken", "bold red", "does not start (dangling bin/python, home without a stdlib, ...)"),
-    ("⚠ misbound", "bold magenta", "starts, but its stdlib comes from another installation"),
-    ("⚠ drift", "bold yellow", "starts on another minor version than it was made for"),
+from venvtui.tui.format import HEALTH, HEALTH_MEANING, STABILITY, STABILITY_MEANING
+
+LABELS = (
+    (
+        "[version-stamped]",
+        "yellow",
+        "a link-chain hop whose path names X.Y.Z: a patch upgrade removes it",
+    ),
+    (
+        "brew upgrade ✗",
+        "yellow",
+        "Forecast: the likeliest event that breaks it (⚠: misbinds or drifts)",
+    ),
+    ("—", "dim", "Forecast: no foreseen event makes it worse"),
+    ("● path", "bold cyan", "marked (space; a marks all with problems; F fixes the marked)"),
+    ("Changed", "bold", "when the env dir or its bin/ last changed (an install adds scripts)"),
+    ("…", "dim", "still being computed (sizes, dependents)"),
 )
 
 
+def legend() -> Text:
+    text = Text("\nEnvironment health\n", style="bold underline")
+    for word, (badge, style) in HEALTH.items():
+        text.append(f"\n{badge:<12}", style=style)
+        text.append(HEALTH_MEANING[word])
+    text.append("\n\nInterpreter stability\n", style="bold underline")
+    for word, (label, style) in STABILITY.items():
+        text.append(f"\n{label:<12}", style=style)
+        text.append(STABILITY_MEANING[word])
+    text.append("\n\nOther labels\n", style="bold underline")
+    for label, style, meaning in LABELS:
+        text.append(f"\n{label}", style=style)
+        text.append(f"\n    {meaning}")
+    return text
+
+
+WORDS = {"enter": "enter", "escape": "esc", "space": "space"}
+
+
 def key_table(bindings: Iterable[Binding], display: Callable[[Binding], str]) -> Table:
+    """One row per action with every key bound to it (`q` and `ctrl+q` both quit)."""
+    keys: dict[str, list[str]] = {}
+    descriptions: dict[str, str] = {}
+    for b in bindings:
+        if not b.description:
+            continue
+        descriptions.setdefault(b.action, b.tooltip or b.description)
+        for k in b.key.split(","):
+            k = k.strip()
+            shown = WORDS.get(k) or display(Binding(k, b.action))
+            if shown not in keys.setdefault(b.action, []):
+                keys[b.action].append(shown)
     table = Table(box=None, show_header=False, pad_edge=False)
     table.add_column(style="bold cyan", no_wrap=True)
     table.add_column()
-    seen = set()
-    for b in bindings:
-        if b.description and b.action not in seen:
-            seen.add(b.action)
-            keys = ", ".join(display(Binding(k.strip(), b.action)) for k in b.key.split(","))
-            table.add_row(keys, b.description)
+    for action, description in descriptions.items():
+        table.add_row(", ".join(keys[action]), description)
     return table
 
 
@@ -51,18 +90,14 @@ class HelpScreen(ModalScreen[None]):
                     Text(
                         "Every interpreter and virtual environment on this machine, which base "
                         "each environment is tied to, and which upgrade will break it. Select a "
-                        "row to see its symlink chain, home, health and forecast below. "
-                        "Click a column header (or press s) to sort. ctrl+p opens the command "
-                        "palette with every action."
+                        "row to see its symlink chain, home, health and forecast below; z shows "
+                        "the whole detail. Click a column header (or press s) to sort. ctrl+p "
+                        "opens the command palette with every action."
                     )
                 )
                 yield Static(Text("\nKeys", style="bold underline"))
                 yield Static(key_table(self.bindings, self.app.get_key_display))
-                badges = Text("\nHealth\n", style="bold underline")
-                for badge, style, meaning in BADGES:
-                    badges.append(f"\n{badge:<11}", style=style)
-                    badges.append(meaning, style="")
-                yield Static(badges)
+                yield Static(legend())
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from rich.text import Text
 from textual import on, work
@@ -16,14 +16,17 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from venvtui.core.errors import VenvtuiError
+from venvtui.tui.format import human_size, short_path
 from venvtui.tui.messages import (
     DependentsReady,
     DetailReady,
     EnvironmentsFound,
+    EnvsConfirmed,
     EnvUpdated,
     InterpretersFound,
     ScanPartDone,
@@ -34,7 +37,10 @@ from venvtui.tui.views import ApplyOutcome, EnvRow, InterpreterRow, PlanView
 from venvtui.tui.widgets.detail import DetailPane
 from venvtui.tui.widgets.tables import EnvTable, InterpreterTable
 
-HEALTH_VALUES = frozenset({"ok", "broken", "misbound", "drift", "unknown"})
+if TYPE_CHECKING:
+    from venvtui.tui.screens.progress import WriteProgress
+
+AGE_REFRESH_SECONDS = 60.0  # the Changed column is recomputed this often
 BATCH_ROWS = 100  # flush a batch at this many rows ...
 BATCH_SECONDS = 0.1  # ... or when this long has passed since the last flush
 
@@ -87,14 +93,53 @@ def error_text(error: BaseException | None) -> str:
 
 class MainScreen(Screen[None]):
     BINDINGS: ClassVar[list[Any]] = [
-        Binding("slash", "filter", "Filter", id="filter"),
-        Binding("p", "toggle_problems", "Problems", id="only-problems"),
-        Binding("n", "create", "New", id="create"),
-        Binding("f", "repair", "Repair", id="repair"),
-        Binding("b", "rebuild", "Rebuild", id="rebuild", show=False),
-        Binding("d", "delete", "Delete", id="delete"),
-        Binding("ctrl+r,f5", "rescan", "Rescan", id="rescan"),
-        Binding("z", "zoom_detail", "Zoom", id="zoom-detail", show=False),
+        Binding("slash", "filter", "Filter", id="filter", tooltip="Show rows matching words"),
+        Binding(
+            "p",
+            "toggle_problems",
+            "Problems",
+            id="only-problems",
+            tooltip="Only rows with problems (again: all rows)",
+        ),
+        Binding("n", "create", "New", id="create", tooltip="New environment (the wizard)"),
+        Binding(
+            "f",
+            "repair",
+            "Fix",
+            id="repair",
+            tooltip="Fix the selected env: re-point it in place (or rebuild on its minor)",
+        ),
+        Binding(
+            "z",
+            "zoom_detail",
+            "Zoom",
+            id="zoom-detail",
+            tooltip="The whole detail on screen (esc or z restores)",
+        ),
+        Binding(
+            "b",
+            "rebuild",
+            "Rebuild",
+            id="rebuild",
+            show=False,
+            tooltip="Recreate the selected env on an interpreter you pick, same packages",
+        ),
+        Binding(
+            "d",
+            "delete",
+            "Delete",
+            id="delete",
+            show=False,
+            tooltip="Delete the selected env (after a dry run)",
+        ),
+        Binding("space", "mark", "Mark", id="mark", show=False),
+        Binding("a", "mark_problems", "Mark all with problems", id="mark-problems", show=False),
+        Binding("F", "fix_marked", "Fix marked", id="fix-marked", show=False),
+        Binding("w", "whatif", "What if", id="whatif", show=False),
+        Binding("u", "use_shell", "Shell in env", id="use-shell", show=False),
+        Binding("r", "use_repl", "Python REPL in env", id="use-repl", show=False),
+        Binding("y", "copy_activate", "Copy activation command", id="copy-activate", show=False),
+        Binding("ctrl+r,f5", "rescan", "Rescan", id="rescan", show=False),
         Binding("1", "show_tab('envs')", "Environments", id="tab-envs", show=False),
         Binding("2", "show_tab('interpreters')", "Interpreters", id="tab-interpreters", show=False),
     ]
@@ -107,9 +152,11 @@ class MainScreen(Screen[None]):
         self.scan_id = 0
         self.parts_done: set[str] = set()
         self.scanning = False
+        self.confirming = 0  # rows still being confirmed by running them
         self.only_problems = False
         self.selection: tuple[str, str] | None = None  # (kind, key)
         self.pending_select: str | None = None  # env path to select once it appears
+        self.progress: WriteProgress | None = None  # the write in progress, if any
 
     def compose(self) -> ComposeResult:
         yield Header(icon="≡")
@@ -144,17 +191,30 @@ class MainScreen(Screen[None]):
     def active_tab(self) -> str:
         return self.query_one("#tabs", TabbedContent).active
 
+    @property
+    def active_table(self) -> EnvTable | InterpreterTable:
+        return self.env_table if self.active_tab == "envs" else self.interp_table
+
+    @property
+    def writing(self) -> bool:
+        return self.progress is not None and self.progress.running
+
     def on_mount(self) -> None:
         self.env_table.focus()
+        self.set_interval(AGE_REFRESH_SECONDS, self._refresh_ages)
         if self.scan_on_mount:
             # Discovery starts after the first frame is on screen.
             self.call_after_refresh(self.action_rescan)
+
+    def _refresh_ages(self) -> None:
+        self.env_table.set_now(self.service.now())
 
     # --- scanning ------------------------------------------------------------------------------
     def action_rescan(self) -> None:
         self.scan_id += 1
         self.parts_done = set()
         self.scanning = True
+        self.confirming = 0
         self.env_table.clear_records()
         self.interp_table.clear_records()
         self._update_status()
@@ -165,7 +225,7 @@ class MainScreen(Screen[None]):
         self.post_message(message)
 
     def _post_shown(
-        self, message: InterpretersFound | EnvironmentsFound | SizesFound
+        self, message: InterpretersFound | EnvironmentsFound | SizesFound | EnvsConfirmed
     ) -> threading.Event:
         self.post_message(message)
         return message.shown
@@ -218,8 +278,7 @@ class MainScreen(Screen[None]):
 
     def _after_rows(self, table: EnvTable | InterpreterTable) -> None:
         self._update_status()
-        active = self.env_table if self.active_tab == "envs" else self.interp_table
-        if self.selection is None and table is active and table.row_count:
+        if self.selection is None and table is self.active_table and table.row_count:
             self._select_from(table)
 
     def on_scan_part_done(self, message: ScanPartDone) -> None:
@@ -231,6 +290,10 @@ class MainScreen(Screen[None]):
             table.rebuild()
             if not table.has_focus and table.row_count:
                 table.move_cursor(row=0)  # not browsed yet: start at the top of the sorted list
+        if message.part == "environments":
+            if message.count == 0:
+                self._show_empty()
+            self._confirm_envs(self.scan_id, [r for r in self.env_table.records.values()])
         if len(self.parts_done) == 2:
             self.scanning = False
             self._compute_dependents(
@@ -239,6 +302,56 @@ class MainScreen(Screen[None]):
                 list(self.env_table.records.values()),
             )
             self._compute_sizes(self.scan_id, self._unsized())
+        self._update_status()
+
+    def _show_empty(self) -> None:
+        roots = self.service.scan_roots()
+        shown = ", ".join(short_path(r, self.home) for r in roots[:6])
+        if len(roots) > 6:
+            shown += f" and {len(roots) - 6} more"
+        self.query_one(DetailPane).show_message(
+            Text.assemble(
+                ("No environments found.\n\n", "bold"),
+                f"Looked in: {shown}\n\n",
+                "Press ",
+                ("n", "bold cyan"),
+                " to create one, or ",
+                ("ctrl+r", "bold cyan"),
+                " to scan again.",
+            )
+        )
+
+    @work(thread=True, exclusive=True, group="confirm", exit_on_error=False, name="confirm")
+    def _confirm_envs(self, scan: int, rows: list[EnvRow]) -> None:
+        """Run every environment's python once, in the background, so each row's status is
+        the observed one without selecting it (the scan's static status until then)."""
+        worker = get_current_worker()
+        todo = [r for r in rows if not r.confirmed]
+        self.confirming = len(todo)
+
+        def confirmed() -> Iterator[EnvRow]:
+            for row in todo:
+                try:
+                    yield self.service.confirm(row)
+                except VenvtuiError:
+                    yield replace(row, confirmed=True)
+
+        batched(
+            confirmed(),
+            lambda found: self._post_shown(EnvsConfirmed(scan, found)),
+            lambda: worker.is_cancelled or scan != self.scan_id,
+        )
+
+    def on_envs_confirmed(self, message: EnvsConfirmed) -> None:
+        self.call_after_refresh(message.shown.set)
+        if message.scan != self.scan_id:
+            return
+        table = self.env_table
+        for row in message.rows:
+            old = table.records.get(row.key)
+            if old is not None:
+                table.update_record(replace(row, size=old.size))
+        self.confirming = max(0, self.confirming - len(message.rows))
         self._update_status()
 
     @work(thread=True, exclusive=True, group="dependents", exit_on_error=False)
@@ -255,7 +368,7 @@ class MainScreen(Screen[None]):
         for key, deps in message.dependents.items():
             row = table.records.get(key)
             if row is not None and row.dependents != len(deps):
-                table.records[key] = _with_dependents(row, len(deps))
+                table.records[key] = replace(row, dependents=len(deps))
         with self.app.batch_update():
             table.rebuild()
 
@@ -282,26 +395,37 @@ class MainScreen(Screen[None]):
         for key, size in message.sizes.items():
             row = table.records.get(key)
             if row is not None:
-                table.update_record(_with_size(row, size))
+                table.update_record(replace(row, size=size))
+        self._update_status()
 
     def _update_status(self) -> None:
         envs = list(self.env_table.records.values())
         interps = list(self.interp_table.records.values())
-        problems = sum(1 for e in envs if e.problem)
+        problems = [e for e in envs if e.problem]
         text = Text()
         if self.scanning:
             text.append("⟳ scanning… ", style="bold yellow")
+        elif self.confirming:
+            text.append(f"⟳ checking {self.confirming}… ", style="yellow")
         text.append(
-            f"{len(interps)} interpreter{'' if len(interps) == 1 else 's'} · {len(envs)} environment{'' if len(envs) == 1 else 's'}"
+            f"{len(interps)} interpreter{'' if len(interps) == 1 else 's'} · "
+            f"{len(envs)} env{'' if len(envs) == 1 else 's'}"
         )
         if problems:
-            text.append(f" · {problems} with problems", style="bold red")
+            text.append(f" · {len(problems)} with problems", style="bold red")
         elif envs and not self.scanning:
             text.append(" · all healthy", style="green")
-        table = self.env_table if self.active_tab == "envs" else self.interp_table
+        sizes = [e.size for e in envs]
+        if envs and all(s is not None for s in sizes):
+            text.append(f" · disk {human_size(sum(s or 0 for s in sizes))}")
+            if problems:
+                text.append(f" ({human_size(sum(e.size or 0 for e in problems))} with problems)")
+        marked = len(self.env_table.marked)
+        if marked:
+            text.append(f" · {marked} marked", style="bold cyan")
+        table = self.active_table
         if table.filter_text or table.only_problems:
-            shown = table.row_count
-            text.append(f" · showing {shown}", style="cyan")
+            text.append(f" · showing {table.row_count}", style="cyan")
             if table.filter_text:
                 text.append(f" matching “{table.filter_text}”", style="cyan")
             if table.only_problems:
@@ -319,10 +443,8 @@ class MainScreen(Screen[None]):
     # --- selection -> detail -------------------------------------------------------------------
     @on(DataTable.RowHighlighted)
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        table = event.data_table
-        active = self.env_table if self.active_tab == "envs" else self.interp_table
-        if table is active:
-            self._select_from(active)
+        if event.data_table is self.active_table:
+            self._select_from(self.active_table)
 
     @on(DataTable.RowSelected)
     def _row_selected(self, event: DataTable.RowSelected) -> None:
@@ -339,17 +461,19 @@ class MainScreen(Screen[None]):
     def action_show_tab(self, tab: str) -> None:
         self.query_one("#tabs", TabbedContent).active = tab
 
-    def _select_from(self, table: EnvTable | InterpreterTable) -> None:
+    def _select_from(self, table: EnvTable | InterpreterTable, *, force: bool = False) -> None:
         key = table.selected_key
         if key is None:
             return
         kind = "environment" if isinstance(table, EnvTable) else "interpreter"
-        if self.selection == (kind, key):
+        if self.selection == (kind, key) and not force:
             return
         self.selection = (kind, key)
+        if isinstance(table, EnvTable):
+            table.pinned = key if table.pinned == key else None
         pane = self.query_one(DetailPane)
         if pane.detail is None or pane.detail.key != key:
-            pane.show_placeholder(f"loading {key}…")
+            pane.show_placeholder(f"loading {short_path(key, self.home)}…")
         if isinstance(table, EnvTable):
             env = table.records.get(key)
             if env is not None:
@@ -364,6 +488,11 @@ class MainScreen(Screen[None]):
         worker = get_current_worker()
         if isinstance(row, EnvRow):
             detail = self.service.env_detail(row)
+            try:
+                packages = self.service.packages(row)
+            except (OSError, VenvtuiError):
+                packages = ()
+            detail = replace(detail, packages=packages)
         else:
             detail = self.service.interpreter_detail(row, envs)
         if not worker.is_cancelled:
@@ -371,12 +500,6 @@ class MainScreen(Screen[None]):
 
     def on_detail_ready(self, message: DetailReady) -> None:
         detail = message.detail
-        if detail.kind == "environment":
-            # The detail ran the env's python: its confirmed status replaces the static one.
-            row = self.env_table.records.get(detail.key)
-            if row is not None and detail.status != row.health and detail.status in HEALTH_VALUES:
-                self.env_table.update_record(replace(row, health=detail.status))  # type: ignore[arg-type]
-                self._update_status()
         if self.selection and self.selection[1] == detail.key:
             self.query_one(DetailPane).show(detail)
 
@@ -404,8 +527,7 @@ class MainScreen(Screen[None]):
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
-        table = self.env_table if self.active_tab == "envs" else self.interp_table
-        table.focus()
+        self.active_table.focus()
 
     def _apply_filter(self) -> None:
         field = self.filter_input
@@ -420,9 +542,13 @@ class MainScreen(Screen[None]):
         self._apply_filter()
 
     def key_escape(self) -> None:
+        if self.maximized is not None:
+            self.minimize()
+            self.active_table.focus()
+            return
         pane = self.query_one(DetailPane)
         if pane.has_focus or pane.has_focus_within:
-            (self.env_table if self.active_tab == "envs" else self.interp_table).focus()
+            self.active_table.focus()
             return
         bar = self.query_one("#filter-bar")
         if bar.display:
@@ -431,13 +557,89 @@ class MainScreen(Screen[None]):
                 field.value = ""
             bar.display = False
             self._apply_filter()
-            (self.env_table if self.active_tab == "envs" else self.interp_table).focus()
+            self.active_table.focus()
 
     def action_zoom_detail(self) -> None:
+        """Maximize the detail pane (the whole health, forecast and cfg), or restore it."""
         if self.maximized is not None:
             self.minimize()
+            self.active_table.focus()
         else:
-            self.maximize(self.query_one(DetailPane))
+            pane = self.query_one(DetailPane)
+            self.maximize(pane, container=False)
+            pane.focus()
+
+    def watch_maximized(self, maximized: Widget | None) -> None:
+        if maximized is None and self.is_mounted:
+            self.active_table.focus()  # escape restores the zoom: back to the table
+
+    def action_sort(self) -> None:
+        """Choose the column to sort the current table by (again: reverse it)."""
+        from venvtui.tui.screens.picker import ColumnPicker
+
+        table = self.active_table
+
+        def chosen(column: str | None) -> None:
+            if column:
+                table.sort_on(column)
+
+        self.app.push_screen(
+            ColumnPicker(table.shown_columns, table.sort_column, table.sort_reverse),
+            callback=chosen,
+        )
+
+    # --- using an environment ---------------------------------------------------------------------
+    def action_use_shell(self) -> None:
+        row = self.selected_env()
+        if row is not None:
+            self._run_in_env(row, None)
+
+    def action_use_repl(self) -> None:
+        row = self.selected_env()
+        if row is not None:
+            self._run_in_env(row, "python")
+
+    def _run_in_env(self, row: EnvRow, program: str | None) -> None:
+        """Suspend the app and run the user's shell (or the env's python) with the env
+        activated as `bin/activate` does: VIRTUAL_ENV set, its bin first on PATH."""
+        import os
+        import subprocess
+
+        from venvtui.tui.format import activated_environ
+
+        environ = activated_environ(row.path, os.environ)
+        argv = [os.path.join(row.path, "bin", "python")] if program else [_shell(environ)]
+        try:
+            with self.app.suspend():
+                print(f"venvtui: {short_path(row.path, self.home)} is active; exit to come back")
+                subprocess.run(argv, env=environ, check=False)
+        except OSError as exc:
+            self.notify(f"could not start {argv[0]}: {exc}", severity="error")
+
+    def action_copy_activate(self) -> None:
+        row = self.selected_env()
+        if row is None:
+            return
+        import os
+        import shlex
+
+        command = f"source {shlex.quote(os.path.join(row.path, 'bin', 'activate'))}"
+        self.app.copy_to_clipboard(command)
+        self.notify(command, title="copied")
+
+    # --- what if -----------------------------------------------------------------------------------
+    def action_whatif(self) -> None:
+        if self.active_tab != "interpreters":
+            self.action_show_tab("interpreters")
+            self.notify("choose an interpreter, then press w", severity="information")
+            return
+        row = self.interp_table.selected
+        if row is None:
+            return
+        from venvtui.tui.screens.whatif import WhatIfScreen
+
+        envs = list(self.env_table.records.values())
+        self.app.push_screen(WhatIfScreen(self.service, row, envs, home=self.home))
 
     # --- writes ----------------------------------------------------------------------------------
     def selected_env(self) -> EnvRow | None:
@@ -471,7 +673,7 @@ class MainScreen(Screen[None]):
     def action_repair(self) -> None:
         row = self.selected_env()
         if row is not None:
-            self._plan("repair", row, None)
+            self._plan("repair", [row], None)
 
     def action_rebuild(self) -> None:
         row = self.selected_env()
@@ -481,46 +683,134 @@ class MainScreen(Screen[None]):
 
         picker = InterpreterPicker(
             list(self.interp_table.records.values()),
-            title=f"Rebuild {row.path} with which interpreter?",
+            title=f"Rebuild {short_path(row.path, self.home)} with which interpreter?",
             home=self.home,
         )
 
         def picked(python: str | None) -> None:
             if python:
-                self._plan("rebuild", row, python)
+                self._plan("rebuild", [row], python)
 
         self.app.push_screen(picker, callback=picked)
 
     def action_delete(self) -> None:
         row = self.selected_env()
         if row is not None:
-            self._plan("delete", row, None)
+            self._plan("delete", [row], None)
+
+    def action_mark(self) -> None:
+        row = self.selected_env()
+        if row is not None:
+            self.env_table.toggle_mark(row.key)
+            self._update_status()
+
+    def action_mark_problems(self) -> None:
+        table = self.env_table
+        problems = {k for k, r in table.records.items() if r.problem}
+        table.set_marks(set() if problems and problems <= table.marked else problems)
+        self._update_status()
+
+    def action_fix_marked(self) -> None:
+        rows = [r for k, r in self.env_table.records.items() if k in self.env_table.marked]
+        if not rows:
+            self.notify(
+                "mark environments with space (or a: all with problems)", severity="warning"
+            )
+            return
+        self._plan("repair", rows, None)
 
     @work(thread=True, exclusive=True, group="plan", exit_on_error=False, name="plan")
-    def _plan(self, action: str, row: EnvRow, python: str | None) -> None:
-        if action == "repair":
-            plan = self.service.plan_repair(row, python)
-        elif action == "rebuild":
-            plan = self.service.plan_rebuild(row, python or "")
-        else:
-            plan = self.service.plan_delete(row)
-        self.app.call_from_thread(self._confirm, plan)
+    def _plan(self, action: str, rows: list[EnvRow], python: str | None) -> None:
+        plans: list[PlanView] = []
+        refused: list[tuple[str, str]] = []
+        for row in rows:
+            try:
+                if action == "repair":
+                    plans.append(self._plan_fix(row))
+                elif action == "rebuild":
+                    plans.append(self.service.plan_rebuild(row, python or ""))
+                else:
+                    plans.append(self.service.plan_delete(row))
+            except VenvtuiError as exc:
+                if len(rows) == 1:
+                    raise
+                refused.append((row.path, error_text(exc).splitlines()[0]))
+        self.app.call_from_thread(self._confirm, plans, refused)
 
-    def _confirm(self, plan: PlanView) -> None:
+    def _plan_fix(self, row: EnvRow) -> PlanView:
+        """Repair in place when a base of the env's minor version is there; else rebuild on
+        the newest interpreter of that minor seen in the scan (the core's repair refuses a
+        different minor)."""
+        from venvtui.core.errors import WriteRefused
+
+        try:
+            return self.service.plan_repair(row, None)
+        except WriteRefused:
+            minor = ".".join(row.version.split(".")[:2])
+            same = [
+                r
+                for r in self.interp_table.records.values()
+                if r.error is None and r.version.startswith(minor + ".")
+            ]
+            if not same:
+                raise
+            return self.service.plan_rebuild(row, same[0].path)
+
+    def _confirm(self, plans: list[PlanView], refused: list[tuple[str, str]]) -> None:
         from venvtui.tui.screens.confirm import ConfirmPlan
+
+        if not plans:
+            self.notify(
+                "\n".join(f"{short_path(p, self.home)}: {why}" for p, why in refused),
+                title="nothing to do",
+                severity="warning",
+            )
+            return
 
         def done(ok: bool | None) -> None:
             if ok:
-                self.notify(f"{plan.action} {plan.target}…", timeout=3)
-                self._apply(plan)
+                self._start_writes(plans)
 
-        self.app.push_screen(ConfirmPlan(plan, home=self.home), callback=done)
+        self.app.push_screen(ConfirmPlan(plans, refused, home=self.home), callback=done)
+
+    def _start_writes(self, plans: list[PlanView]) -> None:
+        from venvtui.tui.screens.progress import WriteProgress
+
+        verb = plans[0].action if len({p.action for p in plans}) == 1 else "fix"
+        title = (
+            f"{verb.title()} {short_path(plans[0].target, self.home)}"
+            if len(plans) == 1
+            else f"Fixing {len(plans)} environments"
+        )
+        steps = plans[0].steps if len(plans) == 1 else ()
+        self.progress = WriteProgress(title, [p.target for p in plans], steps, home=self.home)
+        self.app.push_screen(self.progress)
+        self._apply(plans, self.progress)
 
     @work(thread=True, exclusive=True, group="apply", exit_on_error=False, name="apply")
-    def _apply(self, plan: PlanView) -> None:
-        outcome = self.service.apply(plan)
-        row = self.service.load_env(outcome.env_path) if outcome.env_path else None
-        self._post(EnvUpdated(outcome, row))
+    def _apply(self, plans: list[PlanView], progress: WriteProgress) -> None:
+        call = self.app.call_from_thread
+        ok = 0
+        last = ""
+        for plan in plans:
+            call(progress.start, plan.target)
+            try:
+                outcome = self.service.apply(plan, lambda line: call(progress.line, line))
+                row = self.service.load_env(outcome.env_path) if outcome.env_path else None
+            except VenvtuiError as exc:
+                call(progress.finish_item, plan.target, False, error_text(exc).splitlines()[0])
+                continue
+            ok += 1
+            status = row.health if row is not None else "removed"
+            last = f"{plan.action} {short_path(plan.target, self.home)}: {status}"
+            call(progress.finish_item, plan.target, True, f"{plan.action}: {status}")
+            self._post(EnvUpdated(outcome, row, quiet=True))
+        failed = len(plans) - ok
+        summary = f"{ok} done" + (f", {failed} failed" if failed else "")
+        call(progress.finish, summary)
+        if len(plans) == 1 and not failed:
+            call(progress.dismiss, None)
+            call(self.notify, last)
 
     @work(thread=True, exclusive=True, group="apply", exit_on_error=False, name="load")
     def _refresh_env(self, outcome: ApplyOutcome) -> None:
@@ -534,15 +824,22 @@ class MainScreen(Screen[None]):
             table.remove_record(outcome.removed)
             if self.selection and self.selection[1] == outcome.removed:
                 self.selection = None
-                self.query_one(DetailPane).show_placeholder(f"deleted {outcome.removed}")
+                self.query_one(DetailPane).show_placeholder(
+                    f"deleted {short_path(outcome.removed, self.home)}"
+                )
         if message.row is not None:
-            table.add_records([message.row])
+            old = table.records.get(message.row.key)
+            # The acted-on env stays visible (even when "problems only" would now hide it)
+            # and selected, until the selection moves elsewhere.
+            table.pinned = message.row.key
+            table.add_records([replace(message.row, size=old.size if old else None)])
+            table.unmark(message.row.key)
             self.action_show_tab("envs")
-            table.select_key(message.row.key)
-            self.selection = None
-            self._select_from(table)
+            if self.selection is None or self.selection[1] == message.row.key or not message.quiet:
+                table.select_key(message.row.key)
+                self._select_from(table, force=True)
             self._compute_sizes(self.scan_id, self._unsized())
-        if outcome.message and (outcome.removed or not self.pending_select):
+        if outcome.message and not message.quiet and (outcome.removed or not self.pending_select):
             self.notify(outcome.message)
         self.pending_select = None
         self._update_status()
@@ -556,6 +853,7 @@ class MainScreen(Screen[None]):
                 "plan": "planning",
                 "apply": "write",
                 "load": "reload",
+                "confirm": "check",
             }
             title = f"{what.get(event.worker.name, event.worker.name or 'task')} failed"
             self.notify(error_text(event.worker.error), title=title, severity="error", timeout=10)
@@ -565,15 +863,11 @@ class MainScreen(Screen[None]):
             elif event.worker.name == "detail":
                 first = error_text(event.worker.error).splitlines()[0]
                 self.query_one(DetailPane).show_placeholder(f"details unavailable: {first}")
+            elif event.worker.name == "apply" and self.progress is not None:
+                self.progress.finish("the write stopped: " + error_text(event.worker.error))
 
 
-def _with_dependents(row: InterpreterRow, count: int) -> InterpreterRow:
-    from dataclasses import replace
+def _shell(environ: dict[str, str]) -> str:
+    import shutil
 
-    return replace(row, dependents=count)
-
-
-def _with_size(row: EnvRow, size: int | None) -> EnvRow:
-    from dataclasses import replace
-
-    return replace(row, size=size)
+    return environ.get("SHELL") or shutil.which("bash") or shutil.which("sh") or "/bin/sh"

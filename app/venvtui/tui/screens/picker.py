@@ -16,6 +16,8 @@ from textual.widgets.option_list import Option
 from venvtui.tui.format import short_path, version_key
 from venvtui.tui.views import InterpreterRow
 
+PATH_CELLS = 40
+
 
 def interpreter_options(rows: Sequence[InterpreterRow], query: str, home: str) -> list[Option]:
     """Options for the interpreters matching every word of `query` (creatable ones only)."""
@@ -26,7 +28,9 @@ def interpreter_options(rows: Sequence[InterpreterRow], query: str, home: str) -
         if all(w in hay for w in words):
             label = Text()
             label.append(f"{row.version:<9}", style="bold")
-            label.append(short_path(row.path, home))
+            path = short_path(row.path, home)
+            # One line per option: long paths keep their informative end.
+            label.append(path if len(path) <= PATH_CELLS else "…" + path[-PATH_CELLS + 1 :])
             out.append(Option(label, id=row.key))
     return out
 
@@ -69,6 +73,43 @@ class InterpreterPicker(ModalScreen[str | None]):
         options = self.query_one("#picker-list", OptionList)
         if options.highlighted is not None:
             self.dismiss(options.get_option_at_index(options.highlighted).id)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ColumnPicker(ModalScreen[str | None]):
+    """Choose the column to sort by; the current one is marked and choosing it again reverses."""
+
+    BINDINGS: ClassVar[list[Any]] = [Binding("escape", "cancel", "Cancel", id="sort.cancel")]
+
+    def __init__(
+        self, columns: Sequence[tuple[str, str]], current: str | None, reverse: bool
+    ) -> None:
+        super().__init__()
+        self.columns = list(columns)
+        self.current = current
+        self.reverse = reverse
+
+    def compose(self) -> ComposeResult:
+        options = []
+        for key, label in self.columns:
+            text = Text(label)
+            if key == self.current:
+                text.append("  ▼ (again: ▲)" if self.reverse else "  ▲ (again: ▼)", style="cyan")
+            options.append(Option(text, id=key))
+        with Vertical(id="dialog", classes="narrow"):
+            yield Static(Text("Sort by", style="bold"), id="dialog-title")
+            yield OptionList(*options, id="picker-list")
+
+    def on_mount(self) -> None:
+        options = self.query_one("#picker-list", OptionList)
+        keys = [k for k, _ in self.columns]
+        options.highlighted = keys.index(self.current) if self.current in keys else 0
+        options.focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)

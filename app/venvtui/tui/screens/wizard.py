@@ -8,22 +8,14 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from rich.console import Group, RenderableType
+from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Container, Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import (
-    Button,
-    Checkbox,
-    Input,
-    Label,
-    OptionList,
-    RadioButton,
-    RadioSet,
-    Static,
-)
+from textual.widgets import Button, Checkbox, Input, Label, OptionList, RadioSet, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from venvtui.core.errors import VenvtuiError
@@ -31,28 +23,48 @@ from venvtui.tui.format import short_path
 from venvtui.tui.screens.picker import creatable, interpreter_options
 from venvtui.tui.services import Service
 from venvtui.tui.views import ApplyOutcome, CreateOptions, CreatePreview, HomePolicy, InterpreterRow
+from venvtui.tui.widgets.toggles import MarkedCheckbox, MarkedRadioButton
 
 POLICIES: tuple[tuple[HomePolicy, str], ...] = (
-    ("stable", "stable: survives upgrades (recommended)"),
-    ("venv", "venv: exactly what python -m venv writes"),
-    ("path", "path: a base directory you give"),
+    ("stable", "stable (recommended)"),
+    ("venv", "like venv"),
+    ("path", "a path"),
 )
+# The writer's messages name CLI options; in the wizard the same choice is a control.
+CONTROLS = (
+    ("pass --seed", "tick “seed pip”"),
+    ("--seed", "“seed pip”"),
+    (
+        "pass --clear to replace it, or --upgrade to re-point it at the interpreter",
+        "choose another destination",
+    ),
+    ("--prompt", "the Prompt field"),
+    ("--home-policy", "the Home choice"),
+    ("--python", "the interpreter list"),
+    ("--copies", "“copies”"),
+)
+
+
+def in_wizard_words(text: str) -> str:
+    for cli, control in CONTROLS:
+        text = text.replace(cli, control)
+    return text
 
 
 def render_preview(preview: CreatePreview, home: str) -> RenderableType:
     if preview.error:
-        return Text(f"✗ {preview.error}", style="bold red")
-    head = Text()
-    head.append("home         ", style="bold")
-    head.append(short_path(preview.home, home) + "\n")
-    head.append("bin/python → ", style="bold")
-    head.append(short_path(preview.link_target, home))
+        return Text(f"✗ {in_wizard_words(preview.error)}", style="bold red")
+    head = Table(box=None, show_header=False, pad_edge=False, padding=(0, 1, 0, 0))
+    head.add_column(style="bold", no_wrap=True)
+    head.add_column(overflow="fold")
+    head.add_row("home", short_path(preview.home, home))
+    head.add_row("bin/python →", short_path(preview.link_target, home))
     parts: list[RenderableType] = [head, Text("\npyvenv.cfg", style="bold underline")]
     parts.append(Text(preview.cfg_text.rstrip("\n"), style="cyan"))
     if preview.warnings:
         warn = Text("\n")
         for w in preview.warnings:
-            warn.append(f"⚠ {w}\n", style="yellow")
+            warn.append(f"⚠ {in_wizard_words(w)}\n", style="yellow")
         warn.rstrip()
         parts.append(warn)
     else:
@@ -61,6 +73,8 @@ def render_preview(preview: CreatePreview, home: str) -> RenderableType:
 
 
 class CreateWizard(ModalScreen[ApplyOutcome | None]):
+    # Narrow terminals stack the preview under the form; wide ones put it beside.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012
     BINDINGS: ClassVar[list[Any]] = [
         Binding("escape", "cancel", "Cancel", id="wizard.cancel"),
         Binding("ctrl+s", "create", "Create", id="wizard.create"),
@@ -87,32 +101,39 @@ class CreateWizard(ModalScreen[ApplyOutcome | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="wizard"):
             yield Static(Text("New environment", style="bold"), id="dialog-title")
-            with Horizontal(id="wizard-body"):
-                with VerticalScroll(id="wizard-form"):
-                    yield Label("Interpreter", classes="field")
-                    yield Input(placeholder="search: version, path, source", id="interp-search")
+            with Container(id="wizard-body"):
+                with Vertical(id="wizard-form"):
+                    with Horizontal(classes="row"):
+                        yield Label("Interpreter", classes="field")
+                        yield Input(placeholder="search: version, path, source", id="interp-search")
                     yield OptionList(
                         *interpreter_options(self.rows, "", self.home), id="interp-list"
                     )
-                    yield Label("Destination", classes="field")
-                    yield Input(self.service.default_destination(), id="dest")
-                    yield Label("Prompt", classes="field")
-                    yield Input(placeholder="(the directory name)", id="prompt")
-                    yield Checkbox("system site-packages", id="system-site")
-                    yield Checkbox("seed pip (offline, ensurepip)", id="seed")
-                    yield Checkbox("copies instead of symlinks", id="copies")
-                    yield Label("Home policy", classes="field")
-                    with RadioSet(id="policy"):
-                        for i, (_, label) in enumerate(POLICIES):
-                            yield RadioButton(label, value=i == 0)
-                    yield Input(
-                        placeholder="base directory for policy 'path'",
-                        id="home-path",
-                        disabled=True,
-                    )
-                with VerticalScroll(id="wizard-preview"):
+                    with Horizontal(classes="row"):
+                        yield Label("Destination", classes="field")
+                        yield Input(self.service.default_destination(), id="dest")
+                    with Horizontal(classes="row"):
+                        yield Label("Prompt", classes="field")
+                        yield Input(placeholder="(the directory name)", id="prompt")
+                    with Horizontal(classes="row", id="toggles"):
+                        yield MarkedCheckbox("system site-packages", id="system-site")
+                        yield MarkedCheckbox("seed pip", id="seed")
+                        yield MarkedCheckbox("copies", id="copies")
+                    with Horizontal(classes="row"):
+                        yield Label("Home", classes="field")
+                        with RadioSet(id="policy"):
+                            for i, (_, label) in enumerate(POLICIES):
+                                yield MarkedRadioButton(label, value=i == 0)
+                    with Horizontal(classes="row", id="home-path-row"):
+                        yield Label("", classes="field")
+                        yield Input(
+                            placeholder="base directory or executable for the home",
+                            id="home-path",
+                            disabled=True,
+                        )
+                with Vertical(id="wizard-preview"):
                     yield Static(Text("Preview", style="bold underline"))
-                    yield Static("", id="preview")
+                    yield Static(Text("computing…", style="dim"), id="preview")
             with Horizontal(id="dialog-buttons"):
                 yield Button("Create", id="create", variant="primary")
                 yield Button("Cancel", id="cancel")
@@ -173,7 +194,9 @@ class CreateWizard(ModalScreen[ApplyOutcome | None]):
 
     @on(RadioSet.Changed, "#policy")
     def _policy(self, event: RadioSet.Changed) -> None:
-        self.query_one("#home-path", Input).disabled = POLICIES[event.index][0] != "path"
+        path = POLICIES[event.index][0] == "path"
+        self.query_one("#home-path", Input).disabled = not path
+        self.query_one("#home-path-row").display = path
         self.refresh_preview()
 
     # --- preview -------------------------------------------------------------------------------

@@ -14,13 +14,7 @@ from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
 from venvtui.core.models import Chain, Hop
-from venvtui.tui.format import (
-    HEALTH_BADGE,
-    HEALTH_STYLE,
-    SEVERITY_STYLE,
-    STABILITY_STYLE,
-    short_path,
-)
+from venvtui.tui.format import SEVERITY_STYLE, STABILITY, health_badge, short_path
 from venvtui.tui.views import Detail
 
 
@@ -132,7 +126,7 @@ def render_body(detail: Detail, home: str) -> RenderableType:
             body = Text(f.event.replace("`", ""), style="yellow")
             if f.why:
                 body.append(f"\n{_path(f.why, home)}", style="dim")
-            table.add_row(Text(f.result, style=HEALTH_STYLE.get(f.result, "")), body)
+            table.add_row(Text(f.result, style=health_badge(f.result)[1]), body)
         parts.append(table)
 
     if detail.creators:
@@ -140,7 +134,7 @@ def render_body(detail: Detail, home: str) -> RenderableType:
         table = _grid()
         for c in detail.creators:
             body = Text(short_path(c.home, home))
-            body.append(f"  ({c.starts})", style=HEALTH_STYLE.get(c.starts, "red"))
+            body.append(f"  ({c.starts})", style=health_badge(c.starts)[1] or "red")
             for why in c.why:
                 body.append(f"\n{why}", style="dim")
             table.add_row(c.name, body)
@@ -173,8 +167,21 @@ def render_body(detail: Detail, home: str) -> RenderableType:
             body = Text(short_path(path, home))
             if why:
                 body.append(f"\n{why}", style="dim")
-            table.add_row(Text(status, style=HEALTH_STYLE.get(status, "")), body)
+            table.add_row(Text(status, style=health_badge(status)[1]), body)
         parts.append(table)
+
+    if detail.packages is not None:
+        parts.append(_heading(f"Packages ({len(detail.packages)})"))
+        if detail.packages:
+            table = _grid()
+            for pkg in detail.packages:
+                body = Text(pkg.version)
+                if pkg.source:
+                    body.append(f"  from {_path(pkg.source, home)}", style="cyan")
+                table.add_row(pkg.name, body)
+            parts.append(table)
+        else:
+            parts.append(Text("no distributions installed", style="dim"))
 
     if detail.cfg_text is not None:
         parts.append(_heading("pyvenv.cfg"))
@@ -187,21 +194,21 @@ def render_body(detail: Detail, home: str) -> RenderableType:
 def render_title(detail: Detail, home: str) -> Text:
     t = Text()
     if detail.kind == "environment":
-        t.append(
-            HEALTH_BADGE.get(detail.status, detail.status),
-            style=HEALTH_STYLE.get(detail.status, ""),
-        )
+        t.append(*health_badge(detail.status))
         t.append("  ")
         t.append(short_path(detail.title, home), style="bold")
     else:
         shown = detail.title.replace(home + "/", "~/") if home not in ("", "/") else detail.title
         t.append(shown, style="bold")
-        t.append(f"  {detail.status}", style=STABILITY_STYLE.get(detail.status, ""))
+        label, style = STABILITY.get(detail.status, (detail.status, ""))
+        t.append(f"  {label}", style=style)
     return t
 
 
 class DetailPane(VerticalScroll):
-    """Shows one `Detail`; `show_placeholder` while it is being computed."""
+    """Shows one `Detail`; `show_placeholder` while it is being computed. `z` maximizes it."""
+
+    ALLOW_MAXIMIZE = True
 
     def __init__(self, *, home: str, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -217,9 +224,19 @@ class DetailPane(VerticalScroll):
     def show_placeholder(self, text: str) -> None:
         self.query_one("#detail-title", Static).update(Text(text, style="dim"))
 
+    def show_message(self, text: Text) -> None:
+        """A message in place of any detail (e.g. what was scanned when nothing was found)."""
+        self.detail = None
+        self.query_one("#detail-title", Static).update(text)
+        self.query_one("#chain-heading").display = False
+        self.query_one(ChainTree).display = False
+        self.query_one("#detail-body", Static).update("")
+
     def show(self, detail: Detail) -> None:
         new = self.detail is None or self.detail.key != detail.key
         self.detail = detail
+        self.query_one("#chain-heading").display = True
+        self.query_one(ChainTree).display = True
         self.query_one("#detail-title", Static).update(render_title(detail, self.home))
         self.query_one(ChainTree).show_chain(detail.chain, detail.stamped, self.home)
         self.query_one("#detail-body", Static).update(render_body(detail, self.home))

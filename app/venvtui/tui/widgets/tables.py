@@ -1,5 +1,6 @@
 """The interpreter and environment tables: explicit column keys, row key = path, sortable by
-header click (or `s`), filtered by text and "only problems", fed in batches."""
+header click (or `s`: choose a column; ▲/▼ marks the sorted one), filtered by text and "only
+problems", fed in batches. Environments can be marked (for one combined fix)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ from textual.binding import Binding
 from textual.widgets import DataTable
 
 from venvtui.tui.format import (
-    HEALTH_BADGE,
-    HEALTH_STYLE,
-    STABILITY_STYLE,
+    HEALTH_ORDER,
+    STABILITY,
     age,
+    health_badge,
     human_size,
+    short_event,
     short_path,
     version_key,
 )
@@ -32,8 +34,10 @@ class RecordTable(DataTable[Any], Generic[R]):
     # and their cells are shortened with an ellipsis to fit.
     WIDTHS: ClassVar[dict[str, int]] = {}
     FLEX: ClassVar[dict[str, tuple[int, int]]] = {}  # key -> (minimum width, weight)
+    # Columns left out below a table width (their values are in the detail pane).
+    HIDE_BELOW: ClassVar[dict[str, int]] = {}
     BINDINGS: ClassVar[list[Any]] = [
-        Binding("s", "cycle_sort", "Sort", id="table.sort", show=False),
+        Binding("s", "screen.sort", "Sort by column", id="table.sort", show=False),
     ]
 
     def __init__(
@@ -48,23 +52,48 @@ class RecordTable(DataTable[Any], Generic[R]):
         self.sort_column: str | None = sort[0] if sort else None
         self.sort_reverse = sort[1] if sort else False
         self.unsorted = False  # rows were appended out of order while streaming
+        self.pinned: str | None = None  # shown even when the filter would hide it
         self.flex_widths: dict[str, int] = {key: low for key, (low, _) in self.FLEX.items()}
+        self.shown_columns: tuple[tuple[str, str], ...] = self.COLUMNS
 
     def on_mount(self) -> None:
-        for key, label in self.COLUMNS:
+        self._add_columns()
+
+    def _add_columns(self) -> None:
+        for key, label in self.shown_columns:
             self.add_column(
                 self.header(key, label),
                 key=key,
                 width=self.WIDTHS.get(key) or self.flex_widths.get(key),
             )
 
+    def shown_cells(self, record: R) -> list[Text]:
+        """The record's cells for the columns on screen (Text, never str: a str cell is
+        parsed as markup, slow, and "[" in a path would be taken for a style tag)."""
+        shown = {key for key, _ in self.shown_columns}
+        return [
+            c if isinstance(c, Text) else Text(c)
+            for (key, _), c in zip(self.COLUMNS, self.cells(record), strict=True)
+            if key in shown
+        ]
+
     def header(self, key: str, label: str) -> Text:
         arrow = (" ▼" if self.sort_reverse else " ▲") if key == self.sort_column else ""
         return Text(label + arrow)
 
     def on_resize(self) -> None:
-        widths = self.fit(self.size.width)
-        if widths != self.flex_widths:
+        total = self.size.width
+        shown = tuple(c for c in self.COLUMNS if total >= self.HIDE_BELOW.get(c[0], 0))
+        widths = self.fit(total, shown)
+        if shown != self.shown_columns:
+            self.shown_columns, self.flex_widths = shown, widths
+            keep = self.selected_key
+            self.clear(columns=True)
+            self._add_columns()
+            self.rebuild()
+            if keep is not None:
+                self.select_key(keep)
+        elif widths != self.flex_widths:
             self.flex_widths = widths
             for key, width in widths.items():
                 column = self.columns[self.columns_key(key)]
@@ -72,17 +101,23 @@ class RecordTable(DataTable[Any], Generic[R]):
                 column.auto_width = False
             self.rebuild()
 
-    def fit(self, total: int) -> dict[str, int]:
-        """Widths for the flexible columns so the whole row fits `total` cells (2 cells of
-        padding per column; 2 left for the scrollbar)."""
-        fixed = sum(self.WIDTHS.values()) + 2 * len(self.COLUMNS) + 2
+    def fit(self, total: int, shown: tuple[tuple[str, str], ...]) -> dict[str, int]:
+        """Widths for the flexible columns shown so the whole row fits `total` cells (2 cells
+        of padding per column; 2 left for the scrollbar)."""
+        keys = {k for k, _ in shown}
+        fixed = sum(w for k, w in self.WIDTHS.items() if k in keys) + 2 * len(shown) + 2
         spare = max(0, total - fixed)
-        weights = sum(w for _, w in self.FLEX.values()) or 1
-        return {key: max(low, spare * w // weights) for key, (low, w) in self.FLEX.items()}
+        flex = {k: v for k, v in self.FLEX.items() if k in keys}
+        weights = sum(w for _, w in flex.values()) or 1
+        out = {key: max(low, spare * w // weights) for key, (low, w) in flex.items()}
+        return {**{k: low for k, (low, _) in self.FLEX.items()}, **out}
 
-    def clip(self, key: str, text: str, *, left: bool = True) -> str:
-        """Shorten `text` to its column's width: paths keep their informative end."""
+    def clip(self, key: str, text: str, *, left: bool = True, extra: int = 0) -> str:
+        """Shorten `text` to its column's width (less `extra` cells used before it): paths
+        keep their informative end."""
         width = self.flex_widths.get(key) or self.WIDTHS.get(key)
+        if width is not None:
+            width -= extra
         if width is None or len(text) <= width:
             return text
         return "…" + text[len(text) - width + 1 :] if left else text[: width - 1] + "…"
@@ -99,6 +134,8 @@ class RecordTable(DataTable[Any], Generic[R]):
 
     # --- state -------------------------------------------------------------------------------
     def matches(self, record: R) -> bool:
+        if record.key == self.pinned:
+            return True
         if self.only_problems and not record.problem:
             return False
         if self.filter_text:
@@ -151,18 +188,16 @@ class RecordTable(DataTable[Any], Generic[R]):
 
     def add_rows_keyed(self, rows: list[R]) -> None:
         for r in rows:
-            # Text cells, never str: a str cell is parsed as markup (slow, and "[" in a path
-            # would be taken for a style tag).
-            self.add_row(*(c if isinstance(c, Text) else Text(c) for c in self.cells(r)), key=r.key)
+            self.add_row(*self.shown_cells(r), key=r.key)
 
     def update_record(self, record: R) -> None:
         """Replace one record in place (cells updated without a rebuild when it is shown)."""
         self.records[record.key] = record
         if record.key in self.rows and self.matches(record):
-            for (column, _), value in zip(self.COLUMNS, self.cells(record), strict=True):
-                self.update_cell(
-                    record.key, column, value if isinstance(value, Text) else Text(value)
-                )
+            for (column, _), value in zip(
+                self.shown_columns, self.shown_cells(record), strict=True
+            ):
+                self.update_cell(record.key, column, value)
         else:
             self.rebuild()
 
@@ -201,7 +236,7 @@ class RecordTable(DataTable[Any], Generic[R]):
             self.sort_reverse = not self.sort_reverse
         else:
             self.sort_column, self.sort_reverse = column, False
-        for key, label in self.COLUMNS:
+        for key, label in self.shown_columns:
             self.columns[self.columns_key(key)].label = self.header(key, label)
         self.rebuild()
         self.refresh()
@@ -217,15 +252,6 @@ class RecordTable(DataTable[Any], Generic[R]):
         if event.column_key.value is not None:
             self.sort_on(event.column_key.value)
 
-    def action_cycle_sort(self) -> None:
-        keys = [k for k, _ in self.COLUMNS]
-        if self.sort_column is None:
-            self.sort_on(keys[0])
-        elif not self.sort_reverse:
-            self.sort_on(self.sort_column)
-        else:
-            self.sort_on(keys[(keys.index(self.sort_column) + 1) % len(keys)])
-
 
 class InterpreterTable(RecordTable[InterpreterRow]):
     COLUMNS = (
@@ -236,13 +262,15 @@ class InterpreterTable(RecordTable[InterpreterRow]):
         ("deps", "Envs"),
         ("stability", "Stability"),
     )
-    WIDTHS: ClassVar[dict[str, int]] = {"version": 8, "impl": 7, "deps": 4, "stability": 10}
+    # Room for the label and its sort arrow.
+    WIDTHS: ClassVar[dict[str, int]] = {"version": 9, "impl": 7, "deps": 6, "stability": 10}
     FLEX: ClassVar[dict[str, tuple[int, int]]] = {"path": (20, 3), "sources": (10, 1)}
 
     def cells(self, record: InterpreterRow) -> tuple[str | Text, ...]:
         version = Text(record.version, style="bold red" if record.error else "")
         deps = "…" if record.dependents is None else str(record.dependents)
-        stability = Text(record.stability, style=STABILITY_STYLE.get(record.stability, ""))
+        label, style = STABILITY.get(record.stability, (record.stability or "?", "dim"))
+        stability = Text(label, style=style)
         if record.error:
             stability = Text("✗ no probe", style="bold red")
         return (
@@ -287,36 +315,42 @@ class EnvTable(RecordTable[EnvRow]):
         ("home", "Base (home)"),
         ("forecast", "Forecast"),
         ("size", "Size"),
-        ("age", "Age"),
+        ("age", "Changed"),
     )
+    # Room for each label and its sort arrow ("Changed ▼": the env dir or bin/ last changed).
     WIDTHS: ClassVar[dict[str, int]] = {
         "health": 10,
-        "version": 7,
+        "version": 8,
         "creator": 10,
-        "size": 5,
-        "age": 4,
+        "size": 6,
+        "age": 9,
     }
-    # Minimums chosen so that all eight columns fit 80 cells without sideways scrolling.
+    # At 80 cells the path gets the most room; base and forecast shrink first.
     FLEX: ClassVar[dict[str, tuple[int, int]]] = {
-        "path": (10, 3),
-        "home": (8, 3),
-        "forecast": (6, 2),
+        "path": (14, 4),
+        "home": (6, 2),
+        "forecast": (15, 3),
     }
+    HIDE_BELOW: ClassVar[dict[str, int]] = {"home": 100, "creator": 100}
+
+    def __init__(
+        self, *, home: str, now: float, sort: tuple[str, bool] | None = None, id: str | None = None
+    ) -> None:
+        super().__init__(home=home, now=now, sort=sort, id=id)
+        self.marked: set[str] = set()
 
     def cells(self, record: EnvRow) -> tuple[str | Text, ...]:
+        path = Text()
+        if record.key in self.marked:
+            path.append("● ", style="bold cyan")
+        path.append(self.clip("path", short_path(record.path, self.home), extra=len(path)))
         return (
-            self.clip("path", short_path(record.path, self.home)),
-            Text(
-                HEALTH_BADGE.get(record.health, record.health),
-                style=HEALTH_STYLE.get(record.health, ""),
-            ),
+            path,
+            Text(*health_badge(record.health)),
             record.version,
             record.creator,
             self.clip("home", short_path(record.home, self.home)),
-            Text(
-                self.clip("forecast", record.forecast.replace("`", ""), left=False) or "—",
-                style="yellow" if record.forecast else "dim",
-            ),
+            self.forecast_cell(record),
             human_size(record.size),
             age(record.mtime, self.now),
         )
@@ -329,7 +363,10 @@ class EnvTable(RecordTable[EnvRow]):
         if column == "age":
             return -(record.mtime or 0.0)
         if column == "health":
-            return ("broken", "misbound", "drift", "unknown", "ok").index(record.health)
+            return HEALTH_ORDER.index(record.health) if record.health in HEALTH_ORDER else 99
+        if column == "forecast":
+            brk = record.next_break
+            return (0, self.forecast_text(record)) if brk else (1, "")
         return str(getattr(record, column, ""))
 
     def haystack(self, record: EnvRow) -> str:
@@ -341,6 +378,47 @@ class EnvTable(RecordTable[EnvRow]):
                 record.version,
                 record.home,
                 record.health,
-                record.forecast,
+                record.next_break.event if record.next_break else "",
             )
         )
+
+    # --- marks and clock ------------------------------------------------------------------------
+    def toggle_mark(self, key: str) -> None:
+        if key in self.marked:
+            self.marked.discard(key)
+        else:
+            self.marked.add(key)
+        self._refresh_row(key)
+
+    def unmark(self, key: str) -> None:
+        if key in self.marked:
+            self.marked.discard(key)
+            self._refresh_row(key)
+
+    def set_marks(self, keys: set[str]) -> None:
+        changed = self.marked ^ keys
+        self.marked = set(keys)
+        for key in changed:
+            self._refresh_row(key)
+
+    def _refresh_row(self, key: str) -> None:
+        record = self.records.get(key)
+        if record is not None:
+            self.update_record(record)
+
+    def set_now(self, now: float) -> None:
+        """Move the clock the Changed column is relative to (ages stay current)."""
+        self.now = now
+        for key, record in self.records.items():
+            if key in self.rows and any(k == "age" for k, _ in self.shown_columns):
+                self.update_cell(key, "age", Text(age(record.mtime, now)))
+
+    def forecast_text(self, record: EnvRow) -> str:
+        brk = record.next_break
+        return short_event(brk.event, brk.result) if brk else ""
+
+    def forecast_cell(self, record: EnvRow) -> Text:
+        text = self.forecast_text(record)
+        if not text:
+            return Text("—", style="dim")
+        return Text(self.clip("forecast", text, left=False), style="yellow")
