@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:  # types only: the first frame does not import the core's engines
     from venvtui.core.forecast import Forecast
+    from venvtui.core.health import Health
     from venvtui.core.models import Chain, Environment, Interpreter
     from venvtui.core.plan import Plan
-    from venvtui.core.health import Health
 
 StabilityKind = str  # `core.stability.Stability.kind`: "fragile", "stable", "drift-risk", "neutral"
 
