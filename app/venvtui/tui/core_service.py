@@ -464,6 +464,8 @@ def _short_version(version: str | None) -> str:
 
 def _read_cfg(path: str) -> str | None:
     """pyvenv.cfg as text for display (bounded read; None when unreadable)."""
+    from venvtui.core.safe_io import read_head
+
     try:
         return read_head(path, 64 * 1024).decode("utf-8", "replace")
     except OSError:
