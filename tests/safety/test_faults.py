@@ -32,7 +32,7 @@ from tests.safety.writes import (
 from venvtui.core import plan as plan_mod
 from venvtui.core import repair as repair_mod
 from venvtui.core.create import CreateRequest, plan_create
-from venvtui.core.errors import WriteFailed
+from venvtui.core.errors import WriteFailed, WriteRefused
 from venvtui.core.plan import Plan, apply
 from venvtui.core.repair import plan_delete, plan_rebuild, plan_repair
 
@@ -381,3 +381,69 @@ def test_doctor_reports_a_killed_write_as_json_and_recovers_it(
     assert [(r["state"], r["result"]) for r in rows] == [("settled", "restored")]
     assert canary.diff(before, canary.record(env)) == []
     assert leftovers(env) == []
+
+
+# --- a real full disk -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def small_fs(tmp_path: Path) -> Iterator[Path]:
+    """A 2 MiB tmpfs (needs root and mount permission; skipped otherwise)."""
+    mnt = tmp_path / "fs"
+    mnt.mkdir()
+    try:
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mnt)], capture_output=True
+        )
+    except OSError:
+        pytest.skip("no mount command")
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
+
+
+def _fill(fs: Path, leave: int) -> Path:
+    """Fill the filesystem, leaving about `leave` bytes free."""
+    filler = fs / "filler"
+    st = os.statvfs(fs)
+    size = max(0, st.f_bavail * st.f_frsize - leave)
+    with open(filler, "wb") as fh:
+        fh.write(b"\0" * size)
+    return filler
+
+
+@pytest.mark.slow
+def test_full_disk_at_every_amount_of_free_space(small_fs: Path) -> None:
+    """repair and create on a really full filesystem, with 0 to 64 KiB left: each run either
+    succeeds (the env starts) or fails with the tree as it was and nothing beside it."""
+    py = require_python("3.12")
+    results = {"ok": 0, "failed": 0}
+    for kib in (0, 4, 8, 12, 16, 20, 24, 32, 48, 64):
+        env = make_env(py.exe, small_fs / "env")
+        plan = plan_repair(str(env), str(py.prefix / "bin" / "python3"), home_policy="venv")
+        dest = small_fs / "new"
+        create = plan_create(CreateRequest(python=str(py.exe), dest=str(dest), home_policy="venv"))
+        before = canary.record(env)
+        filler = _fill(small_fs, kib * 1024)
+        for p, target, old in ((plan, env, before), (create, dest, None)):
+            try:
+                apply(p)
+            except (WriteFailed, WriteRefused) as exc:
+                assert "No space" in str(exc) or "space" in (exc.hint or ""), exc
+                if old is None:
+                    assert not target.exists(), kib
+                else:
+                    assert canary.diff(old, canary.record(target)) == [], kib
+                results["failed"] += 1
+            else:
+                assert runs(target / "bin" / "python").returncode == 0, kib
+                results["ok"] += 1
+            assert leftovers(target) == [], kib
+        filler.unlink()
+        shutil.rmtree(env)
+        if dest.exists():
+            shutil.rmtree(dest)
+    assert results["ok"] and results["failed"], results

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from venvtui.core import fsops
-from venvtui.core.errors import WriteRefused
+from venvtui.core.errors import VenvtuiError, WriteRefused
 from venvtui.core.fsops import FileId
 
 Mode = Literal["build", "inplace", "delete"]
@@ -238,12 +238,16 @@ class Outcome:
 def settle(j: Journal) -> Outcome:
     """Leave the old or the new complete environment at `j.env` and remove this write's
     leftovers; the journal is removed unless something is left to do by hand."""
-    if j.mode == "build":
-        out = _settle_build(j)
-    elif j.mode == "inplace":
-        out = _settle_inplace(j)
-    else:
-        out = _settle_delete(j)
+    try:
+        if j.mode == "build":
+            out = _settle_build(j)
+        elif j.mode == "inplace":
+            out = _settle_inplace(j)
+        else:
+            out = _settle_delete(j)
+    except (OSError, VenvtuiError) as exc:  # the journal stays: the next run tries again
+        detail = f"{exc.strerror or exc}" if isinstance(exc, OSError) else str(exc)
+        return Outcome(j.env, j.action, "failed", detail)
     if out.result != "failed":
         j.discard()
     return out
