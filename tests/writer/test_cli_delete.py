@@ -76,10 +76,16 @@ def test_create_refusals(case: str, tmp_path: Path, capsys: pytest.CaptureFixtur
 
 def test_create_upgrade_repoints(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     py = require_python("3.12")
-    env = create_venv(py.exe, tmp_path / "env")
+    env = create_venv(py.prefix / "bin" / "python3", tmp_path / "env")  # tied to the alias
     code, out, err = cli(capsys, "create", str(env), "-p", str(py.exe), "--upgrade", "--dry-run")
     assert code == 0, err
     assert "site-packages untouched" in out
+    # Already tied to what --upgrade would tie it to: nothing to do, nothing written.
+    assert cli(capsys, "create", str(env), "-p", str(py.exe), "--upgrade")[0] == 0
+    before = snapshot(env)
+    code, out, err = cli(capsys, "create", str(env), "-p", str(py.exe), "--upgrade")
+    assert code == 0 and out.startswith("nothing to upgrade"), (out, err)
+    assert snapshot(env) == before
 
 
 def test_repair_dry_run_shows_diff(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -84,8 +84,8 @@ def test_repair_rolls_back_at_every_step(
 def test_repair_rolled_back_when_the_env_does_not_start(env_with_package: Path) -> None:
     env = env_with_package
     py = require_python("3.12")
-    plan = plan_repair(str(env), str(py.exe), home_policy="venv")
-    assert plan.verify is not None
+    plan = plan_repair(str(env), str(py.prefix / "bin" / "python3"), home_policy="venv")
+    assert plan.verify is not None and plan.ops
     before = snapshot(env)
     wrong = Plan(
         **{

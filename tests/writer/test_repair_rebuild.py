@@ -59,8 +59,9 @@ def test_repair_after_brew_cleanup(creator: str, tmp_path: Path, wheelhouse: Pat
     assert diagnose(load_environment(str(env))).status != "ok"
     plan = plan_repair(str(env))  # no --python: the base is found (opt/python@3.12)
     assert plan.details["executable"] == str(hb.opt_python), plan.render()
-    if creator == "venv-copies":  # copies are replaced by copies of the new base
-        assert any(op.kind == "copy" for op in plan.ops)
+    if creator == "venv-copies":  # copies byte-identical to the new base are kept as they are
+        assert not any(op.kind in ("copy", "remove") for op in plan.ops), plan.render()
+        assert any(op.path.endswith("pyvenv.cfg") for op in plan.ops)
     else:
         assert any(op.kind == "remove" and op.note == "dangling" for op in plan.ops)
     result = apply(plan)
@@ -74,18 +75,29 @@ def test_repair_after_brew_cleanup(creator: str, tmp_path: Path, wheelhouse: Pat
     prefix, base = json.loads(out.stdout)
     assert prefix == str(env)
     assert os.path.realpath(base) == os.path.realpath(new.keg)
-    # Every cfg line other than home/version/executable(/base-executable) is kept verbatim.
+    # Every key that names the base follows the stable home (opt/, not the removed keg);
+    # every other cfg line is kept verbatim.
     changed = ("home", "version", "version_info", "executable", "base-executable")
+    changed += ("base-prefix", "base-exec-prefix", "command")
     after = cfg_lines(env)
     kept = [ln for ln in cfg_before if ln.split("=")[0].strip() not in changed]
     assert [ln for ln in after if ln.split("=")[0].strip() not in changed] == kept
     assert f"home = {hb.opt / 'bin'}" in after
+    assert f"executable = {hb.opt_python}" in after
+    values = dict(ln.split(" = ", 1) for ln in after if " = " in ln)
+    assert str(hb.keg) not in "\n".join(after), after
+    if creator == "virtualenv":
+        assert values["base-prefix"] == values["base-exec-prefix"] == str(hb.opt)
+        assert values["base-executable"] == str(hb.opt_python)
+    else:
+        assert values["command"].startswith(f"{hb.opt_python} -m venv "), values
     assert diagnose(load_environment(str(env))).status == "ok"
     # The backup holds the links and cfg as they were.
     assert result.backup is not None
     backup = Path(result.backup)
     assert (backup / "env" / "pyvenv.cfg.orig").read_text().splitlines() == cfg_before
-    assert any(p.is_symlink() or p.is_file() for p in (backup / "bin").iterdir())
+    if creator != "venv-copies":  # (identical copies were left as they were)
+        assert any(p.is_symlink() or p.is_file() for p in (backup / "bin").iterdir())
 
 
 def test_repair_refuses_another_minor(tmp_path: Path) -> None:
@@ -203,8 +215,11 @@ def test_repair_relocates_to_the_minor_link(kind: str, tmp_path: Path, wheelhous
     uv_install(env / "bin" / "python", wheelhouse, tmp_path)
     new = inst.upgrade()
     plan = plan_repair(str(env))
-    assert plan.details["executable"].startswith(str(inst.minor_link)), plan.render()
-    apply(plan)
+    if kind == "uv":  # uv 0.8+ itself records the minor link: the env survived, nothing to do
+        assert plan.details.get("nothing_to_do") and not plan.ops, plan.render()
+    else:
+        assert plan.details["executable"].startswith(str(inst.minor_link)), plan.render()
+        apply(plan)
     out = runs(env / "bin" / "python", "import sys, tinypkg; print(sys.base_prefix)")
     assert out.returncode == 0, out.stderr
     assert os.path.realpath(out.stdout.strip()) == os.path.realpath(new.patch_dir)

@@ -103,6 +103,13 @@ def _run(args: argparse.Namespace, plan: Any, *, confirm: bool = True) -> int:
     from venvtui.core.errors import WriteRefused
     from venvtui.core.plan import apply
 
+    if not plan.ops and plan.details.get("nothing_to_do"):
+        # Nothing differs from what a repair would make: no backup, no write (exit 0).
+        if args.json:
+            emit_json({"plan": plan.to_json(), "applied": False, "nothing_to_do": True})
+        else:
+            print(f"{plan.summary}\n  {plan.env}")
+        return 0
     if args.dry_run:
         if args.json:
             emit_json({"plan": plan.to_json(), "applied": False})

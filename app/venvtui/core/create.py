@@ -370,6 +370,31 @@ def plan_warnings(
 # --- the plan -----------------------------------------------------------------------------------
 
 
+def cfg_executable(base: Base) -> str:
+    """The `executable` key. CPython Lib/venv (3.11+) writes realpath(sys.executable), which
+    the venv policy reproduces; the other policies record the path `home` names (the stable
+    alias), so that every key written survives the upgrades `home` survives. getpath never
+    reads this key; other tools do."""
+    return os.path.realpath(base.executable) if base.policy == "venv" else base.executable
+
+
+def command_python(python: str, base: Base) -> str:
+    """The interpreter a recorded `command` names: the one given under the venv policy (it
+    decides `home` there), else the base the environment is tied to."""
+    return python if base.policy == "venv" else base.executable
+
+
+def stable_prefix(base: Base, real_prefix: str) -> str:
+    """`sys.base_prefix` spelled through the stable home when it leads to the same place
+    (`home` = PREFIX/bin), else the real prefix: for virtualenv's base-prefix and
+    base-exec-prefix keys."""
+    if os.path.basename(os.path.normpath(base.home)) == "bin":
+        cand = os.path.dirname(os.path.normpath(base.home))
+        if base.policy != "venv" and os.path.realpath(cand) == os.path.realpath(real_prefix):
+            return cand
+    return real_prefix
+
+
 def _cfg_pairs(req: CreateRequest, layout: Layout, base: Base, dest: str) -> list[tuple[str, str]]:
     # Lib/venv create_configuration order: home, include-system-site-packages, version,
     # [prompt (repr)], executable (3.11+), command (3.11+); then our creator key.
@@ -380,8 +405,8 @@ def _cfg_pairs(req: CreateRequest, layout: Layout, base: Base, dest: str) -> lis
     ]
     if req.prompt is not None:
         pairs.append(("prompt", repr(req.prompt)))
-    pairs.append(("executable", os.path.realpath(base.executable)))
-    args = ["venvtui", "create", "--python", req.python]
+    pairs.append(("executable", cfg_executable(base)))
+    args = ["venvtui", "create", "--python", command_python(req.python, base)]
     if req.home_policy != "stable":
         args += ["--home-policy", req.home_policy]
     if req.prompt is not None:

@@ -14,25 +14,31 @@ until then.
 
 from __future__ import annotations
 
+import filecmp
 import glob
 import os
 import re
+import shlex
 import shutil
 import sys
 import time
 from collections.abc import Sequence
 
 from venvtui.core.create import (
+    QUERY_TIMEOUT,
     Base,
     CreateRequest,
+    cfg_executable,
     check_prompt,
     choose_base,
+    command_python,
     identity_details,
     layout_ops,
     locate_python,
     plan_warnings,
     query_layout,
     seed_op,
+    stable_prefix,
 )
 from venvtui.core.dists import Dist, installed_dists, scan, site_packages
 from venvtui.core.errors import (
@@ -174,6 +180,66 @@ def find_base(env_dir: str, minor: str, home: str | None) -> str | None:
 # --- repair in place ------------------------------------------------------------------------------
 
 
+def _already(op: Op) -> bool:
+    """True when `op` would change nothing: the link already says the same, or the copy is
+    already byte-identical."""
+    if op.kind == "symlink":
+        return os.path.islink(op.path) and os.readlink(op.path) == op.target
+    if op.kind == "copy" and op.target is not None:
+        if os.path.islink(op.path) or not os.path.isfile(op.path):
+            return False
+        try:
+            return filecmp.cmp(op.path, op.target, shallow=False)
+        except OSError:
+            return False
+    return False
+
+
+def _starts(env_dir: str, minor: str) -> str | None:
+    """Why the environment needs no repair, when its start-up is "ok" (core.health: the
+    static model confirmed by running its python); else None."""
+    from venvtui.core.discovery import load_environment
+    from venvtui.core.health import diagnose
+
+    try:
+        found = diagnose(load_environment(env_dir), timeout=QUERY_TIMEOUT)
+    except (VenvtuiError, OSError):
+        return None
+    if found.starts != "ok" or found.observed is None:
+        return None
+    return f"it starts as an environment of Python {minor}"
+
+
+def _nothing_to_repair(action: str, owner: EnvOwnership, why: str) -> Plan:
+    """A plan with no operations: applying it is not needed (no backup is made)."""
+    return Plan(
+        action=action,
+        env=owner.path,
+        mode="inplace",
+        ops=(),
+        summary=f"nothing to {action}: {why}",
+        warnings=owner.notes,
+        details={"nothing_to_do": True, **identity_details(owner)},
+    )
+
+
+def _recommand(command: str, python: str) -> str | None:
+    """`command` (how the environment was made) with its interpreter replaced by `python`:
+    `PY -m venv ...` (CPython Lib/venv 3.11+) or `venvtui create --python PY ...`; None when
+    it has neither shape (the key is then removed rather than left naming a gone base)."""
+    try:
+        argv = shlex.split(command)
+    except ValueError:
+        return None
+    if len(argv) >= 3 and argv[1:3] == ["-m", "venv"]:
+        argv[0] = python
+    elif argv[:2] == ["venvtui", "create"] and "--python" in argv[:-1]:
+        argv[argv.index("--python") + 1] = python
+    else:
+        return None
+    return shlex.join(argv)
+
+
 def plan_repair(
     env: object,
     python: str | None = None,
@@ -195,6 +261,10 @@ def plan_repair(
             f"cannot tell which Python version {env_dir} was built for",
             "rebuild it instead: venvtui rebuild ENV --python PY",
         )
+    if python is None and action == "repair":
+        running = _starts(env_dir, minor)
+        if running is not None:
+            return _nothing_to_repair(action, owner, running)
     if python is None:
         found = find_base(env_dir, minor, cfg.get("home"))
         if found is None:
@@ -223,10 +293,22 @@ def plan_repair(
     copies = any(os.path.isfile(e) and not os.path.islink(e) for e in entries)
     # CPython venv --upgrade keeps existing links, even dangling ones: remove them first.
     names = {"python", "python3", f"python{minor}", exename}
+    real = os.path.realpath(base.executable)
+    wanted: dict[str, Op] = {}  # what bin/ must hold: only differences become operations
+    main = os.path.join(bindir, exename)
+    wanted[exename] = Op("copy", main, real) if copies else Op("symlink", main, base.executable)
+    aliases = ["python", "python3"] + ([f"python{minor}"] if layout.version_tuple >= (3, 9) else [])
+    for name in aliases:
+        if name != exename:
+            path = os.path.join(bindir, name)
+            wanted[name] = Op("copy", path, real) if copies else Op("symlink", path, exename)
+    desired = set(wanted)
+    wanted = {n: op for n, op in wanted.items() if not _already(op)}
     ops: list[Op] = []
     for entry in entries:
         name = os.path.basename(entry)
-        if name in names or not os.path.exists(entry):
+        stale = name not in desired and (name in names or not os.path.exists(entry))
+        if name in wanted or stale:
             note = (
                 "dangling"
                 if not os.path.exists(entry)
@@ -235,14 +317,7 @@ def plan_repair(
                 else "copied binary"
             )
             ops.append(Op("remove", entry, note=note))
-    real = os.path.realpath(base.executable)
-    main = os.path.join(bindir, exename)
-    ops.append(Op("copy", main, real) if copies else Op("symlink", main, base.executable))
-    aliases = ["python", "python3"] + ([f"python{minor}"] if layout.version_tuple >= (3, 9) else [])
-    for name in aliases:
-        if name != exename:
-            path = os.path.join(bindir, name)
-            ops.append(Op("copy", path, real) if copies else Op("symlink", path, exename))
+    ops += wanted.values()
     updates = {"home": base.home}
     version_key = next((k for k in _VERSION_KEYS if cfg.get(k)), "version")
     old_version = cfg.get(version_key) or ""
@@ -251,10 +326,23 @@ def plan_repair(
         old_version[len(old_version.split(".final")[0]) :] if ".final" in old_version else ""
     )
     updates[version_key] = new_version
-    updates["executable"] = real
-    if cfg.get("base-executable") is not None:  # virtualenv 20.x
+    updates["executable"] = cfg_executable(base)
+    # Keys other creators write follow the same base (virtualenv 20.x: base-prefix,
+    # base-exec-prefix, base-executable; venv 3.11+: command), or go when they cannot.
+    if cfg.get("base-executable") is not None:
         updates["base-executable"] = base.executable
-    new_cfg = cfg.with_values(updates)
+    for key in ("base-prefix", "base-exec-prefix"):
+        if cfg.get(key) is not None:
+            updates[key] = stable_prefix(base, layout.base_prefix)
+    remove: list[str] = []
+    command = cfg.get("command")
+    if command is not None:
+        redone = _recommand(command, command_python(python, base))
+        if redone is None:
+            remove.append("command")
+        else:
+            updates["command"] = redone
+    new_cfg = cfg.with_values(updates, remove)
     if new_cfg.to_bytes() != cfg.to_bytes():
         ops.append(Op("write", cfg_file, content=new_cfg.to_bytes(), before=cfg.to_bytes()))
     verify = Verify(
@@ -263,6 +351,8 @@ def plan_repair(
         base_prefix=layout.base_prefix,
         minor=minor,
     )
+    if not ops:
+        return _nothing_to_repair(action, owner, f"Python {layout.version}, home = {base.home}")
     warnings: list[str] = []
     if os.path.basename(base.executable) in ("python3", "python"):
         warnings.append(f"{base.executable} is an unversioned alias (minor drift risk)")
