@@ -133,8 +133,8 @@ def _stable_first(interp: Interpreter) -> str:
 
 
 def pick_version(req: VersionRequest, interpreters: Sequence[Interpreter]) -> Interpreter | None:
-    """The newest interpreter matching `req`; between equal versions, one with a stable alias
-    (then the discovery order: PATH first)."""
+    """The newest final release matching `req` (a pre-release only when no final matches);
+    between equal versions, one with a stable alias (then the discovery order: PATH first)."""
     from venvtui.core.stability import classify_path
 
     best: tuple[tuple[Any, ...], Interpreter] | None = None
@@ -144,7 +144,7 @@ def pick_version(req: VersionRequest, interpreters: Sequence[Interpreter]) -> In
         pr = interp.probe
         final = pr.raw.get("releaselevel", "final") == "final" if pr.raw else True
         stable = classify_path(_stable_first(interp)).kind == "stable"
-        key = (pr.version, final, stable, -order)
+        key = (final, pr.version, stable, -order)  # a pre-release only when nothing else
         if best is None or key > best[0]:
             best = (key, interp)
     return best[1] if best else None

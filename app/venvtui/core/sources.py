@@ -426,12 +426,15 @@ def _version_key(name: str) -> tuple[int, ...]:
 _NOT_LATEST = re.compile(r"(?:-dev|-src|-latest|(?:a|b|rc)\d+)$")
 
 
-def _pick_version(versions_dir: str, name: str) -> str | None:
+def _pick_version(versions_dir: str, name: str, *, prefix_ok: bool = True) -> str | None:
     """pyenv-prefix / pyenv-latest: `versions_dir/name`, else the newest installed
-    `name[-.]*` release (pyenv 2.3+ resolves "3.12" to the latest 3.12.x; mise does too)."""
+    `name[-.]*` release (pyenv 2.3+ resolves "3.12" to the latest 3.12.x; mise does too;
+    asdf does not: `prefix_ok=False`)."""
     exact = os.path.join(versions_dir, name)
     if os.path.isdir(exact):
         return exact
+    if not prefix_ok:
+        return None
     want_t = bool(re.fullmatch(r".*\dt", name))
     prefix = name[:-1] if want_t else name
     best: tuple[tuple[int, ...], str] | None = None
@@ -574,7 +577,7 @@ def shim_target(manager: str, command: str, ctx: Context, root: str | None = Non
             if found:
                 return ShimTarget(found, "system", origin)
             continue
-        d = _pick_version(installs, v.removeprefix("python-"))
+        d = _pick_version(installs, v.removeprefix("python-"), prefix_ok=mise)
         if d:
             p = os.path.join(_bin(d, ctx), command)
             if os.path.isfile(p):
