@@ -190,3 +190,18 @@ def test_envs_cli_reports_limits_and_health_status(
     cap = capsys.readouterr()
     assert "STATUS" in cap.out.splitlines()[0] and "PYTHON" not in cap.out.splitlines()[0]
     assert "scanned to depth 2" in cap.err and "pass ROOT" in cap.err
+
+
+def test_whatif_says_where_its_env_walk_stopped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """whatif counts the envs it found: a walk cut short is said, not silently undercounted."""
+    install = tmp_path / "opt" / "py"
+    make_exe(install / "bin" / "python3.12")
+    roots = tmp_path / "projects"
+    fake_env(roots.joinpath(*"abcdefgh") / ".venv", python_target=install / "bin" / "python3.12")
+    main(["whatif", "remove", str(install), "--env-root", str(roots), "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert [lim["root"] for lim in data["limits"]] == [str(roots)]
+    main(["whatif", "remove", str(install), "--env-root", str(roots)])
+    assert f"scanned to depth {DEFAULT_DEPTH}" in capsys.readouterr().err

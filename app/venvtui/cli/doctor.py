@@ -327,13 +327,22 @@ def print_diagnosis(shown: str, d: Diagnosis, *, verbose: bool = False) -> None:
 # --- whatif -------------------------------------------------------------------------------
 
 
-def _envs_for_whatif(args: argparse.Namespace, problems: list[VenvtuiError]) -> list[Environment]:
+def _envs_for_whatif(
+    args: argparse.Namespace, problems: list[VenvtuiError], limits: list[WalkLimit]
+) -> list[Environment]:
     from venvtui.core.discovery import iter_environments
 
-    return list(iter_environments(args.env_root or None, on_error=problems.append))
+    return list(
+        iter_environments(args.env_root or None, on_error=problems.append, on_limit=limits.append)
+    )
 
 
-def _emit_whatif(args: argparse.Namespace, result: Any, problems: list[VenvtuiError]) -> int:
+def _emit_whatif(
+    args: argparse.Namespace,
+    result: Any,
+    problems: list[VenvtuiError],
+    limits: Sequence[WalkLimit] = (),
+) -> int:
     from venvtui.core.startmodel import RANK
 
     worse = any(RANK[r.status_after] > RANK[r.status_before] for r in result.environments)
@@ -342,6 +351,7 @@ def _emit_whatif(args: argparse.Namespace, result: Any, problems: list[VenvtuiEr
 
         data = result.to_json()
         data["errors"] = [{"error": str(p), "hint": p.hint} for p in problems]
+        data["limits"] = [lim.to_json() for lim in limits]  # envs beyond them are not counted
         emit_json(data)
     else:
         from venvtui.cli.output import home_short
@@ -361,6 +371,9 @@ def _emit_whatif(args: argparse.Namespace, result: Any, problems: list[VenvtuiEr
                 print(f"            {r.why}")
         for p in problems:
             _warn(f"{p}" + (f" ({p.hint})" if p.hint else ""))
+        from venvtui.cli.inventory import note_limits
+
+        note_limits(limits)
     return 1 if worse else 0
 
 
@@ -368,11 +381,12 @@ def _ask(args: argparse.Namespace, kind: QuestionKind) -> int:
     from venvtui.core.whatif import Question, ask
 
     problems: list[VenvtuiError] = []
-    envs = _envs_for_whatif(args, problems)
+    limits: list[WalkLimit] = []
+    envs = _envs_for_whatif(args, problems, limits)
     question = Question(
         kind, args.path, getattr(args, "to", None), getattr(args, "remove_old", None)
     )
-    return _emit_whatif(args, ask(question, envs), problems)
+    return _emit_whatif(args, ask(question, envs), problems, limits)
 
 
 def cmd_whatif_remove(args: argparse.Namespace) -> int:
