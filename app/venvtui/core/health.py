@@ -671,8 +671,15 @@ def observe(env: Environment, static: Start, *, timeout: float) -> Observed | No
 # --- diagnosis --------------------------------------------------------------------------------
 
 
-def diagnose(env: Environment, *, confirm: bool = True, timeout: float | None = None) -> Diagnosis:
-    """Verdicts for `env` now, and the forecast of which event breaks it (see module doc)."""
+def diagnose(
+    env: Environment,
+    *,
+    confirm: bool = True,
+    timeout: float | None = None,
+    forecast: bool = True,
+) -> Diagnosis:
+    """Verdicts for `env` now, and the forecast of which event breaks it (see module doc).
+    `forecast=False` skips the forecast (a listing needs only the status)."""
     from venvtui.core import settings
 
     if timeout is None:
@@ -710,7 +717,9 @@ def diagnose(env: Environment, *, confirm: bool = True, timeout: float | None = 
                     f"Run `{env.python} -c 'import sys; print(sys.base_prefix)'` to see it.",
                 )
             )
-    forecasts, survives = run_forecast(env, static, base, parents, spawn=confirm)
+    forecasts, survives = (
+        run_forecast(env, static, base, parents, spawn=confirm) if forecast else ([], [])
+    )
     paths: list[Stability] = []
     if static.chain is not None:
         paths.extend(
