@@ -107,3 +107,14 @@ def test_health_status_is_the_worst(start: str, severities: list[str], expected:
     for s in severities:
         if s == "error":
             assert HEALTH_RANK[got] >= HEALTH_RANK["error"]
+
+
+def test_envs_lists_the_same_status_as_doctor(
+    moved: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["envs", str(moved.parent), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["environments"]
+    assert [(r["path"], r["status"]) for r in rows] == [(str(moved), "error")]
+    main(["envs", str(moved.parent)])
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split()[3] == "STATUS" and out[1].split()[3] == "error"
