@@ -166,3 +166,153 @@ def test_pyvenv_cfg_sparse_is_a_cfg_error(tmp_path: Path) -> None:
         fh.truncate(200 << 30)
     with pytest.raises(CfgError, match="limit"):
         read_cfg(tmp_path / "pyvenv.cfg")
+
+
+# -- hostile files where venvtui looks, through the CLI ----------------------------------------
+
+
+def _venv(path: Path) -> Path:
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(path)], check=True)
+    return path
+
+
+@pytest.fixture(scope="module")
+def base_env(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _venv(tmp_path_factory.mktemp("base") / "env")
+
+
+def _copy_env(base_env: Path, dest: Path) -> Path:
+    import shutil
+
+    shutil.copytree(base_env, dest, symlinks=True)
+    return dest
+
+
+def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    from venvtui.cli.main import main
+
+    code = main(["--no-cache", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+HOSTILE_CFGS = ["fifo", "kmsg", "dev-zero", "sparse-200g", "one-line-100mb", "home-10000"]
+
+
+def _spoil(env: Path, how: str) -> None:
+    cfg = env / "pyvenv.cfg"
+    if how == "home-10000":
+        cfg.write_text("home = /" + "a" * 10_000 + "\nversion = 3.11.7\n")
+        return
+    cfg.unlink()
+    if how == "fifo":
+        os.mkfifo(cfg)
+    elif how == "kmsg":
+        cfg.symlink_to("/proc/kmsg")
+    elif how == "dev-zero":
+        cfg.symlink_to("/dev/zero")
+    elif how == "sparse-200g":
+        with open(cfg, "wb") as fh:
+            fh.truncate(200 << 30)
+    elif how == "one-line-100mb":
+        with open(cfg, "wb") as fh:
+            fh.write(b"home = /usr/bin" + b"x" * (100 << 20))
+
+
+@pytest.mark.parametrize("how", HOSTILE_CFGS)
+@pytest.mark.parametrize("command", ["show", "doctor", "envs"])
+def test_hostile_pyvenv_cfg_gives_an_answer(
+    how: str, command: str, base_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env = _copy_env(base_env, tmp_path / "env")
+    _spoil(env, how)
+    args = [command, str(env)] if command != "envs" else ["envs", str(tmp_path)]
+    if command == "doctor":
+        args.append("--no-confirm")  # the env's own python may block on the file itself
+    code, out, err = _cli(capsys, *args, "--json")
+    assert "Traceback" not in err
+    assert out.strip(), err  # an answer (or a JSON error object) on stdout
+    import json
+
+    json.loads(out)
+    assert code in (0, 1, 2)
+
+
+def test_fifo_as_bin_python_is_refused_without_opening(tmp_path: Path) -> None:
+    from venvtui.core.errors import NotAnInterpreterError
+    from venvtui.core.probe import is_shim, probe
+
+    fifo = tmp_path / "python3"
+    os.mkfifo(fifo)
+    fifo.chmod(0o755)
+    assert not is_shim(str(fifo))
+    with pytest.raises(NotAnInterpreterError, match="FIFO"):
+        probe(str(fifo), use_cache=False, timeout=30)
+
+
+def test_fifo_console_script_and_elf(
+    base_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from venvtui.core.elfdeps import read_elf_deps
+
+    env = _copy_env(base_env, tmp_path / "env")
+    os.mkfifo(env / "bin" / "pip")
+    (env / "bin" / "pip").chmod(0o755)
+    assert read_elf_deps(str(env / "bin" / "pip")) is None
+    code, out, _ = _cli(capsys, "doctor", str(env), "--no-confirm")
+    assert code in (0, 1)
+    assert str(env) in out
+
+
+def test_fifos_where_environments_are_listed(
+    base_env: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    home = tmp_path / "home"
+    workon = home / ".virtualenvs"
+    workon.mkdir(parents=True)
+    env = _copy_env(base_env, workon / "proj")
+    os.mkfifo(env / ".project")  # virtualenvwrapper's project pointer
+    (home / ".conda").mkdir()
+    os.mkfifo(home / ".conda" / "environments.txt")
+    cwd = tmp_path / "work"
+    cwd.mkdir()
+    os.mkfifo(cwd / ".venv")  # uv/poetry-style pointer file in the project
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("WORKON_HOME", str(workon))
+    monkeypatch.chdir(cwd)
+    code, out, err = _cli(capsys, "envs", "--json")
+    assert code == 0, err
+    import json
+
+    paths = [e["path"] for e in json.loads(out)["environments"]]
+    assert str(env) in paths
+
+
+def test_deep_json_in_the_probe_cache_is_a_miss(tmp_path: Path) -> None:
+    from venvtui.core import probe_cache
+
+    key = probe_cache.cache_key("/bin/sh", "0" * 16)
+    path = probe_cache.cache_dir() / key.filename
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("[" * 200_000 + "]" * 200_000)
+    assert probe_cache.load(key) is None
+
+
+def test_deep_json_from_a_probed_python_is_a_probe_error(tmp_path: Path) -> None:
+    from venvtui.core.errors import ProbeError
+    from venvtui.core.probe import probe
+
+    fake = tmp_path / "python3"
+    deep = "[" * 100_000 + "]" * 100_000
+    (tmp_path / "deep.json").write_text(deep)
+    # The probe passes "-" and a cookie; answer with the cookie around a hostile document.
+    fake.write_text(f'#!/bin/sh\nprintf %s "$2"; cat {tmp_path / "deep.json"}; printf %s "$2"\n')
+    fake.chmod(0o755)
+    with pytest.raises(ProbeError):
+        probe(str(fake), use_cache=False, timeout=30)

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import math
+
+MAX_TIMEOUT = 24 * 3600.0  # seconds; more is a typo, not a wish
 
 
 def positive_float(text: str) -> float:
+    """A finite number of seconds in (0, MAX_TIMEOUT] (`inf`, `nan`, 0 and negatives refused)."""
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError("must be greater than 0")
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number of seconds, not {text!r}")
+    if not 0 < value <= MAX_TIMEOUT:
+        raise argparse.ArgumentTypeError(
+            f"must be more than 0 and at most {MAX_TIMEOUT:g} seconds, not {text}"
+        )
     return value
 
 

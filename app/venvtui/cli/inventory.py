@@ -195,11 +195,11 @@ def cmd_envs(args: argparse.Namespace) -> int:
             }
         )
     else:
-        from venvtui.cli.output import home_short, table
+        from venvtui.cli.output import home_short, short_version, table
 
         rows_t = [
             (
-                e.cfg_version or "-",
+                short_version(e.cfg_version or "-"),
                 e.creator,
                 e.owner or "-",
                 st,
@@ -257,14 +257,19 @@ def _probe_lines(pr: ProbeResult) -> list[str]:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from venvtui.core.errors import NotFoundError
+    from venvtui.core.errors import NotAnInterpreterError, NotFoundError, missing_hint
 
     _apply_timeout(args)
     path = os.path.abspath(os.path.expanduser(args.path))
     if not os.path.lexists(path):
-        raise NotFoundError(f"{path} does not exist")
+        raise NotFoundError(f"{path} does not exist", missing_hint(path))
     if os.path.isdir(path) or (os.path.basename(path) == ".venv" and os.path.isfile(path)):
         return _show_env(path, args.json)
+    if os.path.isfile(path) and not os.access(path, os.X_OK):
+        raise NotAnInterpreterError(
+            f"{path} is a file, neither an environment directory nor an interpreter",
+            "pass an environment's directory or a Python executable",
+        )
     return _show_interpreter(path, args.json)
 
 

@@ -3,14 +3,24 @@
 Each command module in COMMAND_MODULES exposes `register(subparsers)`, which adds its
 sub-commands and sets `func=<handler(args) -> int>` on them. Command modules import the core
 lazily inside handlers, and never import textual: only the no-argument TUI path does.
+
+Conventions every command shares, kept here once:
+* a usage mistake is one line and a hint, exit 2 (no argparse usage block);
+* with `--json`, an error is a JSON object (`error`, `hint`) on stdout, with the same exit;
+* text output goes through `output.SafeStream`: control characters and undecodable bytes from
+  files and paths are escaped, and a closed pipe (`venvtui doctor | head`) ends the output,
+  not the command, so the exit status is the command's own.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
+import re
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from venvtui import __version__
 from venvtui.core.errors import VenvtuiError
@@ -21,7 +31,47 @@ COMMAND_MODULES = {
     "venvtui.cli.doctor": ("doctor", "whatif"),
     "venvtui.cli.write": ("create", "repair", "rebuild", "delete"),
     "venvtui.cli.config": ("config",),
+    "venvtui.cli.completion": ("completion",),
 }
+USAGE_EXIT = 2
+
+
+class UsageError(VenvtuiError):
+    """A mistake in the command line (raised instead of argparse's usage block and exit);
+    `choices` lists what could have been typed ({name: one-line help})."""
+
+    def __init__(self, message: str, hint: str = "", choices: dict[str, str] | None = None):
+        super().__init__(message, hint)
+        self.choices = choices or {}
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, with errors raised as one-line UsageErrors carrying a specific hint."""
+
+    def error(self, message: str) -> NoReturn:
+        command = self.prog.partition(" ")[2]
+        help_cmd = f"venvtui help {command}".rstrip()
+        subs = _subcommands(self)
+        if subs and "required" in message:
+            # A command group called without its sub-command: list them.
+            raise UsageError(f"`{self.prog}` needs one of:", f"see `{help_cmd}`", subs)
+        bad = re.match(r"argument \S+: invalid choice: '?([^' ]*)'?", message)
+        if subs and bad:
+            word = bad.group(1)
+            near = difflib.get_close_matches(word, list(subs), n=1)
+            raise UsageError(
+                f"unknown command {word!r}" + (f"; did you mean `{near[0]}`?" if near else ""),
+                f"commands: {', '.join(subs)}; see `{help_cmd}`",
+            )
+        raise UsageError(message, f"see `{help_cmd}`")
+
+
+def _subcommands(parser: argparse.ArgumentParser) -> dict[str, str]:
+    """{name: one-line help} of a parser's sub-commands ({} when it has none)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return {a.dest: a.help or "" for a in action._choices_actions}
+    return {}
 
 
 def _modules_for(argv: Sequence[str]) -> tuple[str, ...]:
@@ -34,8 +84,8 @@ def _modules_for(argv: Sequence[str]) -> tuple[str, ...]:
     return tuple(COMMAND_MODULES)
 
 
-def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def build_parser(argv: Sequence[str] | None = None) -> Parser:
+    parser = Parser(
         prog="venvtui",
         description=(
             "Every Python interpreter and virtual environment on this machine: which base each "
@@ -47,50 +97,101 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser.add_argument(
         "--no-cache", action="store_true", help="do not read or write the interpreter probe cache"
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for name in _modules_for(argv) if argv is not None else COMMAND_MODULES:
         importlib.import_module(name).register(sub)
+    h = sub.add_parser(
+        "help",
+        help="show help for venvtui or one command",
+        description="Show help for venvtui, or for COMMAND (the same as COMMAND --help).",
+    )
+    h.add_argument("topic", nargs="*", metavar="COMMAND")
+    h.set_defaults(func=lambda args: _help(args.topic))
     return parser
 
 
-def _error(message: str, hint: str = "") -> None:
-    print(f"venvtui: error: {message}", file=sys.stderr)
-    if hint:
-        print(f"  hint: {hint}", file=sys.stderr)
+def _help(topic: Sequence[str]) -> int:
+    parser: argparse.ArgumentParser = build_parser()
+    for word in topic:
+        subs = next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
+        if subs is None or word not in subs.choices:
+            known = ", ".join(subs.choices) if subs is not None else ""
+            raise UsageError(
+                f"no such command: {' '.join(topic)}",
+                f"commands: {known}" if known else "see `venvtui help`",
+            )
+        parser = subs.choices[word]
+    parser.print_help()
+    return 0
+
+
+def _error(
+    message: str, hint: str, code: int, as_json: bool, choices: dict[str, str] | None = None
+) -> int:
+    if as_json:
+        from venvtui.cli.output import emit_json
+
+        extra = {"choices": choices} if choices else {}
+        if choices:
+            message = f"{message.rstrip(':')}: {', '.join(choices)}"
+        emit_json({"error": message, "hint": hint or None, **extra})
+    else:
+        print(f"venvtui: error: {message}", file=sys.stderr)
+        width = max((len(name) for name in choices or {}), default=0)
+        for name, text in (choices or {}).items():
+            print(f"  {name.ljust(width)}  {text}", file=sys.stderr)
+        if hint:
+            print(f"  hint: {hint}", file=sys.stderr)
+    return code
+
+
+def _tui() -> int:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return _error(
+            "venvtui needs a terminal", "try `venvtui envs` or `venvtui doctor`", USAGE_EXIT, False
+        )
+    from venvtui.tui.app import run_tui
+
+    return run_tui()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(args_list)
-    args = parser.parse_args(args_list)
+    as_json = "--json" in args_list
+    if not args_list:
+        return _tui()
+    from venvtui.cli.output import safe_streams
+
+    with safe_streams():
+        try:
+            args = build_parser(args_list).parse_args(args_list)
+        except UsageError as exc:
+            return _error(str(exc), exc.hint, USAGE_EXIT, as_json, exc.choices)
+        except VenvtuiError as exc:
+            return _error(str(exc), exc.hint, USAGE_EXIT, as_json)
     if args.no_cache:
         from venvtui.core import settings
 
         settings.USE_CACHE = False
-    try:
-        if args.command is None:
-            if not (sys.stdin.isatty() and sys.stdout.isatty()):
-                _error("venvtui needs a terminal; try `venvtui envs` or `venvtui doctor`")
-                return 2
-            from venvtui.tui.app import run_tui
-
-            return run_tui()
-        code: int = args.func(args)
-        return code
-    except VenvtuiError as exc:
-        _error(str(exc), exc.hint)
-        return 2
-    except KeyboardInterrupt:
-        print("venvtui: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        return 0
-    except OSError as exc:
-        _error(
-            f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
-            "check the path and its permissions",
-        )
-        return 2
+    if args.command is None:
+        return _tui()
+    as_json = bool(getattr(args, "json", False))
+    with safe_streams():
+        try:
+            code: int = args.func(args)
+            return code
+        except VenvtuiError as exc:
+            return _error(str(exc), exc.hint, USAGE_EXIT, as_json)
+        except KeyboardInterrupt:
+            return _error("interrupted", "", 130, as_json)
+        except OSError as exc:
+            where = exc.filename if exc.filename is not None else ""
+            return _error(
+                f"{where}: {exc.strerror or exc}" if where else str(exc.strerror or exc),
+                getattr(exc, "hint", "") or "check the path and its permissions",
+                USAGE_EXIT,
+                as_json,
+            )
 
 
 if __name__ == "__main__":

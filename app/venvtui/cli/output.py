@@ -2,13 +2,96 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
+import re
 import sys
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, TextIO
 
 from venvtui.core.models import SCHEMA_VERSION
+
+# C0 controls but tab and newline, DEL, C1 controls, and the lone surrogates that stand for
+# undecodable bytes (os.fsdecode / surrogateescape): shown as escapes, never sent raw.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:  # surrogateescape: the original byte
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def escape_text(text: str) -> str:
+    """`text` with control characters and undecodable bytes shown as `\\xNN` escapes: a
+    `prompt` holding terminal escape sequences cannot drive the terminal."""
+    return _UNSAFE.sub(_escape, text)
+
+
+class SafeStream(io.TextIOBase):
+    """A text stream that escapes what `escape_text` escapes, and after a broken pipe drops
+    further output instead of failing (the command finishes and keeps its exit status)."""
+
+    def __init__(self, inner: TextIO) -> None:
+        super().__init__()
+        self.inner = inner
+        self.broken = False
+
+    def write(self, text: str) -> int:
+        if not self.broken:
+            safe = escape_text(text)
+            try:
+                try:
+                    self.inner.write(safe)
+                except UnicodeEncodeError:  # e.g. "…" on an ASCII-only terminal
+                    enc = self.encoding
+                    self.inner.write(safe.encode(enc, "backslashreplace").decode(enc))
+            except BrokenPipeError:
+                self._drop()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.broken:
+            try:
+                self.inner.flush()
+            except BrokenPipeError:
+                self._drop()
+
+    def _drop(self) -> None:
+        """Point the file descriptor at /dev/null so the interpreter's own flush at exit
+        does not report the broken pipe either."""
+        self.broken = True
+        with contextlib.suppress(AttributeError, OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self.inner.fileno())
+            os.close(devnull)
+
+    def isatty(self) -> bool:
+        return self.inner.isatty()
+
+    def fileno(self) -> int:
+        return self.inner.fileno()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self.inner, "encoding", "utf-8")
+
+
+@contextlib.contextmanager
+def safe_streams() -> Iterator[None]:
+    """Route sys.stdout and sys.stderr through SafeStream for the duration."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = SafeStream(saved[0]), SafeStream(saved[1])
+    try:
+        yield
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        sys.stdout, sys.stderr = saved
 
 
 def emit_json(payload: dict[str, Any], *, indent: int | None = 2) -> None:
@@ -20,6 +103,20 @@ def emit_json(payload: dict[str, Any], *, indent: int | None = 2) -> None:
     else:
         json.dump(data, sys.stdout, indent=indent, sort_keys=False, default=str)
     sys.stdout.write("\n")
+
+
+_VERSION_INFO = re.compile(r"(\d+\.\d+(?:\.\d+)?)\.(alpha|beta|candidate|final)\.(\d+)$")
+_LEVEL = {"alpha": "a", "beta": "b", "candidate": "rc", "final": ""}
+
+
+def short_version(text: str) -> str:
+    """`version_info` as people write it: 3.12.1.final.0 -> 3.12.1, 3.13.0.candidate.2 ->
+    3.13.0rc2 (virtualenv and uv record sys.version_info joined with dots)."""
+    m = _VERSION_INFO.match(text.strip())
+    if m is None:
+        return text
+    level = _LEVEL[m.group(2)]
+    return m.group(1) + (f"{level}{m.group(3)}" if level else "")
 
 
 def home_short(path: str | None) -> str:
@@ -57,13 +154,14 @@ def table(
     width: int | None = None,
     flex: int = -1,
 ) -> str:
-    """Aligned columns fitting `width` (default: terminal, at most 80 when not a tty).
+    """Aligned columns; on a terminal they fit its width (`COLUMNS` first), elsewhere (a pipe,
+    a file) they size to their content so nothing is cut.
 
-    The `flex` column (default: last) absorbs the squeeze; it is ellipsized on the left so the
-    informative end of a path stays visible.
+    On a terminal the `flex` column (default: last) absorbs the squeeze; it is ellipsized on
+    the left so the informative end of a path stays visible.
     """
     if width is None:
-        width = term_width() if sys.stdout.isatty() else 80
+        width = term_width() if sys.stdout.isatty() else 1 << 30
     cols = len(headers)
     flex = flex % cols
     widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(cols)]

@@ -15,7 +15,27 @@ class VenvtuiError(Exception):
 
 
 class NotFoundError(VenvtuiError):
-    hint = "check the path; `venvtui interpreters` lists what was found"
+    hint = "check the path for a typo"
+
+
+def missing_hint(path: str) -> str:
+    """A hint for a path that does not exist: the nearest directory that does, and a close
+    spelling in it when there is one."""
+    import difflib
+    import os
+
+    parent, name = os.path.split(os.path.abspath(path))
+    missing = name
+    while parent and not os.path.isdir(parent):
+        parent, missing = os.path.split(parent)
+        if parent == os.path.dirname(parent) and not os.path.isdir(parent):
+            break
+    try:
+        near = difflib.get_close_matches(missing, os.listdir(parent), n=1)
+    except OSError:
+        near = []
+    where = f"{parent} has no {missing!r}"
+    return f"{where}; did you mean {os.path.join(parent, near[0])}?" if near else where
 
 
 class NotAnInterpreterError(VenvtuiError):

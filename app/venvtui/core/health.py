@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -199,7 +200,20 @@ class Diagnosis:
 
 # --- static verdicts --------------------------------------------------------------------------
 
-_GENERIC_REPAIR = "`venvtui repair {env}` (previews the change; deletes dangling bin/python* links first, since `venv --upgrade` keeps them)"
+
+def _cmd(*argv: str) -> str:
+    """A complete, copy-pasteable command line in backticks (arguments shell-quoted)."""
+    return f"`{shlex.join(argv)}`"
+
+
+def _repair(envp: str, python: str | None = None) -> str:
+    """The repair command (with `--python` when given: a path or a version request like 3.11)
+    and what it does."""
+    argv = ["venvtui", "repair", envp, *(["--python", python] if python else [])]
+    return (
+        f"{_cmd(*argv)} (previews the change; deletes dangling bin/python* links first, "
+        "since `venv --upgrade` keeps them)"
+    )
 
 
 def _start_verdicts(env: Environment, start: Start) -> list[Verdict]:
@@ -229,7 +243,7 @@ def _start_verdicts(env: Environment, start: Start) -> list[Verdict]:
                     f"bin/python never reaches a file: {f.text}",
                     "A link in the chain points back into it; the kernel gives up with "
                     "'Too many levels of symbolic links'.",
-                    f"Remove the looping link; then {_GENERIC_REPAIR.format(env=envp)}.",
+                    f"Remove the looping link; then {_repair(envp)}.",
                     "B1",
                 )
             )
@@ -253,8 +267,9 @@ def _start_verdicts(env: Environment, start: Start) -> list[Verdict]:
                     "older: for copied interpreters); nothing there or above holds "
                     "lib/pythonX.Y/os.py and the compiled-in PREFIX is no help, so start-up "
                     "dies with 'No module named encodings'.",
-                    f"Re-anchor `home` on the install: {_GENERIC_REPAIR.format(env=envp)}, or "
-                    f"`python{rec} -m venv --upgrade {envp}` run from an interpreter whose own "
+                    f"Re-anchor `home` on the install: {_repair(envp)}, or "
+                    f"{_cmd(f'python{rec}', '-m', 'venv', '--upgrade', envp)} run from an "
+                    "interpreter whose own "
                     "directory holds the stdlib.",
                     "B2",
                 )
@@ -268,8 +283,8 @@ def _start_verdicts(env: Environment, start: Start) -> list[Verdict]:
                     "No stdlib is found from where getpath starts its search, so whether the "
                     "env starts (and on which install) depends on the interpreter's compiled "
                     "PREFIX, which only running it tells; it did not answer in time or failed.",
-                    f"Run `venvtui doctor {envp}` again on a quieter machine, or run "
-                    f"`{env.python} -c 'import sys; print(sys.base_prefix)'`.",
+                    f"Run {_cmd('venvtui', 'doctor', envp)} again on a quieter machine, or run "
+                    f"{_cmd(env.python or 'python', '-c', 'import sys; print(sys.base_prefix)')}.",
                 )
             )
         elif f.code == "B2'":
@@ -281,8 +296,7 @@ def _start_verdicts(env: Environment, start: Start) -> list[Verdict]:
                     f.text
                     + ". Packages with compiled extensions or sysconfig paths may then point at "
                     "the wrong install (CPython #106045).",
-                    f"Re-anchor `home` on the install bin/python runs: "
-                    f"{_GENERIC_REPAIR.format(env=envp)}.",
+                    f"Re-anchor `home` on the install bin/python runs: {_repair(envp)}.",
                     "B2'",
                 )
             )
@@ -296,8 +310,9 @@ def _start_verdicts(env: Environment, start: Start) -> list[Verdict]:
                     "adds lib/pythonX.Y/site-packages for the *running* version, so packages "
                     "installed for the old one are not seen, and compiled extensions do not "
                     "match. `venv --upgrade` only rewrites pyvenv.cfg.",
-                    f"Rebuild on the version it was made for (`venvtui rebuild {envp} --python "
-                    f"python{start.recorded_minor}`) or on the new one, reinstalling packages.",
+                    "Rebuild on the version it was made for ("
+                    + _cmd("venvtui", "rebuild", envp, "--python", start.recorded_minor or "X.Y")
+                    + ") or on the new one, reinstalling packages.",
                     "B3",
                 )
             )
@@ -310,8 +325,7 @@ def _start_verdicts(env: Environment, start: Start) -> list[Verdict]:
                     "The copied (or linked) interpreter binary needs a shared library that is no "
                     "longer where its RUNPATH or the system directories say: 'error while "
                     "loading shared libraries'.",
-                    f"Replace the copied binary from an existing install: "
-                    f"{_GENERIC_REPAIR.format(env=envp)} --python <python{rec}>.",
+                    f"Replace the copied binary from an existing install: {_repair(envp, rec)}.",
                     "B4",
                 )
             )
@@ -365,12 +379,12 @@ def _dangling_fix(envp: str, rec: str, start: Start) -> str:
     repl = replacement_for(broken.path, start.recorded_minor) if broken is not None else None
     if repl:
         return (
-            f"{_GENERIC_REPAIR.format(env=envp)} --python {repl}; or by hand: delete "
-            f"{envp}/bin/python*, then `{repl} -m venv --upgrade {envp}`."
+            f"{_repair(envp, repl)}; or by hand: delete {shlex.quote(envp)}/bin/python*, "
+            f"then {_cmd(repl, '-m', 'venv', '--upgrade', envp)}."
         )
     return (
-        f"With a Python {rec} still installed: {_GENERIC_REPAIR.format(env=envp)} "
-        f"--python <python{rec}>; otherwise `venvtui rebuild {envp} --python …`."
+        f"With a Python {rec} still installed: {_repair(envp, rec)}; otherwise rebuild it on "
+        f"another version: {_cmd('venvtui', 'rebuild', envp, '--python', 'X.Y')}."
     )
 
 
@@ -387,7 +401,7 @@ def _cfg_verdicts(env: Environment) -> list[Verdict]:
                 "pyvenv.cfg is missing",
                 "Without pyvenv.cfg the interpreter does not know it is in a venv: it runs as the "
                 "base install, with the base's site-packages.",
-                f"Recreate the file: `venvtui repair {env.path}`.",
+                f"Recreate the file: {_cmd('venvtui', 'repair', env.path)}.",
             )
         )
         return out
@@ -399,7 +413,7 @@ def _cfg_verdicts(env: Environment) -> list[Verdict]:
                 "warning",
                 f"pyvenv.cfg has {len(env.cfg_problems)} malformed line(s)",
                 f"CPython skips lines it cannot parse: {shown}",
-                f"Review the file; `venvtui repair {env.path}` rewrites it keeping valid keys.",
+                f"Review the file; {_cmd('venvtui', 'repair', env.path)} rewrites it keeping valid keys.",
             )
         )
     if env_home(env) is None:
@@ -411,7 +425,7 @@ def _cfg_verdicts(env: Environment) -> list[Verdict]:
                 "CPython 3.11-3.13 getpath ignores a pyvenv.cfg without `home` (site still "
                 "activates the env); 3.14 deduces it from the bin/python link. Tools that read "
                 "`home` (uv, virtualenv, IDEs) cannot tell the base.",
-                f"Add `home` (the base interpreter's directory): `venvtui repair {env.path}`.",
+                f"Add `home` (the base interpreter's directory): {_cmd('venvtui', 'repair', env.path)}.",
             )
         )
     return out
@@ -440,7 +454,9 @@ def _nesting(env: Environment, start: Start, view: View = REAL) -> tuple[list[st
                 "On 3.8-3.10 `python -m venv` run from a venv records the parent venv's bin as "
                 "`home` and links bin/python into it (uv does the same): this env breaks when "
                 "the parent is deleted.",
-                f"Re-anchor on the base install: `venvtui repair {env.path} --python <base>`.",
+                "Re-anchor on the base install: "
+                + _cmd("venvtui", "repair", env.path, "--python", start.recorded_minor or "X.Y")
+                + ".",
                 "B7",
             )
         )
@@ -465,8 +481,8 @@ def _nesting(env: Environment, start: Start, view: View = REAL) -> tuple[list[st
                     f"the environment it was made from is gone: {gone}",
                     "`home` and bin/python point into another venv's bin (a venv made from a "
                     "venv on 3.8-3.10), and that venv no longer exists.",
-                    f"`venvtui repair {env.path} --python <python{start.recorded_minor or 'X.Y'}>`"
-                    " or rebuild it.",
+                    _cmd("venvtui", "repair", env.path, "--python", start.recorded_minor or "X.Y")
+                    + " or rebuild it.",
                     "B7",
                 )
             )
@@ -714,7 +730,8 @@ def diagnose(
                     "The env's python was run (site enabled, scrubbed environment) and its "
                     "sys.base_prefix / version compared with the static expectation."
                     + (" " + "; ".join(observed.reasons) if observed.reasons else ""),
-                    f"Run `{env.python} -c 'import sys; print(sys.base_prefix)'` to see it.",
+                    f"Run {_cmd(env.python or 'python', '-c', 'import sys; print(sys.base_prefix)')}"
+                    " to see it.",
                 )
             )
     forecasts, survives = (

@@ -32,6 +32,7 @@ from venvtui.core.errors import (
     ProbeError,
     ProbeTimeout,
     VenvtuiError,
+    missing_hint,
 )
 from venvtui.core.models import ProbeResult
 from venvtui.core.safe_io import kind_of, loads_json, read_head
@@ -125,7 +126,7 @@ def _check_path(path: str) -> None:
     try:
         st = os.lstat(path)
     except FileNotFoundError:
-        raise NotFoundError(f"{path} does not exist") from None
+        raise NotFoundError(f"{path} does not exist", missing_hint(path)) from None
     except OSError as exc:
         raise NotAnInterpreterError(f"cannot examine {path}: {exc.strerror or exc}") from None
     if stat.S_ISLNK(st.st_mode):

@@ -289,10 +289,18 @@ def kill_marked(token: str, *, rounds: int = 20) -> int:
     """SIGKILL every process whose environment carries this run's token, repeating while new
     ones appear (a fork bomb keeps forking until its parent is dead); the count killed."""
     killed: set[int] = set()
+    quiet = 0  # consecutive scans that found nothing new
     for _ in range(rounds):
         pids = [p for p in _marked(token) if p not in killed]
         if not pids:
-            break
+            # Nothing found at all: done. Once something was found, it may have been forking
+            # or in the middle of an exec (its environ briefly unreadable): confirm twice.
+            quiet += 1
+            if not killed or quiet >= 2:
+                break
+            time.sleep(0.01)
+            continue
+        quiet = 0
         for pid in pids:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, signal.SIGKILL)
