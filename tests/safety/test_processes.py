@@ -125,15 +125,17 @@ while True:                              # gigabytes
 def test_forking_daemonizing_flooding_python_leaves_nothing(tmp_path: Path, mark: str) -> None:
     fake = _script(tmp_path, "python", HOSTILE, shebang=sys.executable)
     ready = tmp_path / "ready"
+    # VmHWM: this process's own peak (ru_maxrss would include the forking parent's size).
     runner = (
-        "import resource, sys\n"
+        "import sys\n"
         "from venvtui.core import proc\n"
         "from venvtui.core.errors import ProbeError\n"
         "try:\n"
         "    proc.run(sys.argv[1:], timeout=30)\n"
         "except ProbeError as exc:\n"
         "    print('error:', exc)\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+        "status = open('/proc/self/status').read()\n"
+        "print(next(ln.split()[1] for ln in status.splitlines() if ln.startswith('VmHWM:')))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", runner, str(fake), mark, str(ready)],
