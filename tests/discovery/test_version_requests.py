@@ -27,6 +27,7 @@ from venvtui.core.sources import Context
         ("cp312", "cpython", (3, 12), False),
         ("pypy@3.10", "pypy", (3, 10), False),
         ("pp310", "pypy", (3, 10), False),
+        ("pypy3.10", "pypy", (3, 10), False),
     ],
 )
 def test_parse_request(text: str, impl: str, version: tuple[int, ...], ft: bool) -> None:
@@ -36,6 +37,13 @@ def test_parse_request(text: str, impl: str, version: tuple[int, ...], ft: bool)
 @pytest.mark.parametrize("text", ["python3", "python3.12", "./3.12", "/usr/bin/python3", "x3.1"])
 def test_names_and_paths_are_not_version_requests(text: str) -> None:
     assert parse_request(text) is None
+
+
+def test_specifiers() -> None:
+    req = parse_request(">=3.11, <3.13")
+    assert req is not None and req.specifier == "<3.13,>=3.11" and req.version == ()
+    with pytest.raises(NotFoundError):
+        parse_request(">=3.x")
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +83,12 @@ def test_version_requests_pick_newest_and_stable(machine: dict[str, Path]) -> No
     assert find_python("3", context=ctx, interpreters=found).path == got.path  # newest 3.x
     p11 = find_python("cpython@3.11", context=ctx, interpreters=found).path
     assert Path(p11).resolve().is_relative_to(machine["r11"].resolve())
+    assert find_python(">=3.11,<3.12", context=ctx, interpreters=found).path == p11
+    assert find_python(">=3.11", context=ctx, interpreters=found).path == got.path
+    by_name = find_python("python3.11", context=ctx, interpreters=found)  # not on PATH
+    assert by_name.path == p11 and by_name.request == "python3.11"
+    with pytest.raises(NotFoundError):
+        find_python(">=3.11,<3.11", context=ctx, interpreters=found)
     with pytest.raises(NotFoundError) as err:
         find_python("3.10", context=ctx, interpreters=found)
     assert "no Python 3.10" in str(err.value) and "3.11" in err.value.hint

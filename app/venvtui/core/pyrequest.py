@@ -5,7 +5,8 @@
   executable it selects now (`pyenv which` semantics, see `sources.shim_target`): a shim is a
   script that re-reads the selection at every run, never a base to record.
 - A version request, as `uv venv -p` takes them: `3`, `3.12`, `3.12.1`, `3.13t`,
-  `cpython@3.12`, `cpython3.12`, `cp312`, `pypy@3.10`. It is matched against the discovered
+  `cpython@3.12`, `cpython3.12`, `cp312`, `pypy@3.10`, `'>=3.11,<3.13'` (and `python3.12`
+  when no such command is on PATH). It is matched against the discovered
   interpreters: the newest matching version wins; between installs of that version, and among
   one install's aliases, an upgrade-stable path is preferred (Homebrew `opt/`, the uv/mise
   minor link) over a version-stamped one.
@@ -13,6 +14,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import shutil
@@ -34,12 +36,17 @@ _REQUEST = re.compile(
 _COMPACT = re.compile(r"^(?P<impl>cp|pp)(?P<major>\d)(?P<minor>\d{1,2})(?P<t>t)?$", re.IGNORECASE)
 
 
+# A version specifier (PEP 440), as uv takes `-p '>=3.11,<3.13'`.
+_SPECIFIER = re.compile(r"^\s*(?:===|==|!=|~=|<=|>=|<|>)")
+
+
 @dataclass(frozen=True, slots=True)
 class VersionRequest:
     implementation: str  # "cpython" unless another was named
-    version: tuple[int, ...]  # 1 to 3 parts
+    version: tuple[int, ...]  # 1 to 3 parts (empty with a specifier)
     free_threaded: bool = False
     text: str = ""
+    specifier: str = ""  # PEP 440 specifiers, e.g. ">=3.11,<3.13"
 
     def matches(self, interp: Interpreter) -> bool:
         pr = interp.probe
@@ -47,15 +54,38 @@ class VersionRequest:
             return False
         if pr.free_threaded != self.free_threaded:
             return False
+        if self.specifier:
+            from packaging.specifiers import SpecifierSet
+            from packaging.version import InvalidVersion, Version
+
+            try:
+                return SpecifierSet(self.specifier).contains(
+                    Version(pr.version_full), prereleases=True
+                )
+            except InvalidVersion:
+                return False
         return tuple(pr.version[: len(self.version)]) == self.version
 
     def __str__(self) -> str:
+        if self.specifier:
+            return self.specifier
         impl = "" if self.implementation == "cpython" else f"{self.implementation} "
         return impl + ".".join(map(str, self.version)) + ("t" if self.free_threaded else "")
 
 
 def parse_request(text: str) -> VersionRequest | None:
     """The version request `text` spells, or None when it is a path or a command name."""
+    if _SPECIFIER.match(text):
+        from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+        try:
+            spec = str(SpecifierSet(text))
+        except InvalidSpecifier:
+            raise NotFoundError(
+                f"{text!r} is not a valid version specifier",
+                "e.g. --python '>=3.11,<3.13', or a version such as 3.12",
+            ) from None
+        return VersionRequest("cpython", (), False, text, spec)
     m = _REQUEST.fullmatch(text.strip()) or _COMPACT.fullmatch(text.strip())
     if m is None:
         return None
@@ -65,6 +95,9 @@ def parse_request(text: str) -> VersionRequest | None:
     version = tuple(int(p) for p in parts if p is not None)
     impl = _IMPLS[(m.group("impl") or "cpython").lower()]
     return VersionRequest(impl, version, bool(m.group("t")), text)
+
+
+_COMMAND_VERSION = re.compile(r"python(\d\.\d+t?)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +215,10 @@ def find_python(
     if not looks_like_path:
         found = shutil.which(text, path=os.pathsep.join(ctx.path_dirs()))
         if not found:
+            m = _COMMAND_VERSION.fullmatch(text)
+            if m:  # `python3.12` not on PATH: any discovered 3.12, as uv reads the name
+                choice = find_python(m.group(1), context=ctx, interpreters=interpreters)
+                return dataclasses.replace(choice, request=request)
             raise NotFoundError(
                 f"{request} was not found on PATH",
                 "pass a path, a command on PATH or a version such as 3.12 or cpython@3.12",
