@@ -203,3 +203,30 @@ def test_a_shim_is_refused_as_an_explicit_home(
     err = capsys.readouterr().err
     assert code != 0 and "pyenv shim" in err and "Traceback" not in err
     assert not (tmp_path / "e").exists()
+
+
+@pytest.mark.slow
+def test_create_through_a_shim_first_path_makes_a_working_env(
+    pyenv_root: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Really created (with pip from ensurepip): home and bin/python name the install the shim
+    selected, and the env starts without pyenv."""
+    (pyenv_root / "version").write_text("3.12\n")
+    for k, v in _env(pyenv_root).items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.chdir(tmp_path)
+    dest = tmp_path / "env"
+    assert main(["create", str(dest), "--python", "python3", "--seed"]) == 0, capsys.readouterr()
+    cfg = (dest / "pyvenv.cfg").read_text()
+    assert "shims" not in cfg and "shims" not in os.readlink(dest / "bin" / "python")
+    cp = subprocess.run(
+        [str(dest / "bin" / "python"), "-c", "import sys, pip; print(sys.version_info[:2])"],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin"},
+        timeout=60,
+    )
+    assert cp.returncode == 0 and cp.stdout.strip() == "(3, 12)", cp.stderr
