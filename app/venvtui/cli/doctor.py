@@ -192,7 +192,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     from concurrent.futures import ThreadPoolExecutor
 
     from venvtui.core import settings
-    from venvtui.core.health import HEALTH_RANK, diagnose, is_problem
+    from venvtui.core.health import HEALTH_ORDER, diagnose, is_problem
 
     if args.timeout is not None:
         settings.PROBE_TIMEOUT = args.timeout
@@ -245,10 +245,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
                 counts[d.status] = counts.get(d.status, 0) + 1
             print(
                 f"{len(diags)} environment(s): "
-                + ", ".join(
-                    f"{n} {s}"
-                    for s, n in sorted(counts.items(), key=lambda sn: -HEALTH_RANK[sn[0]])
-                )
+                + ", ".join(f"{counts[s]} {s}" for s in HEALTH_ORDER if s in counts)
             )
     if unhealthy or any(row["state"] != "settled" for row in interrupted):
         return 1

@@ -57,6 +57,8 @@ from venvtui.core.whatif import (
 
 __all__ = [
     "BADGE",
+    "HEALTH_ORDER",
+    "HEALTH_RANK",
     "Dependents",
     "Diagnosis",
     "Forecast",
@@ -94,6 +96,10 @@ HEALTH_RANK: dict[str, int] = {
     "error": 5,
     "broken": 6,
 }
+# Worst first: the order lists and counts show statuses in.
+HEALTH_ORDER: tuple[str, ...] = tuple(
+    sorted(HEALTH_RANK, key=HEALTH_RANK.__getitem__, reverse=True)
+)
 BADGE: dict[str, str] = {
     "ok": "OK",
     "warning": "WARNING",
