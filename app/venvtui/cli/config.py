@@ -55,6 +55,9 @@ def cmd_config_show(args: argparse.Namespace) -> int:
     print(f"config file: {cfg.path}" + ("" if data["exists"] else "  (not present: defaults)"))
     print(f"scan.roots:         {', '.join(cfg.scan_roots) or '-'}")
     print(f"scan.exclude:       {', '.join(cfg.exclude) or '-'}")
-    print(f"scan.depth:         {cfg.scan_depth if cfg.scan_depth is not None else '- (6)'}")
+    from venvtui.core.envscan import DEFAULT_DEPTH
+
+    depth = cfg.scan_depth if cfg.scan_depth is not None else f"- ({DEFAULT_DEPTH})"
+    print(f"scan.depth:         {depth}")
     print(f"create.home-policy: {cfg.home_policy}")
     return 0
