@@ -138,7 +138,20 @@ def _run(args: argparse.Namespace, plan: Any, *, confirm: bool = True) -> int:
     return 0
 
 
+def _settle_first(args: argparse.Namespace, path: str) -> None:
+    """Before planning a real write: finish or roll back an interrupted write of `path`
+    (core.journal), so the plan is made on the old or the new complete environment."""
+    if args.dry_run or not path.strip():
+        return
+    from venvtui.core import journal
+
+    for out in journal.recover_for(path):
+        if not args.json:
+            print(f"an interrupted {out.action} of {out.env} was settled: {out.detail}")
+
+
 def cmd_create(args: argparse.Namespace) -> int:
+    _settle_first(args, args.dest)
     if args.upgrade:
         from venvtui.core.repair import plan_repair
 
@@ -164,12 +177,14 @@ def cmd_create(args: argparse.Namespace) -> int:
 def cmd_repair(args: argparse.Namespace) -> int:
     from venvtui.core.repair import plan_repair
 
+    _settle_first(args, args.env)
     return _run(args, plan_repair(args.env, args.python, home_policy=_policy(args)))
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
     from venvtui.core.repair import plan_rebuild
 
+    _settle_first(args, args.env)
     plan = plan_rebuild(
         args.env,
         args.python,
@@ -184,4 +199,5 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 def cmd_delete(args: argparse.Namespace) -> int:
     from venvtui.core.repair import plan_delete
 
+    _settle_first(args, args.env)
     return _run(args, plan_delete(args.env), confirm=args.yes)
