@@ -29,6 +29,7 @@ from tests.safety.writes import (
     make_env,
     recover_all,
 )
+from venvtui.core import fsops
 from venvtui.core import plan as plan_mod
 from venvtui.core import repair as repair_mod
 from venvtui.core.create import CreateRequest, plan_create
@@ -164,10 +165,15 @@ def test_create_fails_cleanly_at_every_step(
     assert leftovers(dest) == []
 
 
+@pytest.mark.parametrize(
+    "exchange", [True, pytest.param(False, marks=pytest.mark.slow)], ids=["exchange", "two-renames"]
+)
 def test_rebuild_fails_cleanly_at_every_step(
-    world: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    world: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, exchange: bool
 ) -> None:
     work, _ = world
+    if not exchange:
+        monkeypatch.setattr(fsops, "exchange", lambda *_args: False)
     env = make_env(require_python("3.12").exe, work / "env")
 
     def make(d: Path) -> Plan:
@@ -320,10 +326,14 @@ def test_sigkill_at_every_step_of_create(
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("exchange", [True, False], ids=["exchange", "two-renames"])
 def test_sigkill_at_every_step_of_rebuild(
-    world: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    world: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, exchange: bool
 ) -> None:
+    """Also without renameat2 (old kernels, other systems): two renames under the journal."""
     work, _ = world
+    if not exchange:
+        monkeypatch.setattr(fsops, "exchange", lambda *_args: False)
     env = make_env(require_python("3.12").exe, work / "env")
     seen = sweep_kills(monkeypatch, env, lambda d: _rebuild_plan(d, monkeypatch, tmp_path))
     assert seen["old"] and seen["new"], seen
