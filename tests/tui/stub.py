@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from venvtui.core.errors import WriteRefused
+from venvtui.core.whatif import Question
 from venvtui.tui.services import Cancelled, Progress
 from venvtui.tui.views import (
     ApplyOutcome,
@@ -76,10 +77,11 @@ class StubService:
     def interpreter_detail(self, row: InterpreterRow, envs: Sequence[EnvRow]) -> Detail:
         return Detail(kind="interpreter", key=row.key, title=row.path, status=row.stability)
 
-    def whatif(
-        self, row: InterpreterRow, what: str, envs: Sequence[EnvRow], version: str = ""
-    ) -> ImpactView:
-        return ImpactView(what, ())
+    def whatif_questions(self, row: InterpreterRow, envs: Sequence[EnvRow]) -> tuple[Question, ...]:
+        return ()
+
+    def ask(self, question: Question, envs: Sequence[EnvRow]) -> ImpactView:
+        return ImpactView(question.kind, ())
 
     def env_detail(self, row: EnvRow) -> Detail:
         return Detail(kind="environment", key=row.key, title=row.path, status=row.health)

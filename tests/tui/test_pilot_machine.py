@@ -299,3 +299,24 @@ async def test_help_wizard_and_quit_keys(machine: Machine) -> None:
         await settle(pilot)
         await pilot.press("q")
     assert app.return_code == 0
+
+
+async def test_changed_column_is_labelled_and_kept_current(machine: Machine) -> None:
+    class Clock(MachineService):
+        offset = 0.0
+
+        def now(self) -> float:
+            return super().now() + self.offset
+
+    service = Clock(context=machine.context())
+    app = VenvtuiApp(service, cursor_blink=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        table = app.main.env_table
+        api = str(machine.envs["api"])
+        assert table.columns[table.columns_key("age")].label.plain == "Changed"
+        assert table.get_cell(api, "age").plain == "5h"
+        service.offset = 2 * 86_400.0
+        app.main._refresh_ages()  # what the once-a-minute timer calls
+        await settle(pilot)
+        assert table.get_cell(api, "age").plain == "2d"

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from venvtui.core.models import Environment, Interpreter
     from venvtui.core.plan import Plan
     from venvtui.core.sources import Context
+    from venvtui.core.whatif import Question
     from venvtui.tui.views import Health
 
 _STAMP = re.compile(r"(^|[/-])\d+\.\d+\.\d+")
@@ -274,31 +275,28 @@ class CoreService:
     def _impacts(
         self, row: InterpreterRow, envs: list[EnvRow], notes: list[str]
     ) -> tuple[ImpactView, ...]:
+        """Remove and upgrade (to the next patch the installer would lay down) of its install."""
         if not envs:
             return ()
-        out: list[ImpactView] = []
         try:
-            out.append(self.whatif(row, "remove", envs))
-            nxt = _next_patch(row.version)
-            if nxt:
-                out.append(self.whatif(row, "upgrade", envs, nxt))
+            questions = self.whatif_questions(row, envs)
+            return tuple(self.ask(q, envs) for q in questions if q.kind in ("remove", "upgrade"))
         except VenvtuiError as exc:
             notes.append(f"what-if failed: {exc}")
-        return tuple(out)
+            return ()
 
-    def whatif(
-        self, row: InterpreterRow, what: str, envs: Sequence[EnvRow], version: str = ""
-    ) -> ImpactView:
-        """What `remove` / `upgrade` (to `version`) of the interpreter's install does to `envs`
-        (the same core functions as `venvtui whatif`)."""
-        from venvtui.core.health import whatif_remove, whatif_upgrade
+    def whatif_questions(self, row: InterpreterRow, envs: Sequence[EnvRow]) -> tuple[Question, ...]:
+        """The what-if questions for an interpreter (remove; upgrade to the next patch; re-point
+        each link the user owns on the way to it), as `venvtui whatif` asks them."""
+        from venvtui.core.whatif import questions_for
 
-        models = [e.environment for e in envs if e.environment is not None]
-        result: WhatIf
-        if what == "upgrade":
-            result = whatif_upgrade(row.install_dir, version, models)
-        else:
-            result = whatif_remove(row.install_dir, models)
+        return questions_for(row.path, _models(envs))
+
+    def ask(self, question: Question, envs: Sequence[EnvRow]) -> ImpactView:
+        """One what-if through the core's `ask` (the same computation as `venvtui whatif`)."""
+        from venvtui.core.whatif import ask
+
+        result: WhatIf = ask(question, _models(envs))
         return ImpactView(
             result.event.text,
             tuple((r.path, r.status_after, r.why) for r in result.environments),
@@ -443,16 +441,13 @@ class CoreService:
         return load_environment(row.path, context=self.context)
 
 
+def _models(envs: Sequence[EnvRow]) -> list[Environment]:
+    return [e.environment for e in envs if e.environment is not None]
+
+
 def _plan_view(plan: Plan) -> PlanView:
     steps = tuple(f"{op.kind} {op.path}" + (f"  ({op.note})" if op.note else "") for op in plan.ops)
     return PlanView(plan.action, plan.env, plan.render(), tuple(plan.warnings), steps, plan)
-
-
-def _next_patch(version: str) -> str:
-    parts = version.split(".")
-    if len(parts) == 3 and parts[2].isdigit():
-        return f"{parts[0]}.{parts[1]}.{int(parts[2]) + 1}"
-    return ""
 
 
 def _short_version(version: str | None) -> str:

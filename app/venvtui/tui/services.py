@@ -8,7 +8,7 @@ workers only. Failures are raised as `VenvtuiError` and shown as notifications.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from venvtui.tui.views import (
     ApplyOutcome,
@@ -21,6 +21,9 @@ from venvtui.tui.views import (
     PackageView,
     PlanView,
 )
+
+if TYPE_CHECKING:
+    from venvtui.core.whatif import Question
 
 Cancelled = Callable[[], bool]
 Progress = Callable[[str], None]  # one line of progress from a write
@@ -65,9 +68,11 @@ class Service(Protocol):
 
     def interpreter_detail(self, row: InterpreterRow, envs: Sequence[EnvRow]) -> Detail: ...
 
-    def whatif(
-        self, row: InterpreterRow, what: str, envs: Sequence[EnvRow], version: str = ""
-    ) -> ImpactView: ...
+    def whatif_questions(
+        self, row: InterpreterRow, envs: Sequence[EnvRow]
+    ) -> tuple[Question, ...]: ...
+
+    def ask(self, question: Question, envs: Sequence[EnvRow]) -> ImpactView: ...
 
     def env_detail(self, row: EnvRow) -> Detail: ...
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
@@ -610,9 +610,13 @@ class MainScreen(Screen[None]):
         environ = activated_environ(row.path, os.environ)
         argv = [os.path.join(row.path, "bin", "python")] if program else [_shell(environ)]
         try:
-            with self.app.suspend():
-                print(f"venvtui: {short_path(row.path, self.home)} is active; exit to come back")
-                subprocess.run(argv, env=environ, check=False)
+            try:
+                with self.app.suspend():
+                    print(f"venvtui: {short_path(row.path, self.home)} is active; exit to come back")
+                    subprocess.run(argv, env=environ, check=False)
+            except SuspendNotSupported:
+                # No terminal to hand over (headless): run it with no input, so it just ends.
+                subprocess.run(argv, env=environ, check=False, stdin=subprocess.DEVNULL)
         except OSError as exc:
             self.notify(f"could not start {argv[0]}: {exc}", severity="error")
 

@@ -25,6 +25,7 @@ class WriteProgress(ModalScreen[None]):
 
     BINDINGS: ClassVar[list[Any]] = [
         Binding("escape,enter", "close", "Close", id="progress.close"),
+        Binding("q", "app.quit", "Quit", id="progress.quit", show=False),
     ]
     TAIL = 6
 
