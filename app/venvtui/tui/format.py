@@ -32,8 +32,6 @@ HEALTH_MEANING = {
     "error": "starts, but something it needs is broken (see Health in the detail)",
     "broken": "does not start (dangling bin/python, home without a stdlib, ...)",
 }
-# Worst first: the order of the Health column when sorted.
-HEALTH_ORDER = ("broken", "error", "misbound", "drift", "warning", "uncertain", "ok")
 
 # Interpreter path stability (`core.stability` kinds).
 STABILITY = {

@@ -612,7 +612,9 @@ class MainScreen(Screen[None]):
         try:
             try:
                 with self.app.suspend():
-                    print(f"venvtui: {short_path(row.path, self.home)} is active; exit to come back")
+                    print(
+                        f"venvtui: {short_path(row.path, self.home)} is active; exit to come back"
+                    )
                     subprocess.run(argv, env=environ, check=False)
             except SuspendNotSupported:
                 # No terminal to hand over (headless): run it with no input, so it just ends.

@@ -12,7 +12,6 @@ from textual.binding import Binding
 from textual.widgets import DataTable
 
 from venvtui.tui.format import (
-    HEALTH_ORDER,
     STABILITY,
     age,
     health_badge,
@@ -363,7 +362,9 @@ class EnvTable(RecordTable[EnvRow]):
         if column == "age":
             return -(record.mtime or 0.0)
         if column == "health":
-            return HEALTH_ORDER.index(record.health) if record.health in HEALTH_ORDER else 99
+            from venvtui.core.health import HEALTH_RANK  # the core's order (loaded by now)
+
+            return -HEALTH_RANK.get(record.health, -1)  # worst first
         if column == "forecast":
             brk = record.next_break
             return (0, self.forecast_text(record)) if brk else (1, "")
