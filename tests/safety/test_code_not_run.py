@@ -76,3 +76,15 @@ def test_probe_ignores_json_py_in_cwd(
     monkeypatch.chdir(tmp_path)
     probe(str(builds[-1] / "bin" / f"python{version}"), use_cache=False, timeout=60)
     assert not mark.exists()
+
+
+def test_venv_layout_query_ignores_json_py_in_cwd(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from venvtui.core.create import query_layout
+
+    mark = _trap(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    layout = query_layout(sys.executable, str(tmp_path / "new-env"))
+    assert not mark.exists()
+    assert layout.bin_path

@@ -316,3 +316,16 @@ def test_deep_json_from_a_probed_python_is_a_probe_error(tmp_path: Path) -> None
     fake.chmod(0o755)
     with pytest.raises(ProbeError):
         probe(str(fake), use_cache=False, timeout=30)
+
+
+def test_doctor_confirming_a_fifo_bin_python(
+    base_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env = _copy_env(base_env, tmp_path / "env")
+    for name in ("python", "python3"):
+        (env / "bin" / name).unlink(missing_ok=True)
+    os.mkfifo(env / "bin" / "python")
+    (env / "bin" / "python").chmod(0o755)
+    code, out, err = _cli(capsys, "doctor", str(env), "--timeout", "30")
+    assert code == 1, err
+    assert "FIFO" in out

@@ -15,7 +15,6 @@ Conventions every command shares, kept here once:
 from __future__ import annotations
 
 import argparse
-import difflib
 import importlib
 import re
 import sys
@@ -57,6 +56,8 @@ class Parser(argparse.ArgumentParser):
             raise UsageError(f"`{self.prog}` needs one of:", f"see `{help_cmd}`", subs)
         bad = re.match(r"argument \S+: invalid choice: '?([^' ]*)'?", message)
         if subs and bad:
+            import difflib
+
             word = bad.group(1)
             near = difflib.get_close_matches(word, list(subs), n=1)
             raise UsageError(

@@ -134,12 +134,13 @@ def query_layout(python: str, env_dir: str, exename: str = "", prompt: str | Non
     if not os.access(python, os.X_OK) or os.path.isdir(python):
         raise NotAnInterpreterError(f"{python} is not an executable file")
     payload = json.dumps({"env_dir": env_dir, "exename": exename, "prompt": prompt})
-    # -E -s -S works on every version (2.7 has no -I); cwd "/" so nothing shadows `venv`.
+    # -E -s -S works on every version (2.7 has no -I); proc.run's default cwd is a fresh empty
+    # directory, so nothing there shadows `venv` or `json`.
     try:
         result = proc.run(
             [python, "-E", "-s", "-S", "-c", _script_text(), payload],
             timeout=QUERY_TIMEOUT,
-            cwd=os.sep,
+            max_output=proc.ANSWER_MAX,
         )
     except ProbeError as exc:
         raise NotAnInterpreterError(f"{python} cannot be run: {exc}") from exc

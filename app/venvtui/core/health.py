@@ -41,7 +41,7 @@ from venvtui.core.forecast import (
 )
 from venvtui.core.models import Environment
 from venvtui.core.overlay import REAL, View
-from venvtui.core.safe_io import loads_json, read_head
+from venvtui.core.safe_io import is_regular_file, kind_of, loads_json, read_head
 from venvtui.core.stability import Stability, classify_path, find_install
 from venvtui.core.startmodel import BaseFacts, Start, Status, minor_of, predict, same_install
 from venvtui.core.whatif import (
@@ -645,8 +645,13 @@ def observe(env: Environment, static: Start, *, timeout: float) -> Observed | No
     python = env.python
     if python is None or not os.path.exists(python):
         return None
+    if not is_regular_file(python):  # a FIFO or device standing in for bin/python
+        kind = kind_of(os.stat(python).st_mode)
+        return Observed("broken", None, error=f"{python} is {kind}", reasons=("not a program",))
     try:
-        cp = proc.run([python, "-E", "-s", "-c", _OBSERVE], timeout=timeout)
+        cp = proc.run(
+            [python, "-E", "-s", "-c", _OBSERVE], timeout=timeout, max_output=proc.ANSWER_MAX
+        )
     except ProbeTimeout:
         return Observed(
             "broken", None, error=f"did not answer within {timeout:g}s", reasons=("hangs",)

@@ -530,7 +530,11 @@ _VERIFY_CODE = (
 def verify(v: Verify, *, timeout: float = 60.0) -> dict[str, Any]:
     """Run the environment's python (not isolated from its pyvenv.cfg, only from PYTHON* vars)
     and check its prefixes; raise WriteFailed with what went wrong."""
-    result = proc.run([v.python, "-I", "-c", _VERIFY_CODE, *v.imports], timeout=timeout)
+    result = proc.run(
+        [v.python, "-I", "-c", _VERIFY_CODE, *v.imports],
+        timeout=timeout,
+        max_output=proc.ANSWER_MAX,
+    )
     if result.returncode != 0:
         tail = (result.stderr or result.stdout).strip().splitlines()[-2:]
         raise WriteFailed(

@@ -205,7 +205,12 @@ def _run(path: str, timeout: float) -> dict[str, Any]:
     while True:
         try:
             # The script comes on stdin ("-"): no size limit, and nothing to echo back in errors.
-            done = proc.run([path, *flags, "-", cookie], timeout=timeout, input_text=script_text())
+            done = proc.run(
+                [path, *flags, "-", cookie],
+                timeout=timeout,
+                input_text=script_text(),
+                max_output=proc.ANSWER_MAX,
+            )
         except ProbeTimeout:
             raise ProbeTimeout(f"{path} did not answer within {timeout:g}s") from None
         except ProbeError as exc:

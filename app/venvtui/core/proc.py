@@ -53,7 +53,8 @@ _SCRUB = (
 )
 
 MARKER = "VENVTUI_RUN"  # set to a per-run token in every child: finds its escaped descendants
-MAX_OUTPUT = 16 << 20  # bytes kept per stream (a probe answer is a few KiB, pip's log less)
+MAX_OUTPUT = 16 << 20  # bytes kept per stream of an installer run (pip's log is far less)
+ANSWER_MAX = 1 << 20  # per stream of an interpreter answering a question (a few KiB)
 _CHUNK = 1 << 16
 _POLL = 0.05  # seconds between exit checks when pidfd is unavailable
 
