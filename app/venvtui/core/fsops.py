@@ -199,15 +199,17 @@ def tmp_name(tag: str = "tmp") -> str:
     return f".venvtui-{tag}-{secrets.token_hex(6)}"
 
 
-def write_new_at(dir_fd: int, name: str, content: bytes, mode: int) -> None:
-    """Create `name` (must not exist; never through a link), write, chmod, fsync."""
+def write_new_at(dir_fd: int, name: str, content: bytes, mode: int, *, sync: bool = True) -> None:
+    """Create `name` (must not exist; never through a link), write, chmod, fsync (unless the
+    caller flushes the whole tree later, as a staging tree is with syncfs before its swap)."""
     fd = os.open(name, _O_NEW, 0o600, dir_fd=dir_fd)
     try:
         view = memoryview(content)
         while view:
             view = view[os.write(fd, view) :]
         os.fchmod(fd, mode & 0o7777)
-        os.fsync(fd)
+        if sync:
+            os.fsync(fd)
     except BaseException:
         os.close(fd)
         _unlink_quietly(dir_fd, name)
@@ -215,7 +217,7 @@ def write_new_at(dir_fd: int, name: str, content: bytes, mode: int) -> None:
     os.close(fd)
 
 
-def copy_new_at(src: str, dir_fd: int, name: str) -> None:
+def copy_new_at(src: str, dir_fd: int, name: str, *, sync: bool = True) -> None:
     """Copy the regular file `src` (an interpreter outside the environment, named explicitly)
     to a new `name`, keeping its mode bits and times."""
     sfd = os.open(src, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
@@ -234,7 +236,8 @@ def copy_new_at(src: str, dir_fd: int, name: str) -> None:
                     view = view[os.write(fd, view) :]
             os.fchmod(fd, stat.S_IMODE(st.st_mode))
             os.utime(fd, ns=(st.st_atime_ns, st.st_mtime_ns))
-            os.fsync(fd)
+            if sync:
+                os.fsync(fd)
         except BaseException:
             os.close(fd)
             _unlink_quietly(dir_fd, name)

@@ -392,8 +392,8 @@ def _execute_op(op: Op, site: _Site) -> None:
     rel = _rel_in(op.path, site.env)
     pfd, leaf = fsops.walk_to_parent(site.root_fd, rel, shown_root=site.root)
     try:
-        if site.tx is None:
-            _make(op, pfd, leaf)
+        if site.tx is None:  # staging: flushed as a whole (syncfs) before the swap
+            _make(op, pfd, leaf, sync=False)
         elif op.kind == "remove":
             _remove_into_backup(site.tx, rel, pfd, leaf)
         elif op.kind == "write" and fsops.lstat_at(pfd, leaf) is not None:
@@ -411,7 +411,7 @@ def _execute_op(op: Op, site: _Site) -> None:
         os.close(pfd)
 
 
-def _make(op: Op, dir_fd: int, name: str) -> None:
+def _make(op: Op, dir_fd: int, name: str, *, sync: bool = True) -> None:
     """Create `name` in `dir_fd` as `op` says (it must not exist)."""
     if op.kind == "mkdir":
         os.mkdir(name, dir_fd=dir_fd)
@@ -420,9 +420,9 @@ def _make(op: Op, dir_fd: int, name: str) -> None:
         os.symlink(op.target, name, dir_fd=dir_fd)
     elif op.kind == "copy":
         assert op.target is not None
-        fsops.copy_new_at(op.target, dir_fd, name)
+        fsops.copy_new_at(op.target, dir_fd, name, sync=sync)
     elif op.kind == "write":
-        fsops.write_new_at(dir_fd, name, op.content or b"", op.mode)
+        fsops.write_new_at(dir_fd, name, op.content or b"", op.mode, sync=sync)
     else:
         raise WriteFailed(f"cannot {op.kind} {op.path} here", "this is a bug in the plan")
 
@@ -511,7 +511,7 @@ def _point_scripts_home(sfd: int, bin_rel: str, staging: str, env: str) -> list[
                 continue
             tmp = fsops.tmp_name()
             rest = b"\n" + lines[_SHEBANG_LINES] if len(lines) > _SHEBANG_LINES else b""
-            fsops.write_new_at(bfd, tmp, fixed + rest, stat.S_IMODE(st.st_mode))
+            fsops.write_new_at(bfd, tmp, fixed + rest, stat.S_IMODE(st.st_mode), sync=False)
             os.rename(tmp, name, src_dir_fd=bfd, dst_dir_fd=bfd)
             done.append(name)
     finally:
