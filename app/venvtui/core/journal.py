@@ -277,10 +277,11 @@ def _settle_build(j: Journal) -> Outcome:
                 fsops.rename_noreplace(parent_fd, where, parent_fd, name)
             elif at_env == drop:
                 if not fsops.exchange(parent_fd, where, name):
-                    spare = fsops.tmp_name("new-" + j.token)
-                    os.rename(name, spare, src_dir_fd=parent_fd, dst_dir_fd=parent_fd)
-                    os.rename(where, name, src_dir_fd=parent_fd, dst_dir_fd=parent_fd)
-                    os.rename(spare, where, src_dir_fd=parent_fd, dst_dir_fd=parent_fd)
+                    # Two renames: the tree to drop to its own sibling name (free, since the
+                    # tree is at the path), then the one to keep into place.
+                    aside = new_name if drop == j.new else old_name
+                    fsops.rename_noreplace(parent_fd, name, parent_fd, aside)
+                    fsops.rename_noreplace(parent_fd, where, parent_fd, name)
             else:
                 return Outcome(
                     j.env, j.action, "failed", f"{j.env} holds something this write did not make"
@@ -294,7 +295,7 @@ def _settle_build(j: Journal) -> Outcome:
             here = fsops.identify_at(parent_fd, n)
             if here.kind == "absent" or here == keep:
                 continue
-            if here != drop and not (n == new_name and drop == j.new):
+            if here != drop:
                 problems.append(f"{os.path.join(os.path.dirname(j.env), n)} was left alone")
                 continue
             removal = fsops.remove_tree(parent_fd, n, shown=os.path.join(os.path.dirname(j.env), n))
