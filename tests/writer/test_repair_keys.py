@@ -71,3 +71,16 @@ def test_create_records_the_stable_base_in_every_key(tmp_path: Path) -> None:
     from venvtui.core.repair import plan_repair
 
     assert plan_repair(str(env)).details.get("nothing_to_do")
+
+
+def test_applying_a_nothing_to_repair_plan_writes_nothing(tmp_path: Path) -> None:
+    """The TUI applies the plan it showed: an empty in-place plan leaves no backup."""
+    from venvtui.core.repair import plan_repair
+
+    py = require_python("3.12")
+    env = create_venv(py.exe, tmp_path / "env")
+    plan = plan_repair(str(env))
+    assert plan.details.get("nothing_to_do")
+    before = record(tmp_path)
+    assert apply(plan).backup is None
+    assert diff(before, record(tmp_path)) == []

@@ -572,6 +572,8 @@ def apply(plan: Plan, *, backup_stamp: str | None = None) -> ApplyResult:
     any step fails. An interrupt (SIGINT, SIGTERM, SIGHUP) rolls back too, then propagates as
     Interrupted (a KeyboardInterrupt). An earlier interrupted write of the same environment is
     settled first (see core.journal)."""
+    if plan.mode == "inplace" and not plan.ops:  # e.g. "nothing to repair": no backup, no write
+        return ApplyResult(plan.env, plan.action, None, {}, (plan.summary,))
     with _handling_signals() as signals:
         journal.recover_for(plan.env)
         _recheck_ownership(plan)
