@@ -94,7 +94,7 @@ def test_scan_validates_with_packaging(tmp_path: Path) -> None:
     assert len(found.skipped) == 2
 
 
-@pytest.mark.parametrize("what", ["METADATA", "direct_url.json", "RECORD", "top_level.txt"])
+@pytest.mark.parametrize("what", ["METADATA", "direct_url.json", "RECORD"])
 def test_fifos_in_dist_info_never_hang(tmp_path: Path, what: str) -> None:
     env = tmp_path / "env"
     info = _site(env) / "pkg-1.0.dist-info"

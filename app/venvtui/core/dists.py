@@ -26,7 +26,6 @@ METADATA_LIMIT = 1 << 20
 RECORD_LIMIT = 16 << 20
 # PEP 508 "names": letters/digits, with . _ - inside; never an option.
 _NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
-_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # Written by creators, not by any distribution: not "loose" content.
 CREATOR_FILES = frozenset({"_virtualenv.py", "_virtualenv.pth", "__pycache__", "README.txt"})
 SEED_PACKAGES = frozenset({"pip", "setuptools", "wheel"})  # what ensurepip / virtualenv seed
@@ -40,7 +39,6 @@ class Dist:
     version: str
     editable: str | None = None  # the source directory of an editable install (PEP 610)
     local: str | None = None  # the local archive or directory it was installed from (PEP 610)
-    top_level: tuple[str, ...] = ()  # importable top-level modules it installed
 
     @property
     def requirement(self) -> str:
@@ -146,22 +144,6 @@ def _record_tops(info: str) -> set[str]:
     return tops
 
 
-def _modules(info: str, tops: set[str]) -> tuple[str, ...]:
-    """Importable top-level modules: top_level.txt when present, else derived from RECORD
-    (packages and single-file modules at the top of site-packages)."""
-    text = _read(os.path.join(info, "top_level.txt"), METADATA_LIMIT)
-    if text is not None:
-        names = {ln.strip().split("/")[0] for ln in text.splitlines() if ln.strip()}
-    else:
-        names = set()
-        for top in tops:
-            stem = top[:-3] if top.endswith(".py") else top
-            if top.endswith((".dist-info", ".pth", ".data")) or top == "__pycache__":
-                continue
-            names.add(stem.split(".", 1)[0] if "." in stem and not top.endswith(".py") else stem)
-    return tuple(sorted(n for n in names if _IDENT.match(n)))
-
-
 def scan(env_dir: str, minor: str) -> DistScan:
     """Read site-packages of `minor` in `env_dir` (nothing is run)."""
     site = site_packages(env_dir, minor)
@@ -186,7 +168,7 @@ def scan(env_dir: str, minor: str) -> DistScan:
         tops = _record_tops(info)
         owned |= tops
         editable, local = _direct(info)
-        dists.append(Dist(name, version, editable, local, _modules(info, tops)))
+        dists.append(Dist(name, version, editable, local))
     try:
         entries = sorted(os.listdir(site))
     except OSError:

@@ -399,20 +399,40 @@ def _prompt_of(cfg_prompt: str | None) -> str | None:
 TOOL_METADATA = ("pipx_metadata.json", "uv-receipt.toml")  # pipx and uv tool: kept as they are
 TOOL_METADATA_LIMIT = 1 << 20
 CARRY_LIMIT = 10_000  # entries copied into the rebuild record before giving up (and saying so)
-# Imported by the new environment's python after the reinstall: a module that does not import
-# there (e.g. setuptools 56 on 3.12+, no distutils) fails the rebuild, and the old one stays.
-IMPORT_CHECK = (
-    "import importlib, sys\n"
-    "bad = []\n"
-    "for m in sys.argv[1:]:\n"
-    "    try:\n"
-    "        importlib.import_module(m)\n"
-    "    except BaseException as e:\n"
-    "        bad.append('%s (%s: %s)' % (m, type(e).__name__, str(e).splitlines()[0] if str(e) else ''))\n"
-    "if bad:\n"
-    "    print('cannot import: ' + '; '.join(bad))\n"
-    "    sys.exit(1)\n"
-)
+# Run by the new environment's python after the reinstall (argv: distribution names): every
+# top-level module each one installed (top_level.txt, else its RECORD) must import there, or
+# the rebuild fails and the old environment stays (e.g. setuptools 56 on 3.12+: no distutils).
+# Read from the new install, not the old one: an unpinned seed package may ship other modules.
+IMPORT_CHECK = """\
+import importlib, importlib.metadata as md, sys
+bad = []
+for name in sys.argv[1:]:
+    try:
+        dist = md.distribution(name)
+    except md.PackageNotFoundError:
+        bad.append(name + " (not installed)")
+        continue
+    text = dist.read_text("top_level.txt")
+    if text is not None:
+        mods = {m.strip().split("/")[0] for m in text.splitlines() if m.strip()}
+    else:
+        mods = set()
+        for f in dist.files or ():
+            top = f.parts[0]
+            if len(f.parts) > 1 and f.parts[-1] == "__init__.py" and len(f.parts) == 2:
+                mods.add(top)
+            elif len(f.parts) == 1 and top.endswith(".py"):
+                mods.add(top[:-3])
+    for mod in sorted(m for m in mods if m.isidentifier() and not m.startswith("__")):
+        try:
+            importlib.import_module(mod)
+        except BaseException as exc:
+            why = str(exc).splitlines()[0] if str(exc) else ""
+            bad.append("%s (%s: %s)" % (mod, type(exc).__name__, why))
+if bad:
+    print("cannot import: " + "; ".join(bad))
+    sys.exit(1)
+"""
 
 
 def _tool_metadata_ops(old_env: str, new_env: str) -> tuple[list[Op], list[str]]:
@@ -602,14 +622,16 @@ def plan_rebuild(
             )
             note = f"reinstall {len(reinstall)} distributions with pip"
         post.append(Op("run", env_dir, argv=argv, note=note))
-        modules = sorted({m for d in reinstall for m in d.top_level if not m.startswith("__")})
-        if modules:
+        if layout.version_tuple >= (3, 8):  # importlib.metadata
+            check = os.path.join(record, "import_check.py")
+            kept.append(Op("write", check, content=IMPORT_CHECK.encode(), note="import check"))
+            names = [d.name for d in reinstall]
             post.append(
                 Op(
                     "run",
                     env_dir,
-                    argv=(new_python, "-I", "-c", IMPORT_CHECK, *modules),
-                    note=f"import check: {_listing(modules)}",
+                    argv=(new_python, "-I", check, *names),
+                    note=f"import check of what was reinstalled: {_listing(names)}",
                 )
             )
     if kept:
