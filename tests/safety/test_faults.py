@@ -247,7 +247,7 @@ def test_readme_failure_after_success_is_not_a_failure(
             raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(plan_mod, "_step", full_at_readme)
-    result = apply(plan_repair(str(env), str(py.exe), home_policy="venv"))
+    result = apply(plan_repair(str(env), str(py.prefix / "bin" / "python3"), home_policy="venv"))
     assert any("README" in line for line in result.log)
     assert runs(env / "bin" / "python").returncode == 0
     assert leftovers(env) == []
