@@ -29,7 +29,7 @@ from tests.safety.writes import (
     make_env,
     recover_all,
 )
-from venvtui.core import fsops
+from venvtui.core import fsops, journal
 from venvtui.core import plan as plan_mod
 from venvtui.core import repair as repair_mod
 from venvtui.core.create import CreateRequest, plan_create
@@ -281,6 +281,7 @@ def sweep_kills(
 ) -> dict[str, int]:
     """SIGKILL at every step k, then recover: the old or the new complete env each time."""
     steps = steps_of(monkeypatch, make, env, upto_commit=False)
+    commit = steps_of(monkeypatch, make, env)  # steps up to and including "commit"
     pristine = copy_of(env, "pristine")
     seen = {"old": 0, "new": 0}
     plan: Plan | None = None
@@ -305,6 +306,8 @@ def sweep_kills(
                 assert runs(env / "bin" / "python").returncode == 0, k
                 assert (env / ".venvtui-backup").is_dir(), k
                 outcome = "new"
+        # The old tree until the commit is journaled (killed at step <= commit), the new one after.
+        assert outcome == ("old" if k <= commit else "new"), (k, commit, outcome)
         seen[outcome] += 1
         if outcome == "new":
             plan = None  # the same plan cannot apply twice
@@ -457,3 +460,60 @@ def test_full_disk_at_every_amount_of_free_space(small_fs: Path) -> None:
         if dest.exists():
             shutil.rmtree(dest)
     assert results["ok"] and results["failed"], results
+
+
+@pytest.fixture
+def read_only_parent(tmp_path: Path) -> Iterator[Path]:
+    """An environment whose parent directory is on a read-only mount (the environment itself
+    is a writable bind mount): an in-place write keeps its journal inside the environment."""
+    py = require_python("3.12")
+    src = tmp_path / "src"
+    src.mkdir()
+    make_env(py.exe, src / "env")
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    mounts: list[Path] = []
+    try:
+        for argv, point in (
+            (["mount", "--bind", str(src), str(ro)], ro),
+            (["mount", "-o", "remount,ro,bind", str(ro)], None),
+            (["mount", "--bind", str(src / "env"), str(ro / "env")], ro / "env"),
+        ):
+            try:
+                done = subprocess.run(argv, capture_output=True)
+            except OSError:
+                pytest.skip("no mount command")
+            if done.returncode != 0:
+                pytest.skip(f"cannot mount here: {done.stderr.decode().strip()}")
+            if point is not None:
+                mounts.append(point)
+        yield ro / "env"
+    finally:
+        for point in reversed(mounts):
+            subprocess.run(["umount", str(point)], capture_output=True)
+
+
+def test_in_place_write_beside_a_read_only_parent_journals_inside(
+    read_only_parent: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = read_only_parent
+    assert not os.access(env.parent, os.W_OK)
+    py = require_python("3.12")
+    plan = plan_repair(str(env), str(py.prefix / "bin" / "python3"), home_policy="venv")
+    before = canary.record(env)
+    # SIGKILL at each step up to the commit: recovery puts the old tree back each time.
+    k = 1
+    while True:
+        status = killed_at(k, plan)
+        assert os.WIFSIGNALED(status), k
+        if k > 1:
+            pending = journal.pending([str(env)])
+            assert [p.path for p in pending] == [journal.inside_path(str(env))], k
+        assert [o.result for o in recover_all(env)] in ([], ["restored"], ["finished"]), k
+        if canary.diff(before, canary.record(env)) != []:
+            break  # killed after the commit: the repair stands
+        k += 1
+    assert k > 10
+    assert runs(env / "bin" / "python").returncode == 0
+    assert journal.pending([str(env)]) == []
+    assert not os.path.lexists(journal.inside_path(str(env)))

@@ -206,7 +206,9 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     envs = collect([t for t in args.targets if os.path.abspath(t) not in gone], problems, limits)
     if not args.targets:  # journals sit beside environments: look beside the ones found
         interrupted += _interrupted_writes(
-            sorted({os.path.dirname(env.path) for _shown, env in envs}), recover=args.recover
+            sorted({os.path.dirname(env.path) for _shown, env in envs}),
+            recover=args.recover,
+            envs=[env.path for _shown, env in envs],
         )
     confirm = not args.no_confirm
     with ThreadPoolExecutor(max_workers=max(1, min(8, len(envs)))) as pool:
@@ -252,13 +254,16 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return 2 if problems and not diags else 0
 
 
-def _interrupted_writes(paths: Sequence[str], *, recover: bool) -> list[dict[str, Any]]:
+def _interrupted_writes(
+    paths: Sequence[str], *, recover: bool, envs: Sequence[str] = ()
+) -> list[dict[str, Any]]:
     """Writes interrupted by a signal, a crash or power loss (their journals and leftover
-    siblings), recovered when asked: one row each."""
+    siblings; for `envs`, journals kept inside), recovered when asked: one row each."""
     from venvtui.core import journal
 
+    found = {p.path: p for p in (*journal.pending(paths), *journal.pending_inside(envs))}
     rows: list[dict[str, Any]] = []
-    for p in journal.pending(paths):
+    for p in found.values():
         row: dict[str, Any] = {"env": p.env, "path": p.path, "what": p.describe()}
         row["state"] = "pending"
         if recover:

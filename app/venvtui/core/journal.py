@@ -79,9 +79,12 @@ class Journal:
     backup_root_created: bool = False
     undo: tuple[Undo, ...] = ()
     started: str = ""
+    inside: bool = False  # in place, parent not writable: kept in <env>/.venvtui-backup/
 
     @property
     def path(self) -> str:
+        if self.inside:
+            return inside_path(self.env)
         return sibling(self.env, JOURNAL_TAG)
 
     def name(self, tag: str) -> str:
@@ -100,6 +103,7 @@ class Journal:
             "new": self.new.to_json(),
             "backup": self.backup,
             "backup_root_created": self.backup_root_created,
+            "inside": self.inside,
             "undo": [dataclasses.asdict(u) for u in self.undo],
             "started": self.started,
             "pid": os.getpid(),
@@ -131,19 +135,29 @@ class Journal:
             backup_root_created=bool(data.get("backup_root_created", False)),
             undo=tuple(undo),
             started=str(data.get("started", "")),
+            inside=bool(data.get("inside", False)),
         )
 
     def replace(self, **changes: object) -> Journal:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
 
+    def _open_dir(self) -> int:
+        """The directory holding the journal: beside the environment, or (inside) its own
+        `.venvtui-backup`, reached without following a link."""
+        if not self.inside:
+            return fsops.open_parent(self.path)
+        env_fd = fsops.open_anchored(self.env, self.old)
+        try:
+            return fsops.open_dir_at(env_fd, BACKUP_DIR)
+        finally:
+            os.close(env_fd)
+
     def save(self) -> Journal:
         """Write the journal atomically and durably; return it (for chaining)."""
-        parent = os.path.dirname(self.path)
-        tmp = os.path.join(parent, fsops.tmp_name(JOURNAL_TAG))
         data = (json.dumps(self.to_json(), indent=1) + "\n").encode()
-        pfd = fsops.open_parent(self.path)
+        pfd = self._open_dir()
         try:
-            name = os.path.basename(tmp)
+            name = fsops.tmp_name(JOURNAL_TAG)
             fsops.write_new_at(pfd, name, data, 0o600)
             os.rename(name, os.path.basename(self.path), src_dir_fd=pfd, dst_dir_fd=pfd)
             fsops.fsync_dir(pfd)
@@ -152,7 +166,7 @@ class Journal:
         return self
 
     def discard(self) -> None:
-        pfd = fsops.open_parent(self.path)
+        pfd = self._open_dir()
         try:
             os.unlink(os.path.basename(self.path), dir_fd=pfd)
             fsops.fsync_dir(pfd)
@@ -160,6 +174,11 @@ class Journal:
             pass
         finally:
             os.close(pfd)
+
+
+def inside_path(env: str) -> str:
+    """Where an in-place write keeps its journal when it cannot write beside the environment."""
+    return os.path.join(os.path.abspath(env), BACKUP_DIR, f".{JOURNAL_TAG}")
 
 
 def load(path: str) -> Journal:
@@ -250,7 +269,21 @@ def settle(j: Journal) -> Outcome:
         return Outcome(j.env, j.action, "failed", detail)
     if out.result != "failed":
         j.discard()
+        if j.mode == "inplace" and out.result == "restored" and j.backup_root_created:
+            _remove_empty_backup_root(j)
     return out
+
+
+def _remove_empty_backup_root(j: Journal) -> None:
+    try:
+        env_fd = fsops.open_anchored(j.env, j.old)
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(OSError):
+            os.rmdir(BACKUP_DIR, dir_fd=env_fd)
+    finally:
+        os.close(env_fd)
 
 
 def _settle_build(j: Journal) -> Outcome:
@@ -343,17 +376,18 @@ def _settle_inplace(j: Journal) -> Outcome:
                 tuple(problems),
             )
         leftovers: list[str] = []
-        if j.new.kind == "dir":
+        if j.backup and fsops.lstat_at(env_fd, BACKUP_DIR) is not None:
             root_fd = fsops.open_dir_at(env_fd, BACKUP_DIR)
             try:
                 stamp = os.path.basename(j.backup)
-                removal = fsops.remove_tree(root_fd, stamp, shown=j.backup, expect=j.new)
-                leftovers.extend(removal.leftovers)
+                if j.new.kind == "dir":
+                    removal = fsops.remove_tree(root_fd, stamp, shown=j.backup, expect=j.new)
+                    leftovers.extend(removal.leftovers)
+                else:  # made (empty) before its identity was journaled
+                    with contextlib.suppress(OSError):
+                        os.rmdir(stamp, dir_fd=root_fd)
             finally:
                 os.close(root_fd)
-            if j.backup_root_created:
-                with contextlib.suppress(OSError):
-                    os.rmdir(BACKUP_DIR, dir_fd=env_fd)
         return Outcome(
             j.env, j.action, "restored", "the environment is as it was", tuple(leftovers)
         )
@@ -513,7 +547,26 @@ def pending(paths: Iterable[str]) -> list[Pending]:
         _scan(os.path.dirname(path), os.path.basename(path), found)
         if os.path.isdir(path) and not os.path.islink(path):
             _scan(path, None, found)
+    found.update((p.path, p) for p in pending_inside(paths))
     return sorted(found.values(), key=lambda p: p.path)
+
+
+def pending_inside(envs: Iterable[str]) -> list[Pending]:
+    """In-place writes that kept their journal inside the environment (one lstat each)."""
+    out = []
+    for env in envs:
+        env = os.path.abspath(os.path.expanduser(env))
+        path = inside_path(env)
+        try:
+            if not stat.S_ISREG(os.lstat(path).st_mode):
+                continue
+        except OSError:
+            continue
+        try:
+            out.append(Pending(env, path, load(path)))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            out.append(Pending(env, path, error=str(exc)))
+    return out
 
 
 def _scan(directory: str, only: str | None, found: dict[str, Pending]) -> None:

@@ -773,26 +773,35 @@ def _umask() -> int:
     return mask
 
 
-def _open_backup(env: str, efd: int, stamp: str) -> tuple[int, str, bool]:
-    """Create the backup directory `<env>/.venvtui-backup/<stamp>` (a real directory of the
-    environment's own filesystem, never a link) and open it: (fd, path, root created?)."""
-    created = fsops.lstat_at(efd, BACKUP_DIR) is None
-    if created:
-        os.mkdir(BACKUP_DIR, dir_fd=efd)
-    rfd = fsops.open_dir_at(efd, BACKUP_DIR, shown=os.path.join(env, BACKUP_DIR))
+def _backup_name(efd: int, stamp: str) -> str:
+    """A free name for this write's backup in `<env>/.venvtui-backup/` (a real directory of
+    the environment's own filesystem, never a link)."""
+    if fsops.lstat_at(efd, BACKUP_DIR) is None:
+        return stamp
+    rfd = fsops.open_dir_at(efd, BACKUP_DIR, shown=BACKUP_DIR)
     try:
         if not fsops.Mount.of_fd(efd).holds(efd, BACKUP_DIR, os.fstat(rfd)):
             raise fsops.UnsafePath(
-                f"{os.path.join(env, BACKUP_DIR)} is another filesystem mounted inside",
+                f"{BACKUP_DIR} is another filesystem mounted inside the environment",
                 "unmount it first",
             )
         name, n = stamp, 1
         while fsops.lstat_at(rfd, name) is not None:
             n += 1
             name = f"{stamp}-{n}"
-        backup = os.path.join(env, BACKUP_DIR, name)
+        return name
+    finally:
+        os.close(rfd)
+
+
+def _make_backup(efd: int, name: str, created: bool, shown: str) -> int:
+    """Create and open the backup directory `<env>/.venvtui-backup/<name>`."""
+    if created:
+        os.mkdir(BACKUP_DIR, dir_fd=efd)
+    rfd = fsops.open_dir_at(efd, BACKUP_DIR, shown=os.path.dirname(shown))
+    try:
         os.mkdir(name, 0o700, dir_fd=rfd)
-        return fsops.open_dir_at(rfd, name, shown=backup), backup, created
+        return fsops.open_dir_at(rfd, name, shown=shown)
     finally:
         os.close(rfd)
 
@@ -805,59 +814,67 @@ def _apply_inplace(plan: Plan, stamp: str, signals: _Signals) -> ApplyResult:
         raise NotFoundError(f"{env} is not a directory")
     efd = fsops.open_anchored(env, plan.target_id)
     log: list[str] = []
+    bfd = -1
     try:
+        created = fsops.lstat_at(efd, BACKUP_DIR) is None
+        backup = os.path.join(env, BACKUP_DIR, _backup_name(efd, stamp))
+        j = journal.Journal(
+            env,
+            plan.action,
+            "inplace",
+            secrets.token_hex(4),
+            "apply",
+            plan.target_id,
+            fsops.FileId("absent"),
+            backup=backup,
+            backup_root_created=created,
+            started=journal.now_stamp(),
+            # The journal lives beside the environment; an environment in a directory we may
+            # not write keeps it inside, in its .venvtui-backup (which then exists first).
+            inside=not os.access(os.path.dirname(env), os.W_OK | os.X_OK),
+        )
         try:
-            bfd, backup, created = _open_backup(env, efd, stamp)
-        except OSError as exc:
-            raise _fail(exc, what) from exc
-        try:
+            _step("journal")
+            if not j.inside:
+                j = j.save()  # before anything changes, even the backup directory
+            bfd = _make_backup(efd, os.path.basename(backup), created, backup)
             journal.lock(bfd)
-            tx = _Tx(
-                journal.Journal(
-                    env,
-                    plan.action,
-                    "inplace",
-                    secrets.token_hex(4),
-                    "apply",
-                    plan.target_id,
-                    fsops.FileId.of(os.fstat(bfd)),
-                    backup=backup,
-                    backup_root_created=created,
-                    started=journal.now_stamp(),
-                ),
-                bfd,
-            )
-            try:
-                _step("journal")
-                tx.j = tx.j.save()
-                site = _Site(efd, env, env, tx)
-                for i, op in enumerate(plan.ops):
-                    _step(f"op {i + 1} {op.kind}")
-                    _execute_op(op, site)
-                    log.append(f"{op.kind} {op.path}")
-                _step("check")
-                verified = verify(plan.verify) if plan.verify else {}
-                _step("commit")
-                with signals.critical():
-                    tx.j = tx.j.replace(phase="commit").save()
-            except BaseException as exc:
-                out = _settled(tx.j, signals)
-                if isinstance(exc, KeyboardInterrupt | SystemExit):
-                    raise
-                raise _rolled_back(exc, out, what, backup) from exc
-            # Done. The README makes the backup a readable record; writing it is a courtesy
-            # that may fail on a full disk without undoing the change.
-            try:
-                _step("readme")
-                note = f"venvtui {plan.action} of {env}: the files and links as they were before.\n"
-                fsops.write_new_at(bfd, "README", note.encode(), 0o644)
-            except OSError as exc:
-                log.append(f"could not write the backup's README: {exc.strerror or exc}")
-            with signals.critical(then_raise=False):
-                tx.j.discard()
-        finally:
-            os.close(bfd)
+            j = j.replace(new=fsops.FileId.of(os.fstat(bfd))).save()
+        except BaseException as exc:
+            out = _settled(j, signals)
+            if isinstance(exc, KeyboardInterrupt | SystemExit):
+                raise
+            raise _rolled_back(exc, out, what) from exc
+        tx = _Tx(j, bfd)
+        try:
+            site = _Site(efd, env, env, tx)
+            for i, op in enumerate(plan.ops):
+                _step(f"op {i + 1} {op.kind}")
+                _execute_op(op, site)
+                log.append(f"{op.kind} {op.path}")
+            _step("check")
+            verified = verify(plan.verify) if plan.verify else {}
+            _step("commit")
+            with signals.critical():
+                tx.j = tx.j.replace(phase="commit").save()
+        except BaseException as exc:
+            out = _settled(tx.j, signals)
+            if isinstance(exc, KeyboardInterrupt | SystemExit):
+                raise
+            raise _rolled_back(exc, out, what, backup) from exc
+        # Done. The README makes the backup a readable record; writing it is a courtesy
+        # that may fail on a full disk without undoing the change.
+        try:
+            _step("readme")
+            note = f"venvtui {plan.action} of {env}: the files and links as they were before.\n"
+            fsops.write_new_at(bfd, "README", note.encode(), 0o644)
+        except OSError as exc:
+            log.append(f"could not write the backup's README: {exc.strerror or exc}")
+        with signals.critical(then_raise=False):
+            tx.j.discard()
     finally:
+        if bfd >= 0:
+            os.close(bfd)
         os.close(efd)
     return ApplyResult(env, plan.action, backup, verified, tuple(log))
 
