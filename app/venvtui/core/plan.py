@@ -1,19 +1,23 @@
 """Write plans: an ordered list of file operations that is shown first (dry run / diff) and
-then applied atomically, with a backup and a rollback on any failure, timeout or Ctrl-C.
+then applied as a journaled transaction (core.journal): a failure, a timeout, Ctrl-C, SIGTERM or
+SIGHUP rolls it back; after SIGKILL or a power loss the next write or `doctor --recover` does.
 
 Three ways to apply a plan (`Plan.mode`):
 
-- "build": the operations lay out a new environment. They run inside a temporary sibling
-  directory (`.NAME.venvtui-new-*`), which is then renamed into place. An existing environment
-  being replaced is first renamed aside (`.NAME.venvtui-old-*`) and only removed once the new one
-  has been proven (post-install steps ran, its python started with the expected prefixes).
-  Any failure removes the new tree and renames the old one back.
-- "inplace": the operations edit an existing environment. Before anything changes, every file or
-  link the plan removes or overwrites is moved or copied into a backup directory inside the
-  environment (`.venvtui-backup/<stamp>/`, shown in the plan). Any failure undoes the operations
-  done so far in reverse order and removes the backup directory, leaving the original tree as it
-  was. On success the backup is kept.
+- "build": the operations lay out a new environment inside a sibling staging directory
+  (`.NAME.venvtui-new-*`), where everything runs: ensurepip, the reinstall, the start-up check
+  (paths naming the final environment are mapped into the staging tree, and console scripts
+  written there are pointed back at the final path). Only then is it swapped in atomically
+  (renameat2 RENAME_EXCHANGE; the old environment becomes `.NAME.venvtui-old-*`) and checked
+  again at its place; on failure it is swapped back. The old tree is removed after that.
+- "inplace": the operations edit an existing environment. Each one's undo is journaled before it
+  is done; every file or link removed or overwritten is moved or copied into a backup directory
+  inside the environment (`.venvtui-backup/<stamp>/`, shown in the plan) first. A rollback runs
+  the undos in reverse and removes the backup; on success the backup is kept.
 - "delete": the environment is renamed to a hidden sibling (atomic) and then removed.
+
+Every file operation goes through core.fsops: directory descriptors, no link followed, no
+other mount entered; the environment must still be the directory the plan was made on.
 """
 
 from __future__ import annotations
