@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.layouts import require_python, runs
 from tests.safety import canary
@@ -261,3 +263,60 @@ def test_repaired_env_still_runs_after_refusals(env: Path, tmp_path: Path) -> No
     py = require_python("3.12")
     apply(plan_repair(str(env), str(py.prefix / "bin" / "python3"), home_policy="venv"))
     assert runs(env / "bin" / "python").returncode == 0
+
+
+# --- junk trees (hypothesis) ----------------------------------------------------------------------
+
+_KINDS = ("file", "dir", "link-out-dir", "link-out-file", "dangling", "fifo", "locked-dir")
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 6), st.sampled_from(_KINDS), st.sampled_from([0o000, 0o500, 0o755])
+        ),
+        max_size=25,
+    )
+)
+def test_remove_tree_removes_junk_and_touches_nothing_outside(
+    tmp_path: Path, outside: Path, spec: list[tuple[int, str, int]]
+) -> None:
+    """Any tree of files, directories (some without permissions), FIFOs and links to outside
+    is removed entirely, and the tree outside stays byte for byte the same."""
+    root = tmp_path / "junk"
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir()
+    dirs = [root]
+    locked: list[tuple[Path, int]] = []
+    for i, (parent, kind, mode) in enumerate(spec):
+        where = dirs[parent % len(dirs)] / f"e{i}"
+        if kind == "file":
+            where.write_bytes(b"x" * i)
+            os.chmod(where, mode)
+        elif kind in ("dir", "locked-dir"):
+            where.mkdir()
+            dirs.append(where)
+            if kind == "locked-dir":
+                locked.append((where, mode))
+        elif kind == "link-out-dir":
+            where.symlink_to(outside / "deep")
+        elif kind == "link-out-file":
+            where.symlink_to(outside / "secret.key")
+        elif kind == "dangling":
+            where.symlink_to(tmp_path / "nowhere")
+        else:
+            os.mkfifo(where)
+    for where, mode in reversed(locked):  # deepest first, once their content exists
+        os.chmod(where, mode)
+    before = canary.record(outside)
+    pfd = os.open(tmp_path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        assert fsops.remove_tree(pfd, "junk", shown=str(root)).complete
+    finally:
+        os.close(pfd)
+    assert not root.exists()
+    assert canary.diff(before, canary.record(outside)) == []
