@@ -320,3 +320,44 @@ def test_remove_tree_removes_junk_and_touches_nothing_outside(
         os.close(pfd)
     assert not root.exists()
     assert canary.diff(before, canary.record(outside)) == []
+
+
+def test_remove_tree_opens_locked_directories_as_a_user(outside: Path) -> None:
+    """Without root's override: directories of mode 000 and 500 are unlocked through their own
+    descriptors (never through a link) and removed; a link to outside is never chmod'ed."""
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(prefix="venvtui-user-"))
+    try:
+        os.chmod(base, 0o755)
+        root = base / "junk"
+        (root / "a" / "b").mkdir(parents=True)
+        (root / "a" / "b" / "f").write_text("x")
+        (root / "out").symlink_to(outside / "deep")
+        (root / "ro").mkdir()
+        (root / "ro" / "g").write_text("y")
+        uid = os.getuid() if os.getuid() else 65534
+        for p in (base, root, root / "a", root / "a" / "b", root / "ro"):
+            os.chown(p, uid, uid)
+        for p in (root / "a" / "b" / "f", root / "ro" / "g"):
+            os.chown(p, uid, uid)
+        os.lchown(root / "out", uid, uid)
+        os.chmod(root / "a" / "b", 0o000)
+        os.chmod(root / "a", 0o000)
+        os.chmod(root / "ro", 0o500)
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - child
+            code = 3
+            try:
+                if os.getuid() == 0:
+                    os.setgid(uid)
+                    os.setuid(uid)
+                pfd = os.open(base, os.O_RDONLY | os.O_DIRECTORY)
+                code = 0 if fsops.remove_tree(pfd, "junk", shown=str(root)).complete else 1
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, status
+        assert not root.exists()
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
