@@ -217,3 +217,34 @@ def test_show_of_a_daemonizing_python_leaves_nothing(
     code = main(["--no-cache", "show", str(fake), "--timeout", "5"])
     assert code != 0 or "python3" in capsys.readouterr().out
     assert survivors(mark) == []
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
+def test_venvtui_stopped_by_a_signal_leaves_no_probe_running(
+    signum: int, tmp_path: Path, mark: str
+) -> None:
+    ready = tmp_path / "ready"
+    fake = _script(
+        tmp_path,
+        "python3",
+        f"{_sleeper(mark)} &\nsetsid {_sleeper(mark)} &\ntouch {ready}\nwhile :; do sleep 1; done\n",
+    )
+    runner = "import sys; from venvtui.cli.main import main; raise SystemExit(main())"
+    child = subprocess.Popen(
+        [sys.executable, "-c", runner, "--no-cache", "show", str(fake), "--timeout", "300"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    try:
+        while not ready.exists():
+            assert child.poll() is None, "venvtui ended before the probe started"
+            time.sleep(0.02)
+        child.send_signal(signum)
+        assert child.wait(timeout=60) == 128 + signum
+    finally:
+        child.kill()
+        child.wait()
+    assert child.stderr is not None
+    assert b"Traceback" not in child.stderr.read()
+    assert survivors(mark) == []

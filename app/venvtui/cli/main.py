@@ -15,6 +15,7 @@ Conventions every command shares, kept here once:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import re
 import sys
@@ -146,6 +147,25 @@ def _error(
     return code
 
 
+class _Terminated(BaseException):
+    """SIGTERM or SIGHUP: unwinds like KeyboardInterrupt so every `finally` runs."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_terminated(signum: int, _frame: object) -> None:
+    raise _Terminated(signum)
+
+
+def _stop_runs() -> None:
+    """Kill what running commands started (probes in worker threads included)."""
+    proc = sys.modules.get("venvtui.core.proc")
+    if proc is not None:
+        proc.stop_all()
+
+
 def _tui() -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         return _error(
@@ -177,13 +197,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         return _tui()
     as_json = bool(getattr(args, "json", False))
+    import signal
+
+    # SIGTERM/SIGHUP unwind like Ctrl-C (a write in progress installs its own handlers).
+    saved = {}
+    with contextlib.suppress(ValueError):  # only the main thread may set handlers
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            saved[sig] = signal.signal(sig, _raise_terminated)
     with safe_streams():
         try:
             code: int = args.func(args)
             return code
+        except _Terminated as exc:
+            _stop_runs()
+            name = signal.Signals(exc.signum).name
+            return _error(f"stopped by {name}", "", 128 + exc.signum, as_json)
         except VenvtuiError as exc:
             return _error(str(exc), exc.hint, USAGE_EXIT, as_json)
         except KeyboardInterrupt:
+            _stop_runs()
             return _error("interrupted", "", 130, as_json)
         except OSError as exc:
             where = exc.filename if exc.filename is not None else ""
@@ -193,6 +225,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 USAGE_EXIT,
                 as_json,
             )
+        finally:
+            for sig, old in saved.items():
+                signal.signal(sig, old)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,8 @@ How `run` contains what it starts:
   (while the direct child is still an unreaped zombie, so its group id cannot have been reused),
   then every process carrying this run's marker variable is killed: that catches descendants
   that left the group with `setsid()`/`setpgid()` or double-forked to daemonize.
+* `stop_all()` kills every run in progress from any thread; the CLI calls it when SIGINT,
+  SIGTERM or SIGHUP ends venvtui.
 * What remains: a descendant that leaves the session *and* drops the marker from its
   environment (e.g. re-executes with `env -i`) is not found; without /proc (macOS) only the
   process group is killed.
@@ -28,6 +30,7 @@ import selectors
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Mapping, Sequence
 
@@ -57,6 +60,22 @@ MAX_OUTPUT = 16 << 20  # bytes kept per stream of an installer run (pip's log is
 ANSWER_MAX = 1 << 20  # per stream of an interpreter answering a question (a few KiB)
 _CHUNK = 1 << 16
 _POLL = 0.05  # seconds between exit checks when pidfd is unavailable
+
+
+# Runs in progress (any thread), so an interrupt can stop them all at once.
+_ACTIVE: dict[int, tuple[subprocess.Popen[bytes], str]] = {}
+_ACTIVE_LOCK = threading.Lock()
+
+
+def stop_all() -> int:
+    """Kill every run in progress (their groups and marked descendants); the number stopped.
+    For the CLI's SIGTERM/SIGHUP/SIGINT handling: runs in worker threads end at once instead
+    of at their timeout."""
+    with _ACTIVE_LOCK:
+        running = list(_ACTIVE.values())
+    for child, token in running:
+        _kill_all(child, token)
+    return len(running)
 
 
 def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -125,6 +144,8 @@ def run(
             ) from exc
         except OSError as exc:
             raise ProbeError(f"cannot execute {argv[0]}: {exc.strerror or exc}") from exc
+        with _ACTIVE_LOCK:
+            _ACTIVE[child.pid] = (child, token)
         try:
             out, err = _collect(child, token, input_text, deadline, max_output)
         except _TooMuch:
@@ -134,6 +155,8 @@ def run(
             ) from None
         finally:
             _contain(child, token)
+            with _ACTIVE_LOCK:
+                _ACTIVE.pop(child.pid, None)
         if out is None or err is None:
             raise ProbeTimeout(f"{argv[0]} did not finish within {timeout:g}s")
         return subprocess.CompletedProcess(
