@@ -11,8 +11,6 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import Any, TextIO
 
-from venvtui.core.models import SCHEMA_VERSION
-
 # C0 controls but tab and newline, DEL, C1 controls, and the lone surrogates that stand for
 # undecodable bytes (os.fsdecode / surrogateescape): shown as escapes, never sent raw.
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -97,6 +95,8 @@ def safe_streams() -> Iterator[None]:
 def emit_json(payload: dict[str, Any], *, indent: int | None = 2) -> None:
     """Print `payload` as JSON with `schema_version` first (`indent=None`: one compact line,
     which json encodes in C: much faster for thousands of entries)."""
+    from venvtui.core.models import SCHEMA_VERSION  # not at import: errors and help skip it
+
     data = {"schema_version": SCHEMA_VERSION, **payload}
     if indent is None:
         sys.stdout.write(json.dumps(data, sort_keys=False, default=str))

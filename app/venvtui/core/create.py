@@ -134,8 +134,8 @@ def query_layout(python: str, env_dir: str, exename: str = "", prompt: str | Non
     if not os.access(python, os.X_OK) or os.path.isdir(python):
         raise NotAnInterpreterError(f"{python} is not an executable file")
     payload = json.dumps({"env_dir": env_dir, "exename": exename, "prompt": prompt})
-    # -E -s -S works on every version (2.7 has no -I); proc.run's default cwd is a fresh empty
-    # directory, so nothing there shadows `venv` or `json`.
+    # -E -s -S works on every version (2.7 has no -I); proc.run's default cwd is `/`, so
+    # nothing in the user's directory shadows `venv` or `json`.
     try:
         result = proc.run(
             [python, "-E", "-s", "-S", "-c", _script_text(), payload],

@@ -4,8 +4,9 @@ never with the caller's Python environment variables leaking in, never leaving a
 How `run` contains what it starts:
 
 * The program starts in its own session (`start_new_session=True`), so it and everything it
-  forks share one process group, and its working directory is a fresh empty directory unless
-  the caller names one: a `json.py` in the user's current directory is never imported.
+  forks share one process group, and its working directory is `/` unless the caller names
+  one: a `json.py` in the user's current directory is never imported (`-c` and `-` put the
+  working directory first on sys.path), and `/` is writable by root only.
 * Its output is read here with a deadline (not `communicate()`, which waits for EOF: a
   grandchild holding the pipe open made a 5 s timeout last as long as the grandchild), and at
   most `max_output` bytes per stream are kept: more than that kills the run.
@@ -29,7 +30,6 @@ import secrets
 import selectors
 import signal
 import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -65,13 +65,28 @@ _POLL = 0.05  # seconds between exit checks when pidfd is unavailable
 # Runs in progress (any thread), so an interrupt can stop them all at once.
 _ACTIVE: dict[int, tuple[subprocess.Popen[bytes], str]] = {}
 _ACTIVE_LOCK = threading.Lock()
+_STOPPING = threading.Event()  # set by stop_all: venvtui is ending, no run may start
+
+
+# Linux allocates pids in sequence: every descendant of a run has a pid above the last one
+# allocated before the run started (unless the counter wrapped), so only those are examined.
+_SINCE: dict[str, int | None] = {}
+
+
+def _last_pid() -> int | None:
+    try:
+        with open("/proc/sys/kernel/ns_last_pid", "rb") as fh:
+            return int(fh.read())
+    except (OSError, ValueError):
+        return None
 
 
 def stop_all() -> int:
-    """Kill every run in progress (their groups and marked descendants); the number stopped.
-    For the CLI's SIGTERM/SIGHUP/SIGINT handling: runs in worker threads end at once instead
-    of at their timeout."""
+    """Kill every run in progress (their groups and marked descendants) and refuse new ones;
+    the number stopped. For when venvtui ends (SIGINT, SIGTERM, SIGHUP, quitting the TUI):
+    runs in worker threads end at once instead of at their timeout, and none starts after."""
     with _ACTIVE_LOCK:
+        _STOPPING.set()
         running = list(_ACTIVE.values())
     for child, token in running:
         _kill_all(child, token)
@@ -112,8 +127,7 @@ def run(
     max_output: int = MAX_OUTPUT,
 ) -> subprocess.CompletedProcess[str]:
     """Run argv with a scrubbed environment, in its own session, and a timeout; capture text
-    output (UTF-8, undecodable bytes replaced). With `cwd=None` it runs in a fresh empty
-    directory.
+    output (UTF-8, undecodable bytes replaced). With `cwd=None` it runs in `/`.
 
     Raises ProbeTimeout on timeout, ProbeError when the program cannot be executed or prints
     more than `max_output` bytes on a stream. A non-zero exit is returned, not raised: callers
@@ -123,48 +137,57 @@ def run(
     deadline = time.monotonic() + timeout
     token = secrets.token_hex(8)
     env = {MARKER: token, **clean_env(env_extra)}  # first: found early in /proc/PID/environ
-    with contextlib.ExitStack() as stack:
-        if cwd is None:
-            cwd = stack.enter_context(
-                tempfile.TemporaryDirectory(prefix="venvtui-run-", ignore_cleanup_errors=True)
-            )
-        try:
-            child = subprocess.Popen(
-                list(argv),
-                stdin=subprocess.DEVNULL if input_text is None else subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                cwd=cwd,
-                env=env,
-                start_new_session=True,
-            )
-        except PermissionError as exc:
-            raise ProbeError(
-                f"{argv[0]} is not executable: permission denied", "check its mode bits (chmod +x)"
-            ) from exc
-        except OSError as exc:
-            raise ProbeError(f"cannot execute {argv[0]}: {exc.strerror or exc}") from exc
+    _SINCE[token] = _last_pid()
+    child: subprocess.Popen[bytes] | None = None
+    swept = False  # _collect kills what is left when the child exits: no second scan
+    # One try from the Popen on: an interrupt the moment it returns still reaches `finally`.
+    try:
+        child = subprocess.Popen(
+            list(argv),
+            stdin=subprocess.DEVNULL if input_text is None else subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=os.sep if cwd is None else cwd,
+            env=env,
+            start_new_session=True,
+        )
         with _ACTIVE_LOCK:
             _ACTIVE[child.pid] = (child, token)
-        try:
-            out, err = _collect(child, token, input_text, deadline, max_output)
-        except _TooMuch:
-            raise ProbeError(
-                f"{argv[0]} printed more than {max_output} bytes; it was stopped",
-                "run it by hand to see what it prints",
-            ) from None
-        finally:
-            _contain(child, token)
+        if _STOPPING.is_set():  # stop_all ran while this run was starting
+            raise ProbeError(f"{argv[0]} was stopped", "venvtui is stopping")
+        out, err = _collect(child, token, input_text, deadline, max_output)
+        swept = out is not None
+    except _TooMuch:
+        raise ProbeError(
+            f"{argv[0]} printed more than {max_output} bytes; it was stopped",
+            "run it by hand to see what it prints",
+        ) from None
+    except PermissionError as exc:
+        if child is not None:
+            raise
+        raise ProbeError(
+            f"{argv[0]} is not executable: permission denied", "check its mode bits (chmod +x)"
+        ) from exc
+    except OSError as exc:
+        if child is not None:
+            raise
+        raise ProbeError(f"cannot execute {argv[0]}: {exc.strerror or exc}") from exc
+    finally:
+        if child is not None:
+            _contain(child, token, sweep=not swept)
             with _ACTIVE_LOCK:
                 _ACTIVE.pop(child.pid, None)
-        if out is None or err is None:
-            raise ProbeTimeout(f"{argv[0]} did not finish within {timeout:g}s")
-        return subprocess.CompletedProcess(
-            list(argv),
-            child.returncode,
-            out.decode("utf-8", "replace"),
-            err.decode("utf-8", "replace"),
-        )
+        else:  # interrupted inside Popen (after the fork): the child carries the marker
+            kill_marked(token)
+        _SINCE.pop(token, None)
+    if out is None or err is None:
+        raise ProbeTimeout(f"{argv[0]} did not finish within {timeout:g}s")
+    return subprocess.CompletedProcess(
+        list(argv),
+        child.returncode,
+        out.decode("utf-8", "replace"),
+        err.decode("utf-8", "replace"),
+    )
 
 
 class _TooMuch(Exception):
@@ -265,16 +288,17 @@ def _feed(child: subprocess.Popen[bytes], sel: selectors.BaseSelector, pending: 
     return pending
 
 
-def _kill_all(child: subprocess.Popen[bytes], token: str) -> None:
-    """SIGKILL the child's process group and every process carrying `token`."""
+def _kill_all(child: subprocess.Popen[bytes], token: str, *, sweep: bool = True) -> None:
+    """SIGKILL the child's process group and (`sweep`) every process carrying `token`."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(child.pid, signal.SIGKILL)  # group id == child pid (own session)
-    kill_marked(token)
+    if sweep:
+        kill_marked(token)
 
 
-def _contain(child: subprocess.Popen[bytes], token: str) -> None:
+def _contain(child: subprocess.Popen[bytes], token: str, *, sweep: bool) -> None:
     """Kill everything the run started, close the pipes and reap the child."""
-    _kill_all(child, token)
+    _kill_all(child, token, sweep=sweep)
     for stream in (child.stdin, child.stdout, child.stderr):
         if stream is not None:
             with contextlib.suppress(OSError):
@@ -291,8 +315,12 @@ def _marked(token: str) -> list[int]:
     except OSError:
         return []
     me = os.getpid()
+    since, now = _SINCE.get(token), _last_pid()
+    low, high = (since, now) if since is not None and now is not None and now >= since else (0, 0)
     for name in names:
         if not name.isdigit() or int(name) == me:
+            continue
+        if high and not low < int(name) <= high:
             continue
         try:
             fd = os.open(f"/proc/{name}/environ", os.O_RDONLY | os.O_CLOEXEC)

@@ -198,5 +198,13 @@ class VenvtuiApp(App[None]):
 
 def run_tui() -> int:
     """Run the app on the real core. Returns the process exit code."""
-    VenvtuiApp().run()
+    try:
+        VenvtuiApp().run()
+    finally:
+        # Quitting while interpreters are probed: stop those runs now, not at their timeout.
+        import sys
+
+        proc = sys.modules.get("venvtui.core.proc")
+        if proc is not None:
+            proc.stop_all()
     return 0
