@@ -133,7 +133,11 @@ def _run(args: argparse.Namespace, plan: Any, *, confirm: bool = True) -> int:
     if result.verified:
         v = result.verified
         print(f"  runs Python {v['version']}, sys.base_prefix = {v['base_prefix']}")
-    if result.backup:
+    if result.backup and plan.action == "delete":  # what could not be removed (e.g. a mount)
+        print(f"  left in {result.backup}:")
+        for line in result.log[1:]:
+            print(f"    {line}")
+    elif result.backup:
         print(f"  backup of the previous files: {result.backup}")
     return 0
 
