@@ -517,3 +517,33 @@ def test_in_place_write_beside_a_read_only_parent_journals_inside(
     assert runs(env / "bin" / "python").returncode == 0
     assert journal.pending([str(env)]) == []
     assert not os.path.lexists(journal.inside_path(str(env)))
+
+
+def test_a_journal_naming_another_path_is_never_acted_on(world: tuple[Path, Path]) -> None:
+    """A journal is only about the environment its own name and place say: one planted
+    beside `decoy` that names the canary tree is reported, and nothing is touched."""
+    import json
+
+    work, tree = world
+    py = require_python("3.12")
+    env = make_env(py.exe, work / "env")
+    before = canary.record(env)
+    st = os.lstat(tree)
+    planted = {
+        "version": 1,
+        "env": str(tree),
+        "action": "rebuild",
+        "mode": "build",
+        "token": "abcd1234",
+        "phase": "commit",
+        "old": ["dir", st.st_dev, st.st_ino],
+        "new": ["dir", 1, 1],
+    }
+    (work / ".decoy.venvtui-journal").write_text(json.dumps(planted))
+    (work / f".{env.name}.venvtui-journal").write_text(json.dumps(planted))
+    found = journal.pending([str(work / "decoy"), str(env)])
+    assert len(found) == 2 and all(p.journal is None and "names" in p.error for p in found)
+    assert {o.result for o in (journal.recover(p) for p in found)} == {"failed"}
+    with pytest.raises(WriteRefused, match="could not be settled"):
+        apply(plan_delete(str(env)))
+    assert canary.diff(before, canary.record(env)) == []

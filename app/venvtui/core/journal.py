@@ -194,6 +194,15 @@ def load(path: str) -> Journal:
     return Journal.from_json(json.loads(data))
 
 
+def _load_for(path: str, env: str) -> Journal:
+    """The journal at `path`, which must be about `env` (the environment its name and place
+    say): a journal naming another path is never acted on."""
+    j = load(path)
+    if os.path.abspath(j.env) != os.path.abspath(env):
+        raise ValueError(f"it names {j.env}, not {env}")
+    return j
+
+
 def now_stamp() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
@@ -563,7 +572,7 @@ def pending_inside(envs: Iterable[str]) -> list[Pending]:
         except OSError:
             continue
         try:
-            out.append(Pending(env, path, load(path)))
+            out.append(Pending(env, path, _load_for(path, env)))
         except (OSError, ValueError, KeyError, TypeError) as exc:
             out.append(Pending(env, path, error=str(exc)))
     return out
@@ -583,7 +592,7 @@ def _scan(directory: str, only: str | None, found: dict[str, Pending]) -> None:
         full = os.path.join(directory, name)
         if parsed[1] == JOURNAL_TAG and not parsed[2]:
             try:
-                j = load(full)
+                j = _load_for(full, env)
             except (OSError, ValueError, KeyError, TypeError) as exc:
                 found[full] = Pending(env, full, error=str(exc))
                 continue
