@@ -132,6 +132,9 @@ class PythonChoice:
         }
 
 
+_SELECT = {"pyenv": "pyenv local X.Y", "mise": "mise use python@X.Y", "asdf": "asdf set python X.Y"}
+
+
 def _unshim(request: str, path: str, ctx: Context) -> PythonChoice:
     found = shim_of(path, ctx)
     if found is None:
@@ -145,8 +148,8 @@ def _unshim(request: str, path: str, ctx: Context) -> PythonChoice:
             f"{path} is a {manager} shim, and the selected version ({chosen}"
             + (f", set by {st.origin}" if st.origin else "")
             + f") has no {command}",
-            f"pass an interpreter path or a version (e.g. --python 3.12), or select one with "
-            f"`{manager} {'local' if manager == 'pyenv' else 'use'}`",
+            "pass an interpreter path or a version (e.g. --python 3.12), or select one with "
+            f"`{_SELECT[manager]}`",
         )
     target = os.path.normpath(os.path.abspath(st.target))
     return PythonChoice(request, target, path, manager, st.origin)

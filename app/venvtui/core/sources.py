@@ -491,7 +491,8 @@ def pyenv_which(command: str, ctx: Context, root: str | None = None) -> ShimTarg
         if v == "system":
             found = _system_command(ctx, command, os.path.normpath(os.path.join(root, "shims")))
             if found:
-                return ShimTarget(found, "system", origin if "system" in versions else "fallback")
+                why = origin if "system" in versions else f"{origin}; no selected version has it"
+                return ShimTarget(found, "system", why)
             continue
         d = _pick_version(versions_dir, v) or _pick_version(versions_dir, v.removeprefix("python-"))
         if d:
