@@ -75,8 +75,9 @@ def register(sub: Any) -> None:
     p = sub.add_parser(
         "delete",
         help="delete an environment (refuses anything that is not one)",
-        description="Delete a directory holding pyvenv.cfg or conda-meta/. Never /, the home "
-        "directory or a project root. Needs --yes.",
+        description="Delete an environment: a directory holding pyvenv.cfg or conda-meta/ whose "
+        "every top-level entry an environment creator wrote. Never /, a system or home "
+        "directory, a conda base, a project root or a link. Needs --yes.",
     )
     p.add_argument("env", metavar="ENV")
     p.add_argument("--yes", action="store_true", help="really delete it")
