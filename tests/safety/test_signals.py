@@ -47,6 +47,15 @@ if cfg["block_at"]:
                 f.write(label + "\\n")
             open(cfg["block"]).read()  # blocks until a signal
     plan_mod._step = step
+if cfg.get("block_in_settle"):
+    from venvtui.core import journal
+    real_settle = journal.settle
+    def settle(j):
+        with open(cfg["ready"], "w") as f:
+            f.write("settle\\n")
+        open(cfg["block"]).read()  # a signal here is held until the write is finished
+        return real_settle(j)
+    journal.settle = settle
 from venvtui.cli.main import main
 sys.exit(main(cfg["argv"]))
 """
@@ -68,7 +77,12 @@ def world(tmp_path: Path) -> Iterator[Path]:
 
 
 def start(
-    tmp: Path, argv: list[str], *, block_at: str = "", uv: Path | None = None
+    tmp: Path,
+    argv: list[str],
+    *,
+    block_at: str = "",
+    uv: Path | None = None,
+    block_in_settle: bool = False,
 ) -> tuple[subprocess.Popen[str], Path]:
     ready = fifo(tmp / "ready")
     block = fifo(tmp / "block")
@@ -80,6 +94,7 @@ def start(
         "ready": str(ready),
         "block": str(block),
         "uv": str(uv) if uv else None,
+        "block_in_settle": block_in_settle,
     }
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
     child = subprocess.Popen(
@@ -208,3 +223,20 @@ def test_create_with_pip_interrupted_after_ensurepip(world: Path, tmp_path: Path
     assert not dest.exists()
     assert leftovers(dest) == []
     assert os.listdir(world) == []
+
+
+def test_sigterm_while_the_old_tree_is_removed_finishes_then_terminates(
+    world: Path, tmp_path: Path
+) -> None:
+    """After the commit, a SIGTERM is held until the old tree is gone and the journal removed;
+    then the process terminates as asked. The new environment is complete."""
+    env = make_env(require_python("3.12").exe, world / "env")
+    child, ready = start(tmp_path, rebuild_argv(env), uv=fake_uv(tmp_path), block_in_settle=True)
+    assert wait_ready(ready, child).startswith("settle")
+    os.kill(child.pid, signal.SIGTERM)
+    with open(tmp_path / "block", "w") as f:  # let the settling go on
+        f.write("go")
+    child.communicate(timeout=60)
+    assert child.returncode in (-signal.SIGTERM, 128 + signal.SIGTERM)
+    assert leftovers(env) == []
+    assert (env / "bin" / "tinycli").read_text().startswith(f"#!{env / 'bin' / 'python'}")

@@ -319,6 +319,9 @@ def _handling_signals() -> Iterator[_Signals]:
     finally:
         for sig, old in saved.items():
             signal.signal(sig, old)
+        if state.held in (signal.SIGTERM, signal.SIGHUP) and not state.fired:
+            # Held while the write was finishing: it is done, now terminate as asked.
+            signal.raise_signal(state.held)
 
 
 def _step(label: str) -> None:
