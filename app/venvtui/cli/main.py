@@ -169,7 +169,10 @@ def _stop_runs() -> None:
 def _tui() -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         return _error(
-            "venvtui needs a terminal", "try `venvtui envs` or `venvtui doctor`", USAGE_EXIT, False
+            "venvtui needs a terminal; try `venvtui envs` or `venvtui doctor`",
+            "",
+            USAGE_EXIT,
+            False,
         )
     from venvtui.tui.app import run_tui
 
