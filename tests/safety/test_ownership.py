@@ -556,3 +556,29 @@ def test_apply_rechecks_ownership(tmp_path: Path) -> None:
     with pytest.raises(VenvtuiError, match="Documents"):
         apply(plan)
     assert diff(before, record(tmp_path)) == []
+
+
+@pytest.mark.realpython
+@pytest.mark.parametrize("verb", ["create-clear", "repair", "rebuild", "delete"])
+def test_accepted_verbs_touch_nothing_outside_the_env(
+    verb: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    py = real_python("3.12")
+    if py is None:
+        pytest.skip("needs a real Python 3.12")
+    work = tmp_path / "work"
+    work.mkdir()
+    env = create_virtualenv(py.prefix / "bin" / "python3", work / "env", tmp=tmp_path)
+    make_canary(work / "outside")
+    os.symlink(work / "outside", env / "lib" / "python3.12" / "site-packages" / "out-link")
+    before = record(work / "outside")
+    argv = {
+        "create-clear": ["create", str(env), "-p", str(py.exe), "--clear"],
+        "repair": ["repair", str(env), "-p", str(py.exe)],
+        "rebuild": ["rebuild", str(env), "-p", str(py.exe), "--no-index"],
+        "delete": ["delete", str(env), "--yes"],
+    }[verb]
+    code, out, err = run_cli(capsys, argv)
+    assert code == 0, (out, err)
+    assert diff(before, record(work / "outside")) == []
+    assert sorted(os.listdir(work)) == sorted(["outside"] + ([] if verb == "delete" else ["env"]))
