@@ -320,3 +320,22 @@ async def test_changed_column_is_labelled_and_kept_current(machine: Machine) -> 
         app.main._refresh_ages()  # what the once-a-minute timer calls
         await settle(pilot)
         assert table.get_cell(api, "age").plain == "2d"
+
+
+async def test_wizard_search_field_drives_the_list(machine: Machine) -> None:
+    app = machine_app(machine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        wizard = app.screen
+        assert isinstance(wizard, CreateWizard)
+        first = wizard.python
+        await pilot.press("down")
+        await settle(pilot)
+        assert wizard.python != first
+        await pilot.press("up")
+        await settle(pilot)
+        assert wizard.python == first
+        await pilot.press("tab")
+        assert wizard.focused is wizard.query_one("#dest")

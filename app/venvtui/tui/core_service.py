@@ -420,8 +420,6 @@ class CoreService:
 
         if plan.handle is None:
             raise WriteRefused("nothing to apply", "plan the change first")
-        if progress is not None:
-            progress(f"{plan.action}: {len(plan.steps)} steps")
         result = apply(plan.handle)
         if progress is not None:
             for line in result.log[-5:]:

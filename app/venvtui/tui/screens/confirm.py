@@ -98,7 +98,10 @@ class ConfirmPlan(ModalScreen[bool]):
                 yield Button("Cancel", id="cancel")
 
     def on_mount(self) -> None:
-        self.query_one("#cancel", Button).focus()
+        # enter applies a repair or rebuild (each keeps a backup or stages a new env); a delete
+        # starts on Cancel.
+        delete = any(p.action == "delete" for p in self.plans)
+        self.query_one("#cancel" if delete else "#apply", Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

@@ -78,6 +78,9 @@ class CreateWizard(ModalScreen[ApplyOutcome | None]):
     BINDINGS: ClassVar[list[Any]] = [
         Binding("escape", "cancel", "Cancel", id="wizard.cancel"),
         Binding("ctrl+s", "create", "Create", id="wizard.create"),
+        # The search field drives the list under it (tab goes on to Destination).
+        Binding("down", "move_interp(1)", "Next interpreter", id="wizard.next", show=False),
+        Binding("up", "move_interp(-1)", "Previous interpreter", id="wizard.prev", show=False),
     ]
 
     def __init__(
@@ -142,9 +145,18 @@ class CreateWizard(ModalScreen[ApplyOutcome | None]):
         for widget in self.query(Input):
             widget.cursor_blink = bool(getattr(self.app, "cursor_blink_enabled", True))
         options = self.query_one("#interp-list", OptionList)
+        options.can_focus = False  # driven from the search field (up/down, or a click)
         self._highlight(options)
         self.query_one("#interp-search", Input).focus()
         self.refresh_preview()
+
+    def action_move_interp(self, step: int) -> None:
+        if self.focused is not self.query_one("#interp-search", Input):
+            return
+        options = self.query_one("#interp-list", OptionList)
+        if options.option_count:
+            current = options.highlighted if options.highlighted is not None else -1
+            options.highlighted = max(0, min(options.option_count - 1, current + step))
 
     def _highlight(self, options: OptionList) -> None:
         for index in range(options.option_count):
