@@ -3,8 +3,9 @@ screenshots: real CPython builds laid out as Homebrew, uv and pyenv installs, an
 made by `python -m venv`, `uv venv` and `virtualenv`, one of them broken by a real `brew
 upgrade` + `brew cleanup`.
 
-It lives at a fixed path (`ROOT`), so the paths on screen are the same on every run; ages are
-fixed by setting each environment's mtime relative to `NOW`, the clock the app is given.
+It lives at a fixed path (`ROOT`, one per layout version), so the paths on screen are the same
+on every run; ages are fixed by setting each environment's mtime relative to `NOW`, the clock
+the app is given.
 The layout is built once (under a lock: test workers share it) and only read afterwards; tests
 that write copy what they need elsewhere.
 
@@ -27,13 +28,16 @@ import pytest
 from venvtui.core.sources import Context
 from venvtui.tui.core_service import CoreService
 
-ROOT = Path("/tmp/venvtui-machine")  # short and fixed: it shows in the paths on screen
+# Bump when the layout changes (tests.layouts, below): a checkout with another layout then
+# builds its own root instead of rebuilding one a concurrent run is reading.
+VERSION = 1
+ROOT = Path(f"/tmp/venvtui-m{VERSION}")  # short and fixed: it shows in the paths on screen
 HOME = ROOT / "home"
 NOW = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 DAY = 86_400.0
 VERSIONS = {"3.11": "3.11.7", "3.12": "3.12.1", "3.13": "3.13.0"}
 AGES = {"legacy": 400 * DAY, "webapp": 3 * DAY, "api": 5 * 3600.0, "tool": 40 * DAY}
-_STAMP = "built-v1"
+_STAMP = "built"  # written last: a root without it is a build that did not finish
 
 
 @dataclass(frozen=True)

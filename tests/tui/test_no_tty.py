@@ -18,5 +18,6 @@ def test_no_terminal_exits_2_with_a_hint() -> None:
     )
     assert out.returncode == 2
     assert out.stdout == ""  # no escape codes, no screen
-    assert "venvtui needs a terminal; try `venvtui envs` or `venvtui doctor`" in out.stderr
+    assert "venvtui needs a terminal" in out.stderr
+    assert "try `venvtui envs` or `venvtui doctor`" in out.stderr
     assert "Traceback" not in out.stderr
