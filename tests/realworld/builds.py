@@ -482,3 +482,46 @@ def nix_upgrade_and_gc(real: RealPython, nx: Nix, to: str, aliases: PrefixAliase
     shutil.rmtree(nx.user_env)
     shutil.rmtree(nx.python)
     return new
+
+
+# --- conda: a prefix whose python is replaced in place -----------------------------------------
+
+
+def make_conda(real: RealPython, prefix: Path, aliases: PrefixAliases) -> Path:
+    """A conda prefix (conda-meta/; $ORIGIN RUNPATH; conda rewrites the build's placeholder
+    prefix in the binary to the prefix itself at install)."""
+    relocate(
+        real,
+        prefix,
+        runpath=["$ORIGIN/../lib"],
+        compiled_prefix=aliases.alias_for(prefix),
+        bin_aliases=("python3", "python"),
+    )
+    (prefix / "conda-meta").mkdir()
+    return prefix
+
+
+def conda_install_minor(
+    real: RealPython, old: RealPython, prefix: Path, aliases: PrefixAliases
+) -> None:
+    """`conda install python=X.Y`: the old python package unlinked (binary, libpython, stdlib),
+    the new one linked, `python3`/`python` re-pointed."""
+    stage = prefix.parent / f".stage-{real.minor}"
+    relocate(
+        real,
+        stage,
+        runpath=["$ORIGIN/../lib"],
+        compiled_prefix=aliases.alias_for(prefix),
+        sysconfig_prefix=str(prefix),
+        bin_aliases=(),
+    )
+    (prefix / "bin" / f"python{old.minor}").unlink()
+    for p in (prefix / "lib").glob(f"libpython{old.minor}*"):
+        p.unlink()
+    shutil.rmtree(prefix / "lib" / f"python{old.minor}")
+    for sub in ("bin", "lib"):
+        for p in (stage / sub).iterdir():
+            os.replace(p, prefix / sub / p.name)
+    shutil.rmtree(stage)
+    relink(prefix / "bin" / "python3", f"python{real.minor}")
+    relink(prefix / "bin" / "python", f"python{real.minor}")

@@ -330,3 +330,32 @@ def test_nix_profile_upgrade_and_gc(
         whatif=lambda loaded: upgrade(store_py, new, loaded),
     )
     _check(sc, results)
+
+
+# --- conda replaces the prefix's python with the next minor ----------------------------------
+
+
+def test_conda_installs_the_next_minor(
+    tmp_path: Path, aliases: PrefixAliases, results: Path
+) -> None:
+    r312, r313 = build("3.12"), build("3.13")
+    prefix = builds.make_conda(r312, tmp_path / "miniconda3", aliases)
+    e = tmp_path / "envs"
+    e.mkdir()
+    py3 = prefix / "bin" / "python3"
+    envs = {
+        "venv-python3": create_venv(py3, e / "venv-python3"),
+        "uv-python3": create_uv(py3, e / "uv-python3"),
+        "ve-python3": create_virtualenv(py3, e / "ve-python3"),
+        "venv-pinned": create_venv(prefix / "bin" / "python3.12", e / "venv-pinned"),
+    }
+    upgrade = _api("whatif_upgrade")
+    sc = Scenario(
+        "conda-python-3.12-to-3.13",
+        "conda install python=3.13",
+        envs,
+        perform=lambda: builds.conda_install_minor(r313, r312, prefix, aliases),
+        names_event=lambda f, _n: f.kind == "minor-upgrade" and f.target == str(py3),
+        whatif=lambda loaded: upgrade(str(prefix), "3.13", loaded),
+    )
+    _check(sc, results)

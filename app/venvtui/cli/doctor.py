@@ -93,7 +93,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "`uv python uninstall`). mise: new install, minor link re-pointed, old one removed.",
     )
     u.add_argument("path", metavar="PATH", help="an install dir or its executable")
-    u.add_argument("--to", required=True, metavar="X.Y.Z", help="the new patch version")
+    u.add_argument(
+        "--to",
+        required=True,
+        metavar="X.Y.Z",
+        help="the new patch version (a conda prefix: the next minor, X.Y)",
+    )
     old = u.add_mutually_exclusive_group()
     old.add_argument(
         "--remove-old",

@@ -269,7 +269,12 @@ def candidate_events(
             # it goes only when someone removes it
             gone = remove_path_event(prefix)
             events.append((dataclasses.replace(gone, text=f"removing the install {prefix}"), None))
-    for alias in _aliases(env, start):
+    aliases = _aliases(env, start)
+    prefix = start.expected_prefix
+    if prefix and REAL.isdir(os.path.join(prefix, "conda-meta")):
+        # conda replaces the prefix's python on a minor install, whatever name the env used
+        aliases.append(os.path.join(prefix, "bin", "python3"))
+    for alias in dict.fromkeys(aliases):
         ev = repoint_event(alias)
         if ev is not None:
             events.append((ev, None))

@@ -23,6 +23,7 @@ from venvtui.core.events import (
     nix_profile_of,
     nix_upgrade_event,
     remove_path_event,
+    repoint_event,
     repoint_to_event,
     shared_prefix,
     system_uninstall_event,
@@ -166,6 +167,19 @@ def whatif_remove(path: str, envs: Iterable[Environment], *, spawn: bool = True)
     return _whatif(event, envs, spawn=spawn)
 
 
+def _conda_minor_event(path: str, to_version: str) -> Event | None:
+    """`conda install python=X.Y` in the conda prefix `path` (or its python) names, when
+    `to_version` is the next minor version of the python there."""
+    d = path if os.path.isdir(path) else os.path.dirname(path)
+    for prefix in (d, os.path.dirname(d)):
+        if os.path.isdir(os.path.join(prefix, "conda-meta")):
+            ev = repoint_event(os.path.join(prefix, "bin", "python3"))
+            want = ".".join(to_version.split(".")[:2])
+            if ev is not None and f"python={want}`" in ev.text:
+                return ev
+    return None
+
+
 def whatif_upgrade(
     path: str,
     to_version: str,
@@ -176,8 +190,11 @@ def whatif_upgrade(
 ) -> WhatIf:
     """Every env depending on the install at `path`, and its status after the installer's
     upgrade to `to_version` (Homebrew, pyenv, uv, mise: see `core.events`)."""
-    inst, _p = _install_or_path(path)
+    inst, p = _install_or_path(path)
     if inst is None:
+        conda = _conda_minor_event(p, to_version)
+        if conda is not None:
+            return _whatif(conda, envs, spawn=spawn)
         raise UnknownInstallError(f"{path} is not an install venvtui knows how to upgrade")
     envs = list(envs)
     known = [h.path for e in envs if e.chain is not None for h in e.chain.hops]
