@@ -38,7 +38,8 @@ def render_impact(impact: ImpactView, home: str) -> Group:
     total = len(impact.environments)
     if total:
         head.append(
-            f"\n{n} of {total} environment{'s' if total != 1 else ''} get worse\n",
+            f"\n{n} of {total} environment{'s' if total != 1 else ''} "
+            f"get{'s' if n == 1 else ''} worse\n",
             style="bold red" if n else "green",
         )
     else:
