@@ -16,6 +16,9 @@ How `run` contains what it starts:
   that left the group with `setsid()`/`setpgid()` or double-forked to daemonize.
 * `stop_all()` kills every run in progress from any thread; the CLI calls it when SIGINT,
   SIGTERM or SIGHUP ends venvtui.
+* No subreaper (prctl PR_SET_CHILD_SUBREAPER): it would make venvtui, and any program that
+  imports it (a test runner), the parent of every orphaned descendant of anything it ran; the
+  marker would still be needed to tell which run an orphan came from.
 * What remains: a descendant that leaves the session *and* drops the marker from its
   environment (e.g. re-executes with `env -i`) is not found; without /proc (macOS) only the
   process group is killed.
