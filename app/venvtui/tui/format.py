@@ -54,6 +54,33 @@ _RESULT_MARK = {"broken": "✗", "misbound": "⚠", "drift": "⚠"}
 _COMMAND = re.compile(r"`([^`]+)`")
 
 
+# The core's messages name CLI options and commands; in the TUI the same choice is a control
+# or a key. Longest phrases first.
+CLI_TO_TUI = (
+    (
+        "pass --clear to replace it, or --upgrade to re-point it at the interpreter",
+        "choose another destination",
+    ),
+    (
+        "and pass it with --python, or rebuild on another version",
+        "and rescan (ctrl+r), or rebuild on another interpreter (b)",
+    ),
+    ("pass --seed", "tick “seed pip”"),
+    ("--seed", "“seed pip”"),
+    ("--prompt", "the Prompt field"),
+    ("--home-policy", "the Home choice"),
+    ("--copies", "“copies”"),
+    ("--python", "the interpreter"),
+)
+
+
+def tui_words(text: str) -> str:
+    """A core message with its CLI options named as the TUI's controls and keys."""
+    for cli, tui in CLI_TO_TUI:
+        text = text.replace(cli, tui)
+    return text
+
+
 def health_badge(status: str) -> tuple[str, str]:
     return HEALTH.get(status, (status, ""))
 

@@ -21,7 +21,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedCont
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from venvtui.core.errors import VenvtuiError
-from venvtui.tui.format import human_size, short_path
+from venvtui.tui.format import human_size, short_path, tui_words
 from venvtui.tui.messages import (
     DependentsReady,
     DetailReady,
@@ -85,7 +85,7 @@ def error_text(error: BaseException | None) -> str:
         return "unknown error"
     message = str(error) or type(error).__name__
     if isinstance(error, VenvtuiError) and error.hint:
-        message += f"\nhint: {error.hint}"
+        message += f"\nhint: {tui_words(error.hint)}"
     elif not isinstance(error, (VenvtuiError, OSError)):
         message = f"{type(error).__name__}: {message}"
     return message

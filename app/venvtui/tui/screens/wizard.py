@@ -19,7 +19,7 @@ from textual.widgets import Button, Checkbox, Input, Label, OptionList, RadioSet
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from venvtui.core.errors import VenvtuiError
-from venvtui.tui.format import short_path
+from venvtui.tui.format import short_path, tui_words
 from venvtui.tui.screens.picker import creatable, interpreter_options
 from venvtui.tui.services import Service
 from venvtui.tui.views import ApplyOutcome, CreateOptions, CreatePreview, HomePolicy, InterpreterRow
@@ -30,30 +30,11 @@ POLICIES: tuple[tuple[HomePolicy, str], ...] = (
     ("venv", "like venv"),
     ("path", "a path"),
 )
-# The writer's messages name CLI options; in the wizard the same choice is a control.
-CONTROLS = (
-    ("pass --seed", "tick “seed pip”"),
-    ("--seed", "“seed pip”"),
-    (
-        "pass --clear to replace it, or --upgrade to re-point it at the interpreter",
-        "choose another destination",
-    ),
-    ("--prompt", "the Prompt field"),
-    ("--home-policy", "the Home choice"),
-    ("--python", "the interpreter list"),
-    ("--copies", "“copies”"),
-)
-
-
-def in_wizard_words(text: str) -> str:
-    for cli, control in CONTROLS:
-        text = text.replace(cli, control)
-    return text
 
 
 def render_preview(preview: CreatePreview, home: str) -> RenderableType:
     if preview.error:
-        return Text(f"✗ {in_wizard_words(preview.error)}", style="bold red")
+        return Text(f"✗ {tui_words(preview.error)}", style="bold red")
     head = Table(box=None, show_header=False, pad_edge=False, padding=(0, 1, 0, 0))
     head.add_column(style="bold", no_wrap=True)
     head.add_column(overflow="fold")
@@ -64,7 +45,7 @@ def render_preview(preview: CreatePreview, home: str) -> RenderableType:
     if preview.warnings:
         warn = Text("\n")
         for w in preview.warnings:
-            warn.append(f"⚠ {in_wizard_words(w)}\n", style="yellow")
+            warn.append(f"⚠ {tui_words(w)}\n", style="yellow")
         warn.rstrip()
         parts.append(warn)
     else:
