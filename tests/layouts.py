@@ -83,7 +83,8 @@ def bump_patch(version: str, to: str | None = None) -> str:
 
 def make_install(real: RealPython, root: Path, *, version_dir_name: str | None = None) -> Path:
     """Lay out a runnable install at `root` (created): bin/pythonX.Y (a copy of the real binary),
-    bin/python3 -> pythonX.Y, bin/python -> python3, lib/pythonX.Y -> the real stdlib."""
+    bin/python3 -> pythonX.Y, bin/python -> python3, lib/pythonX.Y/* -> the real stdlib's
+    entries (os.py copied)."""
     bindir = root / "bin"
     libdir = root / "lib"
     bindir.mkdir(parents=True)
@@ -92,7 +93,16 @@ def make_install(real: RealPython, root: Path, *, version_dir_name: str | None =
     shutil.copy2(real.exe, exe)
     (bindir / "python3").symlink_to(f"python{real.minor}")
     (bindir / "python").symlink_to("python3")
-    (libdir / f"python{real.minor}").symlink_to(real.stdlib, target_is_directory=True)
+    # The stdlib's entries are linked, but os.py (getpath's landmark) is a copy: the install has
+    # its own stdlib identity, as a separate build would (a whole-directory link would make it
+    # the same stdlib as the real install's, like a Nix profile).
+    stdlib = libdir / f"python{real.minor}"
+    stdlib.mkdir()
+    for entry in os.scandir(real.stdlib):
+        if entry.name == "os.py":
+            shutil.copy2(entry.path, stdlib / entry.name)
+        else:
+            (stdlib / entry.name).symlink_to(entry.path)
     return root
 
 

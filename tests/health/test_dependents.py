@@ -1,5 +1,5 @@
 """The reverse index (interpreter -> environments) against really removing each install, and
-the health start-up model against the resolver's `predict_startup` on the real disk."""
+the diagnosis against `predict_env` and running the env on the real disk."""
 
 from __future__ import annotations
 
@@ -60,9 +60,10 @@ def test_reverse_index_matches_real_removal(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("minor", ("3.8", "3.12"))
 def test_start_model_agrees_with_resolver(minor: str, tmp_path: Path) -> None:
-    """On the real disk, health's start-up model (which also runs over simulated views) and
-    `core.startup.predict_startup` must say the same, and both what running it says."""
-    from venvtui.core.startup import predict_startup
+    """On the real disk, the diagnosis (the start-up model over the real view, base probed by
+    health) and `predict_env` (base probed by itself) say the same, and both what running it
+    says."""
+    from venvtui.core.startmodel import predict_env
 
     rp = require_python(minor)
     hb = make_homebrew(rp, tmp_path / "hb")
@@ -77,9 +78,12 @@ def test_start_model_agrees_with_resolver(minor: str, tmp_path: Path) -> None:
     loose.mkdir(parents=True)
     (loose / f"python{minor}").symlink_to(hb.opt_python)
     envs.append(create_venv(loose / f"python{minor}", e / "loose", tmp=tmp_path))
-    names = {"fails": "broken"}
     for env in envs:
         d = diagnose(load_environment(str(env)))
-        theirs = predict_startup(str(env))
-        assert d.static.status == names.get(theirs.status, theirs.status), (env, theirs.why)
+        theirs = predict_env(str(env))
+        assert d.static.status == theirs.status, (env, theirs.why)
+        assert (d.static.prefix, d.static.expected_prefix) == (
+            theirs.prefix,
+            theirs.expected_prefix,
+        )
         assert d.status == actual_status(env).status, env

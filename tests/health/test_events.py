@@ -23,8 +23,8 @@ from venvtui.core.events import (
     user_repoint_event,
 )
 from venvtui.core.overlay import REAL
+from venvtui.core.runtime import Runtime
 from venvtui.core.stability import find_install
-from venvtui.core.startmodel import BaseFacts
 
 
 def _install(root: Path, minor: str = "3.12") -> Path:
@@ -65,8 +65,8 @@ def test_brew_upgrade_relinks_prefix_lib_and_relocates_prefix(tmp_path: Path) ->
     assert not ov.exists(str(keg))
     assert str(prefix) in ev.text  # named with its root
     opt_py = str(prefix / "opt" / "python@3.12" / "bin" / "python3.12")
-    facts = facts_after(ov, opt_py, BaseFacts((3, 12, 1), str(keg)))
-    assert facts is not None and facts.config_prefix == str(new_lib.parent.parent)
+    facts = facts_after(ov, opt_py, Runtime(version=(3, 12, 1), compiled_prefix=str(keg)))
+    assert facts is not None and facts.compiled_prefix == str(new_lib.parent.parent)
 
 
 def test_brew_upgrade_keeps_old_keg_without_install_cleanup(

@@ -37,7 +37,7 @@ def test_unknown_base_is_uncertain_not_broken(
     env_dir, exe = hanging_env(tmp_path)
     env = load_environment(str(env_dir))
     base = base_facts(env.python, spawn=True)  # times out twice (0.3 s, then 1.2 s)
-    assert base.unknown and base.config_prefix is None
+    assert base.unknown and base.compiled_prefix is None
     start = predict(REAL, env.path, env.python, env.cfg, base)
     assert start.status == "uncertain", start.summary()
     assert "could not be probed" in start.summary()

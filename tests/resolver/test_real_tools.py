@@ -27,7 +27,7 @@ from tests.resolver.worlds import (
 )
 from venvtui.core.discovery import load_environment
 from venvtui.core.resolver import CREATORS, ENV_PLACEHOLDER, CreatorPlan, explain_home, resolve
-from venvtui.core.startup import predict_startup, same_dir
+from venvtui.core.startmodel import predict_env, same_dir
 
 pytestmark = [pytest.mark.slow, pytest.mark.realpython]
 
@@ -67,7 +67,7 @@ def check_env(plan: CreatorPlan, env: Path, install: str, label: str) -> list[st
     proc = runs(env / "bin" / "python", "import sys; print(sys.base_prefix)")
     st = plan.startup
     if proc.returncode != 0:
-        actual = "fails"
+        actual = "broken"
     else:
         base_prefix = proc.stdout.strip().splitlines()[-1]
         actual = "ok" if same_dir(base_prefix, install) else "misbound"
@@ -81,11 +81,10 @@ def check_env(plan: CreatorPlan, env: Path, install: str, label: str) -> list[st
     if (plan.creator, current) not in found:
         bad.append(f"{label}: explain_home gave {found}, not {plan.creator} {current}")
     # The static prediction from the env as it now is on disk agrees too.
-    now = predict_startup(str(env))
+    now = predict_env(str(env))
     if (now.status, now.prefix) != (st.status, st.prefix):
         bad.append(
-            f"{label}: predict_startup(env) = {now.status}/{now.prefix} != plan "
-            f"{st.status}/{st.prefix}"
+            f"{label}: predict_env(env) = {now.status}/{now.prefix} != plan {st.status}/{st.prefix}"
         )
     return bad
 

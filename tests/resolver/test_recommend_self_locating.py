@@ -31,7 +31,7 @@ from venvtui.core import landmarks
 from venvtui.core.create import CreateRequest, plan_create
 from venvtui.core.plan import apply
 from venvtui.core.resolver import resolve
-from venvtui.core.startup import predict_startup, same_dir
+from venvtui.core.startmodel import predict_env, same_dir
 
 pytestmark = [pytest.mark.realpython]
 
@@ -83,7 +83,7 @@ def test_loose_link_recommends_a_self_locating_home(
     assert venv_plan.startup.via_prefix_fallback is not copies, venv_plan.startup.why
     assert venv_plan.to_json()["via_prefix_fallback"] is not copies
     theirs = create_venv(link, tmp_path / "theirs", copies=copies)
-    st = predict_startup(str(theirs))
+    st = predict_env(str(theirs))
     assert st.via_prefix_fallback, st.why
     ran = _base_prefix(theirs / "bin" / "python")
     assert ran is not None and same_dir(ran, str(real.prefix))  # PREFIX, whatever the link reaches
@@ -119,7 +119,7 @@ def test_loose_link_recommends_a_self_locating_home(
     ours = Path(apply(plan).env)
     ran = _base_prefix(ours / "bin" / "python")
     assert ran is not None and same_dir(ran, install), ran
-    st = predict_startup(str(ours))
+    st = predict_env(str(ours))
     assert st.status == "ok" and not st.via_prefix_fallback, st.why
     assert same_dir(st.prefix, install)
 
@@ -165,7 +165,7 @@ def test_no_recommendation_relies_on_the_prefix_fallback(
             ran = _base_prefix(env / "bin" / "python")
             if ran is None or not same_dir(ran, entry.install):
                 bad.append(f"{entry.name}-{kind}: runs with base_prefix {ran}, not {entry.install}")
-            st = predict_startup(str(env))
+            st = predict_env(str(env))
             if st.via_prefix_fallback or st.status != "ok":
                 bad.append(f"{entry.name}-{kind}: predicted {st.status}, {st.via_prefix_fallback}")
     assert not bad, "\n".join(bad)

@@ -4,7 +4,7 @@ For each layout entry point the recommendation must be the installer's stable al
 layout builder says which path that is), an env created by the real `python -m venv` from the
 recommended executable must start on the right install, and it must still start after the
 installers' patch upgrades (Homebrew upgrade + cleanup, `uv python upgrade`, mise upgrade).
-Envs created from the raw entry points are upgraded alongside: `predict_startup` on each, after
+Envs created from the raw entry points are upgraded alongside: `predict_env` on each, after
 the upgrade, must agree with running it.
 """
 
@@ -18,7 +18,7 @@ import pytest
 from tests.layouts import runs
 from tests.resolver.worlds import build_world, create_many
 from venvtui.core.resolver import resolve
-from venvtui.core.startup import predict_startup, same_dir
+from venvtui.core.startmodel import predict_env, same_dir
 
 pytestmark = [pytest.mark.slow, pytest.mark.realpython]
 
@@ -27,9 +27,9 @@ def _actual(env: Path, install: str) -> tuple[str, str | None]:
     try:
         proc = runs(env / "bin" / "python", "import sys; print(sys.base_prefix)")
     except FileNotFoundError:  # a dangling bin/python: the kernel cannot exec it
-        return "fails", None
+        return "broken", None
     if proc.returncode != 0:
-        return "fails", None
+        return "broken", None
     base_prefix = proc.stdout.strip().splitlines()[-1]
     return ("ok" if same_dir(base_prefix, install) else "misbound"), base_prefix
 
@@ -104,12 +104,12 @@ def test_recommendation_survives_upgrades(
         for kind in ("raw", "uv", "ve", "copies"):
             env = envs / f"{entry.name}-{kind}"
             status, prefix = _actual(env, install)
-            st = predict_startup(str(env))
+            st = predict_env(str(env))
             if kind == "copies":
                 # A copy has no link back to "its" install: compare where it binds, and
                 # whether it starts, not which install it is meant to be.
-                predicted = "fails" if st.status == "fails" else "starts"
-                if predicted != ("fails" if status == "fails" else "starts"):
+                predicted = "broken" if st.status == "broken" else "starts"
+                if predicted != ("broken" if status == "broken" else "starts"):
                     bad.append(f"{entry.name}-copies: predicted {st.status} but it {status}")
                 elif prefix != st.prefix:
                     bad.append(f"{entry.name}-copies: prefix {prefix} != predicted {st.prefix}")
@@ -119,7 +119,7 @@ def test_recommendation_survives_upgrades(
                     f"{entry.name}-{kind}: after upgrade predicted {st.status} but it {status} "
                     f"({[r.text for r in st.why]})"
                 )
-            elif status != "fails" and st.prefix != prefix:
+            elif status != "broken" and st.prefix != prefix:
                 bad.append(f"{entry.name}-{kind}: prefix {prefix} != predicted {st.prefix}")
     assert not bad, "\n".join(bad)
 
@@ -145,10 +145,10 @@ def test_debian_minor_upgrade_drifts(tmp_path: Path) -> None:
         "rec": create_with("venv", res.recommended.executable, tmp_path / "rec", world),
     }
     for env in envs.values():
-        assert predict_startup(str(env)).status == "ok"
+        assert predict_env(str(env)).status == "ok"
     deb.point_python3("3.12")
     for name, env in envs.items():
-        st = predict_startup(str(env))
+        st = predict_env(str(env))
         proc = runs(env / "bin" / "python", "import sys; print('%d.%d' % sys.version_info[:2])")
         assert proc.returncode == 0, proc.stderr
         ran = proc.stdout.strip()

@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 
 from venvtui.core.models import ProbeResult
+from venvtui.core.overlay import REAL
 from venvtui.core.resolver import explain_home, homebrew_rewrite, recommend, resolve
-from venvtui.core.startup import Runtime, predict_startup, simulate
+from venvtui.core.runtime import Runtime
+from venvtui.core.startmodel import predict, predict_env, read_env_cfg
 
 # The formula's sitecustomize.py (Homebrew/homebrew-core python@3.12.rb), with its placeholders
 # filled for a prefix rooted at {P}.
@@ -208,10 +210,10 @@ def _fake_env(env: Path, home: Path | str, target: Path, *, copies: bool = False
 @pytest.mark.parametrize(
     ("version", "prefix_exists", "expected"),
     [
-        ((3, 12, 7), False, "fails"),  # B2: PREFIX lacks the stdlib (pbs /install)
+        ((3, 12, 7), False, "broken"),  # B2: PREFIX lacks the stdlib (pbs /install)
         ((3, 12, 7), True, "misbound"),  # B2': PREFIX is another install
         ((3, 10, 14), False, "ok"),  # <=3.10 ignores home for a symlinked env
-        ((3, 14, 0), False, "fails"),
+        ((3, 14, 0), False, "broken"),
     ],
 )
 def test_barren_home(
@@ -225,22 +227,14 @@ def test_barren_home(
     loose = _link(tmp_path / "barren" / "bin" / f"python{minor}", str(real))
     env = tmp_path / "env"
     _fake_env(env, loose.parent, loose)
-    rt = Runtime(version=version, compiled_prefix=str(other), stdlib_name=f"python{minor}")
+    rt = Runtime(version=version, compiled_prefix=str(other))
     exe = str(env / "bin" / "python")
-    st = simulate(
-        exe=exe,
-        real=str(real),
-        real_exists=True,
-        home=str(loose.parent),
-        has_cfg=True,
-        rt=rt,
-        cfg_version=minor,
-    )
+    st = predict(REAL, str(env), exe, (("home", str(loose.parent)), ("version", minor)), rt)
     assert st.status == expected, st.why
     if expected == "misbound":
         assert st.prefix == str(other)
         assert st.code == "B2'"
-    if expected == "fails":
+    if expected == "broken":
         assert st.prefix is None
         assert st.code == "B2"
     if expected == "ok":
@@ -252,35 +246,17 @@ def test_copies_env_reads_home_on_310(tmp_path: Path) -> None:
     real = _fake_install(tmp_path / "installs" / "real", "3.10")
     env = tmp_path / "env"
     _fake_env(env, tmp_path / "barren", real, copies=True)
-    rt = Runtime(
-        version=(3, 10, 14), compiled_prefix=str(tmp_path / "nowhere"), stdlib_name="python3.10"
-    )
+    rt = Runtime(version=(3, 10, 14), compiled_prefix=str(tmp_path / "nowhere"))
     exe = str(env / "bin" / "python")
-    st = simulate(
-        exe=exe,
-        real=exe,
-        real_exists=True,
-        home=str(tmp_path / "barren"),
-        has_cfg=True,
-        rt=rt,
-        expected=str(real.parent.parent),
-    )
-    assert st.status == "fails"
+    st = predict(REAL, str(env), exe, read_env_cfg(str(env)), rt)
+    assert st.status == "broken"
     _file(env / "pyvenv.cfg", f"home = {real.parent}\n")
-    st = simulate(
-        exe=exe,
-        real=exe,
-        real_exists=True,
-        home=str(real.parent),
-        has_cfg=True,
-        rt=rt,
-        expected=str(real.parent.parent),
-    )
+    st = predict(REAL, str(env), exe, read_env_cfg(str(env)), rt)
     assert st.status == "ok"
     assert st.prefix == str(real.parent.parent)
 
 
-def test_predict_startup_dangling_and_drift(tmp_path: Path) -> None:
+def test_predict_env_dangling_and_drift(tmp_path: Path) -> None:
     real = _fake_install(tmp_path / "installs" / "3.12.7")
     env = tmp_path / "env"
     _fake_env(env, real.parent, real)
@@ -296,12 +272,12 @@ def test_predict_startup_dangling_and_drift(tmp_path: Path) -> None:
     # bin/python now runs 3.13 while the env was made for 3.12 (B3)
     (real.parent.parent / "lib" / "python3.13").mkdir()
     _file(real.parent.parent / "lib" / "python3.13" / "os.py")
-    st = predict_startup(str(env), base=probe_rt)
+    st = predict_env(str(env), Runtime.from_probe(probe_rt))
     assert st.status == "drift", st.why
     assert st.code == "B3"
     os.unlink(real)
-    st = predict_startup(str(env), base=probe_rt)
-    assert st.status == "fails"
+    st = predict_env(str(env), Runtime.from_probe(probe_rt))
+    assert st.status == "broken"
     assert st.code == "B1"
     assert str(real) in " ".join(r.text for r in st.why)
 
@@ -350,7 +326,7 @@ def test_standalone_link_in_barren_dir(tmp_path: Path) -> None:
     local = _link(tmp_path / "local" / "bin" / "python3.12", str(real))
     res = resolve(str(local), _standalone_probe(local, install, (3, 12, 7)))
     assert res.creators["venv"].home == str(local.parent)
-    assert res.creators["venv"].starts == "fails"
+    assert res.creators["venv"].starts == "broken"
     assert res.creators["venv"].startup.code == "B2"
     assert res.creators["uv"].home == str(real.parent)
     assert res.creators["uv"].starts == "ok"

@@ -13,7 +13,7 @@ import pytest
 from tests.layouts import make_loose_link, require_python, runs
 from venvtui.core.create import CreateRequest, plan_create
 from venvtui.core.plan import apply
-from venvtui.core.startup import predict_startup
+from venvtui.core.startmodel import predict_env
 
 pytestmark = pytest.mark.realpython
 
@@ -29,7 +29,7 @@ def test_venv_policy_warns_about_prefix_fallback(tmp_path: Path, minor: str) -> 
     assert warned and str(link.parent) in warned[0], plan.warnings
     env = Path(apply(plan).env)
     # it really starts, on the linked install's stdlib, found only through the fallback
-    st = predict_startup(str(env))
+    st = predict_env(str(env))
     assert st.status == "ok" and st.via_prefix_fallback, st.why
     out = runs(env / "bin" / "python", "import sys, json; print(json.dumps(sys.base_prefix))")
     assert out.returncode == 0, out.stderr

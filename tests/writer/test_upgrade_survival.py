@@ -149,7 +149,7 @@ def test_loose_symlink(tmp_path: Path) -> None:
     the compiled-PREFIX fallback) but the linked install's own bin, whose search up finds the
     stdlib; the environment starts bound to the linked install without that fallback."""
     from venvtui.core import landmarks
-    from venvtui.core.startup import predict_startup
+    from venvtui.core.startmodel import predict_env
 
     real = require_python("3.12")
     link = make_loose_link(real.exe, tmp_path / "usr-local-bin")
@@ -161,7 +161,7 @@ def test_loose_symlink(tmp_path: Path) -> None:
     assert any("PREFIX fallback" in w and str(link) in w for w in plan.details["why"])
     ours = Path(apply(plan).env)
     assert base_prefix_of(ours / "bin" / "python") == os.path.realpath(real.prefix)
-    st = predict_startup(str(ours))
+    st = predict_env(str(ours))
     assert st.status == "ok" and not st.via_prefix_fallback, st.why
 
 

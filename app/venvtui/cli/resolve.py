@@ -15,7 +15,7 @@ from venvtui.cli.args import timeout_arg
 
 if TYPE_CHECKING:
     from venvtui.core.models import Chain
-    from venvtui.core.resolver import Reason, Resolution, Startup
+    from venvtui.core.resolver import Reason, Resolution, Start
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -84,7 +84,7 @@ def _chain_lines(chain: Chain) -> list[str]:
     return lines
 
 
-def _starts(startup: Startup) -> str:
+def _starts(startup: Start) -> str:
     """The `starts` cell: the status, marked when it holds only through the PREFIX fallback."""
     if startup.via_prefix_fallback:
         return f"{startup.status} (via compiled PREFIX fallback)"

@@ -42,8 +42,8 @@ from typing import Any, Literal
 from venvtui.core.elfdeps import relocation
 from venvtui.core.errors import VenvtuiError
 from venvtui.core.overlay import REAL, Change, Overlay, View, landmark, search_up
+from venvtui.core.runtime import Runtime
 from venvtui.core.stability import Install, classify_path, exe_minor, find_install
-from venvtui.core.startmodel import BaseFacts
 
 EventKind = Literal[
     "patch-upgrade", "minor-upgrade", "uninstall", "env-delete", "remove", "repoint"
@@ -666,7 +666,7 @@ def repoint_to_event(link: str, to: str, *, view: View = REAL, remove_old: bool 
 # --- facts of the binary an event leaves ------------------------------------------------------
 
 
-def facts_after(view: View, python: str | None, before: BaseFacts) -> BaseFacts | None:
+def facts_after(view: View, python: str | None, before: Runtime) -> Runtime | None:
     """The base facts of the binary `python` reaches in `view`, when they follow from
     `before`: the same binary (unchanged), or an installer's relocated copy of it (its
     compiled-in PREFIX rebased the way `elfdeps.relocation` rebases RUNPATH: a keg is configured
@@ -684,10 +684,10 @@ def facts_after(view: View, python: str | None, before: BaseFacts) -> BaseFacts 
     if os.path.realpath(source) != os.path.realpath(real_now):
         return None
     moved = relocation(real_after, source)
-    pfx = before.config_prefix
+    pfx = before.compiled_prefix
     if moved is not None and pfx and _inside(os.path.realpath(pfx), moved[0]):
         pfx = _rebase(os.path.realpath(pfx), moved[0], moved[1])
-    return dataclasses.replace(before, config_prefix=pfx)
+    return dataclasses.replace(before, compiled_prefix=pfx, binary=real_after)
 
 
 SHARED_PREFIXES = ("/", "/usr", "/usr/local", "/opt/local")

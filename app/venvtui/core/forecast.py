@@ -39,8 +39,9 @@ from venvtui.core.events import (
 )
 from venvtui.core.models import Environment
 from venvtui.core.overlay import REAL, View
+from venvtui.core.runtime import Runtime, runtime_for
 from venvtui.core.stability import Install, find_install, unversioned_alias
-from venvtui.core.startmodel import RANK, BaseFacts, Start, Status, predict
+from venvtui.core.startmodel import RANK, Start, Status, predict
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,42 +89,9 @@ def env_home(env: Environment) -> str | None:
     return h.strip() if h and h.strip() else None
 
 
-def base_facts(python: str | None, *, spawn: bool, timeout: float | None = None) -> BaseFacts:
-    """The base interpreter's version and compiled PREFIX: from the probe cache, else (when
-    `spawn`) by probing the real binary bin/python reaches, retried once with a longer
-    timeout when it times out. A failed probe gives `BaseFacts(unknown=True)`."""
-    if python is None or not os.path.exists(python):
-        return BaseFacts()
-    real = os.path.realpath(python)
-    from venvtui.core import probe as probe_mod
-    from venvtui.core import probe_cache, settings
-    from venvtui.core.errors import ProbeTimeout
-
-    result = None
-    try:
-        key = probe_cache.cache_key(real, probe_mod.script_hash())
-        cached = probe_cache.load(key)
-        if cached is not None:
-            result = probe_mod.parse_payload(real, cached)
-    except Exception:  # an unreadable cache entry is a miss
-        result = None
-    if result is None and spawn:
-        first = settings.PROBE_TIMEOUT if timeout is None else timeout
-        for limit in (first, first * 4):
-            try:
-                result = probe_mod.probe(real, timeout=limit)
-                break
-            except ProbeTimeout:
-                continue  # a loaded machine: once more, with more time
-            except Exception:  # a failing probe only limits what the model knows
-                break
-    if result is None:
-        return BaseFacts(unknown=True)
-    return BaseFacts(
-        version=result.version,
-        config_prefix=result.config_prefix,
-        framework=bool(result.framework) and result.platform == "darwin",
-    )
+def base_facts(python: str | None, *, spawn: bool, timeout: float | None = None) -> Runtime:
+    """The base interpreter's facts (`core.runtime.runtime_for`)."""
+    return runtime_for(python, spawn=spawn, timeout=timeout)
 
 
 def parent_env_of(view: View, path: str, env_dir: str) -> str | None:
@@ -194,7 +162,7 @@ def _aliases(env: Environment, start: Start) -> list[str]:
     return out
 
 
-def _installs(env: Environment, start: Start, base: BaseFacts, view: View = REAL) -> list[Install]:
+def _installs(env: Environment, start: Start, base: Runtime, view: View = REAL) -> list[Install]:
     paths: list[str] = []
     if start.chain is not None:
         paths.extend(h.path for h in start.chain.hops)
@@ -206,8 +174,8 @@ def _installs(env: Environment, start: Start, base: BaseFacts, view: View = REAL
     for p in (start.prefix, start.expected_prefix):
         if p:
             paths.extend((p, view.realpath(p)))
-    if base.config_prefix:
-        paths.append(base.config_prefix)
+    if base.compiled_prefix:
+        paths.append(base.compiled_prefix)
     if start.chain is not None and start.chain.ok:
         from venvtui.core.elfdeps import check_libs
 
@@ -244,7 +212,7 @@ def _chain_paths(env: Environment, start: Start) -> list[str]:
 
 
 def candidate_events(
-    env: Environment, start: Start, base: BaseFacts, parents: Sequence[str] = ()
+    env: Environment, start: Start, base: Runtime, parents: Sequence[str] = ()
 ) -> list[tuple[Event, Install | None]]:
     known = [h.path for h in start.chain.hops] if start.chain is not None else []
     events: list[tuple[Event, Install | None]] = []
@@ -287,7 +255,7 @@ def candidate_events(
     return events
 
 
-def facts_in(view: View, python: str | None, base: BaseFacts, *, spawn: bool) -> BaseFacts:
+def facts_in(view: View, python: str | None, base: Runtime, *, spawn: bool) -> Runtime:
     """The facts `predict` needs in `view`: those of the binary the event leaves (another
     real binary is probed, or read from the probe cache)."""
     after = facts_after(view, python, base)
@@ -302,7 +270,7 @@ def facts_in(view: View, python: str | None, base: BaseFacts, *, spawn: bool) ->
 def run_forecast(
     env: Environment,
     now: Start,
-    base: BaseFacts,
+    base: Runtime,
     parents: Sequence[str] = (),
     *,
     spawn: bool = False,

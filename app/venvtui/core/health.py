@@ -41,9 +41,10 @@ from venvtui.core.forecast import (
 )
 from venvtui.core.models import Environment
 from venvtui.core.overlay import REAL, View
+from venvtui.core.runtime import Runtime
 from venvtui.core.safe_io import is_regular_file, kind_of, loads_json, read_head
 from venvtui.core.stability import Stability, classify_path, find_install
-from venvtui.core.startmodel import BaseFacts, Start, Status, minor_of, predict, same_install
+from venvtui.core.startmodel import Start, Status, minor_of, predict, same_install
 from venvtui.core.whatif import (
     Dependents,
     WhatIf,
@@ -676,7 +677,8 @@ def observe(env: Environment, static: Start, *, timeout: float) -> Observed | No
     reasons: list[str] = []
     status: Status = "ok"
     expected = static.expected_prefix
-    if expected is not None and not same_install(REAL, base_prefix, expected):
+    abi = (static.running_minor or "") + ("t" if static.free_threaded else "")
+    if expected is not None and not same_install(REAL, base_prefix, expected, abi or None):
         status = "misbound"
         reasons.append(f"sys.base_prefix is {base_prefix}, not {expected}")
     running = minor_of(version)
@@ -714,7 +716,7 @@ def diagnose(
     verdicts: list[Verdict] = []
     if env.kind != "venv":
         # conda envs carry their own interpreter: nothing points outside them
-        static = predict(REAL, env.path, env.python, (), BaseFacts())
+        static = predict(REAL, env.path, env.python, (), Runtime())
         return Diagnosis(
             env.path, static.status, (), (), static, creator=env.creator, starts=static.status
         )

@@ -177,6 +177,31 @@ class View:
             current = nxt
         return Chain(start=start, hops=tuple(hops), realpath=self.realpath(start))
 
+    def getpath_realpath(self, path: str, version: tuple[int, ...]) -> str:
+        """The interpreter's own resolution of its executable: a readlink loop on the final
+        component only (directories are never resolved), with the version's exact joining
+        rules:
+
+        - getpath.c 3.8-3.10 (`resolve_symlinks`): an absolute target is taken as is; a relative
+          one is appended to the link's directory *without* normalisation (`reduce` +
+          `joinpath`), so `bin/../Cellar/...` survives into sys.base_prefix;
+        - getpath.py 3.11+ (`getpath_realpath`): an absolute target is taken as is; a relative
+          one is joined and normalised lexically (`_Py_normpath`).
+        """
+        current = path
+        for _ in range(MAX_HOPS):
+            node = self.lnode(current)
+            if node.kind != "link" or node.target is None:
+                return current
+            target = node.target
+            if os.path.isabs(target):
+                current = target
+            elif tuple(version[:2]) <= (3, 10):
+                current = os.path.dirname(current) + os.sep + target
+            else:
+                current = os.path.normpath(os.path.join(os.path.dirname(current), target))
+        return current
+
     def readlink_chain(self, path: str, *, max_hops: int = MAX_HOPS) -> str:
         """getpath's `realpath()`: follow the file link only; the final path reached."""
         current = _norm(path)
@@ -320,7 +345,9 @@ class Overlay(View):
 
 
 def landmark(view: View, directory: str, minor: str) -> bool:
-    """getpath's prefix landmark: `lib/pythonX.Y/os.py` (or .pyc) or the `lib/pythonXY.zip`."""
+    """getpath's prefix landmark: `lib/pythonX.Y/os.py` (or .pyc) or the `lib/pythonXY.zip`.
+    `minor` carries the ABI tag of a free-threaded build ("3.13t": `lib/python3.13t`,
+    `lib/python313t.zip`; CPython getpath.py STDLIB_SUBDIR / ZIP_LANDMARK with ABI_THREAD)."""
     nodot = minor.replace(".", "")
     lib = os.path.join(directory, "lib")
     return (
@@ -331,12 +358,13 @@ def landmark(view: View, directory: str, minor: str) -> bool:
 
 
 def search_up(view: View, directory: str, minor: str) -> str | None:
-    """getpath `search_up`: the first of dir, dirname(dir), ... holding the landmark."""
-    d = _norm(directory)
-    while True:
+    """getpath `search_up`: the first of dir, dirname(dir), ... holding the landmark. The root
+    is never a candidate: getpath's own `dirname('/usr')` is `''`, which ends the loop
+    (CPython Modules/getpath.c `getpath_dirname`; getpath.c <= 3.10 `reduce` likewise)."""
+    # lexical, like getpath: a `..` component stays in the result (sys.base_prefix shows it)
+    d = directory.rstrip(os.sep) if os.path.isabs(directory) else _norm(directory)
+    while d and d != os.path.dirname(d):
         if landmark(view, d, minor):
             return d
-        up = os.path.dirname(d)
-        if up == d:
-            return None
-        d = up
+        d = os.path.dirname(d)
+    return None

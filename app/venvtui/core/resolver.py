@@ -4,7 +4,7 @@
 different choice from its target) and predicts, for the stdlib `venv`, `virtualenv` (21.x) and
 `uv venv` (0.10+), the `pyvenv.cfg` `home`, the target of the `bin/python` link and the other
 keys they write, each with the ordered rules that produced them, and whether CPython will then
-start from that env (`core.startup`). It also names the most upgrade-stable base that still
+start from that env (`core.startmodel`). It also names the most upgrade-stable base that still
 starts (`Resolution.recommended`), and what older releases of virtualenv/uv wrote
 (`CreatorPlan.history`, `explain_home`).
 
@@ -34,17 +34,11 @@ from typing import Any
 from venvtui.core import landmarks
 from venvtui.core.errors import NotAnInterpreterError, NotFoundError
 from venvtui.core.models import Chain, Environment, ProbeResult
+from venvtui.core.overlay import REAL
+from venvtui.core.runtime import Runtime, runtime_from_probe
 from venvtui.core.safe_io import read_head
-from venvtui.core.startup import (
-    Reason,
-    Runtime,
-    StartStatus,
-    Startup,
-    predict_startup,
-    same_dir,
-    simulate,
-)
-from venvtui.core.symlinks import getpath_realpath, readlink_chain, walk_chain
+from venvtui.core.startmodel import Reason, Start, Status, predict_planned, same_dir
+from venvtui.core.symlinks import readlink_chain, walk_chain
 
 __all__ = [
     "CREATORS",
@@ -54,9 +48,8 @@ __all__ = [
     "Reason",
     "Recommendation",
     "Resolution",
-    "Startup",
+    "Start",
     "explain_home",
-    "predict_startup",
     "recommend",
     "resolve",
 ]
@@ -106,14 +99,14 @@ class CreatorPlan:
     bin_name: str
     cfg: tuple[tuple[str, str], ...]
     why: tuple[Reason, ...]
-    startup: Startup
+    startup: Start
     history: tuple[HistoricalPlan, ...] = ()
     # home or the bin/python target path itself names a patch-versioned directory (removed by
     # the installer's next patch upgrade); links further down the chain are not judged here.
     version_stamped: bool = False
 
     @property
-    def starts(self) -> StartStatus:
+    def starts(self) -> Status:
         return self.startup.status
 
     def to_json(self) -> dict[str, Any]:
@@ -124,7 +117,7 @@ class CreatorPlan:
             "cfg": dict(self.cfg),
             "why": [r.to_json() for r in self.why],
             "starts": self.starts,
-            # "ok" reached only through getpath's compiled-PREFIX fallback (see Startup)
+            # "ok" reached only through getpath's compiled-PREFIX fallback (see Start)
             "via_prefix_fallback": self.startup.via_prefix_fallback,
             "version_stamped": self.version_stamped,
             "startup": self.startup.to_json(),
@@ -147,7 +140,7 @@ class Recommendation:
     why: tuple[Reason, ...]
     stable: bool = True
     self_locating: bool = True
-    startup: Startup | None = None
+    startup: Start | None = None
     rejected: tuple[tuple[str, Reason], ...] = ()
 
     @property
@@ -289,31 +282,12 @@ def _homebrew_sitecustomize_text(probe: ProbeResult) -> str | None:
 
 
 def _runtime(probe: ProbeResult) -> Runtime:
-    return Runtime.from_probe(probe)
+    return runtime_from_probe(probe)
 
 
-def _plan_startup(target: str, home: str, bin_name: str, probe: ProbeResult) -> Startup:
+def _plan_startup(target: str, home: str, bin_name: str, probe: ProbeResult) -> Start:
     """Start-up of a freshly created symlinked env whose bin/<bin_name> -> target."""
-    exe = os.path.join(os.sep, "nonexistent-env", "bin", bin_name)
-    real = getpath_realpath(target, probe.version)
-    exists = os.path.exists(target)
-    dangling = None
-    if not exists:
-        try:
-            hop = walk_chain(target).broken_hop
-            dangling = hop.path if hop else target
-        except NotFoundError:
-            dangling = target
-    return simulate(
-        exe=exe,
-        real=real,
-        real_exists=exists,
-        home=home,
-        has_cfg=True,
-        rt=_runtime(probe),
-        cfg_version=_xyz(probe),
-        dangling=dangling,
-    )
+    return predict_planned(target, home, bin_name, _runtime(probe), (("version", _xyz(probe)),))
 
 
 # --- venv -----------------------------------------------------------------------------------------
@@ -557,8 +531,8 @@ def _own_prefixes(executable: str, probe: ProbeResult) -> tuple[str, str]:
     ):
         return probe.base_prefix, probe.base_exec_prefix
     name = landmarks.stdlib_name_for(probe)
-    start = os.path.dirname(getpath_realpath(executable, probe.version))
-    fallback = probe.config_prefix or probe.base_prefix
+    start = os.path.dirname(REAL.getpath_realpath(executable, probe.version))
+    fallback = _runtime(probe).compiled_prefix or probe.base_prefix
     prefix = landmarks.search_up(start, name) or fallback
     exec_prefix = landmarks.search_up_dynload(start, name) or fallback
     return prefix, exec_prefix
@@ -627,8 +601,16 @@ def _virtualenv_history(
         HistoricalPlan(
             "20.25.1-20.37.x",
             os.path.realpath(old_home),
-            os.path.realpath(old),
-            (Reason("virtualenv #2686", "every existing path value in pyvenv.cfg is realpath'd"),),
+            # virtualenv #2686 realpaths the pyvenv.cfg values (home, base-executable) only:
+            # the bin/python link keeps the system executable as given
+            old,
+            (
+                Reason(
+                    "virtualenv #2686",
+                    "every existing path value in pyvenv.cfg (home, base-executable) is "
+                    f"realpath'd; bin/python still links to {old} as given",
+                ),
+            ),
         ),
         HistoricalPlan(
             "20.16.7-20.25.0",
@@ -881,7 +863,9 @@ def _own_search(cand: str, probe: ProbeResult) -> tuple[str | None, str | None]:
     `cand` really reaches: the search up from the directory of its getpath readlink chain)."""
     name = landmarks.stdlib_name_for(probe)
     home = os.path.dirname(cand)
-    expected = landmarks.search_up(os.path.dirname(getpath_realpath(cand, probe.version)), name)
+    expected = landmarks.search_up(
+        os.path.dirname(REAL.getpath_realpath(cand, probe.version)), name
+    )
     found = None
     if probe.version[:2] >= (3, 11):
         # CPython getpath.py 3.11+: the zip landmark is searched for first.
@@ -892,7 +876,7 @@ def _own_search(cand: str, probe: ProbeResult) -> tuple[str | None, str | None]:
 
 
 def _rejection(
-    cand: str, origin: str, st: Startup, probe: ProbeResult, *, framework: bool
+    cand: str, origin: str, st: Start, probe: ProbeResult, *, framework: bool
 ) -> Reason | None:
     """Why `cand` may not be recommended as executable + home, or None when it may.
 
@@ -915,7 +899,7 @@ def _rejection(
         return Reason(rule, f"rejected {cand} ({origin}): an env from it is predicted {predicted}")
     found, expected = _own_search(cand, probe)
     if found is None:
-        prefix = probe.config_prefix or "(unknown)"
+        prefix = _runtime(probe).compiled_prefix or "(unknown)"
         if st.via_prefix_fallback or st.status != "ok":
             outcome = (
                 "which happens to be this install"
@@ -963,7 +947,7 @@ def recommend(path: str, probe: ProbeResult, chain: Chain | None = None) -> Reco
     cands.extend((p, why, True) for p, why in _stable_aliases(real, probe))
     cands.append((real, "the real binary", False))
     seen: set[str] = set()
-    scored: list[tuple[tuple[int, int, int, int], str, str, Startup]] = []
+    scored: list[tuple[tuple[int, int, int, int], str, str, Start]] = []
     rejected: list[tuple[str, Reason]] = []
     name = landmarks.stdlib_name_for(probe)
     framework = bool(probe.framework) and probe.platform == "darwin"

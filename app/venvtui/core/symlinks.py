@@ -211,28 +211,3 @@ def readlink_chain(path: str, *, max_hops: int = MAX_HOPS) -> str:
             return current
         current = next_hop(current, target)
     return current
-
-
-def getpath_realpath(path: str, version: tuple[int, ...], *, max_hops: int = MAX_HOPS) -> str:
-    """The interpreter's own resolution of its executable: a readlink loop on the final
-    component only (directories are never resolved), with the version's exact joining rules:
-
-    - getpath.c 3.8-3.10 (`calculate_argv0_path`): an absolute target is taken as is; a relative
-      one is appended to the link's directory *without* normalisation (`reduce` + `joinpath`),
-      so `bin/../Cellar/...` survives into sys.base_prefix;
-    - getpath.py 3.11+ (`getpath_realpath`): an absolute target is taken as is; a relative one is
-      joined and normalised lexically (`_Py_normpath`).
-    """
-    current = path
-    for _ in range(max_hops):
-        try:
-            target = os.readlink(current)
-        except OSError:
-            return current
-        if os.path.isabs(target):
-            current = target
-        elif tuple(version[:2]) <= (3, 10):
-            current = os.path.dirname(current) + os.sep + target
-        else:
-            current = os.path.normpath(os.path.join(os.path.dirname(current), target))
-    return current

@@ -33,8 +33,9 @@ from venvtui.core.events import (
 from venvtui.core.forecast import base_facts, env_home, facts_in, inside
 from venvtui.core.models import Environment, Interpreter
 from venvtui.core.overlay import REAL, View, search_up
+from venvtui.core.runtime import Runtime
 from venvtui.core.stability import Install, exe_minor, find_install
-from venvtui.core.startmodel import BaseFacts, Status, predict
+from venvtui.core.startmodel import Status, predict
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,9 +69,7 @@ class WhatIf:
         }
 
 
-def env_paths(
-    env: Environment, view: View = REAL, base: BaseFacts | None = None
-) -> tuple[str, ...]:
+def env_paths(env: Environment, view: View = REAL, base: Runtime | None = None) -> tuple[str, ...]:
     """Every path `env` runs through: its link chain (and its realpath), `home`, the prefix it
     starts on and the one it should, and its binary's libpython."""
     start = predict(view, env.path, env.python, env.cfg, base)
@@ -97,7 +96,7 @@ def depends_on(
     env: Environment,
     root: str,
     view: View = REAL,
-    base: BaseFacts | None = None,
+    base: Runtime | None = None,
     paths: Sequence[str] | None = None,
 ) -> bool:
     """Does `env` run through `root` (see `env_paths`), lexically or after resolving links?"""
