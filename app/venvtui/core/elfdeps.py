@@ -177,10 +177,7 @@ def check_libs(exe: str, *, view: View = REAL, deps: ElfDeps | None = None) -> L
     """Look up each needed library of `exe` (a path in `view`); None when not an ELF."""
     moved: tuple[str, str] | None = None
     if deps is None:
-        source = view.source_of(exe)
-        if source is None:
-            return None
-        deps = read_elf_deps(source)
+        deps = view.elf_deps(exe)
         if deps is None:
             return None
         moved = relocation(view.realpath(exe), source)

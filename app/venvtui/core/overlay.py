@@ -18,10 +18,13 @@ import os
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from venvtui.core.models import Chain, Hop
 from venvtui.core.symlinks import MAX_HOPS, next_hop
+
+if TYPE_CHECKING:
+    from venvtui.core.elfdeps import ElfDeps
 
 NodeKind = Literal["file", "dir", "link", "missing", "error"]
 
@@ -145,6 +148,13 @@ class View:
             return sorted(os.listdir(canon))
         except OSError:
             return []
+
+    def elf_deps(self, path: str) -> ElfDeps | None:
+        """The dynamic section (NEEDED, RPATH, RUNPATH) of the file at `path` in this view."""
+        from venvtui.core.elfdeps import read_elf_deps
+
+        source = self.source_of(path)
+        return read_elf_deps(source) if source is not None else None
 
     # --- the getpath-style chain ------------------------------------------------------------
 

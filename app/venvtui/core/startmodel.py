@@ -268,11 +268,12 @@ def _expected(
 ) -> str | None:
     """The install bin/python runs. A link: searched up from the binary it resolves to. A copy
     has no link back: the binary the creator copied (venv 3.11+ `executable`, virtualenv
-    `base-executable`), else the install `home` names, else (the copied binary's install is
-    gone) that install's directory, else the build's own compiled PREFIX (`home` was an
-    executable-only directory: the copy falls back to PREFIX, its own stdlib)."""
+    `base-executable`), else the install `home` names, else (the copied binary's install or
+    `home` is gone) that install's directory, else the build's own compiled PREFIX (`home` is
+    an executable-only directory: the copy falls back to PREFIX, its own stdlib)."""
     if not copied:
-        return search_up(view, os.path.dirname(real), abi)
+        # the install the binary physically sits in (a merged-/usr `/bin` is `/usr/bin`)
+        return search_up(view, os.path.dirname(view.realpath(real)), abi)
     gone: str | None = None
     for key in ("executable", "base-executable"):
         recorded = cfg_get(cfg, key)
@@ -286,6 +287,8 @@ def _expected(
             return found
     home = cfg_get(cfg, "home")
     found = search_up(view, home, abi) if home else None
+    if found is None and gone is None and home and not view.isdir(home):
+        gone = os.path.dirname(os.path.normpath(home))  # the install home named is gone
     if found is not None or gone is not None:
         return found or gone
     if facts and rt.compiled_prefix and landmark(view, rt.compiled_prefix, abi):
