@@ -180,7 +180,9 @@ def check_libs(exe: str, *, view: View = REAL, deps: ElfDeps | None = None) -> L
         deps = view.elf_deps(exe)
         if deps is None:
             return None
-        moved = relocation(view.realpath(exe), source)
+        source = view.source_of(exe)
+        if source is not None:
+            moved = relocation(view.realpath(exe), source)
     origin = os.path.dirname(view.realpath(exe))
 
     def expand(d: str) -> str:
