@@ -59,7 +59,9 @@ def observe(env: Path, install: Path) -> Observed:
     data = json.loads(proc.stdout.strip().splitlines()[-1])
     own = os.path.realpath(install / "lib" / f"python{data['version'][0]}.{data['version'][1]}")
     ok = os.path.dirname(data["os"]) == own
-    return Observed("ok" if ok else "misbound", "" if ok else "B2'", data["base_prefix"], data["os"])
+    return Observed(
+        "ok" if ok else "misbound", "" if ok else "B2'", data["base_prefix"], data["os"]
+    )
 
 
 def compare(label: str, st: Start, ob: Observed) -> list[str]:

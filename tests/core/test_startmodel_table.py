@@ -179,6 +179,28 @@ ROWS = [
         fallback=True,
         expected="/opt/py/3.10.13",
     ),
+    # ... but a relocated copy of a build (PREFIX elsewhere, holding another stdlib): the copy
+    # came from the install its home's link leads to, and runs on another one
+    Row(
+        "copies-via-exe-only-link-3.10-relocated",
+        {
+            **install("/opt/reloc", "3.10"),
+            **install("/opt/py/3.10.13", "3.10"),
+            "/home/u/.local/bin/python3.10": "/opt/reloc/bin/python3.10",
+            f"{ENV}/bin/python3.10": FILE,
+            PY: "python3.10",
+            f"{ENV}/pyvenv.cfg": FILE,
+            "_cfg": (("home", "/home/u/.local/bin"), ("version", "3.10.13")),
+        },
+        (),
+        rt("3.10.13", compiled_prefix="/opt/py/3.10.13"),
+        "misbound",
+        "/opt/py/3.10.13",
+        "home",
+        code="B2'",
+        fallback=True,
+        expected="/opt/reloc",
+    ),
     # class 6: virtualenv 20.25.1-20.37: home realpath'd (Cellar), bin/python through opt
     Row(
         "virtualenv-20.26-cellar-home-opt-link",

@@ -264,13 +264,20 @@ def _running(view: View, final: str, rt: Runtime, recorded: str | None) -> tuple
 
 
 def _expected(
-    view: View, cfg: Cfg, real: str, copied: bool, abi: str, rt: Runtime, facts: bool
+    view: View,
+    cfg: Cfg,
+    python: str,
+    real: str,
+    copied: bool,
+    abi: str,
+    rt: Runtime,
+    facts: bool,
 ) -> str | None:
     """The install bin/python runs. A link: searched up from the binary it resolves to. A copy
     has no link back: the binary the creator copied (venv 3.11+ `executable`, virtualenv
-    `base-executable`), else the install `home` names, else (the copied binary's install or
-    `home` is gone) that install's directory, else the build's own compiled PREFIX (`home` is
-    an executable-only directory: the copy falls back to PREFIX, its own stdlib)."""
+    `base-executable`), else the install `home` names (or the binary in `home` leads to),
+    else (the copied binary's install or `home` is gone) that install's directory, else the
+    build's own compiled PREFIX."""
     if not copied:
         # the install the binary physically sits in (a merged-/usr `/bin` is `/usr/bin`)
         return search_up(view, os.path.dirname(view.realpath(real)), abi)
@@ -287,6 +294,20 @@ def _expected(
             return found
     home = cfg_get(cfg, "home")
     found = search_up(view, home, abi) if home else None
+    if found is None and gone is None and home:
+        # an executable-only `home`: the binary there (as getpath's base_executable names it,
+        # gh-99204 fallbacks included) leads to the install the copy was made from
+        for name in dict.fromkeys(
+            (os.path.basename(python), "python3", f"python{abi}", f"python{abi.rstrip('t')}")
+        ):
+            cand = os.path.join(home, name)
+            if view.isfile(cand):
+                found = search_up(view, os.path.dirname(view.realpath(cand)), abi)
+                if found is not None:
+                    break
+            elif view.lnode(cand).kind == "link":  # dangling: the install it led to is gone
+                gone = os.path.dirname(os.path.dirname(view.realpath(cand)))
+                break
     if found is None and gone is None and home and not view.isdir(home):
         gone = os.path.dirname(os.path.normpath(home))  # the install home named is gone
     if found is not None or gone is not None:
@@ -380,7 +401,7 @@ def predict(
     home = os.path.normpath(home) if home else None
     real = view.getpath_realpath(python, ver)  # file links only, the version's joining rule
     base_exe = base_executable(view, python, home, full, real, rt)
-    expected = _expected(view, cfg, real, copied, abi, rt, facts)
+    expected = _expected(view, cfg, python, real, copied, abi, rt, facts)
     start_dir, start_from = os.path.dirname(real), "link"
     prefix: str | None = None
     if facts and rt.framework and rt.library:
