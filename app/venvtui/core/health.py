@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from venvtui.core.breakage import CATALOGUE, FixAction
 from venvtui.core.forecast import (
     Forecast,
     Survival,
@@ -121,6 +122,7 @@ class Verdict:
     explanation: str
     fix: str
     catalogue: str = ""  # the breakage catalogue id (B1..B7) when there is one
+    action: FixAction | None = None  # the fix as data (`core.breakage`)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -130,6 +132,7 @@ class Verdict:
             "explanation": self.explanation,
             "fix": self.fix,
             "catalogue": self.catalogue,
+            "action": self.action.to_json() if self.action else None,
         }
 
 
@@ -223,26 +226,27 @@ def _repair(envp: str, python: str | None = None) -> str:
     )
 
 
+def _catalogued(
+    code: str, detail: str, fix: str, action: FixAction, explanation: str | None = None
+) -> Verdict:
+    """A verdict for catalogue entry `code` (`core.breakage`): its kind, severity, title and
+    explanation, with this env's detail and fix."""
+    b = CATALOGUE[code]
+    summary = f"{b.title}: {detail}" if detail else b.title
+    return Verdict(b.kind, b.severity, summary, explanation or b.explanation, fix, code, action)
+
+
 def _start_verdicts(env: Environment, start: Start) -> list[Verdict]:
     out: list[Verdict] = []
     envp = env.path
     rec = start.recorded_minor or start.running_minor or "X.Y"
+    repair = FixAction("repair", envp)
     for f in start.findings:
         if f.code == "B1":
-            out.append(
-                Verdict(
-                    "dangling-python",
-                    "error",
-                    f"bin/python is dangling: {f.text}",
-                    "The interpreter this env was made from is gone (an upgrade's cleanup, "
-                    "`pyenv uninstall`, `uv python uninstall`, or the install moved). Running it "
-                    "prints 'No such file or directory'; console scripts fail with 'bad "
-                    "interpreter'.",
-                    _dangling_fix(envp, rec, start),
-                    "B1",
-                )
-            )
+            fix, repl = _dangling_fix(envp, rec, start)
+            out.append(_catalogued("B1", f.text, fix, FixAction("repair", envp, repl)))
         elif f.code == "loop":
+            broken = start.chain.broken_hop if start.chain is not None else None
             out.append(
                 Verdict(
                     "symlink-loop",
@@ -252,6 +256,7 @@ def _start_verdicts(env: Environment, start: Start) -> list[Verdict]:
                     "'Too many levels of symbolic links'.",
                     f"Remove the looping link; then {_repair(envp)}.",
                     "B1",
+                    FixAction("delete-link", envp, path=broken.path if broken else None),
                 )
             )
         elif f.code == "unreadable":
@@ -265,22 +270,12 @@ def _start_verdicts(env: Environment, start: Start) -> list[Verdict]:
                 )
             )
         elif f.code == "B2":
-            out.append(
-                Verdict(
-                    "no-stdlib",
-                    "error",
-                    "does not start: " + f.text,
-                    "CPython 3.11+ starts the stdlib search at pyvenv.cfg `home` (3.10 and "
-                    "older: for copied interpreters); nothing there or above holds "
-                    "lib/pythonX.Y/os.py and the compiled-in PREFIX is no help, so start-up "
-                    "dies with 'No module named encodings'.",
-                    f"Re-anchor `home` on the install: {_repair(envp)}, or "
-                    f"{_cmd(f'python{rec}', '-m', 'venv', '--upgrade', envp)} run from an "
-                    "interpreter whose own "
-                    "directory holds the stdlib.",
-                    "B2",
-                )
+            fix = (
+                f"Re-anchor `home` on the install: {_repair(envp)}, or "
+                f"{_cmd(f'python{rec}', '-m', 'venv', '--upgrade', envp)} run from an "
+                "interpreter whose own directory holds the stdlib."
             )
+            out.append(_catalogued("B2", f.text, fix, repair))
         elif f.code == "uncertain":
             out.append(
                 Verdict(
@@ -292,50 +287,28 @@ def _start_verdicts(env: Environment, start: Start) -> list[Verdict]:
                     "PREFIX, which only running it tells; it did not answer in time or failed.",
                     f"Run {_cmd('venvtui', 'doctor', envp)} again on a quieter machine, or run "
                     f"{_cmd(env.python or 'python', '-c', 'import sys; print(sys.base_prefix)')}.",
+                    "",
+                    FixAction("confirm", envp),
                 )
             )
         elif f.code == "B2'":
-            out.append(
-                Verdict(
-                    "misbound",
-                    "warning",
-                    "starts on another install's stdlib",
-                    f.text
-                    + ". Packages with compiled extensions or sysconfig paths may then point at "
-                    "the wrong install (CPython #106045).",
-                    f"Re-anchor `home` on the install bin/python runs: {_repair(envp)}.",
-                    "B2'",
-                )
+            fix = f"Re-anchor `home` on the install bin/python runs: {_repair(envp)}."
+            why = (
+                f.text + ". Packages with compiled extensions or sysconfig paths may then point "
+                "at the wrong install (CPython #106045)."
             )
+            out.append(_catalogued("B2'", "", fix, repair, why))
         elif f.code == "B3":
-            out.append(
-                Verdict(
-                    "minor-drift",
-                    "warning",
-                    f"minor-version drift: {f.text}",
-                    "An unversioned link in the chain now reaches the next minor version. site "
-                    "adds lib/pythonX.Y/site-packages for the *running* version, so packages "
-                    "installed for the old one are not seen, and compiled extensions do not "
-                    "match. `venv --upgrade` only rewrites pyvenv.cfg.",
-                    "Rebuild on the version it was made for ("
-                    + _cmd("venvtui", "rebuild", envp, "--python", start.recorded_minor or "X.Y")
-                    + ") or on the new one, reinstalling packages.",
-                    "B3",
-                )
+            target = start.recorded_minor or "X.Y"
+            fix = (
+                "Rebuild on the version it was made for ("
+                + _cmd("venvtui", "rebuild", envp, "--python", target)
+                + ") or on the new one, reinstalling packages."
             )
+            out.append(_catalogued("B3", f.text, fix, FixAction("rebuild", envp, target)))
         elif f.code == "B4":
-            out.append(
-                Verdict(
-                    "missing-shared-lib",
-                    "error",
-                    f"the interpreter binary cannot load: {f.text}",
-                    "The copied (or linked) interpreter binary needs a shared library that is no "
-                    "longer where its RUNPATH or the system directories say: 'error while "
-                    "loading shared libraries'.",
-                    f"Replace the copied binary from an existing install: {_repair(envp, rec)}.",
-                    "B4",
-                )
-            )
+            fix = f"Replace the copied binary from an existing install: {_repair(envp, rec)}."
+            out.append(_catalogued("B4", f.text, fix, FixAction("repair", envp, rec)))
         elif f.code == "unknown-version":
             out.append(
                 Verdict(
@@ -344,6 +317,8 @@ def _start_verdicts(env: Environment, start: Start) -> list[Verdict]:
                     "cannot tell which Python version bin/python runs without running it",
                     "Neither the binary's name nor pyvenv.cfg gives the version.",
                     "Run `venvtui doctor` with confirmation (the default) to probe it.",
+                    "",
+                    FixAction("confirm", envp),
                 )
             )
     return out
@@ -381,17 +356,20 @@ def replacement_for(missing: str, minor: str | None) -> str | None:
     return best[1] if best else None
 
 
-def _dangling_fix(envp: str, rec: str, start: Start) -> str:
+def _dangling_fix(envp: str, rec: str, start: Start) -> tuple[str, str | None]:
+    """(the fix text, the interpreter to repair with: a path, or the version to ask for)."""
     broken = start.chain.broken_hop if start.chain is not None else None
     repl = replacement_for(broken.path, start.recorded_minor) if broken is not None else None
     if repl:
         return (
             f"{_repair(envp, repl)}; or by hand: delete {shlex.quote(envp)}/bin/python*, "
-            f"then {_cmd(repl, '-m', 'venv', '--upgrade', envp)}."
+            f"then {_cmd(repl, '-m', 'venv', '--upgrade', envp)}.",
+            repl,
         )
     return (
         f"With a Python {rec} still installed: {_repair(envp, rec)}; otherwise rebuild it on "
-        f"another version: {_cmd('venvtui', 'rebuild', envp, '--python', 'X.Y')}."
+        f"another version: {_cmd('venvtui', 'rebuild', envp, '--python', 'X.Y')}.",
+        rec,
     )
 
 
@@ -465,6 +443,7 @@ def _nesting(env: Environment, start: Start, view: View = REAL) -> tuple[list[st
                 + _cmd("venvtui", "repair", env.path, "--python", start.recorded_minor or "X.Y")
                 + ".",
                 "B7",
+                FixAction("repair", env.path, start.recorded_minor),
             )
         )
     broken = start.chain.broken_hop if start.chain is not None else None
@@ -491,6 +470,7 @@ def _nesting(env: Environment, start: Start, view: View = REAL) -> tuple[list[st
                     _cmd("venvtui", "repair", env.path, "--python", start.recorded_minor or "X.Y")
                     + " or rebuild it.",
                     "B7",
+                    FixAction("repair", env.path, start.recorded_minor),
                 )
             )
     return parents, verdicts
