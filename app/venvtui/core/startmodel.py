@@ -357,7 +357,7 @@ def predict(
             first = chain.hops[0]
             via = f" (via {first.path})" if first.path != broken.path else ""
             text = f"{broken.path} does not exist{via}"
-            why.append(Reason("POSIX exec", text + ": 'No such file or directory'", "B1"))
+            why.append(Reason("POSIX exec", text, "B1"))
         elif broken.kind == "loop":
             why.append(Reason("POSIX exec", f"symlink loop at {broken.path}", "loop"))
         else:
