@@ -30,7 +30,7 @@ from venvtui.tui.core_service import CoreService
 
 # Bump when the layout changes (tests.layouts, below): a checkout with another layout then
 # builds its own root instead of rebuilding one a concurrent run is reading.
-VERSION = 1
+VERSION = 2  # 2: installs keep their own stdlib identity (tests.layouts.make_install)
 ROOT = Path(f"/tmp/venvtui-m{VERSION}")  # short and fixed: it shows in the paths on screen
 HOME = ROOT / "home"
 NOW = 1_767_225_600.0  # 2026-01-01T00:00:00Z
