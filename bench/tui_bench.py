@@ -15,6 +15,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -73,6 +75,43 @@ def first_paint(runs: int, script: str = FIRST_PAINT) -> list[float]:
             raise SystemExit(f"first-paint run failed:\n{out.stderr[-2000:]}")
         times.append(float(lines[-1]) - start)
     return times
+
+
+VERSION_ROW = re.compile(r"\b3\.\d{1,2}\.\d{1,2}\b")  # a row showing a Python version
+
+
+def tmux_first_rows(argv: list[str], cwd: str, env: dict[str, str], timeout: float = 60) -> float:
+    """Seconds from starting `argv` in a fresh 120x36 tmux server until its screen shows a
+    Python version (a row with one), polled every 10 ms. The same stopwatch for any TUI."""
+    tmux = shutil.which("tmux")
+    if tmux is None:
+        raise RuntimeError("tmux not found")
+    sock = f"venvtui-bench-{os.getpid()}"
+    base = [tmux, "-L", sock, "-f", "/dev/null"]
+    cmd = " ".join(_quote(a) for a in argv)
+    start = time.perf_counter()
+    subprocess.run(
+        [*base, "new-session", "-d", "-x", "120", "-y", "36", "-c", cwd, cmd],
+        env={**env, "TERM": "xterm-256color"},
+        check=True,
+    )
+    try:
+        while time.perf_counter() - start < timeout:
+            screen = subprocess.run(
+                [*base, "capture-pane", "-p"], capture_output=True, text=True, check=False
+            ).stdout
+            if VERSION_ROW.search(screen):
+                return time.perf_counter() - start
+            time.sleep(0.01)
+        raise RuntimeError(f"no row with a Python version within {timeout:.0f} s: {argv!r}")
+    finally:
+        subprocess.run([*base, "kill-server"], capture_output=True, check=False)
+
+
+def _quote(arg: str) -> str:
+    import shlex
+
+    return shlex.quote(arg)
 
 
 async def max_stall(service: object, timeout: float = 120.0) -> tuple[float, float, float, int]:
