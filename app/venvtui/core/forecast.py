@@ -217,8 +217,12 @@ def candidate_events(
     known = [h.path for h in start.chain.hops] if start.chain is not None else []
     events: list[tuple[Event, Install | None]] = []
     for inst in _installs(env, start, base):
-        profile = nix_profile_of(REAL, inst, known + _chain_paths(env, start))
-        if inst.installer == "nix" and profile is not None:
+        profile = (
+            nix_profile_of(REAL, inst, known + _chain_paths(env, start))
+            if inst.installer == "nix"
+            else None
+        )
+        if profile is not None:
             # rooted by a profile: it goes only by a profile upgrade and a GC
             with contextlib.suppress(UnknownInstallError):
                 events.append((nix_upgrade_event(inst, *profile), inst))

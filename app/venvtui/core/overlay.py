@@ -296,19 +296,23 @@ class Overlay(View):
         ch = self.entries.get(path)
         if ch is not None:
             return self._node_for(ch)
-        for anc in _ancestors(path):
-            ch = self.entries.get(anc)
-            if ch is None:
-                continue
+        # the nearest changed proper ancestor (not the root); a handful of entries, so a
+        # prefix test over them beats walking every ancestor
+        anc = max(
+            (k for k in self.entries if len(k) > 1 and path.startswith(k + os.sep)),
+            key=len,
+            default=None,
+        )
+        if anc is not None:
+            ch = self.entries[anc]
             if ch.op == "copy" and ch.arg is not None:
                 src = os.path.join(ch.arg, os.path.relpath(path, anc))
                 node = self.base._raw(src)
                 if node.kind == "file" and node.source is None:
                     return Node("file", source=src)
                 return node
-            if ch.op == "dir":
-                break  # a new directory over a real one: fall through to the base
-            return Node("missing", error=f"{path} does not exist (after: {ch.describe()})")
+            if ch.op != "dir":  # a new directory over a real one: fall through to the base
+                return Node("missing", error=f"{path} does not exist (after: {ch.describe()})")
         return self.base._raw(path)
 
     def _node_for(self, ch: Change) -> Node:
