@@ -216,7 +216,9 @@ def cmd_doctor(args: argparse.Namespace) -> int:
             envs=[env.path for _shown, env in envs],
         )
     confirm = not args.no_confirm
-    with ThreadPoolExecutor(max_workers=max(1, min(8, len(envs)))) as pool:
+    from venvtui.core.overlay import snapshot
+
+    with snapshot(), ThreadPoolExecutor(max_workers=max(1, min(8, len(envs)))) as pool:
         diags = list(pool.map(lambda pe: diagnose(pe[1], confirm=confirm), envs))
     unhealthy = any(is_problem(d.status) for d in diags)
     if args.json:

@@ -17,6 +17,7 @@ import errno
 import os
 import stat
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -40,7 +41,7 @@ class Node:
 
 
 def _norm(path: str) -> str:
-    return os.path.normpath(os.path.abspath(path))
+    return os.path.abspath(path)  # abspath normalises (normpath of the joined path)
 
 
 def _ancestors(path: str) -> Iterator[str]:
@@ -56,7 +57,13 @@ class View:
 
     def _raw(self, path: str) -> Node:
         """lstat of `path`, its parent being a resolved (link-free) directory."""
-        return real_node(path)
+        memo = _SNAPSHOT
+        if memo is None:
+            return real_node(path)
+        node = memo.get(path)
+        if node is None:
+            node = memo[path] = real_node(path)
+        return node
 
     # --- resolution -------------------------------------------------------------------------
 
@@ -241,6 +248,22 @@ def real_node(path: str) -> Node:
 
 
 REAL = View()
+_SNAPSHOT: dict[str, Node] | None = None
+
+
+@contextmanager
+def snapshot() -> Iterator[None]:
+    """Within: every view answers each real path's lstat once, one reading of the disk for a
+    batch (doctor over many environments resolves the same directories again and again)."""
+    global _SNAPSHOT
+    outer = _SNAPSHOT
+    if outer is None:
+        _SNAPSHOT = {}
+    try:
+        yield
+    finally:
+        _SNAPSHOT = outer
+
 
 # --- overlay --------------------------------------------------------------------------------
 
