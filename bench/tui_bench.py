@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import re
 import shutil
@@ -77,6 +78,7 @@ def first_paint(runs: int, script: str = FIRST_PAINT) -> list[float]:
     return times
 
 
+_SERVERS = itertools.count()
 VERSION_ROW = re.compile(r"\b3\.\d{1,2}\.\d{1,2}\b")  # a row showing a Python version
 
 
@@ -86,7 +88,7 @@ def tmux_first_rows(argv: list[str], cwd: str, env: dict[str, str], timeout: flo
     tmux = shutil.which("tmux")
     if tmux is None:
         raise RuntimeError("tmux not found")
-    sock = f"venvtui-bench-{os.getpid()}"
+    sock = f"venvtui-bench-{os.getpid()}-{next(_SERVERS)}"  # a fresh server every run
     base = [tmux, "-L", sock, "-f", "/dev/null"]
     cmd = " ".join(_quote(a) for a in argv)
     start = time.perf_counter()
