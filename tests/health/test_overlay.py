@@ -14,7 +14,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from venvtui.core.overlay import REAL, Change, Overlay, View, real_node, search_up
+from venvtui.core.overlay import REAL, Change, Overlay, View, real_node, search_up, snapshot
 from venvtui.core.symlinks import walk_chain
 
 
@@ -102,6 +102,14 @@ def perform(changes: list[Change]) -> None:
 def test_plain_view_is_the_os(tmp_path: Path) -> None:
     build_tree(tmp_path)
     assert_same(REAL, probe_paths(tmp_path))
+
+
+def test_a_snapshot_answers_like_the_os(tmp_path: Path) -> None:
+    build_tree(tmp_path)
+    with snapshot():
+        assert_same(REAL, probe_paths(tmp_path))  # fills the memo
+        assert_same(REAL, probe_paths(tmp_path))  # answered from it
+        assert_same(REAL, list(reversed(probe_paths(tmp_path))))
 
 
 def test_upgrade_overlay_matches_doing_it(tmp_path: Path) -> None:
@@ -205,6 +213,9 @@ def test_random_link_graphs_view_equals_os(tmp_path_factory: object, spec: list)
             p.symlink_to(target)
     paths = [str(root / n) for n in NAMES] + [str(root / n / "x") for n in NAMES]
     assert_same(REAL, paths)
+    with snapshot():  # the shared component-by-component resolution, loops counted alike
+        assert_same(REAL, paths)
+        assert_same(REAL, paths[::-1])
 
 
 def test_changes_through_a_directory_link_land_where_the_os_puts_them(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ import os
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from venvtui.core.models import Chain, Hop
@@ -60,9 +60,9 @@ class View:
         memo = _SNAPSHOT
         if memo is None:
             return real_node(path)
-        node = memo.get(path)
+        node = memo.nodes.get(path)
         if node is None:
-            node = memo[path] = real_node(path)
+            node = memo.nodes[path] = real_node(path)
         return node
 
     # --- resolution -------------------------------------------------------------------------
@@ -71,6 +71,9 @@ class View:
         """Resolve every component of `path` (following links); None when some component is
         missing, not a directory, unreadable, or the links loop."""
         path = _norm(path)
+        memo = _SNAPSHOT
+        if memo is not None and type(self) is View:
+            return self._canon_shared(path, budget, memo)
         parts = [p for p in path.split(os.sep) if p]
         cur = os.sep
         node = Node("dir")
@@ -92,6 +95,41 @@ class View:
             if i < len(parts) - 1 and node.kind != "dir":
                 return None
         return cur, node
+
+    def _canon_shared(
+        self, path: str, budget: list[int], memo: _Snapshot
+    ) -> tuple[str, Node] | None:
+        """`_canon` on the real disk within a snapshot, component by component from the
+        parent's answer, which is shared by every path below it (keyed with the link budget
+        left, so the loop limit counts exactly as in `_canon`)."""
+        key = (path, budget[0])
+        hit = memo.canon.get(key)
+        if hit is not None:
+            budget[0] = hit[1]
+            return hit[0]
+        parent = os.path.dirname(path)
+        res: tuple[str, Node] | None
+        if parent == path:
+            res = (path, Node("dir"))
+        else:
+            res = self._canon_shared(parent, budget, memo)
+            if res is not None and res[1].kind != "dir":
+                res = None
+            elif res is not None:
+                cand = os.path.join(res[0], os.path.basename(path))
+                node = self._raw(cand)
+                if node.kind == "link":
+                    budget[0] -= 1
+                    if budget[0] <= 0 or node.target is None:
+                        res = None
+                    else:
+                        res = self._canon(next_hop(cand, node.target), budget)
+                elif node.kind in ("missing", "error"):
+                    res = None
+                else:
+                    res = (cand, node)
+        memo.canon[key] = (res, budget[0])
+        return res
 
     def resolve(self, path: str) -> tuple[str, Node] | None:
         return self._canon(path, [MAX_HOPS])
@@ -248,7 +286,16 @@ def real_node(path: str) -> Node:
 
 
 REAL = View()
-_SNAPSHOT: dict[str, Node] | None = None
+
+
+@dataclass(slots=True)
+class _Snapshot:
+    nodes: dict[str, Node] = field(default_factory=dict)  # lstat of real paths
+    # the real view's _canon answers by (path, link budget left): (answer, budget after)
+    canon: dict[tuple[str, int], tuple[tuple[str, Node] | None, int]] = field(default_factory=dict)
+
+
+_SNAPSHOT: _Snapshot | None = None
 
 
 @contextmanager
@@ -258,7 +305,7 @@ def snapshot() -> Iterator[None]:
     global _SNAPSHOT
     outer = _SNAPSHOT
     if outer is None:
-        _SNAPSHOT = {}
+        _SNAPSHOT = _Snapshot()
     try:
         yield
     finally:
