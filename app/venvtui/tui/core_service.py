@@ -60,13 +60,19 @@ def _stamped(paths: Sequence[str]) -> frozenset[str]:
 
 
 def next_break(forecasts: Sequence[Forecast]) -> Forecast | None:
-    """The forecast that matters most: the likeliest event first, then the worst outcome."""
+    """The forecast that matters most: the likeliest event first, then the worst outcome, then
+    the core's own order (the install the env runs through comes first)."""
     if not forecasts:
         return None
-    return min(
-        forecasts,
-        key=lambda f: (_LIKELIHOOD.get(f.kind, 9), _SEVERITY.get(f.result, 9), len(f.event)),
+    ranked = sorted(
+        enumerate(forecasts),
+        key=lambda item: (
+            _LIKELIHOOD.get(item[1].kind, 9),
+            _SEVERITY.get(item[1].result, 9),
+            item[0],
+        ),
     )
+    return ranked[0][1]
 
 
 def interpreter_row(interp: Interpreter) -> InterpreterRow:
