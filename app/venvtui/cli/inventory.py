@@ -182,8 +182,12 @@ def cmd_envs(args: argparse.Namespace) -> int:
         ),
         key=lambda e: e.path,
     )
-    # The health status (static: no interpreter is run), the same one doctor shows.
-    statuses = [diagnose(e, confirm=False, forecast=False).status for e in envs]
+    # The health status (static: no interpreter is run), the same one doctor shows, from
+    # one reading of the disk (envs share their bases' directories).
+    from venvtui.core.overlay import snapshot
+
+    with snapshot():
+        statuses = [diagnose(e, confirm=False, forecast=False).status for e in envs]
     errors = [_error_entry(None, p) for p in problems]
     if args.json:
         rows = [{**e.to_json(), "status": st} for e, st in zip(envs, statuses, strict=True)]

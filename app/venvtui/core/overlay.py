@@ -293,9 +293,16 @@ class _Snapshot:
     nodes: dict[str, Node] = field(default_factory=dict)  # lstat of real paths
     # the real view's _canon answers by (path, link budget left): (answer, budget after)
     canon: dict[tuple[str, int], tuple[tuple[str, Node] | None, int]] = field(default_factory=dict)
+    derived: dict[tuple[object, ...], object] = field(default_factory=dict)
 
 
 _SNAPSHOT: _Snapshot | None = None
+
+
+def snapshot_memo() -> dict[tuple[object, ...], object] | None:
+    """Within a snapshot: a memo for answers derived from the disk as read (per base, per
+    install), shared by every env of the batch; None outside one."""
+    return None if _SNAPSHOT is None else _SNAPSHOT.derived
 
 
 @contextmanager

@@ -147,6 +147,21 @@ def compiled_prefix(real: str, *, timeout: float, use_cache: bool = True) -> str
 
 
 def runtime_for(python: str | None, *, spawn: bool, timeout: float | None = None) -> Runtime:
+    """`_runtime_for`, answered once per real binary within an `overlay.snapshot()` (every env
+    on one base asks the same question)."""
+    from venvtui.core.overlay import snapshot_memo
+
+    memo = snapshot_memo()
+    if memo is None or python is None:
+        return _runtime_for(python, spawn=spawn, timeout=timeout)
+    key = ("runtime_for", os.path.realpath(python), spawn, timeout)
+    found = memo.get(key)
+    if not isinstance(found, Runtime):
+        found = memo[key] = _runtime_for(python, spawn=spawn, timeout=timeout)
+    return found
+
+
+def _runtime_for(python: str | None, *, spawn: bool, timeout: float | None = None) -> Runtime:
     """The Runtime of the real binary `python` reaches: from the probe cache, else (when
     `spawn`) by probing it, retried once with a longer timeout when it times out; the compiled
     PREFIX measured the same way. A failed probe gives `Runtime(unknown=True)`; no python (or a
