@@ -148,11 +148,13 @@ def make_fake_python(
     log: str | os.PathLike[str] | None = None,
     delay: float = 30.0,
     gather: int = 2,
+    finished: str | os.PathLike[str] | None = None,
 ) -> Path:
     """Write an executable fake interpreter `directory/name` and return its path.
 
     With `probe=None` it answers `recorded_probe()` with `sys_executable`/`base_executable`
-    set to its own path.
+    set to its own path. With `finished`, a "slow" or "sleep" fake creates that file once its
+    delay is over: a test asserts it is absent to show that a caller did not wait for it.
     """
     path = Path(directory) / name
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -174,10 +176,11 @@ def make_fake_python(
         "printf '%s' \"$last\"",
         "exit 0",
     ]
+    done = [f"touch {_sh_quote(os.fspath(finished))}"] if finished is not None else []
     if behaviour == "ok":
         lines += answer_lines
     elif behaviour == "slow":
-        lines += [f"sleep {delay:g}", *answer_lines]
+        lines += [f"sleep {delay:g}", *done, *answer_lines]
     elif behaviour == "gather":
         if log is None:
             raise ValueError("behaviour 'gather' needs a log")
@@ -195,7 +198,7 @@ def make_fake_python(
             *answer_lines,
         ]
     elif behaviour == "sleep":
-        lines.append(f"exec sleep {delay:g}")
+        lines += [f"sleep {delay:g}", *done] if done else [f"exec sleep {delay:g}"]
     elif behaviour == "crash":
         lines.append("kill -SEGV $$")
     elif behaviour == "junk":
