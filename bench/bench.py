@@ -12,7 +12,16 @@ Times (median wall time of N runs, each a fresh process):
   * `venvtui envs --json ROOT` over a generated tree of 2,000 environments, checking in-process
     that listing them spawns no process;
   * `python -X importtime` of `venvtui interpreters --json`, asserting textual/rich are not
-    imported on that path.
+    imported on that path;
+  * `envs --json` over the 2,000 envs next to the same command at the commit before the safety
+    work (CPU and valgrind instructions; goal: at most +10%);
+  * `doctor --no-confirm` over the 2,000 envs (goal: 2 s; CPU time, which load does not
+    inflate);
+  * the TUI: first paint, the longest event-loop stall while 2,200 rows stream in, and launch
+    to the first screen showing a row with a Python version (tmux 120x36, a project dir with
+    one .venv) next to ducktools-pytui, interleaved.
+
+Each goal of the speed issue prints as a [PASS]/[FAIL] line; the exit status is 1 on any FAIL.
 
 Peers are installed into a scratch environment under bench/.scratch/ (made with the project
 venv's uv). Measurements are plain functions registered in MEASUREMENTS; others (e.g. the TUI's
