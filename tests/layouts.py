@@ -116,11 +116,9 @@ def relink(link: Path, target: str | Path) -> None:
 
 
 @dataclass(frozen=True)
-class Homebrew:
-    """A Linuxbrew-style prefix: Cellar/<formula>/<version>, opt/<formula>, bin/ links.
-
-    `brew upgrade` installs a new keg, re-links bin/* and opt/<formula>; `brew cleanup` removes
-    the old keg (Homebrew's `Keg#link`, `Formula#opt_prefix`, cleanup)."""
+class BrewPaths:
+    """Where a Linuxbrew-style prefix puts a keg: Cellar/<formula>/<version>, opt/<formula>,
+    bin/ links (Homebrew's `Keg#link`, `Formula#opt_prefix`)."""
 
     prefix: Path
     formula: str
@@ -128,8 +126,12 @@ class Homebrew:
     minor: str
 
     @property
+    def rack(self) -> Path:
+        return self.prefix / "Cellar" / self.formula
+
+    @property
     def keg(self) -> Path:
-        return self.prefix / "Cellar" / self.formula / self.version
+        return self.rack / self.version
 
     @property
     def opt(self) -> Path:
@@ -152,6 +154,12 @@ class Homebrew:
     @property
     def cellar_python(self) -> Path:
         return self.keg / "bin" / f"python{self.minor}"
+
+
+@dataclass(frozen=True)
+class Homebrew(BrewPaths):
+    """A keg copied from a real build: `brew upgrade` installs a new keg, re-links bin/* and
+    opt/<formula>; `brew cleanup` removes the old keg."""
 
     def upgrade(
         self, real: RealPython | None = None, to: str | None = None, cleanup: bool = True

