@@ -1,7 +1,7 @@
 """The ground truth for health tests: run an env's python and classify what happened.
 
 Independent of venvtui's model: the env's python is run (site enabled, as a user runs it),
-and its `sys.base_prefix` and `sys.version_info` are compared with the install its bin/python
+and the `os.py` it loaded and its `sys.version_info` are compared with the install its bin/python
 really executes (the directory above the real binary's `bin/`; for a copied binary, the
 directory above pyvenv.cfg `home`) and with the version pyvenv.cfg records.
 """
@@ -15,7 +15,10 @@ from pathlib import Path
 
 from tests.layouts import runs
 
-_CODE = "import sys, json; print(json.dumps([sys.base_prefix, list(sys.version_info[:2])]))"
+_CODE = (
+    "import sys, os, json; "
+    "print(json.dumps([sys.base_prefix, list(sys.version_info[:2]), os.__file__]))"
+)
 
 
 def cfg_values(env: Path) -> dict[str, str]:
@@ -47,24 +50,27 @@ class Actual:
 
 
 def actual_status(env: Path) -> Actual:
+    """Run the env's python: broken (does not start), misbound (the stdlib it loaded is not the
+    one of the install its bin/python runs: compared by the loaded `os.py`, so a Nix profile
+    prefix and its store path are one install), drift (another minor than recorded), ok."""
     py = env_python(env)
     try:
         cp = runs(py, _CODE)
-    except OSError as exc:  # ENOENT for a dangling link, ELOOP, ...
+    except OSError as exc:
         return Actual("broken", str(exc))
     if cp.returncode != 0:
         return Actual("broken", cp.stderr.strip()[-2000:] or f"exit {cp.returncode}")
-    base_prefix, (major, minor) = json.loads(cp.stdout.strip().splitlines()[-1])
+    base_prefix, (major, minor), os_file = json.loads(cp.stdout.strip().splitlines()[-1])
     real = os.path.realpath(py)
     cfg = cfg_values(env)
     if os.path.commonpath([real, os.path.realpath(env)]) == os.path.realpath(env):
         install = os.path.dirname(cfg.get("home", "").rstrip(os.sep))  # a copied binary
     else:
         install = os.path.dirname(os.path.dirname(real))
+    own = os.path.join(install, "lib", f"python{major}.{minor}", "os.py")
+    if os.path.realpath(os_file) != os.path.realpath(own):
+        return Actual("misbound", f"loaded {os_file} (base_prefix {base_prefix}), not {own}")
     made = cfg.get("version_info") or cfg.get("version") or ""
-    made_minor = ".".join(made.split(".")[:2])
-    if os.path.realpath(base_prefix) != os.path.realpath(install):
-        return Actual("misbound", f"base_prefix {base_prefix} != {install}")
-    if made_minor and made_minor != f"{major}.{minor}":
-        return Actual("drift", f"runs {major}.{minor}, made for {made_minor}")
+    if made and ".".join(made.split(".")[:2]) != f"{major}.{minor}":
+        return Actual("drift", f"runs {major}.{minor}, made for {made}")
     return Actual("ok", base_prefix)

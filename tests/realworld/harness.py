@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.health.oracle import Actual, cfg_values, env_python
-from tests.layouts import runs
+from tests.health.oracle import actual_status
 from venvtui.core.discovery import load_environment
 from venvtui.core.health import diagnose
 from venvtui.core.models import Environment
@@ -53,39 +52,6 @@ class Scenario:
 def _record(sc: Scenario, env: str, kind: str, agree: bool, detail: str) -> None:
     row = {"scenario": sc.name, "thread": sc.thread, "env": env, "kind": kind, "agree": agree}
     sc.rows.append({**row, "detail": detail})
-
-
-_CODE = (
-    "import sys, os, json; "
-    "print(json.dumps([sys.base_prefix, list(sys.version_info[:2]), os.__file__]))"
-)
-
-
-def actual_status(env: Path) -> Actual:
-    """Run the env's python: broken (does not start), misbound (the stdlib it loaded is not the
-    one of the install its bin/python runs: compared by the loaded `os.py`, so a Nix profile
-    prefix and its store path are one install), drift (another minor than recorded), ok."""
-    py = env_python(env)
-    try:
-        cp = runs(py, _CODE)
-    except OSError as exc:
-        return Actual("broken", str(exc))
-    if cp.returncode != 0:
-        return Actual("broken", cp.stderr.strip()[-2000:] or f"exit {cp.returncode}")
-    base_prefix, (major, minor), os_file = json.loads(cp.stdout.strip().splitlines()[-1])
-    real = os.path.realpath(py)
-    cfg = cfg_values(env)
-    if os.path.commonpath([real, os.path.realpath(env)]) == os.path.realpath(env):
-        install = os.path.dirname(cfg.get("home", "").rstrip(os.sep))  # a copied binary
-    else:
-        install = os.path.dirname(os.path.dirname(real))
-    own = os.path.join(install, "lib", f"python{major}.{minor}", "os.py")
-    if os.path.realpath(os_file) != os.path.realpath(own):
-        return Actual("misbound", f"loaded {os_file} (base_prefix {base_prefix}), not {own}")
-    made = cfg.get("version_info") or cfg.get("version") or ""
-    if made and ".".join(made.split(".")[:2]) != f"{major}.{minor}":
-        return Actual("drift", f"runs {major}.{minor}, made for {made}")
-    return Actual("ok", base_prefix)
 
 
 def run(sc: Scenario, results: Path) -> Scenario:
