@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.safety.hang_guard import no_hang  # noqa: F401 (fixture)
+from tests.safety.writes import alive_with
 from venvtui.core import proc
 from venvtui.core.errors import ProbeTimeout
 
@@ -28,26 +29,11 @@ pytestmark = [
 ]
 
 
-def _alive_with(mark: str) -> list[int]:
-    found = []
-    for name in os.listdir("/proc"):
-        if not name.isdigit() or int(name) == os.getpid():
-            continue
-        try:
-            cmdline = Path(f"/proc/{name}/cmdline").read_bytes()
-            state = Path(f"/proc/{name}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        except OSError:
-            continue
-        if state != "Z" and mark.encode() in cmdline:
-            found.append(int(name))
-    return found
-
-
 def survivors(mark: str) -> list[str]:
     """Processes still alive with `mark` in their command line, after SIGKILLs have had time
     to land (waits for the event "none left", up to a generous bound): "pid: cmdline"."""
     for _ in range(100):
-        found = _alive_with(mark)
+        found = alive_with(mark)
         if not found:
             return []
         time.sleep(0.05)
@@ -65,7 +51,7 @@ def survivors(mark: str) -> list[str]:
 def mark(tmp_path: Path) -> Iterator[str]:
     """The test's unique marker; kills leftovers after the test so a failure leaves nothing."""
     yield str(tmp_path)
-    for pid in _alive_with(str(tmp_path)):
+    for pid in alive_with(str(tmp_path)):
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
 
