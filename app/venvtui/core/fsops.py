@@ -21,6 +21,7 @@ import os
 import secrets
 import stat
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Literal
@@ -199,22 +200,34 @@ def tmp_name(tag: str = "tmp") -> str:
     return f".venvtui-{tag}-{secrets.token_hex(6)}"
 
 
-def write_new_at(dir_fd: int, name: str, content: bytes, mode: int, *, sync: bool = True) -> None:
-    """Create `name` (must not exist; never through a link), write, chmod, fsync (unless the
-    caller flushes the whole tree later, as a staging tree is with syncfs before its swap)."""
+@contextlib.contextmanager
+def _new_file_at(dir_fd: int, name: str) -> Iterator[int]:
+    """Create `name` (must not exist; never through a link) and yield its fd; on any failure
+    inside the block the half-written file is removed again."""
     fd = os.open(name, _O_NEW, 0o600, dir_fd=dir_fd)
     try:
-        view = memoryview(content)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fchmod(fd, mode & 0o7777)
-        if sync:
-            os.fsync(fd)
+        yield fd
     except BaseException:
         os.close(fd)
         _unlink_quietly(dir_fd, name)
         raise
     os.close(fd)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def write_new_at(dir_fd: int, name: str, content: bytes, mode: int, *, sync: bool = True) -> None:
+    """Create `name` (must not exist; never through a link), write, chmod, fsync (unless the
+    caller flushes the whole tree later, as a staging tree is with syncfs before its swap)."""
+    with _new_file_at(dir_fd, name) as fd:
+        _write_all(fd, content)
+        os.fchmod(fd, mode & 0o7777)
+        if sync:
+            os.fsync(fd)
 
 
 def copy_new_at(src: str, dir_fd: int, name: str, *, sync: bool = True) -> None:
@@ -225,24 +238,13 @@ def copy_new_at(src: str, dir_fd: int, name: str, *, sync: bool = True) -> None:
         st = os.fstat(sfd)
         if not stat.S_ISREG(st.st_mode):
             raise UnsafePath(f"{src} is not a regular file", "pass the interpreter itself")
-        fd = os.open(name, _O_NEW, 0o600, dir_fd=dir_fd)
-        try:
-            while True:
-                chunk = os.read(sfd, 1 << 20)
-                if not chunk:
-                    break
-                view = memoryview(chunk)
-                while view:
-                    view = view[os.write(fd, view) :]
+        with _new_file_at(dir_fd, name) as fd:
+            while chunk := os.read(sfd, 1 << 20):
+                _write_all(fd, chunk)
             os.fchmod(fd, stat.S_IMODE(st.st_mode))
             os.utime(fd, ns=(st.st_atime_ns, st.st_mtime_ns))
             if sync:
                 os.fsync(fd)
-        except BaseException:
-            os.close(fd)
-            _unlink_quietly(dir_fd, name)
-            raise
-        os.close(fd)
     finally:
         os.close(sfd)
 
@@ -262,10 +264,7 @@ def copy_entry_at(src_fd: int, src: str, dst_fd: int, dst: str) -> None:
         if os.fstat(fd).st_ino != st.st_ino:
             raise UnsafePath(f"{src} changed while being read", "retry")
         data = b""
-        while True:
-            chunk = os.read(fd, 1 << 20)
-            if not chunk:
-                break
+        while chunk := os.read(fd, 1 << 20):
             data += chunk
     finally:
         os.close(fd)
