@@ -14,6 +14,7 @@ from textual.pilot import Pilot
 from tests.tui.machine import Machine, MachineService, machine_or_skip
 from venvtui.tui.app import VenvtuiApp
 from venvtui.tui.core_service import CoreService, interpreter_row
+from venvtui.tui.screens.wizard import CreateWizard
 from venvtui.tui.services import Cancelled
 from venvtui.tui.views import InterpreterRow
 
@@ -43,6 +44,15 @@ async def settle(pilot: Pilot[None], *, timeout: float = 60.0) -> None:
         await pilot.pause()
         await app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def open_wizard(pilot: Pilot[None]) -> CreateWizard:
+    """Press `n` on the main screen and return the create wizard it opens."""
+    await pilot.press("n")
+    await settle(pilot)
+    wizard = pilot.app.screen
+    assert isinstance(wizard, CreateWizard)
+    return wizard
 
 
 class PinnedService(CoreService):

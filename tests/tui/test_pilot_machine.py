@@ -10,12 +10,11 @@ from pathlib import Path
 import pytest
 from textual.widgets import TabbedContent
 
-from tests.tui.conftest import machine_app, settle
+from tests.tui.conftest import machine_app, open_wizard, settle
 from tests.tui.machine import Machine, MachineService
 from venvtui.tui.app import VenvtuiApp
 from venvtui.tui.screens.confirm import ConfirmPlan
 from venvtui.tui.screens.help import HelpScreen
-from venvtui.tui.screens.wizard import CreateWizard
 from venvtui.tui.widgets.detail import ChainTree, DetailPane
 
 pytestmark = [pytest.mark.realpython]
@@ -199,10 +198,7 @@ async def test_wizard_shows_state_with_marks_and_tui_words(machine: Machine) -> 
     app = machine_app(machine)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("n")
-        await settle(pilot)
-        wizard = app.screen
-        assert isinstance(wizard, CreateWizard)
+        wizard = await open_wizard(pilot)
         seed = wizard.query_one("#seed", MarkedCheckbox)
         assert "✓" not in seed.render().plain
         preview = wizard.query_one("#preview").render()
@@ -292,9 +288,7 @@ async def test_help_wizard_and_quit_keys(machine: Machine) -> None:
     app = machine_app(machine)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("n")
-        await settle(pilot)
-        assert isinstance(app.screen, CreateWizard)
+        await open_wizard(pilot)
         await pilot.press("escape")
         await settle(pilot)
         await pilot.press("q")
@@ -326,10 +320,7 @@ async def test_wizard_search_field_drives_the_list(machine: Machine) -> None:
     app = machine_app(machine)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("n")
-        await settle(pilot)
-        wizard = app.screen
-        assert isinstance(wizard, CreateWizard)
+        wizard = await open_wizard(pilot)
         first = wizard.python
         await pilot.press("down")
         await settle(pilot)

@@ -11,7 +11,7 @@ import pytest
 from textual.widgets import Input, RadioSet
 
 from tests.layouts import create_venv, make_loose_link
-from tests.tui.conftest import PinnedService, settle
+from tests.tui.conftest import PinnedService, open_wizard, settle
 from venvtui.tui.app import VenvtuiApp
 from venvtui.tui.screens.confirm import ConfirmPlan
 from venvtui.tui.screens.wizard import CreateWizard
@@ -39,10 +39,7 @@ async def test_wizard_creates_a_real_env_and_selects_it(real_312: str, tool_tmp:
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         assert len(app.main.interp_table.records) == 1
-        await pilot.press("n")
-        await settle(pilot)
-        wizard = app.screen
-        assert isinstance(wizard, CreateWizard)
+        wizard = await open_wizard(pilot)
         wizard.query_one("#dest", Input).value = str(dest)
         wizard.query_one("#prompt", Input).value = "wiz"
         await settle(pilot)
@@ -72,10 +69,7 @@ async def test_wizard_policy_venv_previews_what_venv_records(real_312: str, tool
     app = VenvtuiApp(PinnedService([real_312], [str(envs)], str(envs)), cursor_blink=False)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        await pilot.press("n")
-        await settle(pilot)
-        wizard = app.screen
-        assert isinstance(wizard, CreateWizard)
+        wizard = await open_wizard(pilot)
         wizard.query_one("#dest", Input).value = str(envs / "v")
         radio = wizard.query_one("#policy", RadioSet)
         radio.query("RadioButton")[1].value = True
