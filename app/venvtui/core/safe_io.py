@@ -94,16 +94,12 @@ def is_regular_file(path: str | os.PathLike[str], *, follow_symlinks: bool = Tru
         return False
 
 
-def open_regular(
-    path: str | os.PathLike[str],
-    *,
-    max_size: int | None = None,
-    follow_symlinks: bool = True,
-) -> BinaryIO:
-    """Open the regular file at `path` for binary reading, without blocking: stat first (a
-    FIFO or device is refused before any open), then O_NONBLOCK, then fstat again (a swap in
-    between is refused). `max_size` refuses larger files. Raises UnsafeRead or the usual
-    OSError subclasses."""
+def _open_fd(
+    path: str | os.PathLike[str], max_size: int | None, follow_symlinks: bool
+) -> tuple[int, os.stat_result]:
+    """A descriptor on the regular file at `path` and its fstat: stat first (a FIFO or device
+    is refused before any open), then O_NONBLOCK, then fstat again (a swap in between is
+    refused)."""
     st = os.stat(path, follow_symlinks=follow_symlinks)
     if stat.S_ISLNK(st.st_mode):
         raise UnsafeRead(path, "is a symbolic link; links are not followed here", errno.ELOOP)
@@ -117,34 +113,51 @@ def open_regular(
         _check(path, fst, max_size)
         if (fst.st_dev, fst.st_ino) != (st.st_dev, st.st_ino):
             raise UnsafeRead(path, "was replaced while being opened", errno.EAGAIN)
-        return os.fdopen(fd, "rb", buffering=0)
     except BaseException:
         os.close(fd)
         raise
+    return fd, fst
+
+
+def open_regular(
+    path: str | os.PathLike[str],
+    *,
+    max_size: int | None = None,
+    follow_symlinks: bool = True,
+) -> BinaryIO:
+    """Open the regular file at `path` for binary reading, without blocking (see `_open_fd`).
+    `max_size` refuses larger files. Raises UnsafeRead or the usual OSError subclasses."""
+    fd, _st = _open_fd(path, max_size, follow_symlinks)
+    return os.fdopen(fd, "rb", buffering=0)
 
 
 def read_head(path: str | os.PathLike[str], size: int, *, follow_symlinks: bool = True) -> bytes:
     """The first `size` bytes (or fewer) of the regular file at `path`, whatever its length:
     for sniffing a `#!` line or a binary header without ever opening a FIFO or device."""
-    with open_regular(path, follow_symlinks=follow_symlinks) as fh:
-        return _read_upto(fh, path, size)
+    fd, st = _open_fd(path, None, follow_symlinks)
+    try:
+        return _read_upto(fd, path, size, st.st_size)
+    finally:
+        os.close(fd)
 
 
-def _read_upto(fh: BinaryIO, path: str | os.PathLike[str], size: int) -> bytes:
+def _read_upto(fd: int, path: str | os.PathLike[str], size: int, expect: int) -> bytes:
+    """At most `size` bytes from `fd`; `expect` (the fstat size) sizes the first read, so a
+    small file is read with one call plus the one that sees its end."""
     chunks: list[bytes] = []
     left = size
+    step = max(min(expect + 1, left), 1 << 12)
     while left > 0:
         try:
-            chunk = fh.read(min(left, 1 << 16))
+            chunk = os.read(fd, min(left, step))
         except BlockingIOError:
-            chunk = None
-        if chunk is None:  # an unbuffered non-blocking read that would block
-            raise UnsafeRead(path, "would block on read", errno.EAGAIN)
+            raise UnsafeRead(path, "would block on read", errno.EAGAIN) from None
         if not chunk:
             break
         chunks.append(chunk)
         left -= len(chunk)
-    return b"".join(chunks)
+        step = 1 << 16
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def read_bytes(path: str | os.PathLike[str], *, limit: int, follow_symlinks: bool = True) -> bytes:
@@ -154,9 +167,12 @@ def read_bytes(path: str | os.PathLike[str], *, limit: int, follow_symlinks: boo
     (FileNotFoundError, PermissionError, ...) when the file cannot be opened. With
     `follow_symlinks=False` a link at `path` itself is refused.
     """
-    with open_regular(path, max_size=limit, follow_symlinks=follow_symlinks) as fh:
+    fd, st = _open_fd(path, limit, follow_symlinks)
+    try:
         # One byte more than allowed tells a file that grew past the limit after the fstat.
-        data = _read_upto(fh, path, limit + 1)
+        data = _read_upto(fd, path, limit + 1, st.st_size)
+    finally:
+        os.close(fd)
     if len(data) > limit:
         raise UnsafeRead(path, f"grew past the {limit}-byte limit while read", errno.EFBIG)
     return data
