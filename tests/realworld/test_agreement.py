@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.health.oracle import cfg_values
-from tests.layouts import create_uv, create_venv, create_virtualenv, relink
+from tests.layouts import bump_patch, create_uv, create_venv, create_virtualenv, relink
 from tests.realworld import builds
 from tests.realworld.builds import PrefixAliases
 from tests.realworld.conftest import build
@@ -57,6 +58,43 @@ def _check(sc: Scenario, results: Path) -> None:
     assert not bad, "\n".join(bad)
 
 
+def _user_link_repointed(
+    name: str,
+    thread: str,
+    envs: dict[str, Path],
+    link: Path,
+    to: str,
+    old_root: Path,
+    gone: str,
+    *,
+    impossible: Callable[[Any], bool],
+) -> Scenario:
+    """A link the user owns re-pointed at `to`, then the install it led to removed: an env
+    through the link sees the re-point, any other env sees its install go (`gone` event)."""
+
+    def perform() -> None:
+        relink(link, to)
+        shutil.rmtree(old_root)
+
+    repoint = _api("whatif_repoint")
+    through = {n for n, p in envs.items() if _through(p, link)}
+    return Scenario(
+        name,
+        thread,
+        envs,
+        perform=perform,
+        names_event=lambda f, n: (
+            (f.kind == "repoint" and f.target == str(link))
+            if n in through
+            else (f.kind == gone and f.target == str(old_root))
+        ),
+        whatif=None
+        if repoint is None
+        else lambda loaded: repoint(str(link), to, loaded, remove_old=True),
+        impossible=impossible,
+    )
+
+
 # --- Homebrew on Linux: brew upgrade + brew link + brew cleanup (uv#1640, class 1) -----------
 
 
@@ -81,7 +119,7 @@ def test_homebrew_upgrade_and_cleanup(
         "uv-bin": create_uv(hb.bin_versioned, e / "uv-bin"),
         "uv-cellar": create_uv(hb.cellar_python, e / "uv-cellar"),
     }
-    new = f"{rp.minor}.{int(rp.version.split('.')[2]) + 1}"
+    new = bump_patch(rp.version)
     keg = str(hb.keg)
     upgrade = _api("whatif_upgrade")
     sc = Scenario(
@@ -121,7 +159,7 @@ def test_uv_upgrade_then_uninstall(
         "ve-local": create_virtualenv(uvp.local_bin_python, e / "ve-local"),
     }
     old_dir = str(uvp.patch_dir)
-    new = f"{rp.minor}.{int(rp.version.split('.')[2]) + 1}"
+    new = bump_patch(rp.version)
     upgrade, remove = _api("whatif_upgrade"), _api("whatif_remove")
     _check(
         Scenario(
@@ -168,28 +206,17 @@ def test_pyenv_minor_link_repointed_by_the_user(
         "ve-link": create_virtualenv(via_link, e / "ve-link"),
         "venv-patch": create_venv(old.exe, e / "venv-patch"),
     }
-    new = f"{rp.minor}.{int(rp.version.split('.')[2]) + 1}"
+    new = bump_patch(rp.version)
     builds.make_prefix_install(rp, versions / new, aliases, new)  # `pyenv install <new>`
 
-    def perform() -> None:
-        relink(link, new)
-        shutil.rmtree(old.root)  # `pyenv uninstall <old>`
-
-    repoint = _api("whatif_repoint")
-    through = {n for n, p in envs.items() if _through(p, link)}
-    sc = Scenario(
+    sc = _user_link_repointed(
         f"pyenv-user-link-{minor}",
         "astral-sh/uv#1795",
         envs,
-        perform=perform,
-        names_event=lambda f, n: (
-            (f.kind == "repoint" and f.target == str(link))
-            if n in through
-            else (f.kind == "uninstall" and f.target == str(old.root))
-        ),
-        whatif=None
-        if repoint is None
-        else lambda loaded: repoint(str(link), new, loaded, remove_old=True),
+        link,
+        new,
+        old.root,
+        "uninstall",  # `pyenv uninstall <old>`
         impossible=lambda f: f.kind == "minor-upgrade" and _inside(f.target, versions),
     )
     _check(sc, results)
@@ -214,28 +241,17 @@ def test_usr_local_link_to_a_custom_prefix(
         "ve-link": create_virtualenv(link, e / "ve-link"),
         "venv-direct": create_venv(old.exe, e / "venv-direct"),
     }
-    new = f"{rp.minor}.{int(rp.version.split('.')[2]) + 1}"
+    new = bump_patch(rp.version)
     new_build = builds.make_prefix_install(rp, opt / new, aliases, new)
 
-    def perform() -> None:
-        relink(link, new_build.exe)
-        shutil.rmtree(old.root)
-
-    repoint = _api("whatif_repoint")
-    through = {n for n, p in envs.items() if _through(p, link)}
-    sc = Scenario(
+    sc = _user_link_repointed(
         f"usr-local-link-{minor}",
         "python/cpython#106045",
         envs,
-        perform=perform,
-        names_event=lambda f, n: (
-            (f.kind == "repoint" and f.target == str(link))
-            if n in through
-            else (f.kind == "remove" and f.target == str(old.root))
-        ),
-        whatif=None
-        if repoint is None
-        else lambda loaded: repoint(str(link), str(new_build.exe), loaded, remove_old=True),
+        link,
+        str(new_build.exe),
+        old.root,
+        "remove",
         impossible=lambda f: f.kind == "minor-upgrade" and f.target == str(link),
     )
     _check(sc, results)
@@ -318,7 +334,7 @@ def test_nix_profile_upgrade_and_gc(
         "ve-profile": create_virtualenv(py3, e / "ve-profile"),
         "venv-store": create_venv(nx.python / "bin" / "python3", e / "venv-store"),
     }
-    new = f"{rp.minor}.{int(rp.version.split('.')[2]) + 1}"
+    new = bump_patch(rp.version)
     store_py = str(nx.python)
     upgrade = _api("whatif_upgrade")
     sc = Scenario(
