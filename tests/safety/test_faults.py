@@ -87,6 +87,18 @@ def _rebuild_plan(env: Path, monkeypatch: pytest.MonkeyPatch, tmp: Path) -> Plan
     return plan_rebuild(str(env), str(py.exe), home_policy="venv", installer="uv")
 
 
+def create_plan(dest: Path) -> Plan:
+    """The plan creating a venv at `dest` from the real 3.12 (home as venv writes it)."""
+    py = require_python("3.12")
+    return plan_create(CreateRequest(python=str(py.exe), dest=str(dest), home_policy="venv"))
+
+
+def repair_plan(env: Path) -> Plan:
+    """The plan repairing `env` onto the real 3.12's bin/python3 (home as venv writes it)."""
+    py = require_python("3.12")
+    return plan_repair(str(env), str(py.prefix / "bin" / "python3"), home_policy="venv")
+
+
 def copy_of(env: Path, name: str) -> Path:
     """A throw-away copy beside `env` (or a fresh path when `env` does not exist yet)."""
     dst = env.parent / name
@@ -153,14 +165,9 @@ def test_create_fails_cleanly_at_every_step(
     world: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     work, _ = world
-    py = require_python("3.12")
     dest = work / "new"
-
-    def make(d: Path) -> Plan:
-        return plan_create(CreateRequest(python=str(py.exe), dest=str(d), home_policy="venv"))
-
-    assert sweep_exceptions(monkeypatch, dest, make) >= 15
-    result = apply(make(dest))
+    assert sweep_exceptions(monkeypatch, dest, create_plan) >= 15
+    result = apply(create_plan(dest))
     assert result.verified["prefix"] == str(dest)
     assert leftovers(dest) == []
 
@@ -194,14 +201,9 @@ def test_repair_fails_cleanly_at_every_step(
     world: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     work, _ = world
-    py = require_python("3.12")
-    env = make_env(py.exe, work / "env")
-
-    def make(d: Path) -> Plan:
-        return plan_repair(str(d), str(py.prefix / "bin" / "python3"), home_policy="venv")
-
-    assert sweep_exceptions(monkeypatch, env, make) >= 10
-    result = apply(make(env))
+    env = make_env(require_python("3.12").exe, work / "env")
+    assert sweep_exceptions(monkeypatch, env, repair_plan) >= 10
+    result = apply(repair_plan(env))
     assert result.backup is not None and (Path(result.backup) / "README").is_file()
     assert leftovers(env) == []
 
@@ -247,7 +249,7 @@ def test_readme_failure_after_success_is_not_a_failure(
             raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(plan_mod, "_step", full_at_readme)
-    result = apply(plan_repair(str(env), str(py.prefix / "bin" / "python3"), home_policy="venv"))
+    result = apply(repair_plan(env))
     assert any("README" in line for line in result.log)
     assert runs(env / "bin" / "python").returncode == 0
     assert leftovers(env) == []
@@ -319,12 +321,7 @@ def test_sigkill_at_every_step_of_create(
     world: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     work, _ = world
-    py = require_python("3.12")
-
-    def make(d: Path) -> Plan:
-        return plan_create(CreateRequest(python=str(py.exe), dest=str(d), home_policy="venv"))
-
-    seen = sweep_kills(monkeypatch, work / "new", make)
+    seen = sweep_kills(monkeypatch, work / "new", create_plan)
     assert seen["old"] and seen["new"], seen
 
 
@@ -347,13 +344,8 @@ def test_sigkill_at_every_step_of_repair(
     world: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     work, _ = world
-    py = require_python("3.12")
-    env = make_env(py.exe, work / "env")
-
-    def make(d: Path) -> Plan:
-        return plan_repair(str(d), str(py.prefix / "bin" / "python3"), home_policy="venv")
-
-    seen = sweep_kills(monkeypatch, env, make)
+    env = make_env(require_python("3.12").exe, work / "env")
+    seen = sweep_kills(monkeypatch, env, repair_plan)
     assert seen["old"] >= 10 and seen["new"] >= 1, seen
 
 
@@ -384,7 +376,7 @@ def test_doctor_reports_a_killed_write_as_json_and_recovers_it(
     py = require_python("3.12")
     env = make_env(py.exe, work / "env")
     before = canary.record(env)
-    plan = plan_repair(str(env), str(py.prefix / "bin" / "python3"), home_policy="venv")
+    plan = repair_plan(env)
     assert os.WIFSIGNALED(killed_at(8, plan))
     assert main(["doctor", "--json", "--no-confirm", str(env)]) == 1
     rows = json.loads(capsys.readouterr().out)["interrupted_writes"]
@@ -436,9 +428,9 @@ def test_full_disk_at_every_amount_of_free_space(small_fs: Path) -> None:
     results = {"ok": 0, "failed": 0}
     for kib in (0, 4, 8, 12, 16, 20, 24, 32, 48, 64):
         env = make_env(py.exe, small_fs / "env")
-        plan = plan_repair(str(env), str(py.prefix / "bin" / "python3"), home_policy="venv")
+        plan = repair_plan(env)
         dest = small_fs / "new"
-        create = plan_create(CreateRequest(python=str(py.exe), dest=str(dest), home_policy="venv"))
+        create = create_plan(dest)
         before = canary.record(env)
         filler = _fill(small_fs, kib * 1024)
         for p, target, old in ((plan, env, before), (create, dest, None)):
@@ -498,8 +490,7 @@ def test_in_place_write_beside_a_read_only_parent_journals_inside(
 ) -> None:
     env = read_only_parent
     assert not os.access(env.parent, os.W_OK)
-    py = require_python("3.12")
-    plan = plan_repair(str(env), str(py.prefix / "bin" / "python3"), home_policy="venv")
+    plan = repair_plan(env)
     before = canary.record(env)
     # SIGKILL at each step up to the commit: recovery puts the old tree back each time.
     k = 1

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.layouts import create_venv, real_python
+from tests.layouts import create_venv, real_python, require_python
 from tests.safety.canary import diff, make_canary, record
 from tests.safety.hang_guard import no_hang  # noqa: F401 (fixture)
 from tests.writer.conftest import (
@@ -36,9 +36,7 @@ def wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _env(tmp: Path, wheels: Path) -> Path:
-    py = real_python("3.12")
-    if py is None:
-        pytest.skip("needs a real Python 3.12")
+    py = require_python("3.12")
     env = create_venv(py.exe, tmp / "env")
     uv_install(env / "bin" / "python", wheels, tmp)
     return env

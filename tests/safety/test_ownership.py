@@ -15,7 +15,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.layouts import VENV_BIN, create_uv, create_venv, create_virtualenv, real_python, run_tool
+from tests.layouts import (
+    VENV_BIN,
+    create_uv,
+    create_venv,
+    create_virtualenv,
+    real_python,
+    require_python,
+    run_tool,
+)
 from tests.safety.canary import diff, make_canary, record
 from tests.safety.hang_guard import no_hang  # noqa: F401 (fixture)
 from venvtui.cli.main import main
@@ -224,9 +232,7 @@ def test_dotdot_through_a_linked_directory_is_resolved_physically(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # a/linkdir -> b/inner: `a/linkdir/../victim` is b/victim, not a/victim as spelled.
-    py = real_python("3.12")
-    if py is None:
-        pytest.skip("needs a real Python 3.12")
+    py = require_python("3.12")
     (tmp_path / "b" / "inner").mkdir(parents=True)
     (tmp_path / "a").mkdir()
     os.symlink(tmp_path / "b" / "inner", tmp_path / "a" / "linkdir")
@@ -338,9 +344,7 @@ def test_conda_env_entry_not_in_any_package_is_foreign(tmp_path: Path) -> None:
 @pytest.fixture(scope="session")
 def real_envs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """One environment from each real creator and option that changes the top level."""
-    py = real_python("3.12")
-    if py is None:
-        pytest.skip("needs a real Python 3.12 in ~/.pyenv/versions")
+    py = require_python("3.12")
     root = tmp_path_factory.mktemp("real-envs")
     envs = {
         "venv": create_venv(py.exe, root / "venv"),
@@ -409,9 +413,7 @@ def test_real_creators_output_is_accepted(kind: str, real_envs: dict[str, Path])
 
 @pytest.mark.realpython
 def test_tool_metadata_and_lock_are_accepted(tmp_path: Path) -> None:
-    py = real_python("3.12")
-    if py is None:
-        pytest.skip("needs a real Python 3.12")
+    py = require_python("3.12")
     env = create_uv(py.exe, tmp_path / "tool")
     (env / ".lock").write_bytes(b"")  # uv pip install / uv sync take it
     (env / "uv-receipt.toml").write_text('[tool]\nrequirements = [{ name = "x" }]\n')
@@ -425,9 +427,7 @@ def test_tool_metadata_and_lock_are_accepted(tmp_path: Path) -> None:
 def test_delete_of_a_real_env_removes_only_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    py = real_python("3.12")
-    if py is None:
-        pytest.skip("needs a real Python 3.12")
+    py = require_python("3.12")
     env = create_virtualenv(py.exe, tmp_path / "env")
     make_canary(tmp_path / "outside")
     before = record(tmp_path)
@@ -546,9 +546,7 @@ def test_apply_rechecks_ownership(tmp_path: Path) -> None:
     from venvtui.core.plan import apply
     from venvtui.core.repair import plan_delete
 
-    py = real_python("3.12")
-    if py is None:
-        pytest.skip("needs a real Python 3.12")
+    py = require_python("3.12")
     env = create_venv(py.exe, tmp_path / "env")
     plan = plan_delete(str(env))
     make_canary(env / "Documents")  # the user moved work in after the plan was shown
@@ -563,9 +561,7 @@ def test_apply_rechecks_ownership(tmp_path: Path) -> None:
 def test_accepted_verbs_touch_nothing_outside_the_env(
     verb: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    py = real_python("3.12")
-    if py is None:
-        pytest.skip("needs a real Python 3.12")
+    py = require_python("3.12")
     work = tmp_path / "work"
     work.mkdir()
     env = create_virtualenv(py.prefix / "bin" / "python3", work / "env", tmp=tmp_path)
