@@ -497,6 +497,15 @@ def _lay(root: Path, name: str, kind: str) -> None:
         os.mkfifo(path)
 
 
+def _env_top(root: Path, owned: set[str]) -> Path:
+    """A directory holding pyvenv.cfg and the creator-owned directories `owned`."""
+    root.mkdir()
+    (root / "pyvenv.cfg").write_bytes(CFG)
+    for name in owned:
+        (root / name).mkdir()
+    return root
+
+
 @settings(max_examples=150, deadline=None)
 @given(
     owned=st.sets(st.sampled_from(sorted(ownership.TOP_ENTRIES - {".gitignore", "pyvenv.cfg"}))),
@@ -507,11 +516,7 @@ def test_no_directory_with_a_foreign_entry_is_ever_accepted(
     owned: set[str], foreign: dict[str, str], gitignore: str | None
 ) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "env"
-        root.mkdir()
-        (root / "pyvenv.cfg").write_bytes(CFG)
-        for name in owned:
-            (root / name).mkdir()
+        root = _env_top(Path(tmp) / "env", owned)
         if gitignore is not None:
             (root / ".gitignore").write_text(gitignore)
         for name, kind in foreign.items():
@@ -531,11 +536,7 @@ def test_no_directory_with_a_foreign_entry_is_ever_accepted(
 )
 def test_creator_layouts_are_accepted(owned: set[str], comment: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "env"
-        root.mkdir()
-        (root / "pyvenv.cfg").write_bytes(CFG)
-        for name in owned:
-            (root / name).mkdir()
+        root = _env_top(Path(tmp) / "env", owned)
         (root / ".gitignore").write_text(f"# {comment}\n*\n")
         assert ownership.check_env(str(root), verb="delete").kind == "venv"
 
