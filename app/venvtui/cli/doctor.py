@@ -154,6 +154,22 @@ def _warn(message: str) -> None:
 # --- collecting environments ---------------------------------------------------------------
 
 
+def _problems_json(problems: Sequence[VenvtuiError], limits: Sequence[WalkLimit]) -> dict[str, Any]:
+    """The scan's errors and the walk limits it reached (envs beyond them are not counted)."""
+    return {
+        "errors": [{"error": str(p), "hint": p.hint} for p in problems],
+        "limits": [lim.to_json() for lim in limits],
+    }
+
+
+def _print_problems(problems: Sequence[VenvtuiError], limits: Sequence[WalkLimit]) -> None:
+    for p in problems:
+        _warn(f"{p}" + (f" ({p.hint})" if p.hint else ""))
+    from venvtui.cli.inventory import note_limits
+
+    note_limits(limits)
+
+
 def collect(
     targets: Sequence[str],
     problems: list[VenvtuiError],
@@ -232,8 +248,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         emit_json(
             {
                 "environments": rows,
-                "errors": [{"error": str(p), "hint": p.hint} for p in problems],
-                "limits": [lim.to_json() for lim in limits],
+                **_problems_json(problems, limits),
                 "interrupted_writes": interrupted,
             }
         )
@@ -243,11 +258,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
             print("no environments found")
         for (shown, _env), d in zip(envs, diags, strict=True):
             print_diagnosis(shown, d, verbose=args.verbose)
-        for p in problems:
-            _warn(f"{p}" + (f" ({p.hint})" if p.hint else ""))
-        from venvtui.cli.inventory import note_limits
-
-        note_limits(limits)
+        _print_problems(problems, limits)
         if diags:
             counts: dict[str, int] = {}
             for d in diags:
@@ -359,8 +370,7 @@ def _emit_whatif(
         from venvtui.cli.output import emit_json
 
         data = result.to_json()
-        data["errors"] = [{"error": str(p), "hint": p.hint} for p in problems]
-        data["limits"] = [lim.to_json() for lim in limits]  # envs beyond them are not counted
+        data.update(_problems_json(problems, limits))
         emit_json(data)
     else:
         from venvtui.cli.output import home_short
@@ -378,11 +388,7 @@ def _emit_whatif(
             print(f"  {BADGE[r.status_after]:<9} {home_short(r.path)}{was}")
             if r.status_after != "ok":
                 print(f"            {r.why}")
-        for p in problems:
-            _warn(f"{p}" + (f" ({p.hint})" if p.hint else ""))
-        from venvtui.cli.inventory import note_limits
-
-        note_limits(limits)
+        _print_problems(problems, limits)
     return 1 if worse else 0
 
 
