@@ -26,7 +26,7 @@ def register(sub: Any) -> None:
     )
     p.add_argument("dest", metavar="DEST")
     p.add_argument("--python", "-p", required=True, metavar="PY", help=PY_HELP)
-    p.add_argument("--home-policy", default=None, metavar="stable|venv|PATH", help=POLICY_HELP)
+    _home_policy_arg(p)
     p.add_argument("--prompt", help="the prompt prefix shown when activated")
     p.add_argument("--system-site-packages", action="store_true")
     p.add_argument("--seed", action="store_true", help="install pip from ensurepip (offline)")
@@ -52,7 +52,7 @@ def register(sub: Any) -> None:
     )
     p.add_argument("env", metavar="ENV")
     p.add_argument("--python", "-p", metavar="PY", help=PY_HELP + " (default: found)")
-    p.add_argument("--home-policy", default=None, metavar="stable|venv|PATH", help=POLICY_HELP)
+    _home_policy_arg(p)
     _common(p)
     p.set_defaults(func=cmd_repair)
 
@@ -65,7 +65,7 @@ def register(sub: Any) -> None:
     )
     p.add_argument("env", metavar="ENV")
     p.add_argument("--python", "-p", required=True, metavar="PY", help=PY_HELP)
-    p.add_argument("--home-policy", default=None, metavar="stable|venv|PATH", help=POLICY_HELP)
+    _home_policy_arg(p)
     p.add_argument("--find-links", action="append", default=[], metavar="DIR")
     p.add_argument("--no-index", action="store_true", help="install only from --find-links")
     p.add_argument("--installer", choices=("auto", "uv", "pip"), default="auto")
@@ -92,6 +92,10 @@ def _policy(args: argparse.Namespace) -> str:
     from venvtui.core.config import load_config
 
     return load_config().home_policy
+
+
+def _home_policy_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--home-policy", default=None, metavar="stable|venv|PATH", help=POLICY_HELP)
 
 
 def _common(p: argparse.ArgumentParser) -> None:
