@@ -273,15 +273,7 @@ def upgrade_event(
         text = f"upgrading {inst.installer} {inst.version} to {to}"
     if remove:
         changes.append(Change("remove", inst.root))
-    return Event(
-        "patch-upgrade",
-        f"{text} in {at}",
-        tuple(dict.fromkeys(changes)),
-        inst.root,
-        inst.installer,
-        new_root,
-        remove,
-    )
+    return _installer_event("patch-upgrade", f"{text} in {at}", changes, inst, new_root, remove)
 
 
 def uninstall_event(inst: Install, *, view: View = REAL, known_links: Iterable[str] = ()) -> Event:
@@ -326,12 +318,20 @@ def uninstall_event(inst: Install, *, view: View = REAL, known_links: Iterable[s
         text = f"`conda clean --packages` removing {os.path.basename(inst.root)}"
     else:
         text = f"removing {inst.root}"
+    return _installer_event("uninstall", f"{text} in {where(inst)}", changes, inst)
+
+
+def _installer_event(
+    kind: EventKind,
+    text: str,
+    changes: list[Change],
+    inst: Install,
+    new_root: str | None = None,
+    removes_old: bool = True,
+) -> Event:
+    """An event the installer of `inst` performs; each change listed once, in order."""
     return Event(
-        "uninstall",
-        f"{text} in {where(inst)}",
-        tuple(dict.fromkeys(changes)),
-        inst.root,
-        inst.installer,
+        kind, text, tuple(dict.fromkeys(changes)), inst.root, inst.installer, new_root, removes_old
     )
 
 
