@@ -12,6 +12,14 @@ from venvtui.cli.main import main
 from venvtui.core.config import Config, ConfigError, config_path, load_config
 
 
+def use_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, text: str) -> Path:
+    """Write `text` as the config file VENVTUI_CONFIG names; return its path."""
+    f = tmp_path / "c.toml"
+    f.write_text(text)
+    monkeypatch.setenv("VENVTUI_CONFIG", str(f))
+    return f
+
+
 def test_path_is_in_the_platform_config_dir(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -65,9 +73,7 @@ def test_bad_config_names_file_and_line(tmp_path: Path, text: str, line: int, wo
 def test_bad_config_is_a_one_line_cli_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    f = tmp_path / "c.toml"
-    f.write_text("[scan]\nroots = 5\n")
-    monkeypatch.setenv("VENVTUI_CONFIG", str(f))
+    f = use_config(monkeypatch, tmp_path, "[scan]\nroots = 5\n")
     for argv in (["envs", str(tmp_path)], ["doctor", str(tmp_path)], ["config", "show"]):
         code = main(argv)
         err = capsys.readouterr().err
@@ -81,9 +87,7 @@ def test_bad_config_is_a_one_line_cli_error(
 def test_config_show_json(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    f = tmp_path / "c.toml"
-    f.write_text("[scan]\ndepth = 3\n")
-    monkeypatch.setenv("VENVTUI_CONFIG", str(f))
+    use_config(monkeypatch, tmp_path, "[scan]\ndepth = 3\n")
     assert main(["config", "show", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["exists"] and data["scan"]["depth"] == 3
@@ -96,9 +100,7 @@ def test_configured_home_policy_is_the_create_default(
     from tests.layouts import require_python
 
     rp = require_python("3.12")
-    f = tmp_path / "c.toml"
-    f.write_text('[create]\nhome-policy = "venv"\n')
-    monkeypatch.setenv("VENVTUI_CONFIG", str(f))
+    use_config(monkeypatch, tmp_path, '[create]\nhome-policy = "venv"\n')
     dest = tmp_path / "e"
     assert main(["create", str(dest), "-p", str(rp.exe), "--dry-run", "--json"]) == 0
     plan = json.loads(capsys.readouterr().out)["plan"]
