@@ -230,6 +230,16 @@ def test_build_on_a_path_that_is_a_link_is_refused(
 # --- links inside ---------------------------------------------------------------------------------
 
 
+def remove_completely(path: Path) -> bool:
+    """`fsops.remove_tree` of `path` from its parent's fd: it reports complete and `path` is gone."""
+    pfd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        complete = fsops.remove_tree(pfd, path.name, shown=str(path)).complete
+    finally:
+        os.close(pfd)
+    return complete and not os.path.lexists(path)
+
+
 def test_delete_removes_links_inside_not_what_they_name(env: Path, outside: Path) -> None:
     sp = next(env.glob("lib/python*/site-packages"))
     (sp / "dir-link").symlink_to(outside)
@@ -255,12 +265,7 @@ def test_remove_tree_is_iterative_and_bounded(tmp_path: Path) -> None:
         os.close(fd)
         fd = nxt
     os.close(fd)
-    pfd = os.open(tmp_path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        assert fsops.remove_tree(pfd, "deep", shown=str(deep)).complete
-    finally:
-        os.close(pfd)
-    assert not deep.exists()
+    assert remove_completely(deep)
 
 
 def test_repaired_env_still_runs_after_refusals(env: Path, tmp_path: Path) -> None:
@@ -318,12 +323,7 @@ def test_remove_tree_removes_junk_and_touches_nothing_outside(
     for where, mode in reversed(locked):  # deepest first, once their content exists
         os.chmod(where, mode)
     before = canary.record(outside)
-    pfd = os.open(tmp_path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        assert fsops.remove_tree(pfd, "junk", shown=str(root)).complete
-    finally:
-        os.close(pfd)
-    assert not root.exists()
+    assert remove_completely(root)
     assert canary.diff(before, canary.record(outside)) == []
 
 
