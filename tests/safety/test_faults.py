@@ -87,6 +87,11 @@ def _rebuild_plan(env: Path, monkeypatch: pytest.MonkeyPatch, tmp: Path) -> Plan
     return plan_rebuild(str(env), str(py.exe), home_policy="venv", installer="uv")
 
 
+def env_312(work: Path) -> Path:
+    """A venv of the real 3.12 at work/env."""
+    return make_env(require_python("3.12").exe, work / "env")
+
+
 def create_plan(dest: Path) -> Plan:
     """The plan creating a venv at `dest` from the real 3.12 (home as venv writes it)."""
     py = require_python("3.12")
@@ -181,7 +186,7 @@ def test_rebuild_fails_cleanly_at_every_step(
     work, _ = world
     if not exchange:
         monkeypatch.setattr(fsops, "exchange", lambda *_args: False)
-    env = make_env(require_python("3.12").exe, work / "env")
+    env = env_312(work)
 
     def make(d: Path) -> Plan:
         return _rebuild_plan(d, monkeypatch, tmp_path)
@@ -201,7 +206,7 @@ def test_repair_fails_cleanly_at_every_step(
     world: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     work, _ = world
-    env = make_env(require_python("3.12").exe, work / "env")
+    env = env_312(work)
     assert sweep_exceptions(monkeypatch, env, repair_plan) >= 10
     result = apply(repair_plan(env))
     assert result.backup is not None and (Path(result.backup) / "README").is_file()
@@ -212,7 +217,7 @@ def test_delete_fails_cleanly_before_the_rename_and_finishes_after(
     world: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     work, _ = world
-    env = make_env(require_python("3.12").exe, work / "env")
+    env = env_312(work)
     before = canary.record(env)
     probe = copy_of(env, "count")
     assert count_steps(monkeypatch, lambda: apply(plan_delete(str(probe)))) == [
@@ -241,8 +246,7 @@ def test_readme_failure_after_success_is_not_a_failure(
     world: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     work, _ = world
-    py = require_python("3.12")
-    env = make_env(py.exe, work / "env")
+    env = env_312(work)
 
     def full_at_readme(label: str) -> None:
         if label == "readme":
@@ -334,7 +338,7 @@ def test_sigkill_at_every_step_of_rebuild(
     work, _ = world
     if not exchange:
         monkeypatch.setattr(fsops, "exchange", lambda *_args: False)
-    env = make_env(require_python("3.12").exe, work / "env")
+    env = env_312(work)
     seen = sweep_kills(monkeypatch, env, lambda d: _rebuild_plan(d, monkeypatch, tmp_path))
     assert seen["old"] and seen["new"], seen
 
@@ -344,7 +348,7 @@ def test_sigkill_at_every_step_of_repair(
     world: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     work, _ = world
-    env = make_env(require_python("3.12").exe, work / "env")
+    env = env_312(work)
     seen = sweep_kills(monkeypatch, env, repair_plan)
     assert seen["old"] >= 10 and seen["new"] >= 1, seen
 
@@ -353,7 +357,7 @@ def test_sigkill_at_every_step_of_delete(
     world: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     work, _ = world
-    env = make_env(require_python("3.12").exe, work / "env")
+    env = env_312(work)
     for k in (1, 2, 3):
         if not env.exists():
             make_env(require_python("3.12").exe, env)
@@ -373,8 +377,7 @@ def test_doctor_reports_a_killed_write_as_json_and_recovers_it(
     from venvtui.cli.main import main
 
     work, _ = world
-    py = require_python("3.12")
-    env = make_env(py.exe, work / "env")
+    env = env_312(work)
     before = canary.record(env)
     plan = repair_plan(env)
     assert os.WIFSIGNALED(killed_at(8, plan))
@@ -516,8 +519,7 @@ def test_a_journal_naming_another_path_is_never_acted_on(world: tuple[Path, Path
     import json
 
     work, tree = world
-    py = require_python("3.12")
-    env = make_env(py.exe, work / "env")
+    env = env_312(work)
     before = canary.record(env)
     st = os.lstat(tree)
     planted = {
