@@ -52,6 +52,17 @@ def _through(env: Path, link: Path) -> bool:
     return any(x and _inside(x, link) for x in paths)
 
 
+def _each_creator(e: Path, python: Path, tag: str) -> dict[str, Path]:
+    """An env from `python` made by each real creator, named venv-TAG, uv-TAG and ve-TAG
+    (venv, uv, ve without a tag)."""
+    name = {c: f"{c}-{tag}" if tag else c for c in ("venv", "uv", "ve")}
+    return {
+        name["venv"]: create_venv(python, e / name["venv"]),
+        name["uv"]: create_uv(python, e / name["uv"]),
+        name["ve"]: create_virtualenv(python, e / name["ve"]),
+    }
+
+
 def _check(sc: Scenario, results: Path) -> None:
     run(sc, results)
     bad = problems(sc)
@@ -201,9 +212,7 @@ def test_pyenv_minor_link_repointed_by_the_user(
     e.mkdir()
     via_link = link / "bin" / "python3"
     envs = {
-        "venv-link": create_venv(via_link, e / "venv-link"),
-        "uv-link": create_uv(via_link, e / "uv-link"),
-        "ve-link": create_virtualenv(via_link, e / "ve-link"),
+        **_each_creator(e, via_link, "link"),
         "venv-patch": create_venv(old.exe, e / "venv-patch"),
     }
     new = bump_patch(rp.version)
@@ -236,9 +245,7 @@ def test_usr_local_link_to_a_custom_prefix(
     e = tmp_path / "envs"
     e.mkdir()
     envs = {
-        "venv-link": create_venv(link, e / "venv-link"),
-        "uv-link": create_uv(link, e / "uv-link"),
-        "ve-link": create_virtualenv(link, e / "ve-link"),
+        **_each_creator(e, link, "link"),
         "venv-direct": create_venv(old.exe, e / "venv-direct"),
     }
     new = bump_patch(rp.version)
@@ -266,11 +273,7 @@ def test_tool_cache_version_removed(tmp_path: Path, aliases: PrefixAliases, resu
     e = tmp_path / "envs"
     e.mkdir()
     py3 = root / "bin" / "python3"
-    envs = {
-        "venv": create_venv(py3, e / "venv"),
-        "uv": create_uv(py3, e / "uv"),
-        "ve": create_virtualenv(py3, e / "ve"),
-    }
+    envs = _each_creator(e, py3, "")
     remove = _api("whatif_remove")
     sc = Scenario(
         "tool-cache-removed",
@@ -299,9 +302,7 @@ def test_distribution_repoints_python3(
     e = tmp_path / "envs"
     e.mkdir()
     envs = {
-        "venv-python3": create_venv(py3, e / "venv-python3"),
-        "uv-python3": create_uv(py3, e / "uv-python3"),
-        "ve-python3": create_virtualenv(py3, e / "ve-python3"),
+        **_each_creator(e, py3, "python3"),
         "venv-pinned": create_venv(usr / "bin" / "python3.11", e / "venv-pinned"),
     }
     repoint = _api("whatif_repoint")
@@ -329,9 +330,7 @@ def test_nix_profile_upgrade_and_gc(
     e.mkdir()
     py3 = nx.home_profile / "bin" / "python3"
     envs = {
-        "venv-profile": create_venv(py3, e / "venv-profile"),
-        "uv-profile": create_uv(py3, e / "uv-profile"),
-        "ve-profile": create_virtualenv(py3, e / "ve-profile"),
+        **_each_creator(e, py3, "profile"),
         "venv-store": create_venv(nx.python / "bin" / "python3", e / "venv-store"),
     }
     new = bump_patch(rp.version)
@@ -360,9 +359,7 @@ def test_conda_installs_the_next_minor(
     e.mkdir()
     py3 = prefix / "bin" / "python3"
     envs = {
-        "venv-python3": create_venv(py3, e / "venv-python3"),
-        "uv-python3": create_uv(py3, e / "uv-python3"),
-        "ve-python3": create_virtualenv(py3, e / "ve-python3"),
+        **_each_creator(e, py3, "python3"),
         "venv-pinned": create_venv(prefix / "bin" / "python3.12", e / "venv-pinned"),
     }
     upgrade = _api("whatif_upgrade")
