@@ -8,7 +8,6 @@ import os
 import re
 import subprocess
 import sys
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ from venvtui.core.errors import (
     VenvtuiError,
 )
 from venvtui.core.models import ProbeResult
-from venvtui.core.probe import guess_version, is_shim, probe, probe_many
+from venvtui.core.probe import guess_version, is_shim, probe
 from venvtui.core.symlinks import readlink_chain
 
 PYENV = Path.home() / ".pyenv" / "versions"
@@ -200,20 +199,6 @@ def test_system_python(tmp_path: Path) -> None:
     assert in_venv.base_executable == "/usr/bin/python3.11"
 
 
-@pytest.mark.realpython
-def test_probe_many_real(tmp_path: Path) -> None:
-    if not PYENV_PYTHONS:
-        pytest.skip("no pyenv builds")
-    paths = [str(p) for p in PYENV_PYTHONS]
-    results = probe_many([*paths, str(tmp_path / "missing")], use_cache=False)
-    assert set(results) == set(paths) | {str(tmp_path / "missing")}
-    for p in paths:
-        r = results[p]
-        assert isinstance(r, ProbeResult), r
-        assert Path(p).name == f"python{r.minor}"
-    assert isinstance(results[str(tmp_path / "missing")], NotFoundError)
-
-
 # --- fakes: the failure paths ---------------------------------------------------------------
 
 
@@ -352,67 +337,6 @@ def test_is_shim(tmp_path: Path) -> None:
     real_shims = glob.glob(str(Path.home() / ".pyenv" / "shims" / "python*"))
     for real in real_shims:
         assert is_shim(real), real
-
-
-# --- probe_many -----------------------------------------------------------------------------
-
-
-def test_probe_many_concurrent_deduped_errors_as_values(tmp_path: Path) -> None:
-    log = tmp_path / "log"
-    # Each fake answers only once all four have started: probed one after another, the first
-    # would wait until its timeout and fail; side by side, all four answer.
-    fakes = [
-        make_fake_python(tmp_path / f"d{i}", "python3.12", behaviour="gather", gather=4, log=log)
-        for i in range(4)
-    ]
-    bad = make_fake_python(tmp_path / "bad", "python3.12", behaviour="crash")
-    paths = [str(f) for f in fakes] + [str(fakes[0]), str(bad), str(tmp_path / "missing")]
-    results = probe_many(paths, use_cache=False, max_workers=4, timeout=30)
-    assert run_count(log) == 4  # the duplicate path was probed once
-    assert set(results) == set(paths)
-    for f in fakes:
-        assert isinstance(results[str(f)], ProbeResult), results[str(f)]
-    assert isinstance(results[str(bad)], ProbeError)
-    assert isinstance(results[str(tmp_path / "missing")], NotFoundError)
-
-
-def test_probe_many_relative_and_absolute_spelling_share_a_probe(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    log = tmp_path / "log"
-    fake = make_fake_python(tmp_path, "python3.12", log=log)
-    monkeypatch.chdir(tmp_path)
-    results = probe_many(["python3.12", "./python3.12", str(fake)], use_cache=False)
-    assert run_count(log) == 1
-    assert len(results) == 3
-    assert len({id(r) for r in results.values()}) == 1
-
-
-def test_probe_many_cancel(tmp_path: Path) -> None:
-    finished = [tmp_path / f"finished{i}" for i in range(3)]
-    fakes = [
-        make_fake_python(tmp_path / f"d{i}", "python3.12", behaviour="slow", finished=done)
-        for i, done in enumerate(finished)
-    ]
-    quick = make_fake_python(tmp_path / "quick", "python3.12")
-    flag = threading.Event()
-    calls = 0
-
-    def cancel() -> bool:
-        nonlocal calls
-        calls += 1
-        if calls > 3:
-            flag.set()
-        return flag.is_set()
-
-    results = probe_many([str(quick), *map(str, fakes)], use_cache=False, cancel=cancel)
-    assert not any(done.exists() for done in finished), "cancel waited for a slow probe"
-    assert not any(str(f) in results for f in fakes)
-    assert calls > 0
-
-
-def test_probe_many_empty() -> None:
-    assert probe_many([]) == {}
 
 
 @pytest.mark.realpython

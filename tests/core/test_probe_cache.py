@@ -10,7 +10,7 @@ import pytest
 
 from tests.fakes import make_fake_python, recorded_probe, run_count
 from venvtui.core import probe_cache, settings
-from venvtui.core.probe import cached, probe, probe_many, script_hash
+from venvtui.core.probe import cached, probe, script_hash
 
 
 def _entries() -> list[Path]:
@@ -161,16 +161,6 @@ def test_failures_are_not_cached(tmp_path: Path) -> None:
             probe(str(fake), use_cache=True)
     assert run_count(log) == 2
     assert _entries() == []
-
-
-def test_probe_many_uses_the_cache(tmp_path: Path) -> None:
-    log = tmp_path / "log"
-    fakes = [str(make_fake_python(tmp_path / f"d{i}", "python3.12", log=log)) for i in range(3)]
-    probe_many(fakes, use_cache=True)
-    assert run_count(log) == 3
-    again = probe_many(fakes, use_cache=True)
-    assert run_count(log) == 3
-    assert all(not isinstance(v, Exception) for v in again.values())
 
 
 def test_clear(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from venvtui.core.errors import NotFoundError
-from venvtui.core.symlinks import dir_links, is_symlink_dir_component, readlink_chain, walk_chain
+from venvtui.core.symlinks import dir_links, readlink_chain, walk_chain
 
 
 def _file(path: Path) -> Path:
@@ -132,8 +132,7 @@ def test_directory_end_and_dir_links(tmp_path: Path) -> None:
     (tmp_path / "usr" / "bin" / "python3").symlink_to("python3.11")
     p = tmp_path / "bin" / "python3"
     assert dir_links(str(p)) == ((str(tmp_path / "bin"), "usr/bin"),)
-    assert is_symlink_dir_component(str(p))
-    assert not is_symlink_dir_component(str(tmp_path / "usr" / "bin" / "python3"))
+    assert dir_links(str(tmp_path / "usr" / "bin" / "python3")) == ()
     chain = walk_chain(str(p))
     # the directory link is reported, never resolved: the chain stays under <tmp>/bin
     assert chain.final == str(tmp_path / "bin" / "python3.11")

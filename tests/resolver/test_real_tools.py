@@ -25,8 +25,7 @@ from tests.resolver.worlds import (
     create_with,
     read_cfg_pairs,
 )
-from venvtui.core.discovery import load_environment
-from venvtui.core.resolver import CREATORS, ENV_PLACEHOLDER, CreatorPlan, explain_home, resolve
+from venvtui.core.resolver import CREATORS, ENV_PLACEHOLDER, CreatorPlan, resolve
 from venvtui.core.startmodel import predict_env, same_dir
 
 pytestmark = [pytest.mark.slow, pytest.mark.realpython]
@@ -75,11 +74,6 @@ def check_env(plan: CreatorPlan, env: Path, install: str, label: str) -> list[st
             bad.append(f"{label}: sys.base_prefix {base_prefix!r} != predicted {st.prefix!r}")
     if st.status != actual:
         bad.append(f"{label}: starts {actual!r} != predicted {st.status!r} ({proc.stderr[-300:]})")
-    # explain_home names the creator's current release range for the home it wrote.
-    current = {"venv": "3.8+", "virtualenv": "21.4.3+", "uv": "0.5.0+"}[plan.creator]
-    found = [(x.creator, x.versions) for x in explain_home(load_environment(str(env)))]
-    if (plan.creator, current) not in found:
-        bad.append(f"{label}: explain_home gave {found}, not {plan.creator} {current}")
     # The static prediction from the env as it now is on disk agrees too.
     now = predict_env(str(env))
     if (now.status, now.prefix) != (st.status, st.prefix):

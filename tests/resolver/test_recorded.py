@@ -12,7 +12,7 @@ import pytest
 
 from venvtui.core.models import ProbeResult
 from venvtui.core.overlay import REAL
-from venvtui.core.resolver import explain_home, homebrew_rewrite, recommend, resolve
+from venvtui.core.resolver import homebrew_rewrite, recommend, resolve
 from venvtui.core.runtime import Runtime
 from venvtui.core.startmodel import predict, predict_env, read_env_cfg
 
@@ -280,27 +280,6 @@ def test_predict_env_dangling_and_drift(tmp_path: Path) -> None:
     assert st.status == "broken"
     assert st.code == "B1"
     assert str(real) in " ".join(r.text for r in st.why)
-
-
-def test_explain_home_ranges(tmp_path: Path) -> None:
-    """An env whose home is the realpath'd Cellar bin while its link goes through opt is what
-    virtualenv 20.25.1-20.37 wrote."""
-    from venvtui.core.models import Environment
-    from venvtui.core.symlinks import walk_chain
-
-    real = _fake_install(tmp_path / "brew" / "Cellar" / "python@3.12" / "3.12.7")
-    _link(tmp_path / "brew" / "opt" / "python@3.12", "../Cellar/python@3.12/3.12.7")
-    opt_exe = tmp_path / "brew" / "opt" / "python@3.12" / "bin" / "python3.12"
-    env = tmp_path / "env"
-    _link(env / "bin" / "python", str(opt_exe))
-    cfg = (("home", str(real.parent)), ("virtualenv", "20.26.3"))
-    e = Environment(
-        path=str(env), kind="venv", creator="virtualenv", owner="", python=str(env / "bin" / "python"),
-        chain=walk_chain(str(env / "bin" / "python")), cfg=cfg, cfg_problems=(),
-    )  # fmt: skip
-    found = explain_home(e)
-    assert ("virtualenv", "20.25.1-20.37.x") in [(x.creator, x.versions) for x in found]
-    assert ("venv", "3.8+") not in [(x.creator, x.versions) for x in found]
 
 
 def _standalone_probe(invoked: Path, install: Path, version: tuple[int, int, int]) -> ProbeResult:

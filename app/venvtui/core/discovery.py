@@ -234,7 +234,7 @@ def iter_interpreters(
     misses: list[Interpreter] = []
     for interp in found:
         # Warm path: answer from the probe cache without a thread or a process.
-        hit = _cached_probe(interp.path) if caching else None
+        hit = probe_mod.cached(interp.path) if caching else None
         if hit is None:
             misses.append(interp)
         else:
@@ -268,25 +268,6 @@ def iter_interpreters(
                 yield with_probe(interp, fut.result())
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
-
-
-def _cached_probe(path: str) -> ProbeResult | None:
-    """The probe cache's answer for `path` (same key and validation as `probe.probe`), or
-    None on a miss."""
-    from venvtui.core import probe as probe_mod
-    from venvtui.core import probe_cache
-
-    try:
-        key = probe_cache.cache_key(path, probe_mod.script_hash())
-    except OSError:
-        return None
-    payload = probe_cache.load(key)
-    if payload is None:
-        return None
-    try:
-        return probe_mod.parse_payload(path, payload)
-    except VenvtuiError:
-        return None
 
 
 def iter_environments(

@@ -21,9 +21,8 @@ import os
 import re
 import signal
 import stat
-from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from venvtui.core import probe_cache, settings
 from venvtui.core.errors import (
@@ -36,9 +35,6 @@ from venvtui.core.errors import (
 )
 from venvtui.core.models import ProbeResult
 from venvtui.core.safe_io import kind_of, loads_json, read_head
-
-if TYPE_CHECKING:
-    from concurrent.futures import Future
 
 # `proc` (and subprocess with it) is imported where a process is started: a cached probe
 # never needs it.
@@ -70,8 +66,6 @@ _STARTUP_FAILURES = (
     "error while loading shared libraries",
     "Library not loaded",
 )
-
-Cancel = Callable[[], bool]
 
 
 @functools.cache
@@ -320,7 +314,7 @@ def cached(executable: str) -> ProbeResult | None:
         return None
     try:
         return parse_payload(path, payload)
-    except ProbeError:
+    except VenvtuiError:
         return None
 
 
@@ -354,65 +348,3 @@ def probe(
         # reports what it ran, which can change without the shim file changing.
         probe_cache.store(key, payload)
     return result
-
-
-def _as_error(path: str, exc: BaseException) -> VenvtuiError:
-    if isinstance(exc, VenvtuiError):
-        return exc
-    return ProbeError(f"probing {path} failed: {exc}")
-
-
-def probe_many(
-    paths: Iterable[str],
-    *,
-    timeout: float | None = None,
-    use_cache: bool | None = None,
-    max_workers: int = 8,
-    cancel: Cancel | None = None,
-) -> dict[str, ProbeResult | VenvtuiError]:
-    """Probe several interpreters concurrently; each distinct absolute path is probed once.
-
-    Returns {path as given: ProbeResult or the error}. `cancel()` is checked between
-    completions: once it returns True, pending probes are dropped and the results so far
-    are returned (paths never probed are absent).
-    """
-    groups: dict[str, list[str]] = {}
-    for p in paths:
-        groups.setdefault(os.path.abspath(os.fspath(p)), []).append(p)
-    results: dict[str, ProbeResult | VenvtuiError] = {}
-
-    def record(path: str, value: ProbeResult | VenvtuiError) -> None:
-        for original in groups[path]:
-            results[original] = value
-
-    todo = list(groups)
-    if settings.USE_CACHE if use_cache is None else use_cache:
-        # Warm path: cache hits need no thread pool.
-        for path in list(todo):
-            hit = cached(path)
-            if hit is not None:
-                record(path, hit)
-                todo.remove(path)
-    if not todo:
-        return results
-    # Imported here: concurrent.futures (and the logging it pulls in) is not needed on the
-    # warm, cached path of `venvtui interpreters`.
-    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-
-    pool = ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(todo))))
-    futures: dict[Future[ProbeResult], str] = {
-        pool.submit(probe, path, timeout=timeout, use_cache=use_cache): path for path in todo
-    }
-    pending = set(futures)
-    try:
-        while pending:
-            if cancel is not None and cancel():
-                break
-            done, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
-            for fut in done:
-                path = futures[fut]
-                exc = fut.exception()
-                record(path, _as_error(path, exc) if exc is not None else fut.result())
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)
-    return results

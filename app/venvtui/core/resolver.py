@@ -6,7 +6,7 @@ different choice from its target) and predicts, for the stdlib `venv`, `virtuale
 keys they write, each with the ordered rules that produced them, and whether CPython will then
 start from that env (`core.startmodel`). It also names the most upgrade-stable base that still
 starts (`Resolution.recommended`), and what older releases of virtualenv/uv wrote
-(`CreatorPlan.history`, `explain_home`).
+(`CreatorPlan.history`).
 
 The rules (policy P1-P5 of the project's research, checked against the real tools):
 
@@ -33,23 +33,21 @@ from typing import Any
 
 from venvtui.core import landmarks
 from venvtui.core.errors import NotAnInterpreterError, NotFoundError
-from venvtui.core.models import Chain, Environment, ProbeResult
+from venvtui.core.models import Chain, ProbeResult
 from venvtui.core.overlay import REAL
 from venvtui.core.runtime import Runtime, runtime_from_probe
 from venvtui.core.safe_io import read_head
 from venvtui.core.startmodel import Reason, Start, Status, predict_planned, same_dir
-from venvtui.core.symlinks import readlink_chain, walk_chain
+from venvtui.core.symlinks import walk_chain
 
 __all__ = [
     "CREATORS",
     "CreatorPlan",
     "HistoricalPlan",
-    "HomeExplanation",
     "Reason",
     "Recommendation",
     "Resolution",
     "Start",
-    "explain_home",
     "recommend",
     "resolve",
 ]
@@ -1090,91 +1088,3 @@ def resolve(
         creators[name] = dataclasses.replace(plan, version_stamped=stamped, why=why)
     rec = recommend(path, probe, chain)
     return Resolution(python, path, chain, probe, rec, creators=creators, notes=tuple(notes))
-
-
-@dataclass(frozen=True, slots=True)
-class HomeExplanation:
-    """A creator release range whose rule, applied to `source`, writes the env's `home`."""
-
-    creator: str
-    versions: str
-    rule: str
-    source: str
-
-    def to_json(self) -> dict[str, str]:
-        return {
-            "creator": self.creator,
-            "versions": self.versions,
-            "rule": self.rule,
-            "source": self.source,
-        }
-
-
-def explain_home(env: Environment) -> list[HomeExplanation]:
-    """Which creators (and release ranges) would have written this env's `home`, given the
-    paths its bin/python link chain passes through. Static: nothing is executed."""
-    home = env.home
-    if not home or not env.python:
-        return []
-    try:
-        chain = env.chain or walk_chain(env.python)
-    except NotFoundError:
-        return []
-    sources = [h.path for h in chain.hops[1:]] or [chain.hops[0].path]
-    stdlib = None
-    for s in sources:
-        b = os.path.basename(s)
-        if re.fullmatch(r"python\d+\.\d+t?", b):
-            stdlib = b
-            break
-    if stdlib is None:
-        v = env.cfg_version or ""
-        m = re.match(r"(\d+)\.(\d+)", v)
-        stdlib = f"python{m.group(1)}.{m.group(2)}" if m else "python3"
-    norm = os.path.normpath(home)
-    out: list[HomeExplanation] = []
-
-    def add(creator: str, versions: str, rule: str, value: str | None, src: str) -> None:
-        if value and os.path.normpath(value) == norm:
-            key = (creator, versions)
-            if all((e.creator, e.versions) != key for e in out):
-                out.append(HomeExplanation(creator, versions, rule, src))
-
-    for src in sources:
-        d = os.path.dirname(src)
-        real = os.path.realpath(src)
-        add("venv", "3.8+", "home = dirname(sys._base_executable), unresolved", d, src)
-        add("uv", "0.5.0+", "home = dirname(absolute(sys._base_executable))", d, src)
-        add("uv", "<0.5.0", "home = dirname(realpath(sys.executable))", os.path.dirname(real), src)
-        resolved = resolve_executable_symlink(src, stdlib, framework=False)
-        add(
-            "virtualenv",
-            "21.4.3+",
-            "executable links followed until ../lib/<stdlib>/os.py",
-            os.path.dirname(resolved),
-            src,
-        )
-        add(
-            "virtualenv",
-            "20.16.7-20.25.0, 20.38.0-21.4.2",
-            "home = dirname(abspath(system_executable))",
-            d,
-            src,
-        )
-        add("virtualenv", "20.25.1-20.37.x", "home realpath'd", os.path.realpath(d), src)
-        if os.path.exists(src):
-            base, _ = uv_find_base_python(src, stdlib)
-            add(
-                "uv",
-                "0.5.8+ (standalone builds)",
-                "links followed until an ancestor holds the stdlib",
-                os.path.dirname(base),
-                src,
-            )
-        prefix = landmarks.search_up(os.path.dirname(readlink_chain(src)), stdlib)
-        add("virtualenv", "20.0.0-20.16.6", "home = sys.base_exec_prefix", prefix, src)
-    creator = env.creator
-    if creator in CREATORS:
-        preferred = [e for e in out if e.creator == creator]
-        out = preferred + [e for e in out if e.creator != creator]
-    return out

@@ -127,11 +127,6 @@ def dir_links(path: str, cache: LinkCache | None = None) -> tuple[tuple[str, str
     return tuple(found)
 
 
-def is_symlink_dir_component(path: str) -> bool:
-    """True when some directory in `path` (not the final component) is a symlink."""
-    return bool(dir_links(path))
-
-
 def _describe(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
