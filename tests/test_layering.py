@@ -25,7 +25,7 @@ TUI_LAUNCH = ("venvtui.cli.main", "venvtui.tui.app")
 
 # `_probe_script` and `_layout_script` run inside other interpreters: they import nothing of ours.
 FOUNDATION = frozenset(
-    {"errors", "models", "safe_io", "settings", "stability", "breakage"}
+    {"errors", "models", "paths", "safe_io", "settings", "stability", "breakage"}
     | {"_probe_script", "_layout_script"}
 )
 BREAKS = frozenset({"events", "forecast", "whatif", "health"})

@@ -37,6 +37,7 @@ from venvtui.core.errors import (
 )
 from venvtui.core.models import ProbeResult
 from venvtui.core.ownership import EnvOwnership, check_dest
+from venvtui.core.paths import inside
 from venvtui.core.plan import Op, Plan, Verify
 from venvtui.core.safe_io import loads_json
 
@@ -253,16 +254,12 @@ def outside_env(python: str, layout: Layout) -> tuple[str, tuple[str, ...]]:
 
     real_env = os.path.realpath(env)
     for hop in walk_chain(python).hops:
-        inside = _inside(os.path.realpath(os.path.dirname(hop.path)), real_env)
-        if hop.kind in ("link", "file") and not inside:
+        in_env = inside(os.path.realpath(os.path.dirname(hop.path)), real_env)
+        if hop.kind in ("link", "file") and not in_env:
             return hop.path, (
                 f"{python} runs inside the environment {env}; its base {hop.path} is used",
             )
     return python, ()
-
-
-def _inside(path: str, root: str) -> bool:
-    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
 def choose_base(python: str, layout: Layout, policy: str) -> Base:

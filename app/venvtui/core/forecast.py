@@ -39,6 +39,7 @@ from venvtui.core.events import (
 )
 from venvtui.core.models import Environment
 from venvtui.core.overlay import REAL, View
+from venvtui.core.paths import inside
 from venvtui.core.runtime import Runtime, runtime_for
 from venvtui.core.stability import Install, find_install, unversioned_alias
 from venvtui.core.startmodel import RANK, Start, Status, predict
@@ -77,11 +78,6 @@ class Survival:
 
     def to_json(self) -> dict[str, Any]:
         return {"event": self.event, "kind": self.kind, "target": self.target}
-
-
-def inside(path: str, root: str) -> bool:
-    path, root = os.path.normpath(path), os.path.normpath(root)
-    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
 def env_home(env: Environment) -> str | None:

@@ -35,13 +35,13 @@ from venvtui.core.forecast import (
     Survival,
     base_facts,
     env_home,
-    inside,
     parent_env_of,
     run_forecast,
     stable_alternative,
 )
 from venvtui.core.models import Environment
 from venvtui.core.overlay import REAL, View
+from venvtui.core.paths import inside
 from venvtui.core.runtime import Runtime
 from venvtui.core.safe_io import is_regular_file, kind_of, loads_json, read_head
 from venvtui.core.stability import Stability, classify_path, find_install

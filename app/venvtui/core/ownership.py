@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Literal
 
 from venvtui.core import safe_io
 from venvtui.core.errors import NotAnEnvironmentError, NotFoundError, WriteRefused
+from venvtui.core.paths import inside
 
 if TYPE_CHECKING:
     from venvtui.core.plan import Plan
@@ -229,11 +230,6 @@ def home_dirs() -> frozenset[str]:
     return frozenset(homes)
 
 
-def _within(path: str, root: str) -> bool:
-    """`path` is `root` or below it (both physical, absolute)."""
-    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
-
-
 def protected_reason(phys: str) -> str:
     """Why `phys` can never be an environment ('' when nothing protects it): `/`, a system
     directory, a home directory or a directory holding one."""
@@ -242,7 +238,7 @@ def protected_reason(phys: str) -> str:
         if p in SYSTEM_DIRS:
             return "it is / or a system directory"
     for home in home_dirs():
-        if _within(home, real):
+        if inside(home, real):
             return "it is a home directory" if home == real else f"it holds the home {home}"
     return ""
 
@@ -316,7 +312,7 @@ def _recorded_tops(root: str, kind: EnvKind) -> set[str]:
                 if not rel.startswith(".."):
                     continue
                 full = os.path.normpath(os.path.join(site, rel))
-                if _within(full, root) and full != root:
+                if inside(full, root) and full != root:
                     tops.add(os.path.relpath(full, root).split(os.sep, 1)[0])
     return tops
 
@@ -461,7 +457,7 @@ def check_target(arg: str, *, verb: str) -> EnvOwnership:
 
 def check_not_running(path: str, verb: str) -> None:
     """The environment venvtui itself runs from is never replaced or deleted under it."""
-    if _within(os.path.realpath(sys.prefix), os.path.realpath(path)):
+    if inside(os.path.realpath(sys.prefix), os.path.realpath(path)):
         raise WriteRefused(
             f"refusing to {verb} {path}: venvtui runs from it", "run venvtui from elsewhere"
         )

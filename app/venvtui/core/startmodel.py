@@ -37,6 +37,7 @@ from typing import Any, Literal
 from venvtui.core.elfdeps import check_libs
 from venvtui.core.models import Chain
 from venvtui.core.overlay import REAL, Change, Overlay, View, landmark, search_up
+from venvtui.core.paths import inside
 from venvtui.core.runtime import Runtime, stdlib_dir_name
 from venvtui.core.stability import exe_minor
 
@@ -160,11 +161,6 @@ def recorded_version(cfg: Cfg) -> str | None:
         if v:
             return v
     return None
-
-
-def _inside(path: str, directory: str) -> bool:
-    path, directory = os.path.normpath(path), os.path.normpath(directory)
-    return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
 
 
 def _family(ver: tuple[int, int]) -> str:
@@ -369,7 +365,7 @@ def predict(
     if chain.hops[-1].kind != "file":
         why.append(Reason("POSIX exec", f"{final} is a directory, not an interpreter", "B1"))
         return result("broken", chain=chain)
-    copied = _inside(final, env_dir)
+    copied = inside(final, env_dir)
     running, ft = _running(view, final, rt, recorded)
     libs = check_libs(final, view=view)
     if libs is not None and libs.missing:
@@ -433,7 +429,7 @@ def predict(
             ),
             None,
         )
-        if found_cfg is not None and home and _inside(found_cfg, env_dir):
+        if found_cfg is not None and home and inside(found_cfg, env_dir):
             start_dir, start_from = home, "home"
             why.append(
                 Reason(

@@ -30,9 +30,10 @@ from venvtui.core.events import (
     uninstall_event,
     upgrade_event,
 )
-from venvtui.core.forecast import base_facts, env_home, facts_in, inside
+from venvtui.core.forecast import base_facts, env_home, facts_in
 from venvtui.core.models import Environment, Interpreter
 from venvtui.core.overlay import REAL, View, search_up
+from venvtui.core.paths import inside
 from venvtui.core.runtime import Runtime
 from venvtui.core.stability import Install, exe_minor, find_install
 from venvtui.core.startmodel import Status, predict

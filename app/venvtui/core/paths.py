@@ -1,0 +1,12 @@
+"""Path containment, the one copy every module uses."""
+
+from __future__ import annotations
+
+import os
+
+
+def inside(path: str, root: str) -> bool:
+    """`path` is `root` or below it, compared lexically after `os.path.normpath` (no link is
+    followed: callers pass physical paths when links matter)."""
+    path, root = os.path.normpath(path), os.path.normpath(root)
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
