@@ -11,8 +11,9 @@ import threading
 from pathlib import Path
 
 import pytest
+from textual.widgets import Static
 
-from tests.layouts import create_venv, make_loose_link
+from tests.layouts import create_venv, make_loose_link, run_tool
 from tests.tui.conftest import PinnedService, settle
 from tests.tui.stub import StubService, env_row
 from venvtui.tui.app import VenvtuiApp
@@ -46,7 +47,16 @@ async def test_rebuild_shows_progress_and_keeps_the_row_selected(
     envs = tool_tmp / "envs"
     first = create_venv(real_312, envs / "a-first", tmp=tool_tmp)
     target = create_venv(real_312, envs / "b-target", tmp=tool_tmp)
+    run_tool([str(target / "bin" / "python"), "-m", "ensurepip"], tool_tmp)  # rebuilt with pip
     seen = _record_progress(monkeypatch)
+    shown: list[str] = []  # the output tail as the window showed it after each line
+    spied_line = WriteProgress.line
+
+    def line(self: WriteProgress, text: str) -> None:
+        spied_line(self, text)
+        shown.append(str(self.query_one("#progress-tail", Static).content))
+
+    monkeypatch.setattr(WriteProgress, "line", line)
     app = VenvtuiApp(PinnedService([real_312], [str(envs)], str(envs)), cursor_blink=False)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await settle(pilot)
@@ -71,6 +81,12 @@ async def test_rebuild_shows_progress_and_keeps_the_row_selected(
     kinds = [call[0] for call in seen]
     assert seen[0] == ("start", str(target))
     assert "line" in kinds  # the plan's steps and the writer's log
+    # ensurepip's own output, shown while the rebuild was still running (before finish_item)
+    lines = [call[1] for call in seen[: kinds.index("finish_item")] if call[0] == "line"]
+    installer = [x for x in lines if "Successfully installed pip" in x]
+    assert installer, lines
+    assert any(installer[0] in tail for tail in shown)
+    assert all(tail.count("\n") < WriteProgress.TAIL for tail in shown)
     assert ("finish_item", str(target), "True", "rebuild: ok") in seen
     assert seen[-1] == ("finish", "1 done")
 

@@ -23,6 +23,7 @@ other mount entered; the environment must still be the directory the plan was ma
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import dataclasses
 import difflib
 import importlib
@@ -32,7 +33,7 @@ import signal
 import stat
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -45,6 +46,35 @@ OpKind = Literal["mkdir", "symlink", "write", "copy", "remove", "run"]
 PlanMode = Literal["build", "inplace", "delete"]
 
 RUN_TIMEOUT = 600.0  # seconds a post-install step (ensurepip, pip install) may take
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """What `apply(plan, on_progress=...)` reports as it goes: the step it is at, and (`line`)
+    each line an installer prints during that step."""
+
+    step: str
+    line: str | None = None
+
+
+# The callback of the apply running in this thread (a context variable: each thread has its own).
+_REPORT: contextvars.ContextVar[Callable[[Progress], None] | None] = contextvars.ContextVar(
+    "venvtui_apply_progress", default=None
+)
+
+
+def _report(step: str) -> None:
+    report = _REPORT.get()
+    if report is not None:
+        report(Progress(step))
+
+
+def _op_label(op: Op, env: str) -> str:
+    if op.kind == "run":
+        return "run " + " ".join(
+            os.path.basename(a) if i == 0 else a for i, a in enumerate(op.argv)
+        )
+    return op.note or f"{op.kind} {_rel(op.path, env)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,7 +411,11 @@ class _Site:
 def _run(op: Op, site: _Site) -> None:
     argv = [_remap(a, site.env, site.root) for a in op.argv]
     extra = {k: _remap(v, site.env, site.root) for k, v in op.env}
-    result = proc.run(argv, timeout=RUN_TIMEOUT, cwd=site.root, env_extra=extra or None)
+    report, step = _REPORT.get(), _op_label(op, site.env)
+    on_line = None if report is None else lambda line: report(Progress(step, line))
+    result = proc.run(
+        argv, timeout=RUN_TIMEOUT, cwd=site.root, env_extra=extra or None, on_line=on_line
+    )
     if result.returncode != 0:
         tail = (result.stderr or result.stdout).strip().splitlines()[-3:]
         raise WriteFailed(
@@ -574,13 +608,27 @@ def verify(v: Verify, *, timeout: float = 60.0) -> dict[str, Any]:
     return got
 
 
-def apply(plan: Plan, *, backup_stamp: str | None = None) -> ApplyResult:
+def apply(
+    plan: Plan,
+    *,
+    backup_stamp: str | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> ApplyResult:
     """Perform `plan` as a journaled transaction; raise WriteFailed (after rolling back) when
     any step fails. An interrupt (SIGINT, SIGTERM, SIGHUP) rolls back too, then propagates as
     Interrupted (a KeyboardInterrupt). An earlier interrupted write of the same environment is
-    settled first (see core.journal)."""
+    settled first (see core.journal). `on_progress` is called (in this thread) at each step and
+    with each line an installer prints; what it raises fails the write like any step."""
     if plan.mode == "inplace" and not plan.ops:  # e.g. "nothing to repair": no backup, no write
         return ApplyResult(plan.env, plan.action, None, {}, (plan.summary,))
+    token = _REPORT.set(on_progress)
+    try:
+        return _apply(plan, backup_stamp)
+    finally:
+        _REPORT.reset(token)
+
+
+def _apply(plan: Plan, backup_stamp: str | None) -> ApplyResult:
     with _handling_signals() as signals:
         journal.recover_for(plan.env)
         _recheck_ownership(plan)
@@ -701,6 +749,7 @@ def _apply_build(plan: Plan, signals: _Signals) -> ApplyResult:
             try:
                 _build(plan, env, staging, sfd, log)
                 _step("swap")
+                _report("swap into place")
                 with signals.critical():
                     j = j.replace(phase="swap").save()
                     _swap(pfd, staging_name, name, j.name("old"), at)
@@ -736,12 +785,14 @@ def _build(plan: Plan, env: str, staging: str, sfd: int, log: list[str]) -> None
         if op.kind == "mkdir" and op.path == env:
             continue  # the staging directory itself
         _step(f"op {i + 1} {op.kind}")
+        _report(_op_label(op, env))
         if op.kind == "run":
             log.append("ran " + " ".join(op.argv))
         _execute_op(op, site)
     bin_rel = "bin"
     if plan.verify is not None:
         _step("check in staging")
+        _report("check the new environment")
         v = plan.verify
         verify(
             dataclasses.replace(
@@ -857,9 +908,11 @@ def _apply_inplace(plan: Plan, stamp: str, signals: _Signals) -> ApplyResult:
             site = _Site(efd, env, env, tx)
             for i, op in enumerate(plan.ops):
                 _step(f"op {i + 1} {op.kind}")
+                _report(_op_label(op, env))
                 _execute_op(op, site)
                 log.append(f"{op.kind} {op.path}")
             _step("check")
+            _report("check the environment")
             verified = verify(plan.verify) if plan.verify else {}
             _step("commit")
             with signals.critical():
@@ -914,6 +967,7 @@ def _apply_delete(plan: Plan, signals: _Signals) -> ApplyResult:
                 _step("journal")
                 j = j.save()
                 _step("rename aside")
+                _report("move aside")
                 with signals.critical():
                     fsops.rename_noreplace(pfd, name, pfd, trash)
                     fsops.fsync_dir(pfd)
@@ -925,6 +979,7 @@ def _apply_delete(plan: Plan, signals: _Signals) -> ApplyResult:
             # From here the deletion is finished even after an interrupt: the next write or
             # `venvtui doctor --recover` completes it from the journal.
             _step("remove")
+            _report("remove")
             removal = fsops.remove_tree(pfd, trash, shown=shown, expect=at)
             with signals.critical(then_raise=False):
                 j.discard()

@@ -35,7 +35,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from venvtui.core.errors import ProbeError, ProbeTimeout
 
@@ -128,9 +128,12 @@ def run(
     env_extra: Mapping[str, str] | None = None,
     input_text: str | None = None,
     max_output: int = MAX_OUTPUT,
+    on_line: Callable[[str], None] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run argv with a scrubbed environment, in its own session, and a timeout; capture text
-    output (UTF-8, undecodable bytes replaced). With `cwd=None` it runs in `/`.
+    output (UTF-8, undecodable bytes replaced). With `cwd=None` it runs in `/`. `on_line`, when
+    given, is called from the reading loop with each line of stdout or stderr as it arrives
+    (without its newline; a last unterminated line at exit too); what it raises stops the run.
 
     Raises ProbeTimeout on timeout, ProbeError when the program cannot be executed or prints
     more than `max_output` bytes on a stream. A non-zero exit is returned, not raised: callers
@@ -158,7 +161,7 @@ def run(
             _ACTIVE[child.pid] = (child, token)
         if _STOPPING.is_set():  # stop_all ran while this run was starting
             raise ProbeError(f"{argv[0]} was stopped", "venvtui is stopping")
-        out, err = _collect(child, token, input_text, deadline, max_output)
+        out, err = _collect(child, token, input_text, deadline, max_output, on_line)
         swept = out is not None
     except _TooMuch:
         raise ProbeError(
@@ -212,12 +215,26 @@ def _collect(
     input_text: str | None,
     deadline: float,
     cap: int,
+    on_line: Callable[[str], None] | None = None,
 ) -> tuple[bytes | None, bytes | None]:
     """Feed stdin and read stdout/stderr until the child exits (then kill what it left and
     take what is already in the pipes) or the deadline passes (then return None, None)."""
     assert child.stdout is not None and child.stderr is not None
     data: dict[int, list[bytes]] = {child.stdout.fileno(): [], child.stderr.fileno(): []}
     sizes = dict.fromkeys(data, 0)
+    partial = dict.fromkeys(data, b"")  # a stream's unterminated last line (< _CHUNK bytes)
+
+    def lines(fd: int, chunk: bytes) -> None:
+        """Hand each complete line to on_line; at exit (empty chunk), the unterminated rest."""
+        if on_line is None:
+            return
+        *done, partial[fd] = (partial[fd] + chunk).split(b"\n")
+        if (not chunk or len(partial[fd]) > _CHUNK) and partial[fd]:  # at exit, or too long
+            done.append(partial[fd])
+            partial[fd] = b""
+        for line in done:
+            on_line(line.rstrip(b"\r").decode("utf-8", "replace"))
+
     pending = (input_text or "").encode("utf-8")
     sel = selectors.DefaultSelector()
     pidfd = -1
@@ -235,6 +252,7 @@ def _collect(
         if sizes[fd] > cap:
             raise _TooMuch
         data[fd].append(chunk)
+        lines(fd, chunk)
         return True
 
     try:
@@ -268,6 +286,7 @@ def _collect(
         for fd in data:
             while fd in sel.get_map() and read(fd):
                 pass
+            lines(fd, b"")
     finally:
         sel.close()
         if pidfd >= 0:

@@ -10,7 +10,7 @@ The CLI (`venvtui create/repair/rebuild/delete`) and the TUI wizard both call th
 from __future__ import annotations
 
 from venvtui.core.create import CreateRequest, plan_create
-from venvtui.core.plan import ApplyResult, Op, Plan, Verify, apply
+from venvtui.core.plan import ApplyResult, Op, Plan, Progress, Verify, apply
 from venvtui.core.repair import installed_dists, plan_delete, plan_rebuild, plan_repair
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "CreateRequest",
     "Op",
     "Plan",
+    "Progress",
     "Verify",
     "apply",
     "installed_dists",

@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from venvtui.core.errors import VenvtuiError, WriteRefused
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from venvtui.core.health import Diagnosis, WhatIf
     from venvtui.core.models import Environment, Interpreter
     from venvtui.core.plan import Plan
+    from venvtui.core.plan import Progress as WriteProgress
     from venvtui.core.sources import Context
     from venvtui.core.whatif import Question
     from venvtui.tui.views import Health
@@ -426,8 +427,10 @@ class CoreService:
 
         if plan.handle is None:
             raise WriteRefused("nothing to apply", "plan the change first")
-        result = apply(plan.handle)
-        if progress is not None:
+        if progress is None:
+            result = apply(plan.handle)
+        else:
+            result = apply(plan.handle, on_progress=_installer_lines(progress))
             for line in result.log[-5:]:
                 progress(line)
         if plan.action == "delete":
@@ -443,6 +446,22 @@ class CoreService:
         from venvtui.core.discovery import load_environment
 
         return load_environment(row.path, context=self.context)
+
+
+def _installer_lines(progress: Progress) -> Callable[[WriteProgress], None]:
+    """What an installer prints, as it prints it, under a line naming the step it belongs to
+    (steps that print nothing, the many quick file operations, are not shown)."""
+    step = [""]  # the step whose lines are being shown
+
+    def report(p: WriteProgress) -> None:
+        if p.line is None:
+            return
+        if p.step != step[0]:
+            step[0] = p.step
+            progress(f"▸ {p.step}")
+        progress(p.line)
+
+    return report
 
 
 def _models(envs: Sequence[EnvRow]) -> list[Environment]:

@@ -27,7 +27,7 @@ class WriteProgress(ModalScreen[None]):
         Binding("escape,enter", "close", "Close", id="progress.close"),
         Binding("q", "app.quit", "Quit", id="progress.quit", show=False),
     ]
-    TAIL = 6
+    TAIL = 5  # lines of installer output shown as they arrive
 
     def __init__(self, title: str, items: list[str], steps: tuple[str, ...], *, home: str) -> None:
         super().__init__()
