@@ -11,6 +11,10 @@ from typing import Any, Literal
 
 SCHEMA_VERSION = 1
 
+# pyvenv.cfg keys holding the creator's recorded version, in the order we trust them:
+# virtualenv/uv `version_info`, the stdlib venv's `version`, then `python-version`.
+CFG_VERSION_KEYS = ("version_info", "version", "python-version")
+
 
 class Source(str, Enum):
     """Where an interpreter or environment was found."""
@@ -262,7 +266,7 @@ class Environment:
     @property
     def cfg_version(self) -> str | None:
         """The version the creator recorded: `version`, `version_info` or `python-version`."""
-        for key in ("version_info", "version", "python-version"):
+        for key in CFG_VERSION_KEYS:
             v = self.cfg_get(key)
             if v:
                 return v

@@ -46,11 +46,11 @@ from venvtui.core.errors import (
     VenvtuiError,
     WriteRefused,
 )
+from venvtui.core.models import CFG_VERSION_KEYS
 from venvtui.core.ownership import EnvOwnership, check_target, safe_name
 from venvtui.core.plan import BACKUP_DIR, Op, Plan, Verify
 
 _PY_NAME = re.compile(r"^python(\d+(\.\d+)?t?)?$")
-_VERSION_KEYS = ("version", "version_info")
 
 
 # --- reading an environment without running it ---------------------------------------------------
@@ -254,7 +254,7 @@ def plan_repair(
     env_dir = owner.path
     cfg_file = os.path.join(env_dir, "pyvenv.cfg")
     cfg = read_cfg(cfg_file)
-    recorded = next((cfg.get(k) for k in _VERSION_KEYS if cfg.get(k)), None)
+    recorded = next((cfg.get(k) for k in CFG_VERSION_KEYS if cfg.get(k)), None)
     minor = env_minor(env_dir, recorded)
     if minor is None:
         raise WriteRefused(
@@ -319,13 +319,15 @@ def plan_repair(
             ops.append(Op("remove", entry, note=note))
     ops += wanted.values()
     updates = {"home": base.home}
-    version_key = next((k for k in _VERSION_KEYS if cfg.get(k)), "version")
-    old_version = cfg.get(version_key) or ""
-    # keep virtualenv's `version_info = 3.12.1.final.0` shape when that is what was written
-    new_version = layout.version + (
-        old_version[len(old_version.split(".final")[0]) :] if ".final" in old_version else ""
-    )
-    updates[version_key] = new_version
+    # Every recorded full version follows the new base ("version" when none was written),
+    # keeping virtualenv's `version_info = 3.12.1.final.0` shape when that is what was written;
+    # `python-version` records only the minor, which a repair keeps.
+    full = [k for k in CFG_VERSION_KEYS if k != "python-version" and cfg.get(k)]
+    for version_key in full or ["version"]:
+        old_version = cfg.get(version_key) or ""
+        updates[version_key] = layout.version + (
+            old_version[len(old_version.split(".final")[0]) :] if ".final" in old_version else ""
+        )
     updates["executable"] = cfg_executable(base)
     # Keys other creators write follow the same base (virtualenv 20.x: base-prefix,
     # base-exec-prefix, base-executable; venv 3.11+: command), or go when they cannot.
@@ -509,7 +511,7 @@ def plan_rebuild(
     owner = _target(env, "rebuild")
     env_dir = owner.path
     cfg = read_cfg(os.path.join(env_dir, "pyvenv.cfg"))
-    recorded = next((cfg.get(k) for k in _VERSION_KEYS if cfg.get(k)), None)
+    recorded = next((cfg.get(k) for k in CFG_VERSION_KEYS if cfg.get(k)), None)
     old_minor = env_minor(env_dir, recorded)
     found = scan(env_dir, old_minor) if old_minor else None
     dists = list(found.dists) if found else []

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from venvtui.core.elfdeps import check_libs
-from venvtui.core.models import Chain
+from venvtui.core.models import CFG_VERSION_KEYS, Chain
 from venvtui.core.overlay import REAL, Change, Overlay, View, landmark, search_up
 from venvtui.core.paths import inside
 from venvtui.core.runtime import Runtime, stdlib_dir_name
@@ -156,7 +156,7 @@ def cfg_get(cfg: Cfg, key: str) -> str | None:
 
 
 def recorded_version(cfg: Cfg) -> str | None:
-    for key in ("version_info", "version", "python-version"):
+    for key in CFG_VERSION_KEYS:
         v = cfg_get(cfg, key)
         if v:
             return v
