@@ -37,6 +37,7 @@ from venvtui.core.models import Chain, ProbeResult
 from venvtui.core.overlay import REAL
 from venvtui.core.runtime import Runtime, runtime_from_probe
 from venvtui.core.safe_io import read_head
+from venvtui.core.sources import Context, uv_python_dir
 from venvtui.core.startmodel import Reason, Start, Status, predict_planned, same_dir
 from venvtui.core.symlinks import walk_chain
 
@@ -633,18 +634,6 @@ def _virtualenv_history(
 # --- uv ---------------------------------------------------------------------------------------------
 
 
-def uv_managed_root() -> str:
-    """uv's managed-Python directory: $UV_PYTHON_INSTALL_DIR, else $XDG_DATA_HOME/uv/python,
-    else ~/.local/share/uv/python."""
-    env = os.environ.get("UV_PYTHON_INSTALL_DIR")
-    if env:
-        return os.path.abspath(os.path.expanduser(env))
-    data = os.environ.get("XDG_DATA_HOME") or os.path.join(
-        os.path.expanduser("~"), ".local", "share"
-    )
-    return os.path.join(data, "uv", "python")
-
-
 def uv_minor_link(probe: ProbeResult) -> tuple[str, str] | None:
     """uv 0.10+ `ManagedPythonInstallation::try_from_interpreter` + `PythonMinorVersionLink`:
     (minor link executable, minor link dir) when the interpreter's base prefix lies in uv's
@@ -652,7 +641,7 @@ def uv_minor_link(probe: ProbeResult) -> tuple[str, str] | None:
     symlink whose target equals that installation's path; else None."""
     if probe.implementation != "cpython":
         return None
-    root = uv_managed_root()
+    root = uv_python_dir(Context.current())  # one copy of uv's dir rules (relative XDG ignored)
     base_prefix = os.path.realpath(probe.base_prefix)
     real_root = os.path.realpath(root)
     rel = os.path.relpath(base_prefix, real_root)
