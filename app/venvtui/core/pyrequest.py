@@ -17,7 +17,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -216,7 +215,7 @@ def find_python(
             )
         return PythonChoice(request, _stable_first(interp), version_request=req)
     if not looks_like_path:
-        found = shutil.which(text, path=os.pathsep.join(ctx.path_dirs()))
+        found = ctx.which(text)
         if not found:
             m = _COMMAND_VERSION.fullmatch(text)
             if m:  # `python3.12` not on PATH: any discovered 3.12, as uv reads the name

@@ -27,7 +27,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-import shutil
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -209,7 +208,7 @@ class Resolution:
 def locate(python: str) -> str:
     """The invoked path: a bare name is looked up on PATH (as the creators do); never resolved."""
     if os.sep not in python and not os.path.lexists(python):
-        found = shutil.which(python)
+        found = Context.current().which(python)
         if not found:
             raise NotFoundError(f"{python} was not found on PATH")
         return os.path.abspath(found)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -97,11 +98,16 @@ class Context:
         for entry in (self.env("PATH") or "").split(os.pathsep):
             if not entry:
                 continue
-            d = os.path.normpath(os.path.join(self.cwd, os.path.expanduser(entry)))
+            # Like CPython's shutil.which and execvp: a `~` in PATH is not expanded.
+            d = os.path.normpath(os.path.join(self.cwd, entry))
             if d not in seen:
                 seen.add(d)
                 out.append(d)
         return out
+
+    def which(self, name: str) -> str | None:
+        """`name` looked up on this context's PATH (the one PATH lookup)."""
+        return shutil.which(name, path=os.pathsep.join(self.path_dirs()))
 
 
 def scan_dir(
