@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from venvtui.core.elfdeps import check_libs
+from venvtui.core.envscan import env_python
 from venvtui.core.models import CFG_VERSION_KEYS, Chain
 from venvtui.core.overlay import REAL, Change, Overlay, View, landmark, search_up
 from venvtui.core.paths import inside
@@ -612,16 +613,6 @@ def predict(
 
 
 # --- entry points for an env on disk and for an env not created yet --------------------------
-
-
-def env_python(env_dir: str, view: View = REAL) -> str | None:
-    """The env's interpreter entry point: bin/python, else the first bin/python3*."""
-    bindir = os.path.join(env_dir, "bin")
-    cand = os.path.join(bindir, "python")
-    if view.lnode(cand).kind != "missing":
-        return cand
-    names = sorted(n for n in view.listdir(bindir) if n.startswith("python3"))
-    return os.path.join(bindir, names[0]) if names else None
 
 
 def read_env_cfg(env_dir: str) -> Cfg:
