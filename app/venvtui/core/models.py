@@ -5,6 +5,7 @@ Every model has `to_json()` returning plain JSON-able data with stable keys.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Literal
@@ -14,6 +15,16 @@ SCHEMA_VERSION = 1
 # pyvenv.cfg keys holding the creator's recorded version, in the order we trust them:
 # virtualenv/uv `version_info`, the stdlib venv's `version`, then `python-version`.
 CFG_VERSION_KEYS = ("version_info", "version", "python-version")
+
+_MINOR_RE = re.compile(r"^\s*(\d+)\.(\d+)")
+
+
+def minor_of(version: str | None) -> str | None:
+    """ "X.Y" from a version string ("3.12.1", "3.12.1.final.0", "3.13"); None otherwise."""
+    if not version:
+        return None
+    m = _MINOR_RE.match(version)
+    return f"{m[1]}.{m[2]}" if m else None
 
 
 class Source(str, Enum):

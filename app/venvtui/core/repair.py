@@ -46,7 +46,7 @@ from venvtui.core.errors import (
     VenvtuiError,
     WriteRefused,
 )
-from venvtui.core.models import CFG_VERSION_KEYS
+from venvtui.core.models import CFG_VERSION_KEYS, minor_of
 from venvtui.core.ownership import EnvOwnership, check_target, safe_name
 from venvtui.core.plan import BACKUP_DIR, Op, Plan, Verify
 
@@ -78,10 +78,9 @@ def env_minor(env_dir: str, cfg_version: str | None) -> str | None:
     found = [m.rstrip("t") for m in found if re.fullmatch(r"\d+\.\d+t?", m)]
     if len(found) == 1:
         return found[0]
-    if cfg_version:
-        m = re.match(r"(\d+)\.(\d+)", cfg_version)
-        if m:
-            return f"{m[1]}.{m[2]}"
+    recorded = minor_of(cfg_version)
+    if recorded:
+        return recorded
     return found[-1] if found else None
 
 

@@ -30,13 +30,12 @@ Windows launchers are not modelled.
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from venvtui.core.elfdeps import check_libs
 from venvtui.core.envscan import env_python
-from venvtui.core.models import CFG_VERSION_KEYS, Chain
+from venvtui.core.models import CFG_VERSION_KEYS, Chain, minor_of
 from venvtui.core.overlay import REAL, Change, Overlay, View, landmark, search_up
 from venvtui.core.paths import inside
 from venvtui.core.runtime import Runtime, stdlib_dir_name
@@ -135,16 +134,6 @@ class Start:
             "findings": [{"code": f.code, "text": f.text} for f in self.findings],
             "why": [r.to_json() for r in self.why],
         }
-
-
-_MINOR_RE = re.compile(r"^\s*(\d+)\.(\d+)")
-
-
-def minor_of(version: str | None) -> str | None:
-    if not version:
-        return None
-    m = _MINOR_RE.match(version)
-    return f"{m[1]}.{m[2]}" if m else None
 
 
 def cfg_get(cfg: Cfg, key: str) -> str | None:

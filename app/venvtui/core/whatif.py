@@ -31,7 +31,7 @@ from venvtui.core.events import (
     upgrade_event,
 )
 from venvtui.core.forecast import base_facts, env_home, facts_in
-from venvtui.core.models import Environment, Interpreter
+from venvtui.core.models import Environment, Interpreter, minor_of
 from venvtui.core.overlay import REAL, View, search_up
 from venvtui.core.paths import inside
 from venvtui.core.runtime import Runtime
@@ -174,8 +174,8 @@ def _conda_minor_event(path: str, to_version: str) -> Event | None:
     for prefix in (d, os.path.dirname(d)):
         if os.path.isdir(os.path.join(prefix, "conda-meta")):
             ev = repoint_event(os.path.join(prefix, "bin", "python3"))
-            want = ".".join(to_version.split(".")[:2])
-            if ev is not None and f"python={want}`" in ev.text:
+            want = minor_of(to_version)
+            if ev is not None and want and f"python={want}`" in ev.text:
                 return ev
     return None
 
