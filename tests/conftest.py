@@ -46,7 +46,7 @@ def _restore_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     """CLI tests run `main([... "--timeout", "1", "--no-cache"])` in-process, which sets the
     process-wide `core.settings`: restore them after every test so no later test inherits a
     short probe timeout or a disabled cache."""
-    from venvtui.core import settings
+    from venvtui.core.base import settings
 
     monkeypatch.setattr(settings, "PROBE_TIMEOUT", settings.PROBE_TIMEOUT)
     monkeypatch.setattr(settings, "USE_CACHE", settings.USE_CACHE)

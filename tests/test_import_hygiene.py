@@ -19,7 +19,12 @@ FORBIDDEN = ("textual", "rich")
 def _core_modules() -> list[str]:
     # Underscore-prefixed files (e.g. the probe script) are scripts run inside other
     # interpreters, not modules to import here.
-    names = sorted(p.stem for p in (PACKAGE / "core").glob("*.py") if not p.stem.startswith("_"))
+    core = PACKAGE / "core"
+    names = sorted(
+        ".".join(p.relative_to(core).with_suffix("").parts)
+        for p in core.rglob("*.py")
+        if not p.stem.startswith("_")
+    )
     return ["venvtui.core"] + [f"venvtui.core.{n}" for n in names]
 
 
@@ -44,7 +49,14 @@ def _run(code: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 def test_core_discovered_dynamically() -> None:
     modules = _core_modules()
-    for expected in ("symlinks", "pyvenv_cfg", "probe", "probe_cache", "models", "proc"):
+    for expected in (
+        "layout.symlinks",
+        "layout.pyvenv_cfg",
+        "installed.probe",
+        "installed.probe_cache",
+        "base.models",
+        "base.proc",
+    ):
         assert f"venvtui.core.{expected}" in modules
 
 

@@ -4,9 +4,9 @@ Rules enforced:
 - core never imports venvtui.cli or venvtui.tui;
 - cli never imports venvtui.tui except at the one TUI launch point (`cli/main.py`: `tui.app`);
 - tui never imports venvtui.cli;
-- inside core, the foundation modules import no other venvtui module, the read-only towers
-  (what is installed, how CPython starts) never import what breaks (events, forecast, what-if,
-  health), and only the write tower imports the write tower.
+- inside core, every module sits in one of the towers of `venvtui.core` (see its docstring) and
+  imports only its own tower and those below it: base < layout < installed < startup < breaks
+  < write.
 """
 
 from __future__ import annotations
@@ -23,13 +23,8 @@ PACKAGE = Path(venvtui.__file__).parent
 # The one place the CLI starts the TUI (bare `venvtui` on a terminal).
 TUI_LAUNCH = ("venvtui.cli.main", "venvtui.tui.app")
 
-# `_probe_script` and `_layout_script` run inside other interpreters: they import nothing of ours.
-FOUNDATION = frozenset(
-    {"errors", "models", "paths", "safe_io", "settings", "stability", "breakage"}
-    | {"_probe_script", "_layout_script"}
-)
-BREAKS = frozenset({"events", "forecast", "whatif", "health"})
-WRITES = frozenset({"plan", "journal", "fsops", "ownership", "dists", "create", "repair", "writer"})
+# The core's towers, lowest first: a module may import its own tower and the ones below it.
+TOWERS = ("base", "layout", "installed", "startup", "breaks", "write")
 
 
 def _module_name(path: Path) -> tuple[str, list[str]]:
@@ -71,8 +66,11 @@ def _within(name: str, package: str) -> bool:
     return name == package or name.startswith(package + ".")
 
 
-def _core_leaf(name: str) -> str | None:
-    return name.split(".")[2] if _within(name, "venvtui.core") and name.count(".") >= 2 else None
+def _tower(name: str) -> int | None:
+    parts = name.split(".")
+    if len(parts) >= 3 and parts[:2] == ["venvtui", "core"] and parts[2] in TOWERS:
+        return TOWERS.index(parts[2])
+    return None
 
 
 def violations(graph: dict[str, set[str]]) -> list[str]:
@@ -83,15 +81,11 @@ def violations(graph: dict[str, set[str]]) -> list[str]:
             if _within(mod, "venvtui.core"):
                 if _within(target, "venvtui.cli") or _within(target, "venvtui.tui"):
                     found.append(f"core imports a higher layer: {edge}")
-                leaf, dep = _core_leaf(mod), _core_leaf(target)
-                if leaf is None or dep is None or leaf == dep:
-                    continue
-                if leaf in FOUNDATION:
-                    found.append(f"foundation module imports core: {edge}")
-                if dep in BREAKS and leaf not in BREAKS | WRITES:
-                    found.append(f"read-only core imports what-breaks: {edge}")
-                if dep in WRITES and leaf not in WRITES:
-                    found.append(f"non-writer core imports the write tower: {edge}")
+                here, there = _tower(mod), _tower(target)
+                if _within(target, "venvtui.core") and target != "venvtui.core" and there is None:
+                    found.append(f"core module outside the towers: {edge}")
+                elif here is not None and there is not None and there > here:
+                    found.append(f"{TOWERS[here]} imports the higher tower {TOWERS[there]}: {edge}")
             elif _within(mod, "venvtui.cli"):
                 if _within(target, "venvtui.tui") and not (
                     mod == TUI_LAUNCH[0] and _within(target, TUI_LAUNCH[1])
@@ -104,30 +98,44 @@ def violations(graph: dict[str, set[str]]) -> list[str]:
 
 def test_package_layering_holds() -> None:
     graph = _graph()
-    assert "venvtui.core.resolver" in graph and "venvtui.cli.main" in graph
+    assert "venvtui.core.startup.resolver" in graph and "venvtui.cli.main" in graph
     assert TUI_LAUNCH[1] in graph[TUI_LAUNCH[0]], "the TUI launch point moved; update TUI_LAUNCH"
     assert violations(graph) == []
 
 
 def test_every_core_module_is_placed() -> None:
-    # A new core module must be placed in a tower (or stay unconstrained knowingly): the lists
-    # above only name modules that exist.
-    leaves = {p.stem for p in (PACKAGE / "core").glob("*.py")}
-    assert leaves >= (FOUNDATION | BREAKS | WRITES)
+    # The core's only top-level module is its package docstring; every other module sits in a
+    # tower, and every tower is a package.
+    assert sorted(p.name for p in (PACKAGE / "core").glob("*.py")) == ["__init__.py"]
+    assert sorted(
+        p.name for p in (PACKAGE / "core").iterdir() if p.is_dir() and p.name != "__pycache__"
+    ) == sorted(TOWERS)
 
 
 @pytest.mark.parametrize(
     ("module", "source", "expected"),
     [
-        ("venvtui.core.symlinks", "import venvtui.tui\n", "core imports a higher layer"),
-        ("venvtui.core.symlinks", "from venvtui.tui import app\n", "core imports a higher layer"),
-        ("venvtui.core.symlinks", "from ..cli import main\n", "core imports a higher layer"),
-        ("venvtui.core.symlinks", "def f():\n    import venvtui.cli.output\n", "higher layer"),
+        ("venvtui.core.layout.symlinks", "import venvtui.tui\n", "core imports a higher layer"),
+        (
+            "venvtui.core.layout.symlinks",
+            "from venvtui.tui import app\n",
+            "core imports a higher layer",
+        ),
+        (
+            "venvtui.core.layout.symlinks",
+            "from ...cli import main\n",
+            "core imports a higher layer",
+        ),
+        (
+            "venvtui.core.layout.symlinks",
+            "def f():\n    import venvtui.cli.output\n",
+            "higher layer",
+        ),
         ("venvtui.cli.doctor", "from venvtui.tui.app import run_tui\n", "launch point"),
         ("venvtui.tui.views", "from venvtui.cli import output\n", "tui imports cli"),
-        ("venvtui.core.models", "from venvtui.core import symlinks\n", "foundation"),
-        ("venvtui.core.resolver", "from venvtui.core.health import x\n", "what-breaks"),
-        ("venvtui.core.health", "from .plan import Plan\n", "write tower"),
+        ("venvtui.core.base.models", "from venvtui.core.layout import symlinks\n", "base imports"),
+        ("venvtui.core.startup.resolver", "from venvtui.core.breaks.health import x\n", "breaks"),
+        ("venvtui.core.breaks.health", "from ..write.plan import Plan\n", "tower write"),
     ],
 )
 def test_a_forbidden_import_is_caught(module: str, source: str, expected: str) -> None:
@@ -141,8 +149,8 @@ def test_a_forbidden_import_is_caught(module: str, source: str, expected: str) -
 
 def test_allowed_imports_are_not_flagged() -> None:
     graph = _graph()
-    graph["venvtui.core.repair"] |= imports_of(
-        "from venvtui.core import health\n", ["venvtui", "core"]
+    graph["venvtui.core.write.repair"] |= imports_of(
+        "from venvtui.core.breaks import health\n", ["venvtui", "core", "write"]
     )
     graph["venvtui.cli.main"] |= imports_of(
         "from venvtui.tui.app import run_tui\n", ["venvtui", "cli"]

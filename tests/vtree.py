@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from venvtui.core.elfdeps import ElfDeps
-from venvtui.core.overlay import Node, View
+from venvtui.core.layout.elfdeps import ElfDeps
+from venvtui.core.layout.view import Node, View
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from venvtui.cli.main import main
 @pytest.fixture(autouse=True)
 def _restore_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     """`--timeout` and `--no-cache` set process-wide settings: undo them after each test."""
-    from venvtui.core import settings
+    from venvtui.core.base import settings
 
     monkeypatch.setattr(settings, "PROBE_TIMEOUT", settings.PROBE_TIMEOUT)
     monkeypatch.setattr(settings, "USE_CACHE", settings.USE_CACHE)

@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.vtree import FILE, Tree, install
-from venvtui.core.breakage import CATALOGUE, FixAction
-from venvtui.core.health import _start_verdicts
-from venvtui.core.models import Environment
-from venvtui.core.runtime import Runtime
-from venvtui.core.startmodel import predict
+from venvtui.core.base.models import Environment
+from venvtui.core.breaks.breakage import CATALOGUE, FixAction
+from venvtui.core.breaks.health import _start_verdicts
+from venvtui.core.startup.model import predict
+from venvtui.core.startup.runtime import Runtime
 
 
 def test_catalogue_entries_are_complete() -> None:

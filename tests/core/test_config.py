@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from venvtui.cli.main import main
-from venvtui.core.config import Config, ConfigError, config_path, load_config
+from venvtui.core.base.config import Config, ConfigError, config_path, load_config
 
 
 def use_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, text: str) -> Path:

@@ -14,16 +14,16 @@ from typing import Any
 import pytest
 
 from tests.fakes import make_fake_python, recorded_probe, run_count
-from venvtui.core.errors import (
+from venvtui.core.base.errors import (
     NotAnInterpreterError,
     NotFoundError,
     ProbeError,
     ProbeTimeout,
     VenvtuiError,
 )
-from venvtui.core.models import ProbeResult
-from venvtui.core.probe import guess_version, is_shim, probe
-from venvtui.core.symlinks import readlink_chain
+from venvtui.core.base.models import ProbeResult
+from venvtui.core.installed.probe import guess_version, is_shim, probe
+from venvtui.core.layout.symlinks import readlink_chain
 
 PYENV = Path.home() / ".pyenv" / "versions"
 

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from tests.fakes import make_fake_python, recorded_probe, run_count
-from venvtui.core import probe_cache, settings
-from venvtui.core.probe import cached, probe, script_hash
+from venvtui.core.base import settings
+from venvtui.core.installed import probe_cache
+from venvtui.core.installed.probe import cached, probe, script_hash
 
 
 def _entries() -> list[Path]:
@@ -197,7 +198,7 @@ def test_real_pyenv_shim_runs_its_version_and_is_never_cached() -> None:
     shim = Path.home() / ".pyenv" / "shims" / "python3"
     if not (shim.is_file() and (Path.home() / ".pyenv" / "libexec" / "pyenv").exists()):
         pytest.skip("no pyenv shims")
-    from venvtui.core.probe import is_shim
+    from venvtui.core.installed.probe import is_shim
 
     assert is_shim(str(shim))
     try:

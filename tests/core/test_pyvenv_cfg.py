@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from venvtui.core.errors import CfgError
-from venvtui.core.pyvenv_cfg import PyvenvCfg, read_cfg, render_cfg
+from venvtui.core.base.errors import CfgError
+from venvtui.core.layout.pyvenv_cfg import PyvenvCfg, read_cfg, render_cfg
 
 VENV_CFG = (
     b"home = /usr/bin\n"

@@ -23,7 +23,7 @@ from tests.layouts import (
     make_install,
     real_python,
 )
-from venvtui.core.startmodel import Start, predict_env
+from venvtui.core.startup.model import Start, predict_env
 
 pytestmark = [pytest.mark.realpython, pytest.mark.slow]
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 import pytest
 
 from tests.vtree import FILE, Tree, elf, install
-from venvtui.core.runtime import Runtime
-from venvtui.core.startmodel import predict
+from venvtui.core.startup.model import predict
+from venvtui.core.startup.runtime import Runtime
 
 ENV = "/home/u/env"
 PY = f"{ENV}/bin/python"

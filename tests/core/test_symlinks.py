@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from venvtui.core.errors import NotFoundError
-from venvtui.core.symlinks import dir_links, readlink_chain, walk_chain
+from venvtui.core.base.errors import NotFoundError
+from venvtui.core.layout.symlinks import dir_links, readlink_chain, walk_chain
 
 
 def _file(path: Path) -> Path:
@@ -166,7 +166,7 @@ def _walk_as_nobody(path: Path) -> dict[str, object]:
         (p for p in ("/usr/bin/python3", sys.executable) if os.access(p, os.X_OK)), sys.executable
     )
     code = (
-        "import json, sys; from venvtui.core.symlinks import walk_chain; "
+        "import json, sys; from venvtui.core.layout.symlinks import walk_chain; "
         "print(json.dumps(walk_chain(sys.argv[1]).to_json()))"
     )
     app = str(Path(venvtui.__file__).parent.parent)
@@ -242,7 +242,7 @@ def test_unresolvable_parent_is_an_error_hop(tmp_path: Path) -> None:
 
 
 def test_shared_link_cache_gives_identical_chains(tmp_path: Path) -> None:
-    from venvtui.core.symlinks import LinkCache
+    from venvtui.core.layout.symlinks import LinkCache
 
     # one farm with every shape: dir links, relative/absolute hops, dangling, loops, plain
     (tmp_path / "usr" / "bin").mkdir(parents=True)

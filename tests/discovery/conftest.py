@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from venvtui.core.sources import Context
+from venvtui.core.installed.sources import Context
 
 
 def make_exe(path: Path, body: str = "#!/bin/sh\nexit 0\n") -> Path:

@@ -14,8 +14,8 @@ from tests.discovery.conftest import FakeMachine, make_exe
 from tests.discovery.test_envscan import fake_env
 from tests.layouts import create_virtualenv, require_python
 from venvtui.cli.main import main
-from venvtui.core.config import Config
-from venvtui.core.envscan import DEFAULT_DEPTH, WalkLimit, iter_environments
+from venvtui.core.base.config import Config
+from venvtui.core.installed.envs import DEFAULT_DEPTH, WalkLimit, iter_environments
 
 
 def _scan(machine: FakeMachine, **kw: object) -> tuple[dict[str, str], list[WalkLimit]]:
@@ -147,7 +147,7 @@ def test_directory_budget_is_reported(tmp_path: Path) -> None:
         (tmp_path / f"x{i:02}").mkdir()
     env = fake_env(tmp_path / "x29" / "env")
     limits: list[WalkLimit] = []
-    from venvtui.core.envscan import iter_environments as it
+    from venvtui.core.installed.envs import iter_environments as it
 
     got = list(it([str(tmp_path)], on_limit=limits.append, config=Config(path=""), max_dirs=10))
     assert [lim.max_dirs for lim in limits] == [10]

@@ -9,15 +9,15 @@ import pytest
 
 from tests.discovery.conftest import FakeMachine, link, make_exe
 from tests.layouts import create_uv, create_venv, create_virtualenv, require_python
-from venvtui.core.envscan import (
+from venvtui.core.base.errors import NotAnEnvironmentError, NotFoundError, VenvtuiError
+from venvtui.core.base.models import Environment, Source
+from venvtui.core.installed.envs import (
     creator_of,
     env_size,
     iter_environments,
     load_environment,
 )
-from venvtui.core.errors import NotAnEnvironmentError, NotFoundError, VenvtuiError
-from venvtui.core.models import Environment, Source
-from venvtui.core.pyvenv_cfg import read_cfg
+from venvtui.core.layout.pyvenv_cfg import read_cfg
 
 
 def fake_env(path: Path, cfg: str | None = None, python_target: Path | str | None = None) -> Path:
@@ -296,7 +296,7 @@ def test_listing_spawns_no_process(
     """Listing environments (and the static interpreter pass) never starts a process."""
     import subprocess
 
-    from venvtui.core.discovery import static_interpreters
+    from venvtui.core.installed.interpreters import static_interpreters
 
     for i in range(3):
         fake_env(tmp_path / "tree" / f"p{i}" / ".venv", python_target=tmp_path / "gone")

@@ -12,16 +12,20 @@ import pytest
 from tests.discovery.conftest import FakeMachine, link
 from tests.fakes import make_fake_python, recorded_probe, run_count
 from tests.layouts import PYENV_VERSIONS, real_pythons
-from venvtui.core.discovery import find_interpreters, interpreter_for, iter_interpreters
-from venvtui.core.errors import (
+from venvtui.core.base.errors import (
     NotAnInterpreterError,
     NotFoundError,
     ProbeError,
     ProbeTimeout,
     SymlinkLoopError,
 )
-from venvtui.core.models import Source
-from venvtui.core.sources import Context
+from venvtui.core.base.models import Source
+from venvtui.core.installed.interpreters import (
+    find_interpreters,
+    interpreter_for,
+    iter_interpreters,
+)
+from venvtui.core.installed.sources import Context
 
 SYSTEM_PYTHON = Path("/usr/bin/python3.11")
 

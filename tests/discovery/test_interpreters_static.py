@@ -6,9 +6,9 @@ import os
 from pathlib import Path
 
 from tests.discovery.conftest import FakeMachine, link, make_exe, make_unix_install
-from venvtui.core.discovery import static_interpreters
-from venvtui.core.models import Interpreter, Source
-from venvtui.core.sources import is_interpreter_name
+from venvtui.core.base.models import Interpreter, Source
+from venvtui.core.installed.interpreters import static_interpreters
+from venvtui.core.installed.sources import is_interpreter_name
 
 
 def by_real(found: list[Interpreter]) -> dict[str, Interpreter]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from venvtui.core.symlinks import LinkCache, walk_chain
+from venvtui.core.layout.symlinks import LinkCache, walk_chain
 
 
 def build_farm(root: Path, seed: int) -> list[Path]:

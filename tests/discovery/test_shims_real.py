@@ -15,9 +15,9 @@ import pytest
 
 from tests.layouts import PYENV_VERSIONS, require_python
 from venvtui.cli.main import main
-from venvtui.core.errors import NotFoundError
-from venvtui.core.pyrequest import find_python
-from venvtui.core.sources import Context
+from venvtui.core.base.errors import NotFoundError
+from venvtui.core.installed.pyrequest import find_python
+from venvtui.core.installed.sources import Context
 
 PYENV = Path.home() / ".pyenv" / "bin" / "pyenv"
 
@@ -173,7 +173,7 @@ def test_shims_of_another_root_on_path_are_never_interpreters(
     pyenv_root: Path, tmp_path: Path
 ) -> None:
     """PATH holds the shims of a root that is not $PYENV_ROOT (nor ~/.pyenv): still shims."""
-    from venvtui.core.discovery import static_interpreters
+    from venvtui.core.installed.interpreters import static_interpreters
 
     (pyenv_root / "version").write_text("3.12\n")
     env = {"PATH": os.pathsep.join([str(pyenv_root / "shims"), "/usr/bin", "/bin"])}

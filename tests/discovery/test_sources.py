@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from tests.discovery.conftest import FakeMachine, make_exe, make_unix_install
-from venvtui.core.discovery import static_interpreters
-from venvtui.core.models import Source
-from venvtui.core.sources import (
+from venvtui.core.base.models import Source
+from venvtui.core.installed.interpreters import static_interpreters
+from venvtui.core.installed.sources import (
     Candidate,
     Context,
     resolve_shim,

@@ -10,9 +10,9 @@ import pytest
 
 from tests.layouts import PYENV_VERSIONS, create_venv, make_uv_managed, require_python
 from venvtui.cli.main import main
-from venvtui.core.errors import NotFoundError
-from venvtui.core.pyrequest import VersionRequest, find_python, parse_request
-from venvtui.core.sources import Context
+from venvtui.core.base.errors import NotFoundError
+from venvtui.core.installed.pyrequest import VersionRequest, find_python, parse_request
+from venvtui.core.installed.sources import Context
 
 
 @pytest.mark.parametrize(
@@ -70,7 +70,7 @@ def _ctx(m: dict[str, Path]) -> Context:
 @pytest.mark.realpython
 def test_version_requests_pick_newest_and_stable(machine: dict[str, Path]) -> None:
     ctx = _ctx(machine)
-    from venvtui.core.discovery import find_interpreters
+    from venvtui.core.installed.interpreters import find_interpreters
 
     found = find_interpreters(context=ctx)
     got = find_python("3.12", context=ctx, interpreters=found)

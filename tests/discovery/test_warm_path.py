@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 
 from tests.fakes import make_fake_python
-from venvtui.core import probe
-from venvtui.core.probe import cached as _cached_probe
+from venvtui.core.installed import probe
+from venvtui.core.installed.probe import cached as _cached_probe
 
 
 def test_cached_probe_equals_probe(tmp_path: Path) -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.layouts import create_venv, make_install, require_python
-from venvtui.core.discovery import load_environment
-from venvtui.core.health import diagnose
+from venvtui.core.breaks.health import diagnose
+from venvtui.core.installed.interpreters import load_environment
 
 pytestmark = pytest.mark.realpython
 

@@ -18,8 +18,8 @@ from tests.layouts import (
     make_uv_managed,
     require_python,
 )
-from venvtui.core.discovery import interpreter_for, load_environment
-from venvtui.core.health import dependents, diagnose
+from venvtui.core.breaks.health import dependents, diagnose
+from venvtui.core.installed.interpreters import interpreter_for, load_environment
 
 pytestmark = [pytest.mark.realpython, pytest.mark.slow]
 
@@ -63,7 +63,7 @@ def test_start_model_agrees_with_resolver(minor: str, tmp_path: Path) -> None:
     """On the real disk, the diagnosis (the start-up model over the real view, base probed by
     health) and `predict_env` (base probed by itself) say the same, and both what running it
     says."""
-    from venvtui.core.startmodel import predict_env
+    from venvtui.core.startup.model import predict_env
 
     rp = require_python(minor)
     hb = make_homebrew(rp, tmp_path / "hb")

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from tests.layouts import real_pythons
-from venvtui.core.elfdeps import check_libs, read_elf_deps
-from venvtui.core.overlay import Change, Overlay
+from venvtui.core.layout.elfdeps import check_libs, read_elf_deps
+from venvtui.core.layout.view import Change, Overlay
 
 READELF = shutil.which("readelf")
 CC = shutil.which("cc") or shutil.which("gcc")

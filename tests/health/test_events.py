@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from venvtui.core.elfdeps import relocation
-from venvtui.core.events import (
+from venvtui.core.base.stability import find_install
+from venvtui.core.breaks.events import (
     UnknownInstallError,
     facts_after,
     installer_alias,
@@ -22,9 +22,9 @@ from venvtui.core.events import (
     user_links,
     user_repoint_event,
 )
-from venvtui.core.overlay import REAL
-from venvtui.core.runtime import Runtime
-from venvtui.core.stability import find_install
+from venvtui.core.layout.elfdeps import relocation
+from venvtui.core.layout.view import REAL
+from venvtui.core.startup.runtime import Runtime
 
 
 def _install(root: Path, minor: str = "3.12") -> Path:
@@ -141,8 +141,8 @@ def test_cli_and_tui_share_one_whatif_repoint(
 
     from tests.layouts import create_venv, make_install, require_python
     from venvtui.cli.main import main
-    from venvtui.core.discovery import load_environment
-    from venvtui.core.whatif import Question, ask, questions_for
+    from venvtui.core.breaks.whatif import Question, ask, questions_for
+    from venvtui.core.installed.interpreters import load_environment
 
     rp = require_python("3.12")
     versions = tmp_path / "pyenv" / "versions"

@@ -18,8 +18,8 @@ from tests.layouts import (
     require_python,
     run_tool,
 )
-from venvtui.core.discovery import load_environment
-from venvtui.core.health import diagnose
+from venvtui.core.breaks.health import diagnose
+from venvtui.core.installed.interpreters import load_environment
 
 pytestmark = pytest.mark.realpython
 

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from tests.health.oracle import actual_status
 from tests.layouts import create_venv, require_python, run_tool
-from venvtui.core.discovery import load_environment
-from venvtui.core.health import HEALTH_RANK, diagnose
+from venvtui.core.breaks.health import HEALTH_RANK, diagnose
+from venvtui.core.installed.interpreters import load_environment
 
 
 def _fake_env(root: Path, cfg: bytes) -> Path:
@@ -78,7 +78,7 @@ def _only_python(directory: str, names: list[str]) -> list[str]:
 
 
 def test_hanging_interpreter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from venvtui.core import settings
+    from venvtui.core.base import settings
 
     monkeypatch.setattr(settings, "PROBE_TIMEOUT", 1.0)
     env = _fake_env(tmp_path / "env", b"home = /usr/bin\nversion = 3.12.1\n")

@@ -14,8 +14,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from venvtui.core.overlay import REAL, Change, Overlay, View, real_node, search_up, snapshot
-from venvtui.core.symlinks import walk_chain
+from venvtui.core.layout.symlinks import walk_chain
+from venvtui.core.layout.view import REAL, Change, Overlay, View, real_node, search_up, snapshot
 
 
 def build_tree(root: Path) -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.layouts import Debian, make_homebrew, make_mise, make_uv_managed, require_python
-from venvtui.core.events import install_for
-from venvtui.core.stability import classify_path, find_install
+from venvtui.core.base.stability import classify_path, find_install
+from venvtui.core.breaks.events import install_for
 
 pytestmark = pytest.mark.realpython
 

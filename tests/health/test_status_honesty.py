@@ -14,8 +14,8 @@ import pytest
 
 from tests.layouts import VENV_BIN, require_python, run_tool
 from venvtui.cli.main import main
-from venvtui.core.discovery import load_environment
-from venvtui.core.health import BADGE, HEALTH_RANK, Verdict, diagnose, health_status
+from venvtui.core.breaks.health import BADGE, HEALTH_RANK, Verdict, diagnose, health_status
+from venvtui.core.installed.interpreters import load_environment
 
 pytestmark = pytest.mark.realpython
 

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 
 from tests.fakes import make_fake_python
-from venvtui.core import settings
-from venvtui.core.discovery import load_environment
-from venvtui.core.forecast import base_facts
-from venvtui.core.health import diagnose
-from venvtui.core.overlay import REAL
-from venvtui.core.startmodel import predict
-from venvtui.core.whatif import whatif_remove
+from venvtui.core.base import settings
+from venvtui.core.breaks.forecast import base_facts
+from venvtui.core.breaks.health import diagnose
+from venvtui.core.breaks.whatif import whatif_remove
+from venvtui.core.installed.interpreters import load_environment
+from venvtui.core.layout.view import REAL
+from venvtui.core.startup.model import predict
 
 
 def hanging_env(tmp_path: Path) -> tuple[Path, Path]:

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from tests.health.oracle import actual_status
-from venvtui.core.discovery import load_environment
-from venvtui.core.health import diagnose
-from venvtui.core.models import Environment
+from venvtui.core.base.models import Environment
+from venvtui.core.breaks.health import diagnose
+from venvtui.core.installed.interpreters import load_environment
 
 KINDS = (
     "doctor static, before",

@@ -26,7 +26,7 @@ from tests.realworld import builds
 from tests.realworld.builds import PrefixAliases
 from tests.realworld.conftest import build
 from tests.realworld.harness import Scenario, problems, run
-from venvtui.core import whatif as whatif_mod
+from venvtui.core.breaks import whatif as whatif_mod
 
 pytestmark = [pytest.mark.slow, pytest.mark.realpython]
 

@@ -25,8 +25,8 @@ from tests.resolver.worlds import (
     create_with,
     read_cfg_pairs,
 )
-from venvtui.core.resolver import CREATORS, ENV_PLACEHOLDER, CreatorPlan, resolve
-from venvtui.core.startmodel import predict_env, same_dir
+from venvtui.core.startup.model import predict_env, same_dir
+from venvtui.core.startup.resolver import CREATORS, ENV_PLACEHOLDER, CreatorPlan, resolve
 
 pytestmark = [pytest.mark.slow, pytest.mark.realpython]
 

@@ -27,11 +27,11 @@ from tests.layouts import (
     runs,
 )
 from tests.resolver.worlds import build_world, create_many
-from venvtui.core import landmarks
-from venvtui.core.create import CreateRequest, plan_create
-from venvtui.core.plan import apply
-from venvtui.core.resolver import resolve
-from venvtui.core.startmodel import predict_env, same_dir
+from venvtui.core.layout import landmarks
+from venvtui.core.startup.model import predict_env, same_dir
+from venvtui.core.startup.resolver import resolve
+from venvtui.core.write.create import CreateRequest, plan_create
+from venvtui.core.write.plan import apply
 
 pytestmark = [pytest.mark.realpython]
 

@@ -17,8 +17,8 @@ import pytest
 
 from tests.layouts import runs
 from tests.resolver.worlds import build_world, create_many
-from venvtui.core.resolver import resolve
-from venvtui.core.startmodel import predict_env, same_dir
+from venvtui.core.startup.model import predict_env, same_dir
+from venvtui.core.startup.resolver import resolve
 
 pytestmark = [pytest.mark.slow, pytest.mark.realpython]
 

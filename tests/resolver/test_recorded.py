@@ -1,6 +1,6 @@
 """Rules that cannot run on this Linux machine (macOS framework builds, Homebrew's
 sitecustomize) and start-up branches that need a missing compiled PREFIX: recorded probe data
-(what `core.probe` reports on such a machine) over fake directory trees in tmp_path that mirror
+(what `core.installed.probe` reports on such a machine) over fake directory trees in tmp_path that mirror
 the real paths, so the path logic runs for real against a filesystem."""
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from venvtui.core.models import ProbeResult
-from venvtui.core.overlay import REAL
-from venvtui.core.resolver import homebrew_rewrite, recommend, resolve
-from venvtui.core.runtime import Runtime
-from venvtui.core.startmodel import predict, predict_env, read_env_cfg
+from venvtui.core.base.models import ProbeResult
+from venvtui.core.layout.view import REAL
+from venvtui.core.startup.model import predict, predict_env, read_env_cfg
+from venvtui.core.startup.resolver import homebrew_rewrite, recommend, resolve
+from venvtui.core.startup.runtime import Runtime
 
 # The formula's sitecustomize.py (Homebrew/homebrew-core python@3.12.rb), with its placeholders
 # filled for a prefix rooted at {P}.
@@ -74,7 +74,7 @@ class MacBrew:
         in_venv: bool = False,
         venv: Path | None = None,
     ) -> ProbeResult:
-        """What `core.probe` records for `invoked` on macOS (-I -S: no sitecustomize ran).
+        """What `core.installed.probe` records for `invoked` on macOS (-I -S: no sitecustomize ran).
 
         3.11+ framework: the stub sets __PYVENV_LAUNCHER__, so getpath reports
         sys._base_executable = dirname(library)/bin/python3.12 (inside and outside a venv);
@@ -283,7 +283,7 @@ def test_predict_env_dangling_and_drift(tmp_path: Path) -> None:
 
 
 def _standalone_probe(invoked: Path, install: Path, version: tuple[int, int, int]) -> ProbeResult:
-    """A python-build-standalone interpreter as `core.probe` records it (PREFIX=/install)."""
+    """A python-build-standalone interpreter as `core.installed.probe` records it (PREFIX=/install)."""
     xy = f"{version[0]}.{version[1]}"
     return ProbeResult(
         executable=str(invoked), sys_executable=str(invoked), base_executable=str(invoked),

@@ -54,7 +54,7 @@ def test_doctor_confirming_run_ignores_json_py_in_cwd(
 def test_write_verification_ignores_json_py_in_cwd(
     env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from venvtui.core.plan import Verify, verify
+    from venvtui.core.write.plan import Verify, verify
 
     mark = _trap(tmp_path)
     monkeypatch.chdir(tmp_path)
@@ -67,7 +67,7 @@ def test_write_verification_ignores_json_py_in_cwd(
 def test_probe_ignores_json_py_in_cwd(
     version: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from venvtui.core.probe import probe
+    from venvtui.core.installed.probe import probe
 
     builds = sorted(PYENV.glob(f"{version}.*")) if PYENV.is_dir() else []
     if not builds:
@@ -81,7 +81,7 @@ def test_probe_ignores_json_py_in_cwd(
 def test_venv_layout_query_ignores_json_py_in_cwd(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from venvtui.core.create import query_layout
+    from venvtui.core.write.create import query_layout
 
     mark = _trap(tmp_path)
     monkeypatch.chdir(tmp_path)

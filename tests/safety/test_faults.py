@@ -29,13 +29,13 @@ from tests.safety.writes import (
     make_env,
     recover_all,
 )
-from venvtui.core import fsops, journal
-from venvtui.core import plan as plan_mod
-from venvtui.core import repair as repair_mod
-from venvtui.core.create import CreateRequest, plan_create
-from venvtui.core.errors import WriteFailed, WriteRefused
-from venvtui.core.plan import Plan, apply
-from venvtui.core.repair import plan_delete, plan_rebuild, plan_repair
+from venvtui.core.base.errors import WriteFailed, WriteRefused
+from venvtui.core.write import fsops, journal
+from venvtui.core.write import plan as plan_mod
+from venvtui.core.write import repair as repair_mod
+from venvtui.core.write.create import CreateRequest, plan_create
+from venvtui.core.write.plan import Plan, apply
+from venvtui.core.write.repair import plan_delete, plan_rebuild, plan_repair
 
 pytestmark = [pytest.mark.realpython, pytest.mark.usefixtures("no_hang")]
 

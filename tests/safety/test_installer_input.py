@@ -21,9 +21,9 @@ from tests.writer.conftest import (
     tool_environ,  # noqa: F401 (fixture)
     uv_install,
 )
-from venvtui.core.dists import scan
-from venvtui.core.plan import apply
-from venvtui.core.repair import plan_rebuild, plan_repair
+from venvtui.core.installed.dists import scan
+from venvtui.core.write.plan import apply
+from venvtui.core.write.repair import plan_rebuild, plan_repair
 
 pytestmark = [pytest.mark.usefixtures("no_hang"), pytest.mark.realpython]
 

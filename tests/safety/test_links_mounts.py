@@ -20,12 +20,12 @@ from tests.layouts import require_python, runs
 from tests.safety import canary
 from tests.safety.hang_guard import no_hang  # noqa: F401 (fixture)
 from tests.safety.writes import fake_uv, leftovers, make_env
-from venvtui.core import fsops
-from venvtui.core import repair as repair_mod
-from venvtui.core.create import CreateRequest, plan_create
-from venvtui.core.errors import VenvtuiError, WriteRefused
-from venvtui.core.plan import Plan, apply
-from venvtui.core.repair import plan_delete, plan_rebuild, plan_repair
+from venvtui.core.base.errors import VenvtuiError, WriteRefused
+from venvtui.core.write import fsops
+from venvtui.core.write import repair as repair_mod
+from venvtui.core.write.create import CreateRequest, plan_create
+from venvtui.core.write.plan import Plan, apply
+from venvtui.core.write.repair import plan_delete, plan_rebuild, plan_repair
 
 pytestmark = [pytest.mark.realpython, pytest.mark.usefixtures("no_hang")]
 

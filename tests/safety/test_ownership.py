@@ -27,8 +27,8 @@ from tests.layouts import (
 from tests.safety.canary import diff, make_canary, record
 from tests.safety.hang_guard import no_hang  # noqa: F401 (fixture)
 from venvtui.cli.main import main
-from venvtui.core import ownership
-from venvtui.core.errors import NotAnEnvironmentError, VenvtuiError, WriteRefused
+from venvtui.core.base.errors import NotAnEnvironmentError, VenvtuiError, WriteRefused
+from venvtui.core.write import ownership
 
 pytestmark = pytest.mark.usefixtures("no_hang")
 
@@ -544,8 +544,8 @@ def test_creator_layouts_are_accepted(owned: set[str], comment: str) -> None:
 @pytest.mark.realpython
 def test_apply_rechecks_ownership(tmp_path: Path) -> None:
     """Foreign entries that appear between plan and apply stop the write; nothing changes."""
-    from venvtui.core.plan import apply
-    from venvtui.core.repair import plan_delete
+    from venvtui.core.write.plan import apply
+    from venvtui.core.write.repair import plan_delete
 
     py = require_python("3.12")
     env = create_venv(py.exe, tmp_path / "env")

@@ -20,8 +20,8 @@ import pytest
 
 from tests.safety.hang_guard import no_hang  # noqa: F401 (fixture)
 from tests.safety.writes import alive_with
-from venvtui.core import proc
-from venvtui.core.errors import ProbeTimeout
+from venvtui.core.base import proc
+from venvtui.core.base.errors import ProbeTimeout
 
 pytestmark = [
     pytest.mark.usefixtures("no_hang"),
@@ -121,8 +121,8 @@ def test_forking_daemonizing_flooding_python_leaves_nothing(tmp_path: Path, mark
     # VmHWM: this process's own peak (ru_maxrss would include the forking parent's size).
     runner = (
         "import sys\n"
-        "from venvtui.core import proc\n"
-        "from venvtui.core.errors import ProbeError\n"
+        "from venvtui.core.base import proc\n"
+        "from venvtui.core.base.errors import ProbeError\n"
         "try:\n"
         "    proc.run(sys.argv[1:], timeout=30)\n"
         "except ProbeError as exc:\n"
@@ -154,7 +154,7 @@ def test_interrupt_during_a_run_kills_the_group(tmp_path: Path, mark: str) -> No
     )
     runner = (
         "import sys\n"
-        "from venvtui.core import proc\n"
+        "from venvtui.core.base import proc\n"
         "try:\n"
         "    proc.run(sys.argv[1:], timeout=300)\n"
         "except KeyboardInterrupt:\n"

@@ -17,11 +17,11 @@ from tests.layouts import require_python, runs
 from tests.safety import canary
 from tests.safety.hang_guard import no_hang  # noqa: F401 (fixture)
 from tests.safety.writes import fifo, leftovers, make_env, recover_all
-from venvtui.core import journal
-from venvtui.core import plan as plan_mod
-from venvtui.core.errors import WriteRefused
-from venvtui.core.plan import Plan, apply
-from venvtui.core.repair import plan_delete, plan_repair
+from venvtui.core.base.errors import WriteRefused
+from venvtui.core.write import journal
+from venvtui.core.write import plan as plan_mod
+from venvtui.core.write.plan import Plan, apply
+from venvtui.core.write.repair import plan_delete, plan_repair
 
 pytestmark = [pytest.mark.realpython, pytest.mark.usefixtures("no_hang")]
 

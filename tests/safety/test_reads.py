@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.safety.hang_guard import no_hang  # noqa: F401 (fixture)
-from venvtui.core.safe_io import UnsafeRead, loads_json, read_bytes, read_text
+from venvtui.core.base.safe_io import UnsafeRead, loads_json, read_bytes, read_text
 
 pytestmark = pytest.mark.usefixtures("no_hang")
 
@@ -150,8 +150,8 @@ def test_shallow_json_loads() -> None:
 
 
 def test_pyvenv_cfg_fifo_is_a_cfg_error(tmp_path: Path) -> None:
-    from venvtui.core.errors import CfgError
-    from venvtui.core.pyvenv_cfg import read_cfg
+    from venvtui.core.base.errors import CfgError
+    from venvtui.core.layout.pyvenv_cfg import read_cfg
 
     _fifo(tmp_path / "pyvenv.cfg")
     with pytest.raises(CfgError, match="FIFO"):
@@ -159,8 +159,8 @@ def test_pyvenv_cfg_fifo_is_a_cfg_error(tmp_path: Path) -> None:
 
 
 def test_pyvenv_cfg_sparse_is_a_cfg_error(tmp_path: Path) -> None:
-    from venvtui.core.errors import CfgError
-    from venvtui.core.pyvenv_cfg import read_cfg
+    from venvtui.core.base.errors import CfgError
+    from venvtui.core.layout.pyvenv_cfg import read_cfg
 
     with open(tmp_path / "pyvenv.cfg", "wb") as fh:
         fh.truncate(200 << 30)
@@ -242,8 +242,8 @@ def test_hostile_pyvenv_cfg_gives_an_answer(
 
 
 def test_fifo_as_bin_python_is_refused_without_opening(tmp_path: Path) -> None:
-    from venvtui.core.errors import NotAnInterpreterError
-    from venvtui.core.probe import is_shim, probe
+    from venvtui.core.base.errors import NotAnInterpreterError
+    from venvtui.core.installed.probe import is_shim, probe
 
     fifo = tmp_path / "python3"
     os.mkfifo(fifo)
@@ -256,7 +256,7 @@ def test_fifo_as_bin_python_is_refused_without_opening(tmp_path: Path) -> None:
 def test_fifo_console_script_and_elf(
     base_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from venvtui.core.elfdeps import read_elf_deps
+    from venvtui.core.layout.elfdeps import read_elf_deps
 
     env = _copy_env(base_env, tmp_path / "env")
     os.mkfifo(env / "bin" / "pip")
@@ -295,7 +295,7 @@ def test_fifos_where_environments_are_listed(
 
 
 def test_deep_json_in_the_probe_cache_is_a_miss(tmp_path: Path) -> None:
-    from venvtui.core import probe_cache
+    from venvtui.core.installed import probe_cache
 
     key = probe_cache.cache_key("/bin/sh", "0" * 16)
     path = probe_cache.cache_dir() / key.filename
@@ -305,8 +305,8 @@ def test_deep_json_in_the_probe_cache_is_a_miss(tmp_path: Path) -> None:
 
 
 def test_deep_json_from_a_probed_python_is_a_probe_error(tmp_path: Path) -> None:
-    from venvtui.core.errors import ProbeError
-    from venvtui.core.probe import probe
+    from venvtui.core.base.errors import ProbeError
+    from venvtui.core.installed.probe import probe
 
     fake = tmp_path / "python3"
     deep = "[" * 100_000 + "]" * 100_000

@@ -37,7 +37,7 @@ pytestmark = [
 DRIVER = """
 import json, sys
 cfg = json.loads(sys.argv[1])
-from venvtui.core import plan as plan_mod, repair
+from venvtui.core.write import plan as plan_mod, repair
 if cfg["uv"]:
     repair.find_uv = lambda: cfg["uv"]
 if cfg["block_at"]:
@@ -48,7 +48,7 @@ if cfg["block_at"]:
             open(cfg["block"]).read()  # blocks until a signal
     plan_mod._step = step
 if cfg.get("block_in_settle"):
-    from venvtui.core import journal
+    from venvtui.core.write import journal
     real_settle = journal.settle
     def settle(j):
         with open(cfg["ready"], "w") as f:

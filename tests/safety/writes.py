@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tests.layouts import create_venv, runs
 from tests.safety import canary
-from venvtui.core import journal
+from venvtui.core.write import journal
 
 Snapshot = dict[str, canary.Entry]
 

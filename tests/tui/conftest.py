@@ -68,7 +68,7 @@ class PinnedService(CoreService):
         return os.path.join(self.cwd, ".venv")
 
     def iter_interpreters(self, cancelled: Cancelled) -> Iterator[InterpreterRow]:
-        from venvtui.core.discovery import interpreter_for
+        from venvtui.core.installed.interpreters import interpreter_for
 
         for python in self.pythons:
             if cancelled():

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from venvtui.core.sources import Context
+from venvtui.core.installed.sources import Context
 from venvtui.tui.core_service import CoreService
 
 # Bump when the layout changes (tests.layouts, below): a checkout with another layout then

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from venvtui.core.errors import WriteRefused
-from venvtui.core.whatif import Question
+from venvtui.core.base.errors import WriteRefused
+from venvtui.core.breaks.whatif import Question
 from venvtui.tui.services import Cancelled, Progress
 from venvtui.tui.views import (
     ApplyOutcome,

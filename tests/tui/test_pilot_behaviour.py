@@ -15,7 +15,7 @@ from textual.widgets import Static
 
 from tests.tui.conftest import settle
 from tests.tui.stub import StubService, env_row
-from venvtui.core.errors import ProbeTimeout
+from venvtui.core.base.errors import ProbeTimeout
 from venvtui.tui.app import VenvtuiApp
 from venvtui.tui.services import Cancelled
 from venvtui.tui.views import Detail, EnvRow

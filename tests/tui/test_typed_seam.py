@@ -1,7 +1,7 @@
 """The TUI's seam to the core is typed: a misspelt core attribute in the facade fails mypy.
 
 The facade (`tui/core_service.py`) is copied with one attribute of a core result misspelt
-(`d.status` -> `d.statuss`, a `Diagnosis` from `core.health.diagnose`) and type-checked with
+(`d.status` -> `d.statuss`, a `Diagnosis` from `core.breaks.health.diagnose`) and type-checked with
 the project's configuration; the unchanged copy is checked too, so the failure is the typo's.
 """
 

@@ -15,8 +15,8 @@ import pytest
 
 from tests.layouts import create_venv, require_python, runs
 from tests.writer.conftest import snapshot
-from venvtui.core.create import CreateRequest, plan_create
-from venvtui.core.plan import apply
+from venvtui.core.write.create import CreateRequest, plan_create
+from venvtui.core.write.plan import apply
 
 pytestmark = [pytest.mark.realpython, pytest.mark.slow]
 
@@ -119,9 +119,9 @@ def test_create_matches_venv_and_works(minor: str, tmp_path: Path, wheelhouse: P
         assert act.stdout.split() == [str(py), str(ours)], act.stderr
 
     # The resolver explains the new environment's python: its chain ends at the real binary.
-    from venvtui.core.discovery import load_environment
-    from venvtui.core.health import diagnose
-    from venvtui.core.resolver import resolve
+    from venvtui.core.breaks.health import diagnose
+    from venvtui.core.installed.interpreters import load_environment
+    from venvtui.core.startup.resolver import resolve
 
     res = resolve(str(py))
     assert os.path.realpath(res.chain.realpath) == os.path.realpath(real.exe)

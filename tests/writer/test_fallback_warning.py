@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from tests.layouts import make_loose_link, require_python, runs
-from venvtui.core.create import CreateRequest, plan_create
-from venvtui.core.plan import apply
-from venvtui.core.startmodel import predict_env
+from venvtui.core.startup.model import predict_env
+from venvtui.core.write.create import CreateRequest, plan_create
+from venvtui.core.write.plan import apply
 
 pytestmark = pytest.mark.realpython
 

@@ -11,11 +11,11 @@ import pytest
 
 from tests.layouts import create_venv, require_python, runs
 from tests.writer.conftest import snapshot, uv_install
-from venvtui.core import plan as plan_mod
-from venvtui.core.create import CreateRequest, plan_create
-from venvtui.core.errors import WriteFailed
-from venvtui.core.plan import Plan, Verify, apply
-from venvtui.core.repair import plan_repair
+from venvtui.core.base.errors import WriteFailed
+from venvtui.core.write import plan as plan_mod
+from venvtui.core.write.create import CreateRequest, plan_create
+from venvtui.core.write.plan import Plan, Verify, apply
+from venvtui.core.write.repair import plan_repair
 
 pytestmark = pytest.mark.realpython
 
@@ -164,7 +164,7 @@ def test_timeout_and_ctrl_c_during_a_build_roll_back(
     Ctrl-C in the middle of laying out files undoes it too."""
     import dataclasses
 
-    from venvtui.core.plan import Op
+    from venvtui.core.write.plan import Op
 
     py = require_python("3.12")
     env = env_with_package

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from venvtui.core import plan as plan_mod
-from venvtui.core import proc
-from venvtui.core.plan import Op, Plan, Progress, apply
+from venvtui.core.base import proc
+from venvtui.core.write import plan as plan_mod
+from venvtui.core.write.plan import Op, Plan, Progress, apply
 
 SH = "/bin/sh"
 

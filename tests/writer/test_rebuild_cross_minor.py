@@ -16,9 +16,9 @@ import pytest
 from tests.layouts import create_venv, real_python, require_python
 from tests.safety.canary import diff, record
 from tests.writer.conftest import uv_install
-from venvtui.core.errors import WriteFailed
-from venvtui.core.plan import apply
-from venvtui.core.repair import plan_rebuild
+from venvtui.core.base.errors import WriteFailed
+from venvtui.core.write.plan import apply
+from venvtui.core.write.repair import plan_rebuild
 
 pytestmark = pytest.mark.realpython
 

@@ -11,8 +11,8 @@ import pytest
 from tests.layouts import create_venv, create_virtualenv, make_homebrew, require_python
 from tests.safety.canary import diff, record
 from venvtui.cli.main import main
-from venvtui.core.create import CreateRequest, plan_create
-from venvtui.core.plan import apply
+from venvtui.core.write.create import CreateRequest, plan_create
+from venvtui.core.write.plan import apply
 
 pytestmark = pytest.mark.realpython
 
@@ -68,14 +68,14 @@ def test_create_records_the_stable_base_in_every_key(tmp_path: Path) -> None:
     assert str(hb.keg) not in (env / "pyvenv.cfg").read_text()
     # The env keeps starting, and repair has nothing to change, after brew upgrade + cleanup.
     hb.upgrade()
-    from venvtui.core.repair import plan_repair
+    from venvtui.core.write.repair import plan_repair
 
     assert plan_repair(str(env)).details.get("nothing_to_do")
 
 
 def test_applying_a_nothing_to_repair_plan_writes_nothing(tmp_path: Path) -> None:
     """The TUI applies the plan it showed: an empty in-place plan leaves no backup."""
-    from venvtui.core.repair import plan_repair
+    from venvtui.core.write.repair import plan_repair
 
     py = require_python("3.12")
     env = create_venv(py.exe, tmp_path / "env")

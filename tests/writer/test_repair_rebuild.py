@@ -18,9 +18,9 @@ from tests.layouts import (
     runs,
 )
 from tests.writer.conftest import make_wheel, snapshot, uv_install
-from venvtui.core.errors import WriteRefused
-from venvtui.core.plan import apply
-from venvtui.core.repair import installed_dists, plan_rebuild, plan_repair
+from venvtui.core.base.errors import WriteRefused
+from venvtui.core.write.plan import apply
+from venvtui.core.write.repair import installed_dists, plan_rebuild, plan_repair
 
 pytestmark = pytest.mark.realpython
 
@@ -53,8 +53,8 @@ def test_repair_after_brew_cleanup(creator: str, tmp_path: Path, wheelhouse: Pat
         healthy = False
     assert not healthy
 
-    from venvtui.core.discovery import load_environment
-    from venvtui.core.health import diagnose
+    from venvtui.core.breaks.health import diagnose
+    from venvtui.core.installed.interpreters import load_environment
 
     assert diagnose(load_environment(str(env))).status != "ok"
     plan = plan_repair(str(env))  # no --python: the base is found (opt/python@3.12)

@@ -1,6 +1,6 @@
 """`venvtui config path` and `venvtui config show`: where the config file is, and what it sets.
 
-The file itself is described in `venvtui.core.config`.
+The file itself is described in `venvtui.core.base.config`.
 """
 
 from __future__ import annotations
@@ -27,14 +27,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def cmd_config_path(args: argparse.Namespace) -> int:
-    from venvtui.core.config import config_path
+    from venvtui.core.base.config import config_path
 
     print(config_path())
     return 0
 
 
 def cmd_config_show(args: argparse.Namespace) -> int:
-    from venvtui.core.config import load_config
+    from venvtui.core.base.config import load_config
 
     cfg = load_config()
     data: dict[str, Any] = {
@@ -55,7 +55,7 @@ def cmd_config_show(args: argparse.Namespace) -> int:
     print(f"config file: {cfg.path}" + ("" if data["exists"] else "  (not present: defaults)"))
     print(f"scan.roots:         {', '.join(cfg.scan_roots) or '-'}")
     print(f"scan.exclude:       {', '.join(cfg.exclude) or '-'}")
-    from venvtui.core.envscan import DEFAULT_DEPTH
+    from venvtui.core.installed.envs import DEFAULT_DEPTH
 
     depth = cfg.scan_depth if cfg.scan_depth is not None else f"- ({DEFAULT_DEPTH})"
     print(f"scan.depth:         {depth}")

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 from venvtui.cli.args import timeout_arg
 
 if TYPE_CHECKING:
-    from venvtui.core.envscan import WalkLimit
-    from venvtui.core.errors import VenvtuiError
-    from venvtui.core.health import Diagnosis
-    from venvtui.core.models import Environment
-    from venvtui.core.whatif import QuestionKind
+    from venvtui.core.base.errors import VenvtuiError
+    from venvtui.core.base.models import Environment
+    from venvtui.core.breaks.health import Diagnosis
+    from venvtui.core.breaks.whatif import QuestionKind
+    from venvtui.core.installed.envs import WalkLimit
 
 # Badges of the start-up statuses (whatif); doctor uses the core's `health.BADGE`.
 BADGE = {
@@ -177,8 +177,8 @@ def collect(
 ) -> list[tuple[str, Environment]]:
     """(path as given or found, env) for each target: an env dir, or a root to scan. Where a
     walk was cut short is appended to `limits`."""
-    from venvtui.core.discovery import iter_environments, load_environment
-    from venvtui.core.errors import NotAnEnvironmentError
+    from venvtui.core.base.errors import NotAnEnvironmentError
+    from venvtui.core.installed.interpreters import iter_environments, load_environment
 
     found: list[tuple[str, Environment]] = []
     seen: set[str] = set()
@@ -212,12 +212,12 @@ def collect(
 def cmd_doctor(args: argparse.Namespace) -> int:
     from concurrent.futures import ThreadPoolExecutor
 
-    from venvtui.core import settings
-    from venvtui.core.health import HEALTH_ORDER, diagnose, is_problem
+    from venvtui.core.base import settings
+    from venvtui.core.breaks.health import HEALTH_ORDER, diagnose, is_problem
 
     if args.timeout is not None:
         settings.PROBE_TIMEOUT = args.timeout
-    from venvtui.core.config import load_config
+    from venvtui.core.base.config import load_config
 
     load_config()  # a bad config file is a one-line error, before any scan
     problems: list[VenvtuiError] = []
@@ -232,7 +232,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
             envs=[env.path for _shown, env in envs],
         )
     confirm = not args.no_confirm
-    from venvtui.core.overlay import snapshot
+    from venvtui.core.layout.view import snapshot
 
     with snapshot(), ThreadPoolExecutor(max_workers=max(1, min(8, len(envs)))) as pool:
         diags = list(pool.map(lambda pe: diagnose(pe[1], confirm=confirm), envs))
@@ -277,7 +277,7 @@ def _interrupted_writes(
 ) -> list[dict[str, Any]]:
     """Writes interrupted by a signal, a crash or power loss (their journals and leftover
     siblings; for `envs`, journals kept inside), recovered when asked: one row each."""
-    from venvtui.core import journal
+    from venvtui.core.write import journal
 
     found = {p.path: p for p in (*journal.pending(paths), *journal.pending_inside(envs))}
     rows: list[dict[str, Any]] = []
@@ -310,7 +310,7 @@ def _print_interrupted(rows: list[dict[str, Any]], *, recover: bool) -> None:
 
 def print_diagnosis(shown: str, d: Diagnosis, *, verbose: bool = False) -> None:
     from venvtui.cli.output import home_short
-    from venvtui.core.health import BADGE as HEALTH_BADGE
+    from venvtui.core.breaks.health import BADGE as HEALTH_BADGE
 
     running = d.observed.version if d.observed and d.observed.version else d.static.running_minor
     made = d.static.recorded_minor
@@ -350,7 +350,7 @@ def print_diagnosis(shown: str, d: Diagnosis, *, verbose: bool = False) -> None:
 def _envs_for_whatif(
     args: argparse.Namespace, problems: list[VenvtuiError], limits: list[WalkLimit]
 ) -> list[Environment]:
-    from venvtui.core.discovery import iter_environments
+    from venvtui.core.installed.interpreters import iter_environments
 
     return list(
         iter_environments(args.env_root or None, on_error=problems.append, on_limit=limits.append)
@@ -363,7 +363,7 @@ def _emit_whatif(
     problems: list[VenvtuiError],
     limits: Sequence[WalkLimit] = (),
 ) -> int:
-    from venvtui.core.startmodel import RANK
+    from venvtui.core.startup.model import RANK
 
     worse = any(RANK[r.status_after] > RANK[r.status_before] for r in result.environments)
     if args.json:
@@ -393,7 +393,7 @@ def _emit_whatif(
 
 
 def _ask(args: argparse.Namespace, kind: QuestionKind) -> int:
-    from venvtui.core.whatif import Question, ask
+    from venvtui.core.breaks.whatif import Question, ask
 
     problems: list[VenvtuiError] = []
     limits: list[WalkLimit] = []

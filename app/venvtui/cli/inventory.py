@@ -15,9 +15,9 @@ from venvtui.cli.args import timeout_arg
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from venvtui.core.envscan import WalkLimit
-    from venvtui.core.errors import VenvtuiError
-    from venvtui.core.models import Chain, Environment, Interpreter, ProbeResult
+    from venvtui.core.base.errors import VenvtuiError
+    from venvtui.core.base.models import Chain, Environment, Interpreter, ProbeResult
+    from venvtui.core.installed.envs import WalkLimit
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -80,7 +80,7 @@ def _depth(text: str) -> int:
 
 def _apply_timeout(args: argparse.Namespace) -> None:
     if getattr(args, "timeout", None) is not None:
-        from venvtui.core import settings
+        from venvtui.core.base import settings
 
         settings.PROBE_TIMEOUT = args.timeout
 
@@ -115,7 +115,7 @@ def version_label(interp: Interpreter) -> str:
 
 
 def cmd_interpreters(args: argparse.Namespace) -> int:
-    from venvtui.core.discovery import find_interpreters
+    from venvtui.core.installed.interpreters import find_interpreters
 
     _apply_timeout(args)
     found = find_interpreters(probe=not args.no_probe)
@@ -165,9 +165,9 @@ def note_limits(limits: Sequence[WalkLimit]) -> None:
 
 
 def cmd_envs(args: argparse.Namespace) -> int:
-    from venvtui.core.config import load_config
-    from venvtui.core.discovery import iter_environments
-    from venvtui.core.health import diagnose
+    from venvtui.core.base.config import load_config
+    from venvtui.core.breaks.health import diagnose
+    from venvtui.core.installed.interpreters import iter_environments
 
     config = load_config()  # a bad config file is a one-line error, before any scan
     problems: list[VenvtuiError] = []
@@ -184,7 +184,7 @@ def cmd_envs(args: argparse.Namespace) -> int:
     )
     # The health status (static: no interpreter is run), the same one doctor shows, from
     # one reading of the disk (envs share their bases' directories).
-    from venvtui.core.overlay import snapshot
+    from venvtui.core.layout.view import snapshot
 
     with snapshot():
         statuses = [diagnose(e, confirm=False, forecast=False).status for e in envs]
@@ -261,7 +261,7 @@ def _probe_lines(pr: ProbeResult) -> list[str]:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from venvtui.core.errors import NotAnInterpreterError, NotFoundError, missing_hint
+    from venvtui.core.base.errors import NotAnInterpreterError, NotFoundError, missing_hint
 
     _apply_timeout(args)
     path = os.path.abspath(os.path.expanduser(args.path))
@@ -278,7 +278,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def _show_interpreter(path: str, as_json: bool) -> int:
-    from venvtui.core.discovery import interpreter_for
+    from venvtui.core.installed.interpreters import interpreter_for
 
     interp = interpreter_for(path)
     inside = _enclosing_env(path)
@@ -319,14 +319,14 @@ def _enclosing_env(path: str) -> str | None:
 
 
 def _show_env(path: str, as_json: bool) -> int:
-    from venvtui.core.discovery import load_environment
-    from venvtui.core.errors import VenvtuiError
+    from venvtui.core.base.errors import VenvtuiError
+    from venvtui.core.installed.interpreters import load_environment
 
     env = load_environment(path)
     probe: ProbeResult | None = None
     problem: VenvtuiError | None = None
     if env.python and env.chain is not None and env.chain.ok:
-        from venvtui.core.probe import probe as run_probe
+        from venvtui.core.installed.probe import probe as run_probe
 
         try:
             probe = run_probe(env.python)

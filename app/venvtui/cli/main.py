@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from venvtui import __version__
-from venvtui.core.errors import VenvtuiError
+from venvtui.core.base.errors import VenvtuiError
 
 COMMAND_MODULES = {
     "venvtui.cli.inventory": ("interpreters", "envs", "show"),
@@ -161,7 +161,7 @@ def _raise_terminated(signum: int, _frame: object) -> None:
 
 def _stop_runs() -> None:
     """Kill what running commands started (probes in worker threads included)."""
-    proc = sys.modules.get("venvtui.core.proc")
+    proc = sys.modules.get("venvtui.core.base.proc")
     if proc is not None:
         proc.stop_all()
 
@@ -194,7 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except VenvtuiError as exc:
             return _error(str(exc), exc.hint, USAGE_EXIT, as_json)
     if args.no_cache:
-        from venvtui.core import settings
+        from venvtui.core.base import settings
 
         settings.USE_CACHE = False
     if args.command is None:

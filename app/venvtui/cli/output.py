@@ -95,7 +95,7 @@ def safe_streams() -> Iterator[None]:
 def emit_json(payload: dict[str, Any], *, indent: int | None = 2) -> None:
     """Print `payload` as JSON with `schema_version` first (`indent=None`: one compact line,
     which json encodes in C: much faster for thousands of entries)."""
-    from venvtui.core.models import SCHEMA_VERSION  # not at import: errors and help skip it
+    from venvtui.core.base.models import SCHEMA_VERSION  # not at import: errors and help skip it
 
     data = {"schema_version": SCHEMA_VERSION, **payload}
     if indent is None:

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 from venvtui.cli.args import timeout_arg
 
 if TYPE_CHECKING:
-    from venvtui.core.models import Chain
-    from venvtui.core.resolver import Reason, Resolution, Start
+    from venvtui.core.base.models import Chain
+    from venvtui.core.startup.resolver import Reason, Resolution, Start
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -43,9 +43,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:
-    from venvtui.core.errors import UnsupportedPythonError
-    from venvtui.core.pyrequest import find_python
-    from venvtui.core.resolver import resolve
+    from venvtui.core.base.errors import UnsupportedPythonError
+    from venvtui.core.installed.pyrequest import find_python
+    from venvtui.core.startup.resolver import resolve
 
     # A shim is replaced by what it runs, a version request by the matching interpreter.
     choice = find_python(args.python)

@@ -89,7 +89,7 @@ def _policy(args: argparse.Namespace) -> str:
     """--home-policy, else the config file's `create.home-policy` (default "stable")."""
     if args.home_policy:
         return str(args.home_policy)
-    from venvtui.core.config import load_config
+    from venvtui.core.base.config import load_config
 
     return load_config().home_policy
 
@@ -105,8 +105,8 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 def _run(args: argparse.Namespace, plan: Any, *, confirm: bool = True) -> int:
     from venvtui.cli.output import emit_json
-    from venvtui.core.errors import WriteRefused
-    from venvtui.core.plan import apply
+    from venvtui.core.base.errors import WriteRefused
+    from venvtui.core.write.plan import apply
 
     if not plan.ops and plan.details.get("nothing_to_do"):
         # Nothing differs from what a repair would make: no backup, no write (exit 0).
@@ -152,7 +152,7 @@ def _settle_first(args: argparse.Namespace, path: str) -> None:
     (core.journal), so the plan is made on the old or the new complete environment."""
     if args.dry_run or not path.strip():
         return
-    from venvtui.core import journal
+    from venvtui.core.write import journal
 
     for out in journal.recover_for(path):
         if not args.json:
@@ -162,11 +162,11 @@ def _settle_first(args: argparse.Namespace, path: str) -> None:
 def cmd_create(args: argparse.Namespace) -> int:
     _settle_first(args, args.dest)
     if args.upgrade:
-        from venvtui.core.repair import plan_repair
+        from venvtui.core.write.repair import plan_repair
 
         plan = plan_repair(args.dest, args.python, home_policy=_policy(args), action="upgrade")
         return _run(args, plan)
-    from venvtui.core.create import CreateRequest, plan_create
+    from venvtui.core.write.create import CreateRequest, plan_create
 
     req = CreateRequest(
         python=args.python,
@@ -184,14 +184,14 @@ def cmd_create(args: argparse.Namespace) -> int:
 
 
 def cmd_repair(args: argparse.Namespace) -> int:
-    from venvtui.core.repair import plan_repair
+    from venvtui.core.write.repair import plan_repair
 
     _settle_first(args, args.env)
     return _run(args, plan_repair(args.env, args.python, home_policy=_policy(args)))
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
-    from venvtui.core.repair import plan_rebuild
+    from venvtui.core.write.repair import plan_rebuild
 
     _settle_first(args, args.env)
     plan = plan_rebuild(
@@ -206,7 +206,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
-    from venvtui.core.repair import plan_delete
+    from venvtui.core.write.repair import plan_delete
 
     _settle_first(args, args.env)
     return _run(args, plan_delete(args.env), confirm=args.yes)

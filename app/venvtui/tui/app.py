@@ -204,7 +204,7 @@ def run_tui() -> int:
         # Quitting while interpreters are probed: stop those runs now, not at their timeout.
         import sys
 
-        proc = sys.modules.get("venvtui.core.proc")
+        proc = sys.modules.get("venvtui.core.base.proc")
         if proc is not None:
             proc.stop_all()
     return 0

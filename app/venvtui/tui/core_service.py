@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from venvtui.core.errors import VenvtuiError, WriteRefused
+from venvtui.core.base.errors import VenvtuiError, WriteRefused
 from venvtui.tui.services import Cancelled, Progress
 from venvtui.tui.views import (
     ApplyOutcome,
@@ -39,13 +39,13 @@ from venvtui.tui.views import (
 )
 
 if TYPE_CHECKING:
-    from venvtui.core.forecast import Forecast
-    from venvtui.core.health import Diagnosis, WhatIf
-    from venvtui.core.models import Environment, Interpreter
-    from venvtui.core.plan import Plan
-    from venvtui.core.plan import Progress as WriteProgress
-    from venvtui.core.sources import Context
-    from venvtui.core.whatif import Question
+    from venvtui.core.base.models import Environment, Interpreter
+    from venvtui.core.breaks.forecast import Forecast
+    from venvtui.core.breaks.health import Diagnosis, WhatIf
+    from venvtui.core.breaks.whatif import Question
+    from venvtui.core.installed.sources import Context
+    from venvtui.core.write.plan import Plan
+    from venvtui.core.write.plan import Progress as WriteProgress
     from venvtui.tui.views import Health
 
 _STAMP = re.compile(r"(^|[/-])\d+\.\d+\.\d+")
@@ -77,7 +77,7 @@ def next_break(forecasts: Sequence[Forecast]) -> Forecast | None:
 
 
 def interpreter_row(interp: Interpreter) -> InterpreterRow:
-    from venvtui.core.stability import classify_path
+    from venvtui.core.base.stability import classify_path
 
     probe = interp.probe
     return InterpreterRow(
@@ -115,8 +115,8 @@ class CoreService:
         """Where environments are looked for (shown when none is found)."""
         if self.env_roots is not None:
             return tuple(self.env_roots)
-        from venvtui.core.envscan import default_roots
-        from venvtui.core.sources import Context
+        from venvtui.core.installed.envs import default_roots
+        from venvtui.core.installed.sources import Context
 
         return tuple(r.path for r in default_roots(self.context or Context.current()))
 
@@ -130,13 +130,13 @@ class CoreService:
 
     # --- discovery -------------------------------------------------------------------------------
     def iter_interpreters(self, cancelled: Cancelled) -> Iterator[InterpreterRow]:
-        from venvtui.core.discovery import iter_interpreters
+        from venvtui.core.installed.interpreters import iter_interpreters
 
         for interp in iter_interpreters(cancel=cancelled, context=self.context):
             yield interpreter_row(interp)
 
     def iter_environments(self, cancelled: Cancelled) -> Iterator[EnvRow]:
-        from venvtui.core.discovery import iter_environments
+        from venvtui.core.installed.interpreters import iter_environments
 
         for env in iter_environments(self.env_roots, cancel=cancelled, context=self.context):
             yield self.env_row(env)
@@ -171,7 +171,7 @@ class CoreService:
         )
 
     def _diagnose(self, env: Environment, *, confirm: bool) -> Diagnosis:
-        from venvtui.core.health import diagnose
+        from venvtui.core.breaks.health import diagnose
 
         return diagnose(env, confirm=confirm)
 
@@ -180,14 +180,14 @@ class CoreService:
     ) -> dict[str, tuple[str, ...]]:
         """Interpreter key -> the environments that run through its install (the core's
         reverse index: home, link chain, or the stdlib they start on)."""
-        from venvtui.core.health import dependents
+        from venvtui.core.breaks.health import dependents
 
         models = [r.interpreter for r in interpreters if r.interpreter is not None]
         env_models = [e.environment for e in envs if e.environment is not None]
         return {d.interpreter: d.environments for d in dependents(models, env_models)}
 
     def env_size(self, row: EnvRow) -> int | None:
-        from venvtui.core.discovery import env_size
+        from venvtui.core.installed.interpreters import env_size
 
         try:
             return env_size(row.path)
@@ -195,13 +195,13 @@ class CoreService:
             return None
 
     def load_env(self, path: str) -> EnvRow:
-        from venvtui.core.discovery import load_environment
+        from venvtui.core.installed.interpreters import load_environment
 
         return self.env_row(load_environment(path, context=self.context), confirm=True)
 
     def packages(self, row: EnvRow) -> tuple[PackageView, ...]:
         """The distributions installed in the env's site-packages (read from dist-info)."""
-        from venvtui.core.writer import installed_dists
+        from venvtui.core.write.writer import installed_dists
 
         minor = ".".join(row.version.split(".")[:2])
         if not minor[:1].isdigit():
@@ -213,8 +213,8 @@ class CoreService:
 
     # --- detail ----------------------------------------------------------------------------------
     def interpreter_detail(self, row: InterpreterRow, envs: Sequence[EnvRow]) -> Detail:
-        from venvtui.core.resolver import resolve
-        from venvtui.core.symlinks import walk_chain
+        from venvtui.core.layout.symlinks import walk_chain
+        from venvtui.core.startup.resolver import resolve
 
         interp = row.interpreter
         notes: list[str] = []
@@ -295,13 +295,13 @@ class CoreService:
     def whatif_questions(self, row: InterpreterRow, envs: Sequence[EnvRow]) -> tuple[Question, ...]:
         """The what-if questions for an interpreter (remove; upgrade to the next patch; re-point
         each link the user owns on the way to it), as `venvtui whatif` asks them."""
-        from venvtui.core.whatif import questions_for
+        from venvtui.core.breaks.whatif import questions_for
 
         return questions_for(row.path, _models(envs))
 
     def ask(self, question: Question, envs: Sequence[EnvRow]) -> ImpactView:
         """One what-if through the core's `ask` (the same computation as `venvtui whatif`)."""
-        from venvtui.core.whatif import ask
+        from venvtui.core.breaks.whatif import ask
 
         result: WhatIf = ask(question, _models(envs))
         return ImpactView(
@@ -368,7 +368,7 @@ class CoreService:
 
     # --- writes ----------------------------------------------------------------------------------
     def preview_create(self, options: CreateOptions) -> CreatePreview:
-        from venvtui.core.writer import CreateRequest, plan_create
+        from venvtui.core.write.writer import CreateRequest, plan_create
 
         if not options.python:
             return CreatePreview(error="pick an interpreter")
@@ -408,22 +408,22 @@ class CoreService:
         )
 
     def plan_repair(self, row: EnvRow, python: str | None = None) -> PlanView:
-        from venvtui.core.writer import plan_repair
+        from venvtui.core.write.writer import plan_repair
 
         return _plan_view(plan_repair(self._env(row), python))
 
     def plan_rebuild(self, row: EnvRow, python: str) -> PlanView:
-        from venvtui.core.writer import plan_rebuild
+        from venvtui.core.write.writer import plan_rebuild
 
         return _plan_view(plan_rebuild(self._env(row), python))
 
     def plan_delete(self, row: EnvRow) -> PlanView:
-        from venvtui.core.writer import plan_delete
+        from venvtui.core.write.writer import plan_delete
 
         return _plan_view(plan_delete(row.path))
 
     def apply(self, plan: PlanView, progress: Progress | None = None) -> ApplyOutcome:
-        from venvtui.core.writer import apply
+        from venvtui.core.write.writer import apply
 
         if plan.handle is None:
             raise WriteRefused("nothing to apply", "plan the change first")
@@ -443,7 +443,7 @@ class CoreService:
     def _env(self, row: EnvRow) -> Environment:
         if row.environment is not None:
             return row.environment
-        from venvtui.core.discovery import load_environment
+        from venvtui.core.installed.interpreters import load_environment
 
         return load_environment(row.path, context=self.context)
 
@@ -482,7 +482,7 @@ def _short_version(version: str | None) -> str:
 
 def _read_cfg(path: str) -> str | None:
     """pyvenv.cfg as text for display (bounded read; None when unreadable)."""
-    from venvtui.core.safe_io import read_head
+    from venvtui.core.base.safe_io import read_head
 
     try:
         return read_head(path, 64 * 1024).decode("utf-8", "replace")

@@ -1,8 +1,8 @@
 """Display helpers for the TUI: short paths, sizes, ages, and the one mapping from the core's
 status words to badges and colours.
 
-The core has one vocabulary per concept (environment health: `core.startmodel.Status`;
-interpreter paths: `core.stability` kinds; forecast event kinds: `core.events`), but no display
+The core has one vocabulary per concept (environment health: `core.startup.model.Status`;
+interpreter paths: `core.stability` kinds; forecast event kinds: `core.breaks.events`), but no display
 form of it for a terminal UI; the badges below are that display form, defined once here.
 """
 
@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 
 # Environment health, core words -> (badge, style). "warning"/"error" are the verdict-raised
-# statuses of `core.health` (shown when the core reports them).
+# statuses of `core.breaks.health` (shown when the core reports them).
 HEALTH = {
     "ok": ("✓ ok", "green"),
     "uncertain": ("? uncertain", "dim"),

@@ -23,7 +23,7 @@ from venvtui.tui.views import (
 )
 
 if TYPE_CHECKING:
-    from venvtui.core.whatif import Question
+    from venvtui.core.breaks.whatif import Question
 
 Cancelled = Callable[[], bool]
 Progress = Callable[[str], None]  # one line of progress from a write

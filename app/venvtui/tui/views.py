@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:  # types only: the first frame does not import the core's engines
-    from venvtui.core.forecast import Forecast
-    from venvtui.core.health import Health
-    from venvtui.core.models import Chain, Environment, Interpreter
-    from venvtui.core.plan import Plan
+    from venvtui.core.base.models import Chain, Environment, Interpreter
+    from venvtui.core.breaks.forecast import Forecast
+    from venvtui.core.breaks.health import Health
+    from venvtui.core.write.plan import Plan
 
 StabilityKind = str  # `core.stability.Stability.kind`: "fragile", "stable", "drift-risk", "neutral"
 
@@ -59,7 +59,7 @@ class EnvRow:
 
     @property
     def problem(self) -> bool:
-        from venvtui.core.health import is_problem  # the core's rule (imported after paint)
+        from venvtui.core.breaks.health import is_problem  # the core's rule (imported after paint)
 
         return is_problem(self.health)
 

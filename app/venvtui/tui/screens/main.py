@@ -20,7 +20,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from venvtui.core.errors import VenvtuiError
+from venvtui.core.base.errors import VenvtuiError
 from venvtui.tui.format import human_size, short_path, tui_words
 from venvtui.tui.messages import (
     DependentsReady,
@@ -747,7 +747,7 @@ class MainScreen(Screen[None]):
         """Repair in place when a base of the env's minor version is there; else rebuild on
         the newest interpreter of that minor seen in the scan (the core's repair refuses a
         different minor)."""
-        from venvtui.core.errors import WriteRefused
+        from venvtui.core.base.errors import WriteRefused
 
         try:
             return self.service.plan_repair(row, None)

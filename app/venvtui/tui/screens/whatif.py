@@ -26,7 +26,7 @@ from venvtui.tui.services import Service
 from venvtui.tui.views import EnvRow, ImpactView, InterpreterRow
 
 if TYPE_CHECKING:
-    from venvtui.core.whatif import Question
+    from venvtui.core.breaks.whatif import Question
 
 KEYS = {"upgrade": "u", "remove": "r", "repoint": "p"}
 

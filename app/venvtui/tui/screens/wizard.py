@@ -18,7 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, OptionList, RadioSet, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from venvtui.core.errors import VenvtuiError
+from venvtui.core.base.errors import VenvtuiError
 from venvtui.tui.format import short_path, tui_words
 from venvtui.tui.screens.picker import creatable, interpreter_options
 from venvtui.tui.services import Service

@@ -13,7 +13,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
-from venvtui.core.models import Chain, Hop
+from venvtui.core.base.models import Chain, Hop
 from venvtui.tui.format import SEVERITY_STYLE, STABILITY, health_badge, short_path
 from venvtui.tui.views import Detail
 

@@ -362,7 +362,7 @@ class EnvTable(RecordTable[EnvRow]):
         if column == "age":
             return -(record.mtime or 0.0)
         if column == "health":
-            from venvtui.core.health import HEALTH_RANK  # the core's order (loaded by now)
+            from venvtui.core.breaks.health import HEALTH_RANK  # the core's order (loaded by now)
 
             return -HEALTH_RANK.get(record.health, -1)  # worst first
         if column == "forecast":

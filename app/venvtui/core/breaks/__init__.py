@@ -1,0 +1,1 @@
+"""What breaks: the breakage catalogue, installer events, forecast, what-if and health."""

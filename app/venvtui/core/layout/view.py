@@ -1,0 +1,461 @@
+"""Filesystem views: the real disk, or the real disk as an installer event would leave it.
+
+A forecast must not touch the disk, so an installer's upgrade or removal is modelled as an
+`Overlay`: a mapping of path -> new state (removed, a symlink with a new target, a directory
+copied from another one, a synthesized file or directory) consulted before the real disk.
+Every check the static diagnosis makes (the getpath-style link chain, stdlib landmarks,
+realpath) goes through a `View`, so the same code answers "now" and "after the event".
+
+Paths are absolute and lexically normalised. Directory components are resolved component by
+component through the view, like the kernel does; the final component is examined with
+lstat semantics where asked.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from venvtui.core.base.models import Chain, Hop
+from venvtui.core.layout.symlinks import MAX_HOPS, next_hop
+
+if TYPE_CHECKING:
+    from venvtui.core.layout.elfdeps import ElfDeps
+
+NodeKind = Literal["file", "dir", "link", "missing", "error"]
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """What lstat() says about one path whose parent directory is already resolved."""
+
+    kind: NodeKind
+    target: str | None = None  # raw readlink() text when kind == "link"
+    error: str | None = None
+    source: str | None = None  # the real path holding the bytes (files copied by an overlay)
+
+
+def _norm(path: str) -> str:
+    return os.path.abspath(path)  # abspath normalises (normpath of the joined path)
+
+
+def _ancestors(path: str) -> Iterator[str]:
+    """Proper ancestors of `path`, nearest first (excluding the root)."""
+    parent = os.path.dirname(path)
+    while parent != os.path.dirname(parent):
+        yield parent
+        parent = os.path.dirname(parent)
+
+
+class View:
+    """The real filesystem. Subclasses override `_raw` to change what some paths hold."""
+
+    def _raw(self, path: str) -> Node:
+        """lstat of `path`, its parent being a resolved (link-free) directory."""
+        memo = _SNAPSHOT
+        if memo is None:
+            return real_node(path)
+        node = memo.nodes.get(path)
+        if node is None:
+            node = memo.nodes[path] = real_node(path)
+        return node
+
+    # --- resolution -------------------------------------------------------------------------
+
+    def _canon(self, path: str, budget: list[int]) -> tuple[str, Node] | None:
+        """Resolve every component of `path` (following links); None when some component is
+        missing, not a directory, unreadable, or the links loop."""
+        path = _norm(path)
+        memo = _SNAPSHOT
+        if memo is not None and type(self) is View:
+            return self._canon_shared(path, budget, memo)
+        parts = [p for p in path.split(os.sep) if p]
+        cur = os.sep
+        node = Node("dir")
+        for i, comp in enumerate(parts):
+            cand = os.path.join(cur, comp)
+            node = self._raw(cand)
+            if node.kind == "link":
+                budget[0] -= 1
+                if budget[0] <= 0 or node.target is None:
+                    return None
+                res = self._canon(next_hop(cand, node.target), budget)
+                if res is None:
+                    return None
+                cur, node = res
+            elif node.kind in ("missing", "error"):
+                return None
+            else:
+                cur = cand
+            if i < len(parts) - 1 and node.kind != "dir":
+                return None
+        return cur, node
+
+    def _canon_shared(
+        self, path: str, budget: list[int], memo: _Snapshot
+    ) -> tuple[str, Node] | None:
+        """`_canon` on the real disk within a snapshot, component by component from the
+        parent's answer, which is shared by every path below it (keyed with the link budget
+        left, so the loop limit counts exactly as in `_canon`)."""
+        key = (path, budget[0])
+        hit = memo.canon.get(key)
+        if hit is not None:
+            budget[0] = hit[1]
+            return hit[0]
+        parent = os.path.dirname(path)
+        res: tuple[str, Node] | None
+        if parent == path:
+            res = (path, Node("dir"))
+        else:
+            res = self._canon_shared(parent, budget, memo)
+            if res is not None and res[1].kind != "dir":
+                res = None
+            elif res is not None:
+                cand = os.path.join(res[0], os.path.basename(path))
+                node = self._raw(cand)
+                if node.kind == "link":
+                    budget[0] -= 1
+                    if budget[0] <= 0 or node.target is None:
+                        res = None
+                    else:
+                        res = self._canon(next_hop(cand, node.target), budget)
+                elif node.kind in ("missing", "error"):
+                    res = None
+                else:
+                    res = (cand, node)
+        memo.canon[key] = (res, budget[0])
+        return res
+
+    def resolve(self, path: str) -> tuple[str, Node] | None:
+        return self._canon(path, [MAX_HOPS])
+
+    def lnode(self, path: str) -> Node:
+        """lstat semantics: the parent is resolved, the final component is not followed."""
+        path = _norm(path)
+        parent = os.path.dirname(path)
+        if parent == path:
+            return Node("dir")
+        budget = [MAX_HOPS]
+        res = self._canon(parent, budget)
+        if res is None:
+            if budget[0] <= 0:  # the kernel's ELOOP, not a missing file
+                return Node("error", error="Too many levels of symbolic links")
+            return Node("missing", error=f"{parent} does not exist")
+        pdir, pnode = res
+        if pnode.kind != "dir":
+            return Node("missing", error=f"{parent} is not a directory")
+        return self._raw(os.path.join(pdir, os.path.basename(path)))
+
+    def exists(self, path: str) -> bool:
+        return self.resolve(path) is not None
+
+    def isfile(self, path: str) -> bool:
+        res = self.resolve(path)
+        return res is not None and res[1].kind == "file"
+
+    def isdir(self, path: str) -> bool:
+        res = self.resolve(path)
+        return res is not None and res[1].kind == "dir"
+
+    def realpath(self, path: str) -> str:
+        """Full resolution like os.path.realpath; when something is missing, the longest
+        resolvable parent plus the rest, lexically."""
+        path = _norm(path)
+        res = self.resolve(path)
+        if res is not None:
+            return res[0]
+        parent = os.path.dirname(path)
+        if parent == path:
+            return path
+        return os.path.join(self.realpath(parent), os.path.basename(path))
+
+    def source_of(self, path: str) -> str | None:
+        """The real file holding the bytes now at `path` (through copies), or None."""
+        res = self.resolve(path)
+        if res is None or res[1].kind != "file":
+            return None
+        return res[1].source or res[0]
+
+    def listdir(self, path: str) -> list[str]:
+        """Names in directory `path` (real entries plus overlay additions, minus removals)."""
+        res = self.resolve(path)
+        if res is None or res[1].kind != "dir":
+            return []
+        return self._listdir(res[0])
+
+    def _listdir(self, canon: str) -> list[str]:
+        try:
+            return sorted(os.listdir(canon))
+        except OSError:
+            return []
+
+    def elf_deps(self, path: str) -> ElfDeps | None:
+        """The dynamic section (NEEDED, RPATH, RUNPATH) of the file at `path` in this view."""
+        from venvtui.core.layout.elfdeps import read_elf_deps
+
+        source = self.source_of(path)
+        return read_elf_deps(source) if source is not None else None
+
+    # --- the getpath-style chain ------------------------------------------------------------
+
+    def walk_chain(self, path: str, *, max_hops: int = MAX_HOPS) -> Chain:
+        """`core.symlinks.walk_chain` through this view (no directory-link report)."""
+        start = _norm(path)
+        hops: list[Hop] = []
+        seen: set[str] = set()
+        current = start
+        while True:
+            node = self.lnode(current)
+            if node.kind == "missing":
+                hops.append(Hop(current, "missing", error=f"{current} does not exist"))
+                break
+            if node.kind == "error":
+                hops.append(Hop(current, "error", error=node.error))
+                break
+            if node.kind != "link" or node.target is None:
+                hops.append(Hop(current, node.kind))
+                break
+            if current in seen:
+                hops.append(Hop(current, "loop", error=f"{current} links back into the chain"))
+                break
+            if len(hops) >= max_hops:
+                hops.append(Hop(current, "loop", error=f"more than {max_hops} symlink hops"))
+                break
+            seen.add(current)
+            nxt = next_hop(current, node.target)
+            hops.append(Hop(current, "link", target=node.target, next=nxt))
+            current = nxt
+        return Chain(start=start, hops=tuple(hops), realpath=self.realpath(start))
+
+    def getpath_realpath(self, path: str, version: tuple[int, ...]) -> str:
+        """The interpreter's own resolution of its executable: a readlink loop on the final
+        component only (directories are never resolved), with the version's exact joining
+        rules:
+
+        - getpath.c 3.8-3.10 (`resolve_symlinks`): an absolute target is taken as is; a relative
+          one is appended to the link's directory *without* normalisation (`reduce` +
+          `joinpath`), so `bin/../Cellar/...` survives into sys.base_prefix;
+        - getpath.py 3.11+ (`getpath_realpath`): an absolute target is taken as is; a relative
+          one is joined and normalised lexically (`_Py_normpath`).
+        """
+        current = path
+        for _ in range(MAX_HOPS):
+            node = self.lnode(current)
+            if node.kind != "link" or node.target is None:
+                return current
+            target = node.target
+            if os.path.isabs(target):
+                current = target
+            elif tuple(version[:2]) <= (3, 10):
+                current = os.path.dirname(current) + os.sep + target
+            else:
+                current = os.path.normpath(os.path.join(os.path.dirname(current), target))
+        return current
+
+    def readlink_chain(self, path: str, *, max_hops: int = MAX_HOPS) -> str:
+        """getpath's `realpath()`: follow the file link only; the final path reached."""
+        current = _norm(path)
+        for _ in range(max_hops):
+            node = self.lnode(current)
+            if node.kind != "link" or node.target is None:
+                return current
+            current = next_hop(current, node.target)
+        return current
+
+
+def real_node(path: str) -> Node:
+    try:
+        st = os.lstat(path)
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            return Node("missing", error=f"{path} does not exist")
+        return Node("error", error=exc.strerror or str(exc))
+    if stat.S_ISLNK(st.st_mode):
+        try:
+            return Node("link", target=os.readlink(path))
+        except OSError as exc:
+            return Node("error", error=exc.strerror or str(exc))
+    if stat.S_ISDIR(st.st_mode):
+        return Node("dir")
+    return Node("file")
+
+
+REAL = View()
+
+
+@dataclass(slots=True)
+class _Snapshot:
+    nodes: dict[str, Node] = field(default_factory=dict)  # lstat of real paths
+    # the real view's _canon answers by (path, link budget left): (answer, budget after)
+    canon: dict[tuple[str, int], tuple[tuple[str, Node] | None, int]] = field(default_factory=dict)
+    derived: dict[tuple[object, ...], object] = field(default_factory=dict)
+
+
+_SNAPSHOT: _Snapshot | None = None
+
+
+def snapshot_memo() -> dict[tuple[object, ...], object] | None:
+    """Within a snapshot: a memo for answers derived from the disk as read (per base, per
+    install), shared by every env of the batch; None outside one."""
+    return None if _SNAPSHOT is None else _SNAPSHOT.derived
+
+
+@contextmanager
+def snapshot() -> Iterator[None]:
+    """Within: every view answers each real path's lstat once, one reading of the disk for a
+    batch (doctor over many environments resolves the same directories again and again)."""
+    global _SNAPSHOT
+    outer = _SNAPSHOT
+    if outer is None:
+        _SNAPSHOT = _Snapshot()
+    try:
+        yield
+    finally:
+        _SNAPSHOT = outer
+
+
+# --- overlay --------------------------------------------------------------------------------
+
+ChangeOp = Literal["remove", "link", "copy", "file", "dir"]
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One change an installer makes: `remove` path (and all below), `link` path -> arg (raw
+    target text), `copy` arg (a real directory) to path, create an empty `file`/`dir`."""
+
+    op: ChangeOp
+    path: str
+    arg: str | None = None
+
+    def describe(self) -> str:
+        if self.op == "remove":
+            return f"remove {self.path}"
+        if self.op == "link":
+            return f"link {self.path} -> {self.arg}"
+        if self.op == "copy":
+            return f"install {self.path} (as {self.arg})"
+        return f"create {self.path}"
+
+
+class Overlay(View):
+    """The real disk with `changes` applied (later changes win at the same path)."""
+
+    def __init__(self, changes: tuple[Change, ...] | list[Change] = (), base: View = REAL):
+        self.base = base
+        self.entries: dict[str, Change] = {}
+        self.changes: tuple[Change, ...] = ()
+        for ch in changes:
+            self.apply(ch)
+
+    def apply(self, change: Change) -> None:
+        path = _norm(change.path)
+        # key the change by where it really lands: /bin/python3 on a merged-/usr system is
+        # /usr/bin/python3 (the parent is resolved in the view as changed so far)
+        parent = os.path.dirname(path)
+        res = self.resolve(parent) if parent != path else None
+        if res is not None:
+            path = os.path.join(res[0], os.path.basename(path))
+        ch = Change(change.op, path, change.arg)
+        # a removal or replacement supersedes earlier changes below that path
+        if ch.op in ("remove", "link", "copy", "file"):
+            for p in [p for p in self.entries if p.startswith(path + os.sep)]:
+                del self.entries[p]
+        self.entries[path] = ch
+        self.changes = (*self.changes, ch)
+
+    def _raw(self, path: str) -> Node:
+        ch = self.entries.get(path)
+        if ch is not None:
+            return self._node_for(ch)
+        # the nearest changed proper ancestor (not the root); a handful of entries, so a
+        # prefix test over them beats walking every ancestor
+        anc = max(
+            (k for k in self.entries if len(k) > 1 and path.startswith(k + os.sep)),
+            key=len,
+            default=None,
+        )
+        if anc is not None:
+            ch = self.entries[anc]
+            if ch.op == "copy" and ch.arg is not None:
+                src = os.path.join(ch.arg, os.path.relpath(path, anc))
+                node = self.base._raw(src)
+                if node.kind == "file" and node.source is None:
+                    return Node("file", source=src)
+                return node
+            if ch.op != "dir":  # a new directory over a real one: fall through to the base
+                return Node("missing", error=f"{path} does not exist (after: {ch.describe()})")
+        return self.base._raw(path)
+
+    def _node_for(self, ch: Change) -> Node:
+        if ch.op == "remove":
+            return Node("missing", error=f"{ch.path} does not exist (after: {ch.describe()})")
+        if ch.op == "link":
+            return Node("link", target=ch.arg)
+        if ch.op == "copy":
+            return Node("dir")
+        if ch.op == "dir":
+            return Node("dir")
+        return Node("file")
+
+    def _listdir(self, canon: str) -> list[str]:
+        names: set[str] = set()
+        handled = False
+        ch = self.entries.get(canon)
+        if ch is not None and ch.op == "copy" and ch.arg is not None:
+            names.update(self.base.listdir(ch.arg))
+            handled = True
+        elif ch is not None and ch.op == "remove":
+            return []
+        if not handled:
+            for anc in _ancestors(canon):
+                ach = self.entries.get(anc)
+                if ach is not None and ach.op == "copy" and ach.arg is not None:
+                    names.update(
+                        self.base.listdir(os.path.join(ach.arg, os.path.relpath(canon, anc)))
+                    )
+                    handled = True
+                    break
+        if not handled:
+            names.update(self.base._listdir(canon))
+        for p, c in self.entries.items():
+            if os.path.dirname(p) == canon:
+                if c.op == "remove":
+                    names.discard(os.path.basename(p))
+                else:
+                    names.add(os.path.basename(p))
+        return sorted(names)
+
+
+# --- stdlib landmarks (CPython getpath) ---------------------------------------------------
+
+
+def landmark(view: View, directory: str, minor: str) -> bool:
+    """getpath's prefix landmark: `lib/pythonX.Y/os.py` (or .pyc) or the `lib/pythonXY.zip`.
+    `minor` carries the ABI tag of a free-threaded build ("3.13t": `lib/python3.13t`,
+    `lib/python313t.zip`; CPython getpath.py STDLIB_SUBDIR / ZIP_LANDMARK with ABI_THREAD)."""
+    nodot = minor.replace(".", "")
+    lib = os.path.join(directory, "lib")
+    return (
+        view.isfile(os.path.join(lib, f"python{nodot}.zip"))
+        or view.isfile(os.path.join(lib, f"python{minor}", "os.py"))
+        or view.isfile(os.path.join(lib, f"python{minor}", "os.pyc"))
+    )
+
+
+def search_up(view: View, directory: str, minor: str) -> str | None:
+    """getpath `search_up`: the first of dir, dirname(dir), ... holding the landmark. The root
+    is never a candidate: getpath's own `dirname('/usr')` is `''`, which ends the loop
+    (CPython Modules/getpath.c `getpath_dirname`; getpath.c <= 3.10 `reduce` likewise)."""
+    # lexical, like getpath: a `..` component stays in the result (sys.base_prefix shows it)
+    d = directory.rstrip(os.sep) if os.path.isabs(directory) else _norm(directory)
+    while d and d != os.path.dirname(d):
+        if landmark(view, d, minor):
+            return d
+        d = os.path.dirname(d)
+    return None

@@ -1,0 +1,1 @@
+"""How venvtui writes: plans, journal and recovery, link-safe file operations, ownership, and the create/repair planners."""
