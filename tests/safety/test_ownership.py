@@ -28,6 +28,7 @@ from tests.safety.canary import diff, make_canary, record
 from tests.safety.hang_guard import no_hang  # noqa: F401 (fixture)
 from venvtui.cli.main import main
 from venvtui.core.base.errors import NotAnEnvironmentError, VenvtuiError, WriteRefused
+from venvtui.core.layout import env_top
 from venvtui.core.write import ownership
 
 pytestmark = pytest.mark.usefixtures("no_hang")
@@ -472,10 +473,10 @@ def test_not_an_environment_without_cfg(tmp_path: Path) -> None:
 # --- junk trees (Hypothesis) ----------------------------------------------------------------------
 
 _OWNED = (
-    ownership.TOP_ENTRIES
-    | {m for m, _, _ in ownership.TOOL_MARKERS}
-    | {e for _, _, extra in ownership.TOOL_MARKERS for e in extra}
-    | ownership.CONDA_ENTRIES
+    env_top.TOP_ENTRIES
+    | {m for m, _, _ in env_top.TOOL_MARKERS}
+    | {e for _, _, extra in env_top.TOOL_MARKERS for e in extra}
+    | env_top.CONDA_ENTRIES
 )
 _names = st.text(
     st.characters(blacklist_categories=("Cs",), blacklist_characters="/\0"),
@@ -508,7 +509,7 @@ def _env_top(root: Path, owned: set[str]) -> Path:
 
 @settings(max_examples=150, deadline=None)
 @given(
-    owned=st.sets(st.sampled_from(sorted(ownership.TOP_ENTRIES - {".gitignore", "pyvenv.cfg"}))),
+    owned=st.sets(st.sampled_from(sorted(env_top.TOP_ENTRIES - {".gitignore", "pyvenv.cfg"}))),
     foreign=st.dictionaries(_names, st.sampled_from(["file", "dir", "link", "fifo"]), min_size=1),
     gitignore=st.one_of(st.none(), st.text(max_size=40)),
 )
@@ -529,7 +530,7 @@ def test_no_directory_with_a_foreign_entry_is_ever_accepted(
 
 @settings(max_examples=60, deadline=None)
 @given(
-    owned=st.sets(st.sampled_from(sorted(ownership.TOP_ENTRIES - {".gitignore", "pyvenv.cfg"}))),
+    owned=st.sets(st.sampled_from(sorted(env_top.TOP_ENTRIES - {".gitignore", "pyvenv.cfg"}))),
     comment=st.text(
         st.characters(blacklist_characters="\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"), max_size=30
     ),

@@ -198,11 +198,15 @@ def collect(
         try:
             add(target, load_environment(target))
             continue
-        except NotAnEnvironmentError:
+        except NotAnEnvironmentError as exc:
             if not os.path.isdir(target):
                 raise
+            why = exc
+        before = len(found)
         for env in iter_environments([target], on_error=problems.append, on_limit=on_limit):
             add(env.path, env)
+        if len(found) == before and os.path.lexists(os.path.join(target, "pyvenv.cfg")):
+            problems.append(why)  # a stray pyvenv.cfg and nothing below: say why it is not one
     return found
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 
 from venvtui.core.base.config import Config
@@ -31,6 +31,7 @@ from venvtui.core.installed.sources import (
     pyenv_root,
     uv_tool_dir,
 )
+from venvtui.core.layout.env_top import is_conda_base, project_markers
 from venvtui.core.layout.symlinks import LinkCache, walk_chain
 
 Cancel = Callable[[], bool]
@@ -299,13 +300,11 @@ def env_python(env_dir: str, *, windows: bool = False) -> str | None:
     return None
 
 
-def _is_conda_base(env_dir: str, names: set[str] | None = None) -> bool:
-    # A conda/mamba base install has condabin/ (or an envs/ dir) besides conda-meta/.
-    if names is not None:
-        return "condabin" in names or "envs" in names
-    return os.path.isdir(os.path.join(env_dir, "condabin")) or os.path.isdir(
-        os.path.join(env_dir, "envs")
-    )
+def stray_cfg(names: Collection[str]) -> list[str]:
+    """The project markers (VCS dirs, project files) of a directory listing `names` that holds a
+    `pyvenv.cfg` but no interpreter: a stray file in a project, not an environment. A project
+    dir made into an env in place (`python -m venv .`) has its bin/python and stays an env."""
+    return project_markers(names) if "pyvenv.cfg" in names else []
 
 
 def _owner_and_project(path: str, names: set[str], root_owner: str) -> tuple[str, str | None]:
@@ -356,7 +355,7 @@ def make_environment(
         except VenvtuiError as exc:
             problems = (str(exc),)
         creator = creator_of(cfg)
-    elif "conda-meta" in names and not _is_conda_base(path, names):
+    elif "conda-meta" in names and not is_conda_base(names):
         kind = "conda"
         creator = "conda"
         if owner == "":
@@ -366,12 +365,14 @@ def make_environment(
         source = Source.CONDA if source is Source.VENV_SCAN else source
     else:
         return None
-    env_owner, project = _owner_and_project(path, names, owner)
     python = (
         os.path.join(path, "python.exe")
         if kind == "conda" and windows
         else env_python(path, windows=windows)
     )
+    if kind == "venv" and python is None and stray_cfg(names):
+        return None
+    env_owner, project = _owner_and_project(path, names, owner)
     chain: Chain | None = None
     if python is not None:
         try:
@@ -541,7 +542,7 @@ class _Scanner:
                     continue
                 if real in self.seen:  # an env already listed (reached twice): not walked
                     continue
-                if "conda-meta" in names and _is_conda_base(path, names):
+                if "conda-meta" in names and is_conda_base(names):
                     # A conda base install: only its envs/ (walked as if it were this dir).
                     if "envs" in names:
                         stack.append(
@@ -708,6 +709,17 @@ def load_environment(path: str, *, context: Context | None = None) -> Environmen
     env = make_environment(abspath, names=names, owner=owner, source=source, windows=ctx.windows)
     if env is None:
         hint = "an environment is a directory holding pyvenv.cfg (or conda-meta/)"
+        stray = stray_cfg(names)
+        if stray:
+            shown = ", ".join(
+                n + "/" if os.path.isdir(os.path.join(abspath, n)) else n for n in stray
+            )
+            raise NotAnEnvironmentError(
+                f"{abspath} is a project directory ({shown}) with a stray pyvenv.cfg and no "
+                "interpreter, not an environment",
+                "its environment is probably inside it (e.g. .venv); move the stray pyvenv.cfg "
+                "away",
+            )
         if "conda-meta" in names:
             hint = "this is a conda base install (an interpreter); its envs live in envs/"
         else:

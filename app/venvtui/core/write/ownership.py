@@ -3,7 +3,7 @@
 
 A directory is an environment venvtui may touch only when it holds `pyvenv.cfg` (or, for
 delete, `conda-meta/history`) and *every* entry at its top is one an environment creator or
-installer puts there (see TOP_ENTRIES). Anything else (a `.git`, a `pyproject.toml`, a
+installer puts there (see `layout.env_top`). Anything else (a `.git`, a `pyproject.toml`, a
 `Documents/`) means the `pyvenv.cfg` is a stray and the directory is someone's project or home:
 refused with one line naming the foreign entries.
 
@@ -39,63 +39,21 @@ from typing import TYPE_CHECKING, Literal
 from venvtui.core.base import safe_io
 from venvtui.core.base.errors import NotAnEnvironmentError, NotFoundError, WriteRefused
 from venvtui.core.base.paths import inside, safe_name
+from venvtui.core.layout.env_top import (
+    CONDA_BASE_MARKERS,
+    CONDA_ENTRIES,
+    PROJECT_FILES,
+    TOOL_MARKERS,
+    TOP_ENTRIES,
+    VCS_DIRS,
+    project_markers,
+)
 
 if TYPE_CHECKING:
     from venvtui.core.write.plan import Plan
 
 EnvKind = Literal["venv", "conda"]
 
-# Entries any venv-style creator puts at the top (Windows spellings included: an environment
-# made on Windows can sit on a shared or mounted drive).
-TOP_ENTRIES = frozenset(
-    {
-        "bin",
-        "Scripts",
-        "lib",
-        "Lib",
-        "lib64",
-        "include",
-        "Include",
-        "share",
-        "etc",
-        "man",
-        "pyvenv.cfg",
-        ".gitignore",  # only when it ignores everything (checked below)
-        "CACHEDIR.TAG",
-        ".lock",
-        ".project",
-        ".venvtui-backup",
-        ".DS_Store",  # macOS Finder writes it into any directory it shows
-    }
-)
-# Installer markers: the entry, what it tells, and the further entries it brings with it.
-TOOL_MARKERS: tuple[tuple[str, str, frozenset[str]], ...] = (
-    ("pipx_metadata.json", "pipx", frozenset()),
-    ("uv-receipt.toml", "uv tool", frozenset()),
-    (".tox-info.json", "tox", frozenset({"tmp", "log"})),
-)
-CONDA_ENTRIES = frozenset({"conda-meta", ".nonadmin"})
-CONDA_BASE_MARKERS = ("condabin", "envs", "pkgs")  # a conda installation, not one of its envs
-VCS_DIRS = frozenset({".git", ".hg", ".svn", ".bzr", "_darcs", ".jj", ".pijul", "CVS", ".fslckout"})
-PROJECT_FILES = frozenset(
-    {
-        "pyproject.toml",
-        "setup.py",
-        "setup.cfg",
-        "requirements.txt",
-        "Pipfile",
-        "poetry.lock",
-        "uv.lock",
-        "pdm.lock",
-        "tox.ini",
-        "noxfile.py",
-        "manage.py",
-        "main.py",
-        "src",
-        "package.json",
-        "Makefile",
-    }
-)
 # `/` and the system directories under it (Filesystem Hierarchy Standard; macOS's own top
 # level): never an environment, whatever lies in them.
 SYSTEM_DIRS = frozenset(
@@ -379,7 +337,7 @@ def check_env(path: str, *, verb: str = "write") -> EnvOwnership:
                 "manage it with conda; pass one of its environments (envs/NAME) instead",
             )
     else:
-        vcs = sorted(names & (VCS_DIRS | PROJECT_FILES))
+        vcs = project_markers(names)
         if vcs:
             raise NotAnEnvironmentError(
                 f"{path} is a project directory ({_describe(vcs, path)}), not an environment",
