@@ -39,14 +39,3 @@ def _isolate_user_dirs(
     ):
         monkeypatch.delenv(var, raising=False)
     yield
-
-
-@pytest.fixture(autouse=True)
-def _restore_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    """CLI tests run `main([... "--timeout", "1", "--no-cache"])` in-process, which sets the
-    process-wide `core.settings`: restore them after every test so no later test inherits a
-    short probe timeout or a disabled cache."""
-    from venvtui.core.base import settings
-
-    monkeypatch.setattr(settings, "PROBE_TIMEOUT", settings.PROBE_TIMEOUT)
-    monkeypatch.setattr(settings, "USE_CACHE", settings.USE_CACHE)

@@ -15,15 +15,6 @@ from tests.fakes import make_fake_python, recorded_probe, run_count
 from venvtui.cli.main import main
 
 
-@pytest.fixture(autouse=True)
-def _restore_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    """`--timeout` and `--no-cache` set process-wide settings: undo them after each test."""
-    from venvtui.core.base import settings
-
-    monkeypatch.setattr(settings, "PROBE_TIMEOUT", settings.PROBE_TIMEOUT)
-    monkeypatch.setattr(settings, "USE_CACHE", settings.USE_CACHE)
-
-
 def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     out, err = capsys.readouterr()

@@ -106,7 +106,7 @@ def _assert_matches_oracle(result: ProbeResult, oracle: dict[str, Any]) -> None:
 def test_probe_every_pyenv_build_matches_the_interpreter(exe: Path | None) -> None:
     if exe is None:
         pytest.skip(f"no CPython builds under {PYENV}")
-    result = probe(str(exe), use_cache=False)
+    result = probe(str(exe))
     _assert_matches_oracle(result, _oracle(exe))
     assert result.executable == str(exe)
     assert result.implementation == "cpython"
@@ -128,7 +128,7 @@ def test_python27_falls_back_from_dash_i(tmp_path: Path) -> None:
     link.symlink_to(exe)
     (tmp_path / "plainname").symlink_to(exe)
     for path in (link, tmp_path / "plainname"):
-        result = probe(str(path), use_cache=False)
+        result = probe(str(path))
         assert result.version[:2] == (2, 7)
         assert result.base_executable is None
         assert result.base_prefix == str(exe.parent.parent)
@@ -141,7 +141,7 @@ def test_symlink_is_probed_unresolved(tmp_path: Path) -> None:
     link = tmp_path / "pub" / "python3.12"
     link.parent.mkdir()
     link.symlink_to(exe)
-    result = probe(str(link), use_cache=False)
+    result = probe(str(link))
     assert result.executable == str(link)
     assert result.sys_executable == str(link)
     # research P1.4: 3.11+ outside a venv, sys._base_executable is the invoked path
@@ -156,7 +156,7 @@ def test_venv_base_executable_per_version(tmp_path: Path, minor: str) -> None:
     venv = tmp_path / "venv"
     subprocess.run([str(exe), "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
     python = venv / "bin" / "python"
-    result = probe(str(python), use_cache=False)
+    result = probe(str(python))
     assert result.in_venv
     assert result.pyvenv_cfg == str(venv / "pyvenv.cfg")
     assert result.prefix == str(venv)
@@ -178,7 +178,7 @@ def test_copies_venv_base_executable_comes_from_home(tmp_path: Path) -> None:
     subprocess.run(
         [str(exe), "-m", "venv", "--copies", "--without-pip", str(venv)], check=True, timeout=120
     )
-    result = probe(str(venv / "bin" / "python3.12"), use_cache=False)
+    result = probe(str(venv / "bin" / "python3.12"))
     # research P1.5: no link to follow, so home/basename(sys.executable)
     assert result.base_executable == str(exe.parent / "python3.12")
     _assert_matches_oracle(result, _oracle(venv / "bin" / "python3.12"))
@@ -189,12 +189,12 @@ def test_system_python(tmp_path: Path) -> None:
     exe = Path("/usr/bin/python3.11")
     if not exe.is_file():
         pytest.skip("no /usr/bin/python3.11")
-    result = probe(str(exe), use_cache=False)
+    result = probe(str(exe))
     _assert_matches_oracle(result, _oracle(exe))
     assert result.config_prefix == "/usr"
     venv = tmp_path / "sysvenv"
     subprocess.run([str(exe), "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
-    in_venv = probe(str(venv / "bin" / "python"), use_cache=False)
+    in_venv = probe(str(venv / "bin" / "python"))
     _assert_matches_oracle(in_venv, _oracle(venv / "bin" / "python"))
     assert in_venv.base_executable == "/usr/bin/python3.11"
 
@@ -205,7 +205,7 @@ def test_system_python(tmp_path: Path) -> None:
 def test_fake_ok_answer_is_parsed(tmp_path: Path) -> None:
     recorded = recorded_probe("homebrew-framework")
     fake = make_fake_python(tmp_path, "python3.12", recorded)
-    result = probe(str(fake), use_cache=False)
+    result = probe(str(fake))
     assert result.executable == str(fake)
     assert result.sys_executable == "/opt/homebrew/bin/python3.12"
     assert result.framework == "Python"
@@ -217,11 +217,11 @@ def test_fake_ok_answer_is_parsed(tmp_path: Path) -> None:
 def test_old_interpreter_without_dash_i(tmp_path: Path) -> None:
     log = tmp_path / "log"
     fake = make_fake_python(tmp_path, "python", behaviour="old", log=log)
-    assert probe(str(fake), use_cache=False).version == (3, 12, 1)
+    assert probe(str(fake)).version == (3, 12, 1)
     assert run_count(log) == 2  # -I refused, then -E -s -S
     # A name that says 2.x goes straight to -E -s -S
     fake2 = make_fake_python(tmp_path, "python2.7", behaviour="old", log=tmp_path / "log2")
-    probe(str(fake2), use_cache=False)
+    probe(str(fake2))
     assert run_count(tmp_path / "log2") == 1
 
 
@@ -229,7 +229,7 @@ def test_hang_times_out(tmp_path: Path) -> None:
     finished = tmp_path / "finished"
     fake = make_fake_python(tmp_path, "python3.12", behaviour="sleep", finished=finished)
     with pytest.raises(ProbeTimeout) as info:
-        probe(str(fake), timeout=0.5, use_cache=False)
+        probe(str(fake), timeout=0.5)
     assert not finished.exists(), "the probe waited for the hanging interpreter"
     assert str(fake) in str(info.value) and "0.5" in str(info.value)
     assert info.value.hint
@@ -251,7 +251,7 @@ def test_misbehaving_interpreters(
 ) -> None:
     fake = make_fake_python(tmp_path, name, behaviour=behaviour)
     with pytest.raises(error) as info:
-        probe(str(fake), use_cache=False)
+        probe(str(fake))
     message = str(info.value)
     assert needle in message
     assert "\n" not in message
@@ -263,7 +263,7 @@ def test_incomplete_answer(tmp_path: Path) -> None:
     del data["prefix"]
     fake = make_fake_python(tmp_path, "python3.12", data)
     with pytest.raises(ProbeError, match="incomplete"):
-        probe(str(fake), use_cache=False)
+        probe(str(fake))
 
 
 def test_paths_that_are_not_interpreters(tmp_path: Path) -> None:
@@ -347,14 +347,14 @@ def test_non_ascii_and_undecodable_paths_round_trip(tmp_path: Path, minor: str) 
     odd.mkdir()
     link = odd / f"python{minor}"
     link.symlink_to(exe)
-    assert probe(str(link), use_cache=False).sys_executable == str(link)
+    assert probe(str(link)).sys_executable == str(link)
     if minor == "2.7":
         return  # Python 2 has no surrogateescape: undecodable bytes cannot round-trip
     raw = os.fsdecode(bytes(tmp_path) + b"/bad\xff")
     os.mkdir(raw)
     link2 = os.path.join(raw, f"python{minor}")
     os.symlink(exe, link2)
-    result = probe(link2, use_cache=False)
+    result = probe(link2)
     assert result.sys_executable == link2
     assert os.fsencode(result.sys_executable).endswith(b"/bad\xff/python" + minor.encode())
 
@@ -386,7 +386,7 @@ def test_probe_in_envs_of_each_creator(tmp_path: Path, creator: str, minor: str)
         argv = [str(tool), "venv", "--no-config", "--offline", "-q", "-p", str(exe), str(dest)]
     subprocess.run(argv, check=True, capture_output=True, env=_creator_env(tmp_path), timeout=120)
     python = dest / "bin" / "python"
-    result = probe(str(python), use_cache=False)
+    result = probe(str(python))
     assert result.in_venv and result.prefix == str(dest)
     assert result.pyvenv_cfg == str(dest / "pyvenv.cfg")
     assert result.base_prefix == str(exe.parent.parent)
@@ -404,7 +404,7 @@ def test_binary_with_missing_loader(tmp_path: Path) -> None:
     broken.write_bytes(data.replace(loader, loader[:-1] + b"X", 1))
     broken.chmod(0o755)
     with pytest.raises(ProbeError, match="loader or a library") as info:
-        probe(str(broken), use_cache=False)
+        probe(str(broken))
     assert info.value.hint
 
 
@@ -435,7 +435,7 @@ def test_sitecustomize_is_reported_not_run(tmp_path: Path, homebrew: bool) -> No
             (stdlib / entry.name).symlink_to(entry)
     text = HOMEBREW_SITECUSTOMIZE if homebrew else "import sys\n"
     (stdlib / "sitecustomize.py").write_text(text + "sys.executable = '/rewritten'\n")
-    result = probe(str(copy), use_cache=False)
+    result = probe(str(copy))
     assert result.stdlib == str(stdlib)
     assert result.base_prefix == str(prefix)
     assert result.sitecustomize == str(stdlib / "sitecustomize.py")
@@ -467,7 +467,7 @@ def test_python2_environment_base_prefix(tmp_path: Path, style: str) -> None:
         )
     else:
         (lib / "orig-prefix.txt").write_text(str(base))
-    result = probe(str(python), use_cache=False)
+    result = probe(str(python))
     assert result.prefix == str(env)
     assert result.base_prefix == str(base)
     assert result.in_venv

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from tests.fakes import make_fake_python, recorded_probe, run_count
-from venvtui.core.base import settings
+from venvtui.core.base.options import Options
 from venvtui.core.installed import probe_cache
-from venvtui.core.installed.probe import cached, probe, script_hash
+from venvtui.core.installed.probe import cached, probe_through_cache, script_hash
 
 
 def _entries() -> list[Path]:
@@ -27,8 +27,8 @@ def test_cache_lives_under_xdg_cache_home() -> None:
 def test_second_probe_is_served_from_cache(tmp_path: Path) -> None:
     log = tmp_path / "log"
     fake = make_fake_python(tmp_path, "python3.12", log=log)
-    first = probe(str(fake), use_cache=True)
-    second = probe(str(fake), use_cache=True)
+    first = probe_through_cache(str(fake))
+    second = probe_through_cache(str(fake))
     assert run_count(log) == 1
     assert first == second
     assert len(_entries()) == 1
@@ -39,32 +39,30 @@ def test_second_probe_is_served_from_cache(tmp_path: Path) -> None:
     assert not list(probe_cache.cache_dir().glob(".tmp-*"))
 
 
-def test_no_cache_bypasses_read_and_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_cache_bypasses_read_and_write(tmp_path: Path) -> None:
     log = tmp_path / "log"
     fake = make_fake_python(tmp_path, "python3.12", log=log)
-    probe(str(fake), use_cache=False)
+    probe_through_cache(str(fake), Options(use_cache=False))
     assert _entries() == []
-    probe(str(fake), use_cache=True)
+    probe_through_cache(str(fake))
     assert run_count(log) == 2
-    monkeypatch.setattr(settings, "USE_CACHE", False)
-    probe(str(fake))  # None -> settings.USE_CACHE
+    probe_through_cache(str(fake), Options(use_cache=False))
     assert run_count(log) == 3
-    monkeypatch.setattr(settings, "USE_CACHE", True)
-    probe(str(fake))
+    probe_through_cache(str(fake), Options())
     assert run_count(log) == 3
 
 
 def test_changed_file_is_probed_again(tmp_path: Path) -> None:
     log = tmp_path / "log"
     fake = make_fake_python(tmp_path, "python3.12", log=log)
-    probe(str(fake), use_cache=True)
+    probe_through_cache(str(fake))
     st = fake.stat()
     os.utime(fake, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
-    probe(str(fake), use_cache=True)
+    probe_through_cache(str(fake))
     assert run_count(log) == 2
     # an upgrade in place: same path, new content
     make_fake_python(tmp_path, "python3.12", recorded_probe(version=[3, 12, 2]), log=log)
-    assert probe(str(fake), use_cache=True).version == (3, 12, 2)
+    assert probe_through_cache(str(fake)).version == (3, 12, 2)
     assert run_count(log) == 3
     assert len(_entries()) == 1  # one entry per invoked path, rewritten in place
 
@@ -79,24 +77,24 @@ def test_repointed_link_is_probed_again(tmp_path: Path) -> None:
     )
     link.parent.mkdir()
     link.symlink_to(a)
-    assert probe(str(link), use_cache=True).version == (3, 12, 1)
+    assert probe_through_cache(str(link)).version == (3, 12, 1)
     assert len(_entries()) == 1
     link.unlink()
     link.symlink_to(b)
-    assert probe(str(link), use_cache=True).version == (3, 12, 7)
+    assert probe_through_cache(str(link)).version == (3, 12, 7)
 
 
 def test_pyvenv_cfg_change_invalidates(tmp_path: Path) -> None:
     log = tmp_path / "log"
     fake = make_fake_python(tmp_path / "env" / "bin", "python", log=log)
-    probe(str(fake), use_cache=True)
+    probe_through_cache(str(fake))
     (tmp_path / "env" / "pyvenv.cfg").write_text("home = /usr/bin\n")
-    probe(str(fake), use_cache=True)
+    probe_through_cache(str(fake))
     assert run_count(log) == 2
-    probe(str(fake), use_cache=True)
+    probe_through_cache(str(fake))
     assert run_count(log) == 2
     (tmp_path / "env" / "pyvenv.cfg").write_text("home = /usr/local/bin\n")
-    probe(str(fake), use_cache=True)
+    probe_through_cache(str(fake))
     assert run_count(log) == 3
 
 
@@ -114,31 +112,31 @@ def test_pyvenv_cfg_change_invalidates(tmp_path: Path) -> None:
 def test_corrupt_or_foreign_entry_is_ignored_and_rewritten(tmp_path: Path, content: bytes) -> None:
     log = tmp_path / "log"
     fake = make_fake_python(tmp_path, "python3.12", log=log)
-    probe(str(fake), use_cache=True)
+    probe_through_cache(str(fake))
     (entry,) = _entries()
     entry.write_bytes(content)
-    assert probe(str(fake), use_cache=True).version == (3, 12, 1)
+    assert probe_through_cache(str(fake)).version == (3, 12, 1)
     assert run_count(log) == 2
     assert json.loads(entry.read_text())["schema"] == probe_cache.CACHE_SCHEMA
-    probe(str(fake), use_cache=True)
+    probe_through_cache(str(fake))
     assert run_count(log) == 2
 
 
 def test_entry_with_bad_payload_is_reprobed(tmp_path: Path) -> None:
     log = tmp_path / "log"
     fake = make_fake_python(tmp_path, "python3.12", log=log)
-    probe(str(fake), use_cache=True)
+    probe_through_cache(str(fake))
     (entry,) = _entries()
     data = json.loads(entry.read_text())
     del data["payload"]["prefix"]
     entry.write_text(json.dumps(data))
-    assert probe(str(fake), use_cache=True).prefix
+    assert probe_through_cache(str(fake)).prefix
     assert run_count(log) == 2
 
 
 def test_other_script_hash_misses(tmp_path: Path) -> None:
     fake = make_fake_python(tmp_path, "python3.12")
-    probe(str(fake), use_cache=True)
+    probe_through_cache(str(fake))
     assert probe_cache.load(probe_cache.cache_key(str(fake), script_hash())) is not None
     assert probe_cache.load(probe_cache.cache_key(str(fake), "another-script")) is None
 
@@ -149,8 +147,8 @@ def test_unwritable_cache_is_not_fatal(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
     log = tmp_path / "log"
     fake = make_fake_python(tmp_path, "python3.12", log=log)
-    assert probe(str(fake), use_cache=True).version == (3, 12, 1)
-    assert probe(str(fake), use_cache=True).version == (3, 12, 1)
+    assert probe_through_cache(str(fake)).version == (3, 12, 1)
+    assert probe_through_cache(str(fake)).version == (3, 12, 1)
     assert run_count(log) == 2
 
 
@@ -159,13 +157,13 @@ def test_failures_are_not_cached(tmp_path: Path) -> None:
     fake = make_fake_python(tmp_path, "python3.12", behaviour="junk", log=log)
     for _ in range(2):
         with pytest.raises(Exception, match="did not answer"):
-            probe(str(fake), use_cache=True)
+            probe_through_cache(str(fake))
     assert run_count(log) == 2
     assert _entries() == []
 
 
 def test_clear(tmp_path: Path) -> None:
-    probe(str(make_fake_python(tmp_path, "python3.12")), use_cache=True)
+    probe_through_cache(str(make_fake_python(tmp_path, "python3.12")))
     assert probe_cache.clear() == 1
     assert _entries() == []
 
@@ -175,7 +173,7 @@ def test_cached_peeks_without_running(tmp_path: Path) -> None:
     fake = make_fake_python(tmp_path, "python3.12", log=log)
     assert cached(str(fake)) is None
     assert cached(str(tmp_path / "missing")) is None
-    result = probe(str(fake), use_cache=True)
+    result = probe_through_cache(str(fake))
     assert cached(str(fake)) == result
     assert run_count(log) == 1
 
@@ -187,8 +185,8 @@ def test_interpreter_reporting_another_executable_is_not_cached(tmp_path: Path) 
     shim = make_fake_python(
         tmp_path / "shims", "python3", recorded_probe(sys_executable=str(real)), log=log
     )
-    assert probe(str(shim), use_cache=True).sys_executable == str(real)
-    probe(str(shim), use_cache=True)
+    assert probe_through_cache(str(shim)).sys_executable == str(real)
+    probe_through_cache(str(shim))
     assert run_count(log) == 2
     assert _entries() == []
 
@@ -202,7 +200,7 @@ def test_real_pyenv_shim_runs_its_version_and_is_never_cached() -> None:
 
     assert is_shim(str(shim))
     try:
-        result = probe(str(shim), use_cache=True)
+        result = probe_through_cache(str(shim))
     except Exception as exc:  # pyenv may have no version selected here
         pytest.skip(f"the shim does not run: {exc}")
     assert result.sys_executable.startswith(str(Path.home() / ".pyenv" / "versions") + os.sep)

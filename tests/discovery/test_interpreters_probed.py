@@ -20,12 +20,15 @@ from venvtui.core.base.errors import (
     SymlinkLoopError,
 )
 from venvtui.core.base.models import Source
+from venvtui.core.base.options import Options
 from venvtui.core.installed.interpreters import (
     find_interpreters,
     interpreter_for,
     iter_interpreters,
 )
 from venvtui.core.installed.sources import Context
+
+NO_CACHE = Options(use_cache=False)
 
 SYSTEM_PYTHON = Path("/usr/bin/python3.11")
 
@@ -50,7 +53,7 @@ def test_real_machine_every_pyenv_version_and_the_system_python_once(tmp_path: P
     path_dirs = [str(pyenv_root / "shims"), "/usr/local/bin", "/usr/bin", "/bin"]
     env = {"PATH": os.pathsep.join(path_dirs), "PYENV_ROOT": str(pyenv_root)}
     ctx = Context(env, str(home), str(home), "linux")
-    found = find_interpreters(context=ctx, use_cache=False)
+    found = find_interpreters(context=ctx, options=NO_CACHE)
 
     reals = [i.real_path for i in found]
     assert len(reals) == len(set(reals))
@@ -138,7 +141,9 @@ def test_failed_probes_still_yield_and_others_complete(machine: FakeMachine) -> 
     )
     found = {
         i.real_path: i
-        for i in iter_interpreters(context=machine.context(), timeout=3.0, use_cache=False)
+        for i in iter_interpreters(
+            context=machine.context(), options=Options(probe_timeout=3.0, use_cache=False)
+        )
     }
     assert finished(machine) == []  # the hang is bounded by the timeout
     assert set(found) == {str(p) for p in made.values()}
@@ -155,7 +160,9 @@ def test_failed_probes_still_yield_and_others_complete(machine: FakeMachine) -> 
 def test_results_stream_as_probes_complete(machine: FakeMachine) -> None:
     """The fast interpreter is yielded while the slow one is still being probed."""
     fake_machine_with(machine, {"3.12.1": "ok", "3.11.0": "slow"})
-    it = iter_interpreters(context=machine.context(), timeout=20.0, use_cache=False)
+    it = iter_interpreters(
+        context=machine.context(), options=Options(probe_timeout=20.0, use_cache=False)
+    )
     first = next(it)
     assert first.version == "3.12.1"
     assert finished(machine) == []  # the slow one is still sleeping
@@ -168,8 +175,7 @@ def test_cancel_stops_probing(machine: FakeMachine) -> None:
     out = list(
         iter_interpreters(
             context=machine.context(),
-            timeout=20.0,
-            use_cache=False,
+            options=Options(probe_timeout=20.0, use_cache=False),
             cancel=lambda: time.monotonic() - start > 0.5,
         )
     )
@@ -183,9 +189,9 @@ def test_no_probe_spawns_nothing_and_warm_cache_spawns_nothing(machine: FakeMach
     listed = list(iter_interpreters(context=machine.context(), probe=False))
     assert len(listed) == 2 and all(i.probe is None and i.error is None for i in listed)
     assert sum(run_count(log) for log in logs) == 0
-    cold = find_interpreters(context=machine.context(), use_cache=True)
+    cold = find_interpreters(context=machine.context(), options=Options())
     assert sum(run_count(log) for log in logs) == 2  # one probe per real file, not per alias
-    warm = find_interpreters(context=machine.context(), use_cache=True)
+    warm = find_interpreters(context=machine.context(), options=Options())
     assert sum(run_count(log) for log in logs) == 2  # answered from the cache
     assert [i.version for i in warm] == [i.version for i in cold] == ["3.13.0", "3.12.1"]
     assert {i.path for i in warm} == {str(p) for p in made.values()}
@@ -218,7 +224,7 @@ def test_interpreter_for_bad_input(tmp_path: Path) -> None:
         interpreter_for(str(text))
     junk = make_fake_python(tmp_path / "j", "python3", behaviour="junk")
     with pytest.raises(ProbeError):
-        interpreter_for(str(junk), use_cache=False)
+        interpreter_for(str(junk), options=NO_CACHE)
     hang = make_fake_python(tmp_path / "h", "python3", behaviour="sleep")
     with pytest.raises(ProbeTimeout):
-        interpreter_for(str(hang), timeout=1.0, use_cache=False)
+        interpreter_for(str(hang), options=Options(probe_timeout=1.0, use_cache=False))

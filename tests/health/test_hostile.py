@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from tests.health.oracle import actual_status
 from tests.layouts import create_venv, require_python, run_tool
+from venvtui.core.base.options import Options
 from venvtui.core.breaks.health import HEALTH_RANK, diagnose
 from venvtui.core.installed.interpreters import load_environment
 
@@ -78,15 +79,12 @@ def _only_python(directory: str, names: list[str]) -> list[str]:
 
 
 def test_hanging_interpreter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from venvtui.core.base import settings
-
-    monkeypatch.setattr(settings, "PROBE_TIMEOUT", 1.0)
     env = _fake_env(tmp_path / "env", b"home = /usr/bin\nversion = 3.12.1\n")
     py = env / "bin" / "python"
     finished = tmp_path / "finished"
     py.write_text(f"#!/bin/sh\nsleep 30\ntouch '{finished}'\n")
     py.chmod(0o755)
-    d = diagnose(load_environment(str(env)), timeout=1.0)
+    d = diagnose(load_environment(str(env)), options=Options(probe_timeout=1.0))
     assert not finished.exists(), "the diagnosis waited for the hanging interpreter"
     assert d.status == "broken"
     assert d.observed is not None and "did not answer" in (d.observed.error or "")

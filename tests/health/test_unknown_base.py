@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakes import make_fake_python
-from venvtui.core.base import settings
+from venvtui.core.base.options import Options
 from venvtui.core.breaks.forecast import base_facts
 from venvtui.core.breaks.health import diagnose
 from venvtui.core.breaks.whatif import whatif_remove
@@ -33,10 +33,11 @@ def hanging_env(tmp_path: Path) -> tuple[Path, Path]:
 def test_unknown_base_is_uncertain_not_broken(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(settings, "PROBE_TIMEOUT", 0.3)
     env_dir, exe = hanging_env(tmp_path)
     env = load_environment(str(env_dir))
-    base = base_facts(env.python, spawn=True)  # times out twice (0.3 s, then 1.2 s)
+    base = base_facts(
+        env.python, spawn=True, options=Options(probe_timeout=0.3)
+    )  # times out twice (0.3 s, then 1.2 s)
     assert base.unknown and base.compiled_prefix is None
     start = predict(REAL, env.path, env.python, env.cfg, base)
     assert start.status == "uncertain", start.summary()

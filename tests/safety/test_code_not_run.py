@@ -74,7 +74,7 @@ def test_probe_ignores_json_py_in_cwd(
         pytest.skip(f"no CPython {version} in ~/.pyenv/versions")
     mark = _trap(tmp_path)
     monkeypatch.chdir(tmp_path)
-    probe(str(builds[-1] / "bin" / f"python{version}"), use_cache=False, timeout=60)
+    probe(str(builds[-1] / "bin" / f"python{version}"), timeout=60)
     assert not mark.exists()
 
 

@@ -250,7 +250,7 @@ def test_fifo_as_bin_python_is_refused_without_opening(tmp_path: Path) -> None:
     fifo.chmod(0o755)
     assert not is_shim(str(fifo))
     with pytest.raises(NotAnInterpreterError, match="FIFO"):
-        probe(str(fifo), use_cache=False, timeout=30)
+        probe(str(fifo), timeout=30)
 
 
 def test_fifo_console_script_and_elf(
@@ -315,7 +315,7 @@ def test_deep_json_from_a_probed_python_is_a_probe_error(tmp_path: Path) -> None
     fake.write_text(f'#!/bin/sh\nprintf %s "$2"; cat {tmp_path / "deep.json"}; printf %s "$2"\n')
     fake.chmod(0o755)
     with pytest.raises(ProbeError):
-        probe(str(fake), use_cache=False, timeout=30)
+        probe(str(fake), timeout=30)
 
 
 def test_doctor_confirming_a_fifo_bin_python(

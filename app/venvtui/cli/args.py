@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import math
 
+from venvtui.core.base.options import DEFAULT_OPTIONS, Options
+
 MAX_TIMEOUT = 24 * 3600.0  # seconds; more is a typo, not a wish
 
 
@@ -24,11 +26,20 @@ def positive_float(text: str) -> float:
 
 
 def timeout_arg(p: argparse.ArgumentParser, who: str) -> None:
-    """`--timeout SECONDS`: how long `who` gets to answer (default: core.settings)."""
+    """`--timeout SECONDS`: how long `who` gets to answer (default: `Options.probe_timeout`)."""
     p.add_argument(
         "--timeout",
         type=positive_float,
         default=None,
         metavar="SECONDS",
-        help=f"how long {who} (default 5)",
+        help=f"how long {who} (default {DEFAULT_OPTIONS.probe_timeout:g})",
+    )
+
+
+def options_from(args: argparse.Namespace) -> Options:
+    """The core's options for this command: `--timeout` (where it has one) and `--no-cache`."""
+    timeout = getattr(args, "timeout", None)
+    return Options(
+        probe_timeout=DEFAULT_OPTIONS.probe_timeout if timeout is None else timeout,
+        use_cache=not getattr(args, "no_cache", False),
     )

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from venvtui.cli.args import timeout_arg
+from venvtui.cli.args import options_from, timeout_arg
 
 if TYPE_CHECKING:
     from venvtui.core.base.errors import VenvtuiError
@@ -216,11 +216,9 @@ def collect(
 def cmd_doctor(args: argparse.Namespace) -> int:
     from concurrent.futures import ThreadPoolExecutor
 
-    from venvtui.core.base import settings
     from venvtui.core.breaks.health import HEALTH_ORDER, diagnose, is_problem
 
-    if args.timeout is not None:
-        settings.PROBE_TIMEOUT = args.timeout
+    options = options_from(args)
     from venvtui.core.base.config import load_config
 
     load_config()  # a bad config file is a one-line error, before any scan
@@ -239,7 +237,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     from venvtui.core.layout.view import snapshot
 
     with snapshot(), ThreadPoolExecutor(max_workers=max(1, min(8, len(envs)))) as pool:
-        diags = list(pool.map(lambda pe: diagnose(pe[1], confirm=confirm), envs))
+        diags = list(pool.map(lambda pe: diagnose(pe[1], confirm=confirm, options=options), envs))
     unhealthy = any(is_problem(d.status) for d in diags)
     if args.json:
         from venvtui.cli.output import emit_json
@@ -405,7 +403,7 @@ def _ask(args: argparse.Namespace, kind: QuestionKind) -> int:
     question = Question(
         kind, args.path, getattr(args, "to", None), getattr(args, "remove_old", None)
     )
-    return _emit_whatif(args, ask(question, envs), problems, limits)
+    return _emit_whatif(args, ask(question, envs, options=options_from(args)), problems, limits)
 
 
 def cmd_whatif_remove(args: argparse.Namespace) -> int:

@@ -10,13 +10,14 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
-from venvtui.cli.args import timeout_arg
+from venvtui.cli.args import options_from, timeout_arg
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from venvtui.core.base.errors import VenvtuiError
     from venvtui.core.base.models import Chain, Environment, Interpreter, ProbeResult
+    from venvtui.core.base.options import Options
     from venvtui.core.installed.envs import WalkLimit
 
 
@@ -78,13 +79,6 @@ def _depth(text: str) -> int:
     return value
 
 
-def _apply_timeout(args: argparse.Namespace) -> None:
-    if getattr(args, "timeout", None) is not None:
-        from venvtui.core.base import settings
-
-        settings.PROBE_TIMEOUT = args.timeout
-
-
 def _warn(message: str) -> None:
     print(f"venvtui: warning: {message}", file=sys.stderr)
 
@@ -117,8 +111,7 @@ def version_label(interp: Interpreter) -> str:
 def cmd_interpreters(args: argparse.Namespace) -> int:
     from venvtui.core.installed.interpreters import find_interpreters
 
-    _apply_timeout(args)
-    found = find_interpreters(probe=not args.no_probe)
+    found = find_interpreters(probe=not args.no_probe, options=options_from(args))
     errors = [_error_entry(i.path, i.error) for i in found if i.error]
     if args.json:
         _emit_list({"interpreters": [i.to_json() for i in found], "errors": errors})
@@ -263,24 +256,23 @@ def _probe_lines(pr: ProbeResult) -> list[str]:
 def cmd_show(args: argparse.Namespace) -> int:
     from venvtui.core.base.errors import NotAnInterpreterError, NotFoundError, missing_hint
 
-    _apply_timeout(args)
     path = os.path.abspath(os.path.expanduser(args.path))
     if not os.path.lexists(path):
         raise NotFoundError(f"{path} does not exist", missing_hint(path))
     if os.path.isdir(path) or (os.path.basename(path) == ".venv" and os.path.isfile(path)):
-        return _show_env(path, args.json)
+        return _show_env(path, args.json, options_from(args))
     if os.path.isfile(path) and not os.access(path, os.X_OK):
         raise NotAnInterpreterError(
             f"{path} is a file, neither an environment directory nor an interpreter",
             "pass an environment's directory or a Python executable",
         )
-    return _show_interpreter(path, args.json)
+    return _show_interpreter(path, args.json, options_from(args))
 
 
-def _show_interpreter(path: str, as_json: bool) -> int:
+def _show_interpreter(path: str, as_json: bool, options: Options) -> int:
     from venvtui.core.installed.interpreters import interpreter_for
 
-    interp = interpreter_for(path)
+    interp = interpreter_for(path, options=options)
     inside = _enclosing_env(path)
     if as_json:
         from venvtui.cli.output import emit_json
@@ -318,7 +310,7 @@ def _enclosing_env(path: str) -> str | None:
     return None
 
 
-def _show_env(path: str, as_json: bool) -> int:
+def _show_env(path: str, as_json: bool, options: Options) -> int:
     from venvtui.core.base.errors import VenvtuiError
     from venvtui.core.installed.interpreters import load_environment
 
@@ -326,10 +318,10 @@ def _show_env(path: str, as_json: bool) -> int:
     probe: ProbeResult | None = None
     problem: VenvtuiError | None = None
     if env.python and env.chain is not None and env.chain.ok:
-        from venvtui.core.installed.probe import probe as run_probe
+        from venvtui.core.installed.probe import probe_through_cache
 
         try:
-            probe = run_probe(env.python)
+            probe = probe_through_cache(env.python, options)
         except VenvtuiError as exc:
             problem = exc
     errors = [_error_entry(env.python, problem)] if problem else []

@@ -23,7 +23,9 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from venvtui import __version__
+from venvtui.cli.args import options_from
 from venvtui.core.base.errors import VenvtuiError
+from venvtui.core.base.options import DEFAULT_OPTIONS, Options
 
 COMMAND_MODULES = {
     "venvtui.cli.inventory": ("interpreters", "envs", "show"),
@@ -166,7 +168,7 @@ def _stop_runs() -> None:
         proc.stop_all()
 
 
-def _tui() -> int:
+def _tui(options: Options = DEFAULT_OPTIONS) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         return _error(
             "venvtui needs a terminal; try `venvtui envs` or `venvtui doctor`",
@@ -176,7 +178,7 @@ def _tui() -> int:
         )
     from venvtui.tui.app import run_tui
 
-    return run_tui()
+    return run_tui(options)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -193,12 +195,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _error(str(exc), exc.hint, USAGE_EXIT, as_json, exc.choices)
         except VenvtuiError as exc:
             return _error(str(exc), exc.hint, USAGE_EXIT, as_json)
-    if args.no_cache:
-        from venvtui.core.base import settings
-
-        settings.USE_CACHE = False
     if args.command is None:
-        return _tui()
+        return _tui(options_from(args))
     as_json = bool(getattr(args, "json", False))
     import signal
 

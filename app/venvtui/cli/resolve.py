@@ -11,7 +11,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from venvtui.cli.args import timeout_arg
+from venvtui.cli.args import options_from, timeout_arg
 
 if TYPE_CHECKING:
     from venvtui.core.base.models import Chain
@@ -48,8 +48,9 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     from venvtui.core.startup.resolver import resolve
 
     # A shim is replaced by what it runs, a version request by the matching interpreter.
-    choice = find_python(args.python)
-    res = resolve(choice.path, patch_requested=args.patch_requested, timeout=args.timeout)
+    options = options_from(args)
+    choice = find_python(args.python, options=options)
+    res = resolve(choice.path, patch_requested=args.patch_requested, options=options)
     if args.json:
         from venvtui.cli.output import emit_json
 

@@ -6,6 +6,8 @@ import argparse
 import sys
 from typing import Any
 
+from venvtui.cli.args import options_from
+
 POLICY_HELP = (
     "which base the environment records and links to: 'stable' (default: the alias that "
     "survives patch upgrades), 'venv' (exactly what `python -m venv` would record), or a path "
@@ -164,7 +166,13 @@ def cmd_create(args: argparse.Namespace) -> int:
     if args.upgrade:
         from venvtui.core.write.repair import plan_repair
 
-        plan = plan_repair(args.dest, args.python, home_policy=_policy(args), action="upgrade")
+        plan = plan_repair(
+            args.dest,
+            args.python,
+            home_policy=_policy(args),
+            action="upgrade",
+            options=options_from(args),
+        )
         return _run(args, plan)
     from venvtui.core.write.create import CreateRequest, plan_create
 
@@ -180,14 +188,17 @@ def cmd_create(args: argparse.Namespace) -> int:
         cachedir_tag=not args.no_cachedir_tag,
         clear=args.clear,
     )
-    return _run(args, plan_create(req))
+    return _run(args, plan_create(req, options_from(args)))
 
 
 def cmd_repair(args: argparse.Namespace) -> int:
     from venvtui.core.write.repair import plan_repair
 
     _settle_first(args, args.env)
-    return _run(args, plan_repair(args.env, args.python, home_policy=_policy(args)))
+    return _run(
+        args,
+        plan_repair(args.env, args.python, home_policy=_policy(args), options=options_from(args)),
+    )
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
@@ -201,6 +212,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
         find_links=args.find_links,
         no_index=args.no_index,
         installer=args.installer,
+        options=options_from(args),
     )
     return _run(args, plan)
 

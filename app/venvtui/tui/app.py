@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.command import Provider
 from textual.screen import Screen
 
+from venvtui.core.base.options import DEFAULT_OPTIONS, Options
 from venvtui.tui.screens.main import MainScreen
 from venvtui.tui.services import Service, default_service
 
@@ -196,10 +197,10 @@ class VenvtuiApp(App[None]):
         yield from super().get_system_commands(screen)
 
 
-def run_tui() -> int:
-    """Run the app on the real core. Returns the process exit code."""
+def run_tui(options: Options = DEFAULT_OPTIONS) -> int:
+    """Run the app on the real core (probing with `options`). Returns the process exit code."""
     try:
-        VenvtuiApp().run()
+        VenvtuiApp(default_service(options)).run()
     finally:
         # Quitting while interpreters are probed: stop those runs now, not at their timeout.
         import sys

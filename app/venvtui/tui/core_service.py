@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from venvtui.core.base.errors import VenvtuiError, WriteRefused
+from venvtui.core.base.options import DEFAULT_OPTIONS, Options
 from venvtui.tui.services import Cancelled, Progress
 from venvtui.tui.views import (
     ApplyOutcome,
@@ -97,12 +98,18 @@ class CoreService:
     """The real machine, through venvtui's core."""
 
     def __init__(
-        self, *, env_roots: Sequence[str] | None = None, context: Context | None = None
+        self,
+        *,
+        env_roots: Sequence[str] | None = None,
+        context: Context | None = None,
+        core_options: Options = DEFAULT_OPTIONS,
     ) -> None:
         """`env_roots`: scan only these for environments; `context`: the environment, home,
-        cwd and system root discovery reads (default: this process's)."""
+        cwd and system root discovery reads (default: this process's); `core_options`: probe
+        timeout and cache (`venvtui --no-cache`)."""
         self.env_roots = list(env_roots) if env_roots is not None else None
         self.context = context
+        self.core_options = core_options
 
     # --- basics ----------------------------------------------------------------------------------
     def now(self) -> float:
@@ -132,7 +139,9 @@ class CoreService:
     def iter_interpreters(self, cancelled: Cancelled) -> Iterator[InterpreterRow]:
         from venvtui.core.installed.interpreters import iter_interpreters
 
-        for interp in iter_interpreters(cancel=cancelled, context=self.context):
+        for interp in iter_interpreters(
+            cancel=cancelled, options=self.core_options, context=self.context
+        ):
             yield interpreter_row(interp)
 
     def iter_environments(self, cancelled: Cancelled) -> Iterator[EnvRow]:
@@ -173,7 +182,7 @@ class CoreService:
     def _diagnose(self, env: Environment, *, confirm: bool) -> Diagnosis:
         from venvtui.core.breaks.health import diagnose
 
-        return diagnose(env, confirm=confirm)
+        return diagnose(env, confirm=confirm, options=self.core_options)
 
     def dependents(
         self, interpreters: Sequence[InterpreterRow], envs: Sequence[EnvRow]
@@ -245,7 +254,7 @@ class CoreService:
         recommended_why: tuple[str, ...] = ()
         if probe is not None:
             try:
-                res = resolve(row.path, probe)
+                res = resolve(row.path, probe, options=self.core_options)
             except VenvtuiError as exc:
                 notes.append(f"resolve failed: {exc}")
             else:
@@ -303,7 +312,7 @@ class CoreService:
         """One what-if through the core's `ask` (the same computation as `venvtui whatif`)."""
         from venvtui.core.breaks.whatif import ask
 
-        result: WhatIf = ask(question, _models(envs))
+        result: WhatIf = ask(question, _models(envs), options=self.core_options)
         return ImpactView(
             result.event.text,
             tuple((r.path, r.status_after, r.why) for r in result.environments),
@@ -387,7 +396,7 @@ class CoreService:
             copies=options.copies,
         )
         try:
-            plan = plan_create(request)
+            plan = plan_create(request, self.core_options)
         except VenvtuiError as exc:
             return CreatePreview(error=f"{exc}" + (f" ({exc.hint})" if exc.hint else ""))
         details = plan.details
@@ -410,12 +419,12 @@ class CoreService:
     def plan_repair(self, row: EnvRow, python: str | None = None) -> PlanView:
         from venvtui.core.write.writer import plan_repair
 
-        return _plan_view(plan_repair(self._env(row), python))
+        return _plan_view(plan_repair(self._env(row), python, options=self.core_options))
 
     def plan_rebuild(self, row: EnvRow, python: str) -> PlanView:
         from venvtui.core.write.writer import plan_rebuild
 
-        return _plan_view(plan_rebuild(self._env(row), python))
+        return _plan_view(plan_rebuild(self._env(row), python, options=self.core_options))
 
     def plan_delete(self, row: EnvRow) -> PlanView:
         from venvtui.core.write.writer import plan_delete

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Protocol
 
+from venvtui.core.base.options import DEFAULT_OPTIONS, Options
 from venvtui.tui.views import (
     ApplyOutcome,
     CreateOptions,
@@ -89,7 +90,7 @@ class Service(Protocol):
     def apply(self, plan: PlanView, progress: Progress | None = None) -> ApplyOutcome: ...
 
 
-def default_service() -> Service:
+def default_service(options: Options = DEFAULT_OPTIONS) -> Service:
     from venvtui.tui.core_service import CoreService
 
-    return CoreService()
+    return CoreService(core_options=options)

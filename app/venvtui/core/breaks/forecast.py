@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from venvtui.core.base.models import Environment
+from venvtui.core.base.options import DEFAULT_OPTIONS, Options
 from venvtui.core.base.paths import inside
 from venvtui.core.base.stability import Install, find_install, unversioned_alias
 from venvtui.core.breaks.events import (
@@ -85,9 +86,9 @@ def env_home(env: Environment) -> str | None:
     return h.strip() if h and h.strip() else None
 
 
-def base_facts(python: str | None, *, spawn: bool, timeout: float | None = None) -> Runtime:
+def base_facts(python: str | None, *, spawn: bool, options: Options = DEFAULT_OPTIONS) -> Runtime:
     """The base interpreter's facts (`core.runtime.runtime_for`)."""
-    return runtime_for(python, spawn=spawn, timeout=timeout)
+    return runtime_for(python, spawn=spawn, options=options)
 
 
 def parent_env_of(view: View, path: str, env_dir: str) -> str | None:
@@ -255,7 +256,14 @@ def candidate_events(
     return events
 
 
-def facts_in(view: View, python: str | None, base: Runtime, *, spawn: bool) -> Runtime:
+def facts_in(
+    view: View,
+    python: str | None,
+    base: Runtime,
+    *,
+    spawn: bool,
+    options: Options = DEFAULT_OPTIONS,
+) -> Runtime:
     """The facts `predict` needs in `view`: those of the binary the event leaves (another
     real binary is probed, or read from the probe cache)."""
     after = facts_after(view, python, base)
@@ -263,7 +271,7 @@ def facts_in(view: View, python: str | None, base: Runtime, *, spawn: bool) -> R
         return after
     real = view.realpath(python) if python else None
     if real is not None and view.source_of(real) == real and os.path.isfile(real):
-        return base_facts(real, spawn=spawn)
+        return base_facts(real, spawn=spawn, options=options)
     return base  # a synthesized binary: the model assumes its own install's PREFIX
 
 
@@ -274,6 +282,7 @@ def run_forecast(
     parents: Sequence[str] = (),
     *,
     spawn: bool = False,
+    options: Options = DEFAULT_OPTIONS,
 ) -> tuple[list[Forecast], list[Survival]]:
     """Each candidate event's outcome for `env` (see the module doc); `spawn`: another binary
     an event leaves may be probed when the probe cache does not know it."""
@@ -283,7 +292,11 @@ def run_forecast(
     for ev, inst in events:
         ov = ev.overlay()
         after = predict(
-            ov, env.path, env.python, env.cfg, facts_in(ov, env.python, base, spawn=spawn)
+            ov,
+            env.path,
+            env.python,
+            env.cfg,
+            facts_in(ov, env.python, base, spawn=spawn, options=options),
         )
         if RANK[after.status] > RANK[now.status]:
             verb = (

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from venvtui.core.base.models import Environment
+from venvtui.core.base.options import DEFAULT_OPTIONS, Options
 from venvtui.core.base.paths import inside
 from venvtui.core.base.safe_io import is_regular_file, kind_of, loads_json, read_head
 from venvtui.core.base.stability import Stability, classify_path, find_install
@@ -684,15 +685,12 @@ def diagnose(
     env: Environment,
     *,
     confirm: bool = True,
-    timeout: float | None = None,
+    options: Options = DEFAULT_OPTIONS,
     forecast: bool = True,
 ) -> Diagnosis:
     """Verdicts for `env` now, and the forecast of which event breaks it (see module doc).
-    `forecast=False` skips the forecast (a listing needs only the status)."""
-    from venvtui.core.base import settings
-
-    if timeout is None:
-        timeout = settings.PROBE_TIMEOUT
+    `forecast=False` skips the forecast (a listing needs only the status); `confirm` runs the
+    env's python and may probe its base (`options`)."""
     verdicts: list[Verdict] = []
     if env.kind != "venv":
         # conda envs carry their own interpreter: nothing points outside them
@@ -701,14 +699,14 @@ def diagnose(
             env.path, static.status, (), (), static, creator=env.creator, starts=static.status
         )
     verdicts.extend(_cfg_verdicts(env))
-    base = base_facts(env.python, spawn=confirm)
+    base = base_facts(env.python, spawn=confirm, options=options)
     static = predict(REAL, env.path, env.python, env.cfg, base)
     verdicts.extend(_start_verdicts(env, static))
     parents, nest = _nesting(env, static)
     verdicts.extend(nest)
     verdicts.extend(shebang_verdicts(env))
     verdicts.extend(project_verdicts(env))
-    observed = observe(env, static, timeout=timeout) if confirm else None
+    observed = observe(env, static, timeout=options.probe_timeout) if confirm else None
     status: Status = static.status
     if observed is not None:
         status = observed.status
@@ -728,7 +726,9 @@ def diagnose(
                 )
             )
     forecasts, survives = (
-        run_forecast(env, static, base, parents, spawn=confirm) if forecast else ([], [])
+        run_forecast(env, static, base, parents, spawn=confirm, options=options)
+        if forecast
+        else ([], [])
     )
     paths: list[Stability] = []
     if static.chain is not None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from venvtui.core.base.models import Environment, Interpreter, minor_of
+from venvtui.core.base.options import DEFAULT_OPTIONS, Options
 from venvtui.core.base.paths import inside
 from venvtui.core.base.stability import Install, exe_minor, find_install
 from venvtui.core.breaks.events import (
@@ -117,20 +118,32 @@ def _touched(event: Event) -> list[str]:
     )
 
 
-def _whatif(event: Event, envs: Iterable[Environment], *, spawn: bool = True) -> WhatIf:
+def _whatif(
+    event: Event,
+    envs: Iterable[Environment],
+    *,
+    spawn: bool = True,
+    options: Options = DEFAULT_OPTIONS,
+) -> WhatIf:
     results: list[WhatIfResult] = []
     ov = event.overlay()
     roots = _touched(event)
     for env in envs:
         if env.kind != "venv":
             continue
-        base = base_facts(env.python, spawn=spawn)  # the cache first; a miss is probed
+        base = base_facts(
+            env.python, spawn=spawn, options=options
+        )  # the cache first; a miss is probed
         paths = env_paths(env, REAL, base)
         if not any(depends_on(env, r, REAL, base, paths) for r in roots):
             continue
         before = predict(REAL, env.path, env.python, env.cfg, base)
         after = predict(
-            ov, env.path, env.python, env.cfg, facts_in(ov, env.python, base, spawn=spawn)
+            ov,
+            env.path,
+            env.python,
+            env.cfg,
+            facts_in(ov, env.python, base, spawn=spawn, options=options),
         )
         results.append(WhatIfResult(env.path, before.status, after.status, after.summary()))
     return WhatIf(event, tuple(results))
@@ -145,7 +158,13 @@ def _install_or_path(path: str) -> tuple[Install | None, str]:
     return install_for(p), p
 
 
-def whatif_remove(path: str, envs: Iterable[Environment], *, spawn: bool = True) -> WhatIf:
+def whatif_remove(
+    path: str,
+    envs: Iterable[Environment],
+    *,
+    spawn: bool = True,
+    options: Options = DEFAULT_OPTIONS,
+) -> WhatIf:
     """Every env depending on the install at `path` (an install dir or its executable), and
     its status once the installer removes it. A path no installer owns is simply removed."""
     envs = list(envs)
@@ -164,7 +183,7 @@ def whatif_remove(path: str, envs: Iterable[Environment], *, spawn: bool = True)
                 if shared_prefix(root)
                 else remove_path_event(root)
             )
-    return _whatif(event, envs, spawn=spawn)
+    return _whatif(event, envs, spawn=spawn, options=options)
 
 
 def _conda_minor_event(path: str, to_version: str) -> Event | None:
@@ -187,6 +206,7 @@ def whatif_upgrade(
     *,
     remove_old: bool | None = None,
     spawn: bool = True,
+    options: Options = DEFAULT_OPTIONS,
 ) -> WhatIf:
     """Every env depending on the install at `path`, and its status after the installer's
     upgrade to `to_version` (Homebrew, pyenv, uv, mise: see `core.breaks.events`)."""
@@ -194,7 +214,7 @@ def whatif_upgrade(
     if inst is None:
         conda = _conda_minor_event(p, to_version)
         if conda is not None:
-            return _whatif(conda, envs, spawn=spawn)
+            return _whatif(conda, envs, spawn=spawn, options=options)
         raise UnknownInstallError(f"{path} is not an install venvtui knows how to upgrade")
     envs = list(envs)
     known = [h.path for e in envs if e.chain is not None for h in e.chain.hops]
@@ -203,7 +223,7 @@ def whatif_upgrade(
         event = nix_upgrade_event(inst, *profile)
     else:
         event = upgrade_event(inst, to_version, remove_old=remove_old, known_links=known)
-    return _whatif(event, envs, spawn=spawn)
+    return _whatif(event, envs, spawn=spawn, options=options)
 
 
 def whatif_repoint(
@@ -213,6 +233,7 @@ def whatif_repoint(
     *,
     remove_old: bool = False,
     spawn: bool = True,
+    options: Options = DEFAULT_OPTIONS,
 ) -> WhatIf:
     """Every env going through `link` (or, with `remove_old`, through the install it leads to
     now), and its status once `link` is re-pointed at `to` (and the old install removed): a link
@@ -224,7 +245,7 @@ def whatif_repoint(
 
         raise NotFoundError(f"{p} does not exist")
     event = repoint_to_event(p, to, remove_old=remove_old)
-    return _whatif(event, envs, spawn=spawn)
+    return _whatif(event, envs, spawn=spawn, options=options)
 
 
 QuestionKind = Literal["remove", "upgrade", "repoint"]
@@ -267,20 +288,36 @@ def questions_for(path: str, envs: Iterable[Environment]) -> tuple[Question, ...
     return tuple(out)
 
 
-def ask(question: Question, envs: Iterable[Environment], *, spawn: bool = True) -> WhatIf:
+def ask(
+    question: Question,
+    envs: Iterable[Environment],
+    *,
+    spawn: bool = True,
+    options: Options = DEFAULT_OPTIONS,
+) -> WhatIf:
     """The one computation behind `venvtui whatif ...` and the TUI's interpreter detail."""
     if question.kind == "remove":
-        return whatif_remove(question.path, envs, spawn=spawn)
+        return whatif_remove(question.path, envs, spawn=spawn, options=options)
     if not question.to:
         raise UnknownInstallError(
             f"`{question.kind}` needs a target", "give --to (X.Y.Z for upgrade, a path for repoint)"
         )
     if question.kind == "upgrade":
         return whatif_upgrade(
-            question.path, question.to, envs, remove_old=question.remove_old, spawn=spawn
+            question.path,
+            question.to,
+            envs,
+            remove_old=question.remove_old,
+            spawn=spawn,
+            options=options,
         )
     return whatif_repoint(
-        question.path, question.to, envs, remove_old=bool(question.remove_old), spawn=spawn
+        question.path,
+        question.to,
+        envs,
+        remove_old=bool(question.remove_old),
+        spawn=spawn,
+        options=options,
     )
 
 

@@ -26,6 +26,8 @@ from venvtui.core.base.errors import (
     VenvtuiError,
 )
 from venvtui.core.base.models import Alias, Environment, Interpreter, ProbeResult, Source
+from venvtui.core.base.options import DEFAULT_OPTIONS, Options
+from venvtui.core.installed import probe as probe_mod
 from venvtui.core.installed.sources import Candidate, Context, candidates, resolve_shim
 from venvtui.core.layout.symlinks import LinkCache, walk_chain
 
@@ -207,16 +209,15 @@ def iter_interpreters(
     *,
     cancel: Cancel | None = None,
     probe: bool = True,
-    timeout: float | None = None,
-    use_cache: bool | None = None,
-    max_workers: int = 8,
+    options: Options = DEFAULT_OPTIONS,
     context: Context | None = None,
 ) -> Iterator[Interpreter]:
     """Stream every interpreter on the machine.
 
     Static collection first; then (with `probe`) each interpreter is probed concurrently and
     yielded as its probe completes. A failed probe still yields the interpreter, with `error`
-    set. `cancel()` is checked between steps; once it returns True nothing more is yielded.
+    set (`options.concurrency` at once). `cancel()` is checked between steps; once it returns
+    True nothing more is yielded.
     """
     found = static_interpreters(cancel=cancel, context=context)
     if not probe:
@@ -227,14 +228,10 @@ def iter_interpreters(
         return
     if not found or (cancel is not None and cancel()):
         return
-    from venvtui.core.base import settings
-    from venvtui.core.installed import probe as probe_mod
-
-    caching = settings.USE_CACHE if use_cache is None else use_cache
     misses: list[Interpreter] = []
     for interp in found:
         # Warm path: answer from the probe cache without a thread or a process.
-        hit = probe_mod.cached(interp.path) if caching else None
+        hit = probe_mod.cached(interp.path) if options.use_cache else None
         if hit is None:
             misses.append(interp)
         else:
@@ -246,15 +243,16 @@ def iter_interpreters(
 
     def run(interp: Interpreter) -> ProbeResult | VenvtuiError:
         try:
-            return probe_mod.probe(interp.path, timeout=timeout, use_cache=use_cache)
+            return probe_mod.probe_through_cache(interp.path, options)
         except VenvtuiError as exc:
             return exc
         except Exception as exc:  # a bug or an OS oddity must not end the whole listing
             return ProbeError(f"probing {interp.path} failed: {exc}")
 
+    # concurrent.futures is imported only when a probe must run: a warm scan never needs it.
     from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
-    pool = ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(misses))))
+    pool = ThreadPoolExecutor(max_workers=max(1, min(options.concurrency, len(misses))))
     try:
         pending: dict[Future[ProbeResult | VenvtuiError], Interpreter] = {
             pool.submit(run, interp): interp for interp in misses
@@ -312,16 +310,11 @@ def find_interpreters(
     *,
     cancel: Cancel | None = None,
     probe: bool = True,
-    timeout: float | None = None,
-    use_cache: bool | None = None,
+    options: Options = DEFAULT_OPTIONS,
     context: Context | None = None,
 ) -> list[Interpreter]:
     """All interpreters, sorted by version (newest first; unprobed last) then path."""
-    found = list(
-        iter_interpreters(
-            cancel=cancel, probe=probe, timeout=timeout, use_cache=use_cache, context=context
-        )
-    )
+    found = list(iter_interpreters(cancel=cancel, probe=probe, options=options, context=context))
     return sort_interpreters(found)
 
 
@@ -335,17 +328,13 @@ def sort_interpreters(items: Iterable[Interpreter]) -> list[Interpreter]:
     return sorted(items, key=key)
 
 
-def interpreter_for(
-    path: str, *, timeout: float | None = None, use_cache: bool | None = None
-) -> Interpreter:
+def interpreter_for(path: str, *, options: Options = DEFAULT_OPTIONS) -> Interpreter:
     """One explicit interpreter path, checked and probed (Source.EXPLICIT).
 
     Raises NotFoundError (missing, or a dangling link), SymlinkLoopError, NotAnInterpreterError
     (a directory, or not an executable file), VenvtuiError (permission denied) and the probe's
     errors (ProbeError, ProbeTimeout) for an interpreter that hangs, crashes or prints junk.
     """
-    from venvtui.core.installed import probe as probe_mod
-
     abspath = os.path.normpath(os.path.abspath(os.path.expanduser(path)))
     chain = walk_chain(abspath)  # NotFoundError when nothing is there at all
     broken = chain.broken_hop
@@ -372,7 +361,7 @@ def interpreter_for(
         raise NotAnInterpreterError(
             f"{abspath} is not executable", "check its mode bits (chmod +x) or pass another file"
         )
-    result = probe_mod.probe(abspath, timeout=timeout, use_cache=use_cache)
+    result = probe_mod.probe_through_cache(abspath, options)
     interp = Interpreter(
         path=abspath,
         real_path=chain.realpath,

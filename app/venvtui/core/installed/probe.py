@@ -4,7 +4,8 @@
 (never resolved: `sys.executable` and `sys._base_executable` depend on the path used), isolated
 (`-I -S`, or `-E -s -S` on interpreters without `-I`), through `core.proc.run` (scrubbed
 environment, timeout). The JSON answer sits between two random cookies, so anything else the
-interpreter prints is ignored. Results are cached (see `probe_cache`).
+interpreter prints is ignored. `probe()` only runs; `cached()` reads the cache (see
+`probe_cache`) and `probe_through_cache()` reads it, probes on a miss and stores the answer.
 
 Failures map to one-line errors: missing path or dangling link -> NotFoundError; a directory,
 a non-executable or non-program file, or a program that does not answer like Python ->
@@ -24,7 +25,6 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from venvtui.core.base import settings
 from venvtui.core.base.errors import (
     NotAnInterpreterError,
     NotFoundError,
@@ -34,6 +34,7 @@ from venvtui.core.base.errors import (
     missing_hint,
 )
 from venvtui.core.base.models import ProbeResult
+from venvtui.core.base.options import DEFAULT_OPTIONS, Options
 from venvtui.core.base.safe_io import kind_of, loads_json, read_head
 from venvtui.core.installed import probe_cache
 
@@ -303,46 +304,46 @@ def _same_file(a: str, b: str) -> bool:
         return False
 
 
-def cached(executable: str) -> ProbeResult | None:
-    """The cache's answer for `executable` without running anything (None on a miss)."""
-    path = os.path.abspath(os.fspath(executable))
+def _cache_key(path: str) -> probe_cache.CacheKey | None:
     try:
-        key = probe_cache.cache_key(path, script_hash())
+        return probe_cache.cache_key(path, script_hash())
     except OSError:
         return None
-    payload = probe_cache.load(key)
+
+
+def _load(path: str, key: probe_cache.CacheKey | None) -> ProbeResult | None:
+    payload = probe_cache.load(key) if key is not None else None
     if payload is None:
         return None
     try:
         return parse_payload(path, payload)
     except VenvtuiError:
-        return None
+        return None  # a bad entry is a miss (a later probe overwrites it)
 
 
-def probe(
-    executable: str, *, timeout: float | None = None, use_cache: bool | None = None
-) -> ProbeResult:
-    """Probe the interpreter at `executable` (made absolute, never resolved).
+def cached(executable: str) -> ProbeResult | None:
+    """The cache's answer for `executable` without running anything (None on a miss)."""
+    path = os.path.abspath(os.fspath(executable))
+    return _load(path, _cache_key(path))
 
-    `timeout`/`use_cache` default to `settings.PROBE_TIMEOUT` / `settings.USE_CACHE`.
-    """
+
+def probe(executable: str, *, timeout: float = DEFAULT_OPTIONS.probe_timeout) -> ProbeResult:
+    """Probe the interpreter at `executable` (made absolute, never resolved); no cache."""
     path = os.path.abspath(os.fspath(executable))
     _check_path(path)
-    caching = settings.USE_CACHE if use_cache is None else use_cache
-    key: probe_cache.CacheKey | None = None
-    if caching:
-        try:
-            key = probe_cache.cache_key(path, script_hash())
-        except OSError:
-            key = None
-        if key is not None:
-            cached = probe_cache.load(key)
-            if cached is not None:
-                try:
-                    return parse_payload(path, cached)
-                except ProbeError:
-                    pass  # a bad entry: probe again and overwrite it
-    payload = _run(path, settings.PROBE_TIMEOUT if timeout is None else timeout)
+    return parse_payload(path, _run(path, timeout))
+
+
+def probe_through_cache(executable: str, options: Options = DEFAULT_OPTIONS) -> ProbeResult:
+    """The cache's answer for `executable`, else `probe()` it and store the answer (with
+    `options.use_cache`; without it, always probe and store nothing)."""
+    path = os.path.abspath(os.fspath(executable))
+    _check_path(path)
+    key = _cache_key(path) if options.use_cache else None
+    hit = _load(path, key)
+    if hit is not None:
+        return hit
+    payload = _run(path, options.probe_timeout)
     result = parse_payload(path, payload)
     if key is not None and _same_file(path, result.sys_executable):
         # Like uv: only cache an interpreter that reports itself. A shim (pyenv exec ...)

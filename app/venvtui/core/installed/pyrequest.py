@@ -23,6 +23,7 @@ from typing import Any
 
 from venvtui.core.base.errors import NotFoundError
 from venvtui.core.base.models import Interpreter
+from venvtui.core.base.options import DEFAULT_OPTIONS, Options
 from venvtui.core.installed.sources import Context, ShimTarget, shim_of, shim_target
 
 # uv's PythonRequest forms: [impl][@]X[.Y[.Z]][t], plus the compact `cp312` / `pp310`.
@@ -190,8 +191,10 @@ def find_python(
     *,
     context: Context | None = None,
     interpreters: Sequence[Interpreter] | None = None,
+    options: Options = DEFAULT_OPTIONS,
 ) -> PythonChoice:
-    """Resolve a `--python` value (see module doc). Raises NotFoundError with a hint."""
+    """Resolve a `--python` value (see module doc); a version request probes the interpreters
+    found (`options`). Raises NotFoundError with a hint."""
     ctx = context or Context.current()
     text = os.path.expanduser(request)
     if not text:
@@ -202,7 +205,7 @@ def find_python(
         if interpreters is None:
             from venvtui.core.installed.interpreters import find_interpreters
 
-            interpreters = find_interpreters(context=ctx)
+            interpreters = find_interpreters(context=ctx, options=options)
         interp = pick_version(req, interpreters)
         if interp is None:
             have = sorted(
@@ -219,7 +222,9 @@ def find_python(
         if not found:
             m = _COMMAND_VERSION.fullmatch(text)
             if m:  # `python3.12` not on PATH: any discovered 3.12, as uv reads the name
-                choice = find_python(m.group(1), context=ctx, interpreters=interpreters)
+                choice = find_python(
+                    m.group(1), context=ctx, interpreters=interpreters, options=options
+                )
                 return dataclasses.replace(choice, request=request)
             raise NotFoundError(
                 f"{request} was not found on PATH",

@@ -34,12 +34,13 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from venvtui.core.base.models import CFG_VERSION_KEYS, Chain, minor_of
+from venvtui.core.base.options import DEFAULT_OPTIONS, Options
 from venvtui.core.base.paths import inside
 from venvtui.core.base.stability import exe_minor
 from venvtui.core.installed.envs import env_python
 from venvtui.core.layout.elfdeps import check_libs
 from venvtui.core.layout.view import REAL, Change, Overlay, View, landmark, search_up
-from venvtui.core.startup.runtime import Runtime, stdlib_dir_name
+from venvtui.core.startup.runtime import Runtime, runtime_for, stdlib_dir_name
 
 # "uncertain": the base interpreter could not be probed, so its compiled PREFIX (the getpath
 # fallback when no stdlib is found from the start dir) is unknown.
@@ -615,11 +616,15 @@ def read_env_cfg(env_dir: str) -> Cfg:
         return ()
 
 
-def predict_env(env_dir: str, runtime: Runtime | None = None, *, spawn: bool = True) -> Start:
+def predict_env(
+    env_dir: str,
+    runtime: Runtime | None = None,
+    *,
+    spawn: bool = True,
+    options: Options = DEFAULT_OPTIONS,
+) -> Start:
     """`predict` for an env as it is on disk now; the base's Runtime is probed (cached) when
     not given."""
-    from venvtui.core.startup.runtime import runtime_for
-
     env_dir = os.path.abspath(env_dir)
     python = env_python(env_dir)
     cfg = read_env_cfg(env_dir)
@@ -630,7 +635,7 @@ def predict_env(env_dir: str, runtime: Runtime | None = None, *, spawn: bool = T
             source = cfg_get(cfg, "executable") or cfg_get(cfg, "base-executable")
             if source and os.path.isabs(source) and os.path.isfile(source):
                 target = source
-        runtime = runtime_for(target, spawn=spawn)
+        runtime = runtime_for(target, spawn=spawn, options=options)
     return predict(REAL, env_dir, python, cfg, runtime)
 
 

@@ -32,7 +32,9 @@ from typing import Any
 
 from venvtui.core.base.errors import NotAnInterpreterError, NotFoundError
 from venvtui.core.base.models import Chain, ProbeResult
+from venvtui.core.base.options import DEFAULT_OPTIONS, Options
 from venvtui.core.base.safe_io import read_head
+from venvtui.core.installed.probe import probe_through_cache
 from venvtui.core.installed.sources import Context, uv_python_dir
 from venvtui.core.layout import landmarks
 from venvtui.core.layout.symlinks import walk_chain
@@ -280,7 +282,8 @@ def _homebrew_sitecustomize_text(probe: ProbeResult) -> str | None:
 
 
 def _runtime(probe: ProbeResult) -> Runtime:
-    return runtime_from_probe(probe)
+    """The base's facts as `resolve()` measured them (no process: see `resolve`)."""
+    return runtime_from_probe(probe, spawn=False)
 
 
 def _plan_startup(target: str, home: str, bin_name: str, probe: ProbeResult) -> Start:
@@ -1016,7 +1019,7 @@ def resolve(
     probe: ProbeResult | None = None,
     *,
     patch_requested: bool = False,
-    timeout: float | None = None,
+    options: Options = DEFAULT_OPTIONS,
 ) -> Resolution:
     """Predict what each creator writes for the interpreter at `python` (as typed).
 
@@ -1040,9 +1043,9 @@ def resolve(
             "pass an interpreter file; for an environment, its bin/python",
         )
     if probe is None:
-        from venvtui.core.installed.probe import probe as run_probe
-
-        probe = run_probe(path, timeout=timeout)
+        probe = probe_through_cache(path, options)
+    # The base's compiled PREFIX is measured here, once (and memoised): the plans only read it.
+    runtime_from_probe(probe, options=options)
     notes: list[Reason] = []
     if probe.version[:2] < (3, 3) or probe.implementation != "cpython":
         if probe.version[:2] < (3, 3):

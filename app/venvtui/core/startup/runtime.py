@@ -17,6 +17,7 @@ libraries <prefix>" warning names).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import re
 import signal
@@ -24,7 +25,13 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 
+from venvtui.core.base.errors import ProbeTimeout
 from venvtui.core.base.models import ProbeResult
+from venvtui.core.base.options import DEFAULT_OPTIONS, Options
+from venvtui.core.base.proc import clean_env
+from venvtui.core.installed import probe as probe_mod
+from venvtui.core.installed import probe_cache
+from venvtui.core.layout.view import snapshot_memo
 
 _PREFIX_PROBE = "import sys; sys.stdout.write(sys.base_prefix)"
 _DUMP_RE = re.compile(r"^\s*sys\.base_prefix = '(?P<p>[^']*)'", re.M)
@@ -96,8 +103,6 @@ def measure_compiled_prefix(real: str, *, timeout: float) -> str | None:
     """The PREFIX getpath falls back to in the binary `real` (see module doc); None when the
     controlled start gives no answer. Linux/POSIX non-framework only: macOS takes the
     executable from the kernel, not argv[0]."""
-    from venvtui.core.base.proc import clean_env
-
     with tempfile.TemporaryDirectory(prefix="venvtui-prefix-") as tmp:
         # an empty directory: no pyvenv.cfg beside or above, no lib/pythonX.Y below
         argv0 = os.path.join(tmp, "bin", os.path.basename(real))
@@ -126,42 +131,44 @@ def measure_compiled_prefix(real: str, *, timeout: float) -> str | None:
     return _parse_prefix(text_out, text_err, proc.returncode)
 
 
-def compiled_prefix(real: str, *, timeout: float, use_cache: bool = True) -> str | None:
-    """`measure_compiled_prefix`, cached beside the probe cache (keyed on the binary)."""
-    from venvtui.core.installed import probe_cache
+def cached_compiled_prefix(real: str) -> str | None:
+    """The probe cache's compiled PREFIX for the binary `real` (None on a miss)."""
+    try:
+        hit = probe_cache.load(probe_cache.cache_key(real, _CACHE_TAG))
+    except OSError:
+        return None
+    if hit is not None and isinstance(hit.get("prefix"), str):
+        return str(hit["prefix"])
+    return None
 
-    key = None
-    if use_cache:
-        try:
-            key = probe_cache.cache_key(real, _CACHE_TAG)
-        except OSError:
-            key = None
-        if key is not None:
-            hit = probe_cache.load(key)
-            if hit is not None and isinstance(hit.get("prefix"), str):
-                return str(hit["prefix"])
-    measured = measure_compiled_prefix(real, timeout=timeout)
-    if measured is not None and key is not None:
-        probe_cache.store(key, {"prefix": measured})
+
+def compiled_prefix_through_cache(real: str, options: Options) -> str | None:
+    """`cached_compiled_prefix`, else `measure_compiled_prefix` and store the answer (with
+    `options.use_cache`)."""
+    hit = cached_compiled_prefix(real) if options.use_cache else None
+    if hit is not None:
+        return hit
+    measured = measure_compiled_prefix(real, timeout=options.probe_timeout)
+    if measured is not None and options.use_cache:
+        with contextlib.suppress(OSError):
+            probe_cache.store(probe_cache.cache_key(real, _CACHE_TAG), {"prefix": measured})
     return measured
 
 
-def runtime_for(python: str | None, *, spawn: bool, timeout: float | None = None) -> Runtime:
+def runtime_for(python: str | None, *, spawn: bool, options: Options = DEFAULT_OPTIONS) -> Runtime:
     """`_runtime_for`, answered once per real binary within an `overlay.snapshot()` (every env
     on one base asks the same question)."""
-    from venvtui.core.layout.view import snapshot_memo
-
     memo = snapshot_memo()
     if memo is None or python is None:
-        return _runtime_for(python, spawn=spawn, timeout=timeout)
-    key = ("runtime_for", os.path.realpath(python), spawn, timeout)
+        return _runtime_for(python, spawn=spawn, options=options)
+    key = ("runtime_for", os.path.realpath(python), spawn, options)
     found = memo.get(key)
     if not isinstance(found, Runtime):
-        found = memo[key] = _runtime_for(python, spawn=spawn, timeout=timeout)
+        found = memo[key] = _runtime_for(python, spawn=spawn, options=options)
     return found
 
 
-def _runtime_for(python: str | None, *, spawn: bool, timeout: float | None = None) -> Runtime:
+def _runtime_for(python: str | None, *, spawn: bool, options: Options) -> Runtime:
     """The Runtime of the real binary `python` reaches: from the probe cache, else (when
     `spawn`) by probing it, retried once with a longer timeout when it times out; the compiled
     PREFIX measured the same way. A failed probe gives `Runtime(unknown=True)`; no python (or a
@@ -169,24 +176,14 @@ def _runtime_for(python: str | None, *, spawn: bool, timeout: float | None = Non
     if python is None or not os.path.exists(python):
         return Runtime()
     real = os.path.realpath(python)
-    from venvtui.core.base import settings
-    from venvtui.core.base.errors import ProbeTimeout
-    from venvtui.core.installed import probe as probe_mod
-    from venvtui.core.installed import probe_cache
-
-    result: ProbeResult | None = None
-    try:
-        key = probe_cache.cache_key(real, probe_mod.script_hash())
-        cached = probe_cache.load(key)
-        if cached is not None:
-            result = probe_mod.parse_payload(real, cached)
-    except Exception:  # an unreadable cache entry is a miss
-        result = None
-    first = settings.PROBE_TIMEOUT if timeout is None else timeout
+    result = probe_mod.cached(real) if options.use_cache else None
     if result is None and spawn:
+        first = options.probe_timeout
         for limit in (first, first * 4):
             try:
-                result = probe_mod.probe(real, timeout=limit)
+                result = probe_mod.probe_through_cache(
+                    real, dataclasses.replace(options, probe_timeout=limit)
+                )
                 break
             except ProbeTimeout:
                 continue  # a loaded machine: once more, with more time
@@ -194,7 +191,7 @@ def _runtime_for(python: str | None, *, spawn: bool, timeout: float | None = Non
                 break
     if result is None:
         return Runtime(unknown=True)
-    return runtime_from_probe(result, spawn=spawn, timeout=first)
+    return runtime_from_probe(result, spawn=spawn, options=options)
 
 
 def _is_elf(path: str) -> bool:
@@ -209,12 +206,10 @@ _MEMO: dict[tuple[str, int, int], str | None] = {}
 
 
 def runtime_from_probe(
-    probe: ProbeResult, *, spawn: bool = True, timeout: float | None = None
+    probe: ProbeResult, *, spawn: bool = True, options: Options = DEFAULT_OPTIONS
 ) -> Runtime:
     """`Runtime.from_probe` with the compiled PREFIX measured from the binary (ELF CPython
     builds; cached on disk and per process); sysconfig's value when it cannot be measured."""
-    from venvtui.core.base import settings
-
     measured: str | None = None
     real = os.path.realpath(probe.sys_executable or probe.executable)
     if probe.platform != "darwin" and probe.implementation == "cpython" and _is_elf(real):
@@ -226,22 +221,9 @@ def runtime_from_probe(
         if memo_key is not None and memo_key in _MEMO:
             measured = _MEMO[memo_key]
         elif spawn:
-            limit = settings.PROBE_TIMEOUT if timeout is None else timeout
-            measured = compiled_prefix(real, timeout=limit, use_cache=settings.USE_CACHE)
+            measured = compiled_prefix_through_cache(real, options)
             if memo_key is not None:
                 _MEMO[memo_key] = measured
         else:
             measured = cached_compiled_prefix(real)
     return Runtime.from_probe(probe, compiled_prefix=measured)
-
-
-def cached_compiled_prefix(real: str) -> str | None:
-    from venvtui.core.installed import probe_cache
-
-    try:
-        hit = probe_cache.load(probe_cache.cache_key(real, _CACHE_TAG))
-    except OSError:
-        return None
-    if hit is not None and isinstance(hit.get("prefix"), str):
-        return str(hit["prefix"])
-    return None

@@ -36,8 +36,10 @@ from venvtui.core.base.errors import (
     WriteRefused,
 )
 from venvtui.core.base.models import ProbeResult
+from venvtui.core.base.options import DEFAULT_OPTIONS, Options
 from venvtui.core.base.paths import inside
 from venvtui.core.base.safe_io import loads_json
+from venvtui.core.installed.probe import probe_through_cache
 from venvtui.core.write.ownership import EnvOwnership, check_dest
 from venvtui.core.write.plan import Op, Plan, Verify
 
@@ -204,21 +206,25 @@ def _python_names(minor: str) -> tuple[str, ...]:
     return (f"python{minor}", "python3", "python")
 
 
-def _probe(python: str) -> ProbeResult:
-    """Probe for the resolver, with the writer's patience: a write is not a quick scan."""
-    from venvtui.core.base import settings
-    from venvtui.core.installed.probe import probe
-
-    return probe(python, timeout=max(settings.PROBE_TIMEOUT, QUERY_TIMEOUT))
+def patient_options(options: Options) -> Options:
+    """`options` with the writer's patience: a write is not a quick scan."""
+    return dataclasses.replace(options, probe_timeout=max(options.probe_timeout, QUERY_TIMEOUT))
 
 
-def _predict(python: str) -> tuple[str, str]:
+def _probe(python: str, options: Options) -> ProbeResult:
+    """Probe for the resolver (through the probe cache), with the writer's patience."""
+    return probe_through_cache(python, patient_options(options))
+
+
+def _predict(python: str, options: Options) -> tuple[str, str]:
     """The resolver's start-up prediction for what `python -m venv` would make from python:
     (a start-up problem, a note when it starts only through the compiled-PREFIX fallback)."""
     try:
         from venvtui.core.startup.resolver import resolve
 
-        plan = resolve(python, _probe(python)).creators.get("venv")
+        plan = resolve(
+            python, _probe(python, options), options=patient_options(options)
+        ).creators.get("venv")
     except (ImportError, VenvtuiError):
         return "", ""
     if plan is None:
@@ -262,14 +268,16 @@ def outside_env(python: str, layout: Layout) -> tuple[str, tuple[str, ...]]:
     return python, ()
 
 
-def choose_base(python: str, layout: Layout, policy: str) -> Base:
+def choose_base(
+    python: str, layout: Layout, policy: str, options: Options = DEFAULT_OPTIONS
+) -> Base:
     """The home/executable for `policy` (see the module docstring)."""
     from venvtui.core.installed.pyrequest import refuse_shim
 
     if policy == "venv":
         # Lib/venv ensure_directories: home = dirname(abspath(sys._base_executable)), never realpath.
         exe = os.path.abspath(layout.base_executable)
-        problem, fallback = _predict(python)
+        problem, fallback = _predict(python, options)
         return Base(
             os.path.dirname(exe),
             exe,
@@ -282,7 +290,7 @@ def choose_base(python: str, layout: Layout, policy: str) -> Base:
         from venvtui.core.startup.resolver import resolve
 
         picked, note = outside_env(python, layout)
-        rec = resolve(picked, _probe(picked)).recommended
+        rec = resolve(picked, _probe(picked, options), options=patient_options(options)).recommended
         why = tuple(getattr(r, "text", str(r)) for r in rec.why)
         return Base(rec.home, rec.executable, "stable", (*note, *why))
     path = os.path.abspath(os.path.expanduser(policy))
@@ -496,26 +504,26 @@ def seed_op(dest: str, layout: Layout) -> Op:
     )
 
 
-def locate_python(python: str) -> str:
+def locate_python(python: str, options: Options = DEFAULT_OPTIONS) -> str:
     """An absolute path for `--python`: a path, a command on PATH, or a version request
     (`3.12`, `cpython@3.12`); a pyenv/asdf/mise shim is replaced by what it runs
     (`core.pyrequest`)."""
     from venvtui.core.installed.pyrequest import find_python
 
-    return find_python(python).path
+    return find_python(python, options=options).path
 
 
-def plan_create(req: CreateRequest) -> Plan:
-    """Plan a new environment (nothing is written)."""
+def plan_create(req: CreateRequest, options: Options = DEFAULT_OPTIONS) -> Plan:
+    """Plan a new environment (nothing is written; interpreters are probed with `options`)."""
     target = check_dest(req.dest, clear=req.clear)
     dest = target.path
     if req.prompt == ".":  # bpo-38901 (3.9+): `--prompt .` means the current directory's name
         req = dataclasses.replace(req, prompt=os.path.basename(os.getcwd()))
     check_prompt(req.prompt)
-    python = locate_python(req.python)
+    python = locate_python(req.python, options)
     req = dataclasses.replace(req, python=python)
     pre = query_layout(python, dest, prompt=req.prompt)  # version and _base_executable as given
-    base = choose_base(python, pre, req.home_policy)
+    base = choose_base(python, pre, req.home_policy, options)
     exename = os.path.basename(base.executable)
     layout = query_layout(base.executable, dest, exename=exename, prompt=req.prompt)
     if layout.minor != pre.minor:
@@ -526,7 +534,7 @@ def plan_create(req: CreateRequest) -> Plan:
     recommended: Base | None = None
     if base.policy != "stable":
         try:
-            recommended = choose_base(python, pre, "stable")
+            recommended = choose_base(python, pre, "stable", options)
         except (ImportError, VenvtuiError):
             recommended = None
     warnings = [*target.notes, *plan_warnings(req, layout, base, recommended)]

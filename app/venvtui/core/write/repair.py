@@ -30,10 +30,10 @@ from venvtui.core.base.errors import (
     WriteRefused,
 )
 from venvtui.core.base.models import CFG_VERSION_KEYS, minor_of
+from venvtui.core.base.options import DEFAULT_OPTIONS, Options
 from venvtui.core.base.paths import safe_name
 from venvtui.core.installed.dists import Dist, installed_dists, scan, site_packages
 from venvtui.core.write.create import (
-    QUERY_TIMEOUT,
     Base,
     CreateRequest,
     cfg_executable,
@@ -43,6 +43,7 @@ from venvtui.core.write.create import (
     identity_details,
     layout_ops,
     locate_python,
+    patient_options,
     plan_warnings,
     query_layout,
     seed_op,
@@ -195,14 +196,14 @@ def _already(op: Op) -> bool:
     return False
 
 
-def _starts(env_dir: str, minor: str) -> str | None:
+def _starts(env_dir: str, minor: str, options: Options) -> str | None:
     """Why the environment needs no repair, when its start-up is "ok" (core.breaks.health: the
     static model confirmed by running its python); else None."""
     from venvtui.core.breaks.health import diagnose
     from venvtui.core.installed.interpreters import load_environment
 
     try:
-        found = diagnose(load_environment(env_dir), timeout=QUERY_TIMEOUT)
+        found = diagnose(load_environment(env_dir), options=patient_options(options))
     except (VenvtuiError, OSError):
         return None
     if found.starts != "ok" or found.observed is None:
@@ -246,6 +247,7 @@ def plan_repair(
     *,
     home_policy: str = "stable",
     action: str = "repair",
+    options: Options = DEFAULT_OPTIONS,
 ) -> Plan:
     """Re-point the environment at a working base of the same minor (nothing is written)."""
     from venvtui.core.layout.pyvenv_cfg import read_cfg
@@ -262,7 +264,7 @@ def plan_repair(
             "rebuild it instead: venvtui rebuild ENV --python PY",
         )
     if python is None and action == "repair":
-        running = _starts(env_dir, minor)
+        running = _starts(env_dir, minor, options)
         if running is not None:
             return _nothing_to_repair(action, owner, running)
     if python is None:
@@ -273,14 +275,14 @@ def plan_repair(
                 f"install Python {minor} and pass it with --python, or rebuild on another version",
             )
         python = found
-    python = locate_python(python)
+    python = locate_python(python, options)
     pre = query_layout(python, env_dir)
     if pre.minor != minor:
         raise WriteRefused(
             f"{env_dir} was built for Python {minor}, {python} is {pre.version}",
             f"a different minor needs a rebuild: venvtui rebuild {env_dir} --python {python}",
         )
-    base = choose_base(python, pre, home_policy)
+    base = choose_base(python, pre, home_policy, options)
     exename = os.path.basename(base.executable)
     layout = query_layout(base.executable, env_dir, exename=exename)
     if layout.minor != minor:
@@ -498,6 +500,7 @@ def plan_rebuild(
     find_links: Sequence[str] = (),
     no_index: bool = False,
     installer: str = "auto",
+    options: Options = DEFAULT_OPTIONS,
 ) -> Plan:
     """A new environment from `python` with the same distributions (nothing is written).
 
@@ -530,9 +533,9 @@ def plan_rebuild(
         seed=seed,
         clear=True,
     )
-    py = locate_python(python)
+    py = locate_python(python, options)
     pre = query_layout(py, env_dir, prompt=req.prompt)
-    base = choose_base(py, pre, home_policy)
+    base = choose_base(py, pre, home_policy, options)
     exename = os.path.basename(base.executable)
     layout = query_layout(base.executable, env_dir, exename=exename, prompt=req.prompt)
     if layout.minor != pre.minor:
