@@ -1,3 +1,3 @@
-from venvtui.cli.main import main
+from venvtui.cli.entry import main
 
 raise SystemExit(main())

@@ -84,11 +84,9 @@ def _warn(message: str) -> None:
 
 
 def _emit_list(payload: dict[str, Any]) -> None:
-    """List output: indented on a terminal, one compact line when piped (encoded in C, which
-    matters for thousands of environments)."""
-    from venvtui.cli.output import emit_json
+    from venvtui.cli.output import emit_json, list_indent
 
-    emit_json(payload, indent=2 if sys.stdout.isatty() else None)
+    emit_json(payload, indent=list_indent())
 
 
 def _error_entry(path: str | None, err: VenvtuiError | str) -> dict[str, Any]:
@@ -109,9 +107,15 @@ def version_label(interp: Interpreter) -> str:
 
 
 def cmd_interpreters(args: argparse.Namespace) -> int:
-    from venvtui.core.installed.interpreters import find_interpreters
+    from venvtui.core.installed import interpreters, snapshot
 
-    found = find_interpreters(probe=not args.no_probe, options=options_from(args))
+    # Probed: through the snapshot, which `venvtui.cli.entry` answers from when it is valid.
+    options = options_from(args)
+    found = (
+        interpreters.find_interpreters(probe=False, options=options)
+        if args.no_probe
+        else snapshot.find_interpreters(options=options)
+    )
     errors = [_error_entry(i.path, i.error) for i in found if i.error]
     if args.json:
         _emit_list({"interpreters": [i.to_json() for i in found], "errors": errors})

@@ -9,7 +9,12 @@ import os
 import re
 import sys
 from collections.abc import Iterator, Sequence
-from typing import Any, TextIO
+
+# Not `typing` at run time: it costs as much as the rest of the warm `interpreters --json`
+# path (mypy treats any TYPE_CHECKING name as true).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, TextIO
 
 # C0 controls but tab and newline, DEL, C1 controls, and the lone surrogates that stand for
 # undecodable bytes (os.fsdecode / surrogateescape): shown as escapes, never sent raw.
@@ -97,12 +102,22 @@ def emit_json(payload: dict[str, Any], *, indent: int | None = 2) -> None:
     which json encodes in C: much faster for thousands of entries)."""
     from venvtui.core.base.models import SCHEMA_VERSION  # not at import: errors and help skip it
 
-    data = {"schema_version": SCHEMA_VERSION, **payload}
+    write_json({"schema_version": SCHEMA_VERSION, **payload}, indent=indent)
+
+
+def write_json(data: dict[str, Any], *, indent: int | None = 2) -> None:
+    """Print `data` (a whole document, `schema_version` included) as `emit_json` does."""
     if indent is None:
         sys.stdout.write(json.dumps(data, sort_keys=False, default=str))
     else:
         json.dump(data, sys.stdout, indent=indent, sort_keys=False, default=str)
     sys.stdout.write("\n")
+
+
+def list_indent() -> int | None:
+    """List output: indented on a terminal, one compact line when piped (encoded in C, which
+    matters for thousands of environments)."""
+    return 2 if sys.stdout.isatty() else None
 
 
 _VERSION_INFO = re.compile(r"(\d+\.\d+(?:\.\d+)?)\.(alpha|beta|candidate|final)\.(\d+)$")

@@ -23,7 +23,12 @@ import json
 import os
 import stat
 from functools import cache
-from typing import BinaryIO
+
+# `typing` costs as much as the rest of the warm `interpreters --json` path: annotations only
+# (mypy treats any TYPE_CHECKING name as true).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import BinaryIO
 
 # Typical caps for callers (bytes).
 SMALL_FILE = 1 << 20  # pyvenv.cfg, .project, environments.txt, METADATA, direct_url.json
@@ -191,19 +196,21 @@ def read_text(
 
 
 def json_depth_ok(value: object, max_depth: int) -> bool:
-    """True when `value` nests lists/dicts at most `max_depth` deep (checked iteratively)."""
-    stack: list[tuple[object, int]] = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict):
-            children: list[object] = list(item.values())
-        elif isinstance(item, list):
-            children = list(item)
-        else:
-            continue
+    """True when `value` nests lists/dicts at most `max_depth` deep (checked iteratively, one
+    level at a time; only containers are kept, so a large flat document is checked fast)."""
+    level: list[dict[object, object] | list[object]] = (
+        [value] if isinstance(value, (dict, list)) else []
+    )
+    depth = 1
+    while level:
         if depth > max_depth:
             return False
-        stack.extend((child, depth + 1) for child in children)
+        below: list[dict[object, object] | list[object]] = []
+        for item in level:
+            children = item.values() if isinstance(item, dict) else item
+            below += [c for c in children if isinstance(c, (dict, list))]
+        level = below
+        depth += 1
     return True
 
 

@@ -26,6 +26,7 @@ from venvtui.core.base.errors import (
     VenvtuiError,
 )
 from venvtui.core.base.models import Alias, Environment, Interpreter, ProbeResult, Source
+from venvtui.core.base.observed import note
 from venvtui.core.base.options import DEFAULT_OPTIONS, Options
 from venvtui.core.installed import probe as probe_mod
 from venvtui.core.installed.sources import Candidate, Context, candidates, resolve_shim
@@ -77,15 +78,17 @@ def in_venv(path: str, _cache: dict[str, bool] | None = None) -> bool:
     d = os.path.dirname(path)
     if _cache is not None and d in _cache:
         return _cache[d]
-    found = os.path.isfile(os.path.join(d, "pyvenv.cfg")) or os.path.isfile(
-        os.path.join(os.path.dirname(d), "pyvenv.cfg")
-    )
+    beside, above = os.path.join(d, "pyvenv.cfg"), os.path.join(os.path.dirname(d), "pyvenv.cfg")
+    note(beside)
+    note(above)
+    found = os.path.isfile(beside) or os.path.isfile(above)
     if _cache is not None:
         _cache[d] = found
     return found
 
 
 def _executable_file(path: str) -> os.stat_result | None:
+    note(path)
     try:
         st = os.stat(path)
     except (OSError, ValueError):

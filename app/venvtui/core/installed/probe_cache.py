@@ -114,8 +114,14 @@ def load(key: CacheKey) -> dict[str, Any] | None:
 
 def store(key: CacheKey, payload: dict[str, Any]) -> bool:
     """Write the entry atomically; False (and no exception) when the cache is not writable."""
-    directory = cache_dir()
     entry = {"kind": _KIND, "schema": CACHE_SCHEMA, "key": key.to_json(), "payload": payload}
+    return write_atomic(key.filename, entry)
+
+
+def write_atomic(name: str, data: dict[str, Any]) -> bool:
+    """Write `data` as the JSON file `name` of the cache dir (temp file + os.replace); False
+    (and no exception) when the cache is not writable."""
+    directory = cache_dir()
     tmp_name: str | None = None
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -123,8 +129,8 @@ def store(key: CacheKey, payload: dict[str, Any]) -> bool:
 
         fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=directory)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(entry, fh)
-        os.replace(tmp_name, directory / key.filename)
+            json.dump(data, fh)
+        os.replace(tmp_name, directory / name)
         tmp_name = None
         return True
     except (OSError, TypeError, ValueError):

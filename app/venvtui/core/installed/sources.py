@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from venvtui.core.base.models import Source
+from venvtui.core.base.observed import note, note_cwd
 
 # python, python3, python3.12, python3.13t, python3.6m, python2.7, pypy, pypy3.10 (+ .exe).
 # `-config` scripts and `-gdb.py` helpers do not match.
@@ -98,6 +99,8 @@ class Context:
         for entry in (self.env("PATH") or "").split(os.pathsep):
             if not entry:
                 continue
+            if not os.path.isabs(entry):
+                note_cwd()
             # Like CPython's shutil.which and execvp: a `~` in PATH is not expanded.
             d = os.path.normpath(os.path.join(self.cwd, entry))
             if d not in seen:
@@ -117,6 +120,7 @@ def scan_dir(
     when `ctx` is given; no stat of the entries)."""
     names: list[str] | None = None
     key: tuple[int, int] | None = None
+    note(directory)
     if ctx is not None:
         try:
             st = os.stat(directory)
@@ -136,6 +140,7 @@ def scan_dir(
 
 
 def _subdirs(directory: str) -> list[str]:
+    note(directory)
     try:
         return sorted(os.path.join(directory, n) for n in os.listdir(directory))
     except OSError:
@@ -202,8 +207,10 @@ def homebrew_prefixes(ctx: Context) -> list[str]:
     out: list[str] = []
     for p in prefixes:
         # A prefix is Homebrew's only when it holds a Cellar (/usr/local is also the system's).
-        if p and p not in out and os.path.isdir(os.path.join(p, "Cellar")):
-            out.append(p)
+        if p and p not in out:
+            note(os.path.join(p, "Cellar"))
+            if os.path.isdir(os.path.join(p, "Cellar")):
+                out.append(p)
     return out
 
 
@@ -239,8 +246,10 @@ def conda_bases(ctx: Context) -> list[str]:
     out: list[str] = []
     for g in guesses:
         g = os.path.normpath(g)
-        if g not in out and os.path.isdir(os.path.join(g, "conda-meta")):
-            out.append(g)
+        if g not in out:
+            note(os.path.join(g, "conda-meta"))
+            if os.path.isdir(os.path.join(g, "conda-meta")):
+                out.append(g)
     return out
 
 
@@ -392,6 +401,7 @@ def _find_upwards(start: str, filename: str) -> str | None:
     d = start
     while True:
         p = os.path.join(d, filename)
+        note(p)
         if os.path.isfile(p):
             return p
         parent = os.path.dirname(d)
@@ -403,6 +413,7 @@ def _find_upwards(start: str, filename: str) -> str | None:
 def _read_small(path: str) -> str | None:
     from venvtui.core.base.safe_io import SMALL_FILE, read_text
 
+    note(path)
     try:
         return read_text(path, limit=SMALL_FILE, errors="replace")
     except OSError:
@@ -437,6 +448,7 @@ def _pick_version(versions_dir: str, name: str, *, prefix_ok: bool = True) -> st
     `name[-.]*` release (pyenv 2.3+ resolves "3.12" to the latest 3.12.x; mise does too;
     asdf does not: `prefix_ok=False`)."""
     exact = os.path.join(versions_dir, name)
+    note(exact)
     if os.path.isdir(exact):
         return exact
     if not prefix_ok:
@@ -463,6 +475,7 @@ def _system_command(ctx: Context, command: str, skip: str | None = None) -> str 
         if d in shims:
             continue
         p = os.path.join(d, command)
+        note(p)
         if os.path.isfile(p) and os.access(p, os.X_OK):
             return p
     return None
@@ -475,6 +488,7 @@ def pyenv_selection(ctx: Context, root: str | None = None) -> tuple[list[str], s
     env = ctx.env("PYENV_VERSION")
     if env:
         return [v for v in env.split(":") if v] or ["system"], "PYENV_VERSION"
+    note_cwd()  # the nearest .python-version above the cwd
     local = _find_upwards(ctx.env("PYENV_DIR") or ctx.cwd, ".python-version")
     if local is None and ctx.env("PYENV_DIR"):
         local = _find_upwards(ctx.cwd, ".python-version")
@@ -503,6 +517,7 @@ def pyenv_which(command: str, ctx: Context, root: str | None = None) -> ShimTarg
         d = _pick_version(versions_dir, v) or _pick_version(versions_dir, v.removeprefix("python-"))
         if d:
             p = os.path.join(_bin(d, ctx), command)
+            note(p)
             if os.path.isfile(p) and os.access(p, os.X_OK):
                 return ShimTarget(p, os.path.basename(d), origin)
     return ShimTarget(None, ":".join(versions), origin)
@@ -517,11 +532,13 @@ def _tool_versions(
     env = ctx.env(env_key)
     if env:
         return env.split(), env_key
+    note_cwd()  # the nearest config above the cwd
     d = ctx.cwd
     names = ("mise.toml", ".mise.toml", ".tool-versions") if mise else (".tool-versions",)
     while True:
         for name in names:
             p = os.path.join(d, name)
+            note(p)
             if os.path.isfile(p):
                 got = _config_versions(p, tool)
                 if got:
@@ -587,6 +604,7 @@ def shim_target(manager: str, command: str, ctx: Context, root: str | None = Non
         d = _pick_version(installs, v.removeprefix("python-"), prefix_ok=mise)
         if d:
             p = os.path.join(_bin(d, ctx), command)
+            note(p)
             if os.path.isfile(p):
                 return ShimTarget(p, os.path.basename(d), origin)
     return ShimTarget(None, " ".join(versions), origin)
@@ -613,6 +631,7 @@ def shim_of(path: str, ctx: Context) -> tuple[str, str | None] | None:
     also exports the PYENV_ROOT it belongs to; asdf: `asdf exec`), or it is a link to the
     `mise` binary (mise's shims are links to itself)."""
     path = os.path.normpath(os.path.abspath(path))
+    note(path)
     manager = shim_dirs(ctx).get(os.path.dirname(path))
     if os.path.islink(path) and os.path.basename(os.path.realpath(path)) == "mise":
         return "mise", None

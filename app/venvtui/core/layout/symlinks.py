@@ -20,6 +20,7 @@ import stat
 
 from venvtui.core.base.errors import NotFoundError
 from venvtui.core.base.models import Chain, Hop, HopKind
+from venvtui.core.base.observed import note_link
 
 # CPython getpath.c: "40 is the Linux kernel 4.2 limit" (MAXSYMLINKS).
 MAX_HOPS = 40
@@ -78,6 +79,7 @@ class LinkCache:
         except KeyError:
             pass
         value: str | None
+        note_link(directory)
         try:
             st = os.lstat(directory)
             value = os.readlink(directory) if stat.S_ISLNK(st.st_mode) else ""
@@ -115,6 +117,7 @@ def dir_links(path: str, cache: LinkCache | None = None) -> tuple[tuple[str, str
         parent = up
     found: list[tuple[str, str]] = []
     for directory in reversed(parents):
+        note_link(directory)
         try:
             st = os.lstat(directory)
         except OSError:
@@ -149,6 +152,7 @@ def walk_chain(path: str, *, max_hops: int = MAX_HOPS, cache: LinkCache | None =
             if cache is not None
             else dir_links(current)
         )
+        note_link(current)
         try:
             st = os.lstat(current)
         except OSError as exc:
