@@ -206,7 +206,7 @@ def _keepable(found: list[Interpreter]) -> bool:
         if interp.error is not None or interp.probe is None:
             return False
         try:
-            # probe.probe only caches an interpreter that reports itself (not a shim).
+            # probe_through_cache only caches an interpreter that reports itself (not a shim).
             if not os.path.samefile(interp.path, interp.probe.sys_executable):
                 return False
         except OSError:
