@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from venvtui.core.base.config import RootAdded
 from venvtui.core.base.errors import WriteRefused
 from venvtui.core.breaks.whatif import Question
 from venvtui.tui.services import Cancelled, Progress
@@ -20,8 +21,10 @@ from venvtui.tui.views import (
     EnvRow,
     ImpactView,
     InterpreterRow,
+    PackageHit,
     PackageView,
     PlanView,
+    ScanReach,
 )
 
 NOW = 1_767_225_600.0
@@ -58,6 +61,17 @@ class StubService:
         yield from ()
 
     def iter_environments(self, cancelled: Cancelled) -> Iterator[EnvRow]:
+        yield from ()
+
+    def scan_reach(self) -> ScanReach:
+        return ScanReach(walked=("/home/dev",), depth=6, places=0)
+
+    def add_scan_root(self, folder: str) -> RootAdded:
+        raise WriteRefused("the stub writes nothing")
+
+    def find_package(
+        self, name: str, envs: Sequence[EnvRow], cancelled: Cancelled
+    ) -> Iterator[PackageHit]:
         yield from ()
 
     def confirm(self, row: EnvRow) -> EnvRow:

@@ -16,6 +16,7 @@ from venvtui.tui.app import VenvtuiApp
 from venvtui.tui.screens.confirm import ConfirmPlan
 from venvtui.tui.screens.help import HelpScreen
 from venvtui.tui.widgets.detail import ChainTree, DetailPane
+from venvtui.tui.widgets.empty import EmptyState
 
 pytestmark = [pytest.mark.realpython]
 
@@ -279,9 +280,10 @@ async def test_no_envs_says_what_was_scanned(machine: Machine, tmp_path: Path) -
     app = VenvtuiApp(service, cursor_blink=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        title = str(app.main.query_one("#detail-title").render())
-        assert "No environments found" in title and "nothing-here" in title
-        assert "n" in title and "create" in title
+        text = str(app.main.query_one(EmptyState).render())
+        assert "No environments found" in text and "nothing-here" in text
+        assert "n to create" in " ".join(text.split())
+        assert not app.main.env_table.display
 
 
 async def test_help_wizard_and_quit_keys(machine: Machine) -> None:

@@ -132,6 +132,16 @@ class VenvtuiApp(App[None]):
         )
         yield SystemCommand("New environment", "Open the creation wizard (n)", main.action_create)
         yield SystemCommand(
+            "Scan a folder",
+            "Add a folder to the scan roots (kept in the config file), then rescan (o)",
+            main.action_scan_folder,
+        )
+        yield SystemCommand(
+            "Find a package",
+            "Which environments have a package installed, its version and installer (i)",
+            main.action_find_package,
+        )
+        yield SystemCommand(
             "Repair environment", "Repair the selected environment in place (f)", main.action_repair
         )
         yield SystemCommand(

@@ -34,16 +34,20 @@ from venvtui.tui.views import (
     ForecastView,
     ImpactView,
     InterpreterRow,
+    PackageHit,
     PackageView,
     PlanView,
+    ScanReach,
     VerdictView,
 )
 
 if TYPE_CHECKING:
+    from venvtui.core.base.config import Config, RootAdded
     from venvtui.core.base.models import Environment, Interpreter
     from venvtui.core.breaks.forecast import Forecast
     from venvtui.core.breaks.health import Diagnosis, WhatIf
     from venvtui.core.breaks.whatif import Question
+    from venvtui.core.installed.envs import WalkLimit
     from venvtui.core.installed.sources import Context
     from venvtui.core.write.plan import Plan
     from venvtui.core.write.plan import Progress as WriteProgress
@@ -110,6 +114,7 @@ class CoreService:
         self.env_roots = list(env_roots) if env_roots is not None else None
         self.context = context
         self.core_options = core_options
+        self._reach: ScanReach | None = None
 
     # --- basics ----------------------------------------------------------------------------------
     def now(self) -> float:
@@ -147,8 +152,94 @@ class CoreService:
     def iter_environments(self, cancelled: Cancelled) -> Iterator[EnvRow]:
         from venvtui.core.installed.interpreters import iter_environments
 
-        for env in iter_environments(self.env_roots, cancel=cancelled, context=self.context):
+        config, error = self._config()
+        limits: list[WalkLimit] = []
+        self._reach = None
+        for env in iter_environments(
+            self.env_roots,
+            cancel=cancelled,
+            context=self.context,
+            config=config,
+            on_limit=limits.append,
+        ):
             yield self.env_row(env)
+        self._reach = self._scan_reach(config, error, limits)
+
+    def _config(self) -> tuple[Config, str]:
+        """The user's config file (read at each scan), and why it could not be used."""
+        from venvtui.core.base.config import Config, ConfigError, config_path, load_config
+
+        try:
+            return load_config(), ""
+        except ConfigError as exc:
+            return Config(path=config_path()), str(exc)
+
+    def scan_reach(self) -> ScanReach:
+        """Where the last environment scan looked (before any: where the next one will)."""
+        if self._reach is None:
+            config, error = self._config()
+            return self._scan_reach(config, error, [])
+        return self._reach
+
+    def _scan_reach(self, config: Config, error: str, limits: Sequence[WalkLimit]) -> ScanReach:
+        from venvtui.core.installed.envs import DEFAULT_DEPTH, default_roots
+        from venvtui.core.installed.sources import Context
+
+        if self.env_roots is not None:
+            walked = [os.path.abspath(os.path.expanduser(r)) for r in self.env_roots]
+            depth, places = DEFAULT_DEPTH, 0
+        else:
+            roots = default_roots(self.context or Context.current(), None, config)
+            walked = [r.path for r in roots if r.report_limits and os.path.isdir(r.path)]
+            depth = next((r.depth for r in roots if r.report_limits), DEFAULT_DEPTH)
+            places = sum(1 for r in roots if not r.report_limits and os.path.isdir(r.path))
+        return ScanReach(
+            walked=tuple(dict.fromkeys(walked)),
+            depth=depth,
+            places=places,
+            configured=config.scan_roots,
+            config_path=config.path,
+            limits=tuple(_cut_words(limit) for limit in limits),
+            cut=tuple(limit.root for limit in limits),
+            config_error=error,
+        )
+
+    def add_scan_root(self, folder: str) -> RootAdded:
+        """Add `folder` to the config file's scan roots (the next scan walks it)."""
+        from venvtui.core.base.config import add_scan_root
+
+        added = add_scan_root(folder)
+        if self.env_roots is not None and added.root not in self.env_roots:
+            self.env_roots.append(added.root)  # roots named for this session: scan it too
+        return added
+
+    def find_package(
+        self, name: str, envs: Sequence[EnvRow], cancelled: Cancelled
+    ) -> Iterator[PackageHit]:
+        """The environments of `envs` with distribution `name` installed (read from their
+        dist-info, nothing is run), in the order given."""
+        from venvtui.core.installed.dists import find, valid_name
+
+        if not valid_name(name):
+            raise VenvtuiError(
+                f"{name!r} is not a package name", "letters and digits, with . _ - inside"
+            )
+        for row in envs:
+            if cancelled():
+                return
+            minor = ".".join(row.version.split(".")[:2])
+            try:
+                dist = find(row.path, minor if minor[:1].isdigit() else None, name)
+            except OSError:
+                continue
+            if dist is not None:
+                yield PackageHit(
+                    row.path,
+                    dist.name,
+                    dist.version,
+                    dist.installer or "",
+                    dist.editable or dist.local or "",
+                )
 
     def env_row(self, env: Environment, *, confirm: bool = False) -> EnvRow:
         """The row for `env`: static health, or confirmed by running its python."""
@@ -471,6 +562,14 @@ def _installer_lines(progress: Progress) -> Callable[[WriteProgress], None]:
         progress(p.line)
 
     return report
+
+
+def _cut_words(limit: WalkLimit) -> str:
+    """What a walk bound left out, in the TUI's words (the CLI's message names its flags)."""
+    if limit.max_dirs is not None:
+        return f"stopped after listing {limit.max_dirs:,} directories"
+    n = limit.not_entered
+    return f"{n:,} director{'y' if n == 1 else 'ies'} deeper than {limit.depth} levels not entered"
 
 
 def _models(envs: Sequence[EnvRow]) -> list[Environment]:

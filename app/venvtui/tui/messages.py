@@ -6,7 +6,7 @@ import threading
 
 from textual.message import Message
 
-from venvtui.tui.views import ApplyOutcome, Detail, EnvRow, InterpreterRow
+from venvtui.tui.views import ApplyOutcome, Detail, EnvRow, InterpreterRow, ScanReach
 
 
 class InterpretersFound(Message):
@@ -32,12 +32,15 @@ class EnvironmentsFound(Message):
 class ScanPartDone(Message):
     """One half of the scan ("interpreters" or "environments") finished."""
 
-    def __init__(self, scan: int, part: str, count: int, seconds: float) -> None:
+    def __init__(
+        self, scan: int, part: str, count: int, seconds: float, reach: ScanReach | None = None
+    ) -> None:
         super().__init__()
         self.scan = scan
         self.part = part
         self.count = count
         self.seconds = seconds
+        self.reach = reach  # environments: where the scan looked
 
 
 class DependentsReady(Message):

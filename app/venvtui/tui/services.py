@@ -19,11 +19,14 @@ from venvtui.tui.views import (
     EnvRow,
     ImpactView,
     InterpreterRow,
+    PackageHit,
     PackageView,
     PlanView,
+    ScanReach,
 )
 
 if TYPE_CHECKING:
+    from venvtui.core.base.config import RootAdded
     from venvtui.core.breaks.whatif import Question
 
 Cancelled = Callable[[], bool]
@@ -52,6 +55,21 @@ class Service(Protocol):
     def iter_interpreters(self, cancelled: Cancelled) -> Iterator[InterpreterRow]: ...
 
     def iter_environments(self, cancelled: Cancelled) -> Iterator[EnvRow]: ...
+
+    def scan_reach(self) -> ScanReach:
+        """Where the last environment scan looked and what its bounds cut off."""
+        ...
+
+    def add_scan_root(self, folder: str) -> RootAdded:
+        """Keep `folder` as a scan root in the config file (raises VenvtuiError when it is
+        not a directory or the file cannot be edited)."""
+        ...
+
+    def find_package(
+        self, name: str, envs: Sequence[EnvRow], cancelled: Cancelled
+    ) -> Iterator[PackageHit]:
+        """The environments of `envs` that have distribution `name` installed."""
+        ...
 
     def confirm(self, row: EnvRow) -> EnvRow:
         """`row` with its health observed by running the env's python."""

@@ -113,6 +113,31 @@ class PackageView:
     source: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class PackageHit:
+    """A distribution found in one environment by "find a package" (read from its dist-info)."""
+
+    env: str
+    name: str  # as the distribution spells it
+    version: str
+    installer: str  # the INSTALLER file (pip, uv, conda, ...), "" when not recorded
+    source: str = ""  # editable or local directory/file it came from, "" for an index install
+
+
+@dataclass(frozen=True, slots=True)
+class ScanReach:
+    """Where the last environment scan looked, and what its bounds cut off."""
+
+    walked: tuple[str, ...]  # roots walked `depth` levels deep (the home, configured roots)
+    depth: int
+    places: int  # tool and project locations that exist, looked at a level or two deep
+    configured: tuple[str, ...] = ()  # the roots of the config file
+    config_path: str = ""
+    cut: tuple[str, ...] = ()  # roots whose walk a bound cut short
+    limits: tuple[str, ...] = ()  # for each, what was left out ("1,234 directories deeper ...")
+    config_error: str = ""  # the config file could not be used (the defaults were)
+
+
 DetailKind = Literal["interpreter", "environment"]
 
 

@@ -39,6 +39,7 @@ class Dist:
     version: str
     editable: str | None = None  # the source directory of an editable install (PEP 610)
     local: str | None = None  # the local archive or directory it was installed from (PEP 610)
+    installer: str | None = None  # the tool that installed it (the INSTALLER file, PEP 376)
 
     @property
     def requirement(self) -> str:
@@ -144,6 +145,66 @@ def _record_tops(info: str) -> set[str]:
     return tops
 
 
+def _dist_at(info: str) -> Dist | str:
+    """The distribution a `.dist-info` directory records, or why it is skipped."""
+    base = os.path.basename(info)
+    text = _read(os.path.join(info, "METADATA"), METADATA_LIMIT)
+    name, version = _headers(text) if text is not None else (None, None)
+    if not name or not version:  # the directory name: name-version.dist-info
+        stem = base[: -len(".dist-info")]
+        name, _, version = stem.partition("-")
+    shown = safe_name(base)
+    if not valid_name(name):
+        return f"{shown}: {safe_name(name)!r} is not a valid distribution name"
+    if not valid_version(version):
+        return f"{shown}: {safe_name(version)!r} is not a valid version"
+    editable, local = _direct(info)
+    return Dist(name, version, editable, local, _installer(info))
+
+
+def _installer(info: str) -> str | None:
+    """The INSTALLER file's first line (PEP 376: the tool's name), when it is a plain word."""
+    text = _read(os.path.join(info, "INSTALLER"), 256)
+    word = (text or "").strip().split("\n", 1)[0].strip()
+    return word if word and word.isprintable() and len(word) <= 64 else None
+
+
+def find(env_dir: str, minor: str | None, name: str) -> Dist | None:
+    """The distribution `name` (any spelling: names compare canonicalized, PEP 503) installed
+    in the environment, read from its dist-info without running anything; None when absent.
+    Looks in `lib/python<minor>/site-packages`, or in every `lib/python*/site-packages` when
+    the minor is unknown or has none."""
+    want = canonicalize_name(name)
+    for site in _sites(env_dir, minor):
+        try:
+            entries = sorted(os.listdir(site))
+        except OSError:
+            continue
+        for entry in entries:
+            if not entry.endswith(".dist-info"):
+                continue
+            stem = entry[: -len(".dist-info")]
+            # name-version; wheels escape "-" in the name, older installers may not
+            if want not in (
+                canonicalize_name(stem.partition("-")[0]),
+                canonicalize_name(stem.rpartition("-")[0]),
+            ):
+                continue
+            dist = _dist_at(os.path.join(site, entry))
+            if isinstance(dist, Dist) and canonicalize_name(dist.name) == want:
+                return dist
+    return None
+
+
+def _sites(env_dir: str, minor: str | None) -> list[str]:
+    if minor:
+        site = site_packages(env_dir, minor)
+        if os.path.isdir(site):
+            return [site]
+    pattern = os.path.join(glob.escape(env_dir), "lib", "python*", "site-packages")
+    return sorted(glob.glob(pattern))
+
+
 def scan(env_dir: str, minor: str) -> DistScan:
     """Read site-packages of `minor` in `env_dir` (nothing is run)."""
     site = site_packages(env_dir, minor)
@@ -151,24 +212,13 @@ def scan(env_dir: str, minor: str) -> DistScan:
     skipped: list[str] = []
     owned: set[str] = set()
     for info in sorted(glob.glob(os.path.join(glob.escape(site), "*.dist-info"))):
-        base = os.path.basename(info)
-        owned.add(base)
-        text = _read(os.path.join(info, "METADATA"), METADATA_LIMIT)
-        name, version = _headers(text) if text is not None else (None, None)
-        if not name or not version:  # the directory name: name-version.dist-info
-            stem = base[: -len(".dist-info")]
-            name, _, version = stem.partition("-")
-        shown = safe_name(base)
-        if not valid_name(name):
-            skipped.append(f"{shown}: {safe_name(name)!r} is not a valid distribution name")
+        owned.add(os.path.basename(info))
+        dist = _dist_at(info)
+        if isinstance(dist, str):
+            skipped.append(dist)
             continue
-        if not valid_version(version):
-            skipped.append(f"{shown}: {safe_name(version)!r} is not a valid version")
-            continue
-        tops = _record_tops(info)
-        owned |= tops
-        editable, local = _direct(info)
-        dists.append(Dist(name, version, editable, local))
+        owned |= _record_tops(info)
+        dists.append(dist)
     try:
         entries = sorted(os.listdir(site))
     except OSError:

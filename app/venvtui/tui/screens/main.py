@@ -32,12 +32,15 @@ from venvtui.tui.messages import (
     ScanPartDone,
     SizesFound,
 )
+from venvtui.tui.reach import reach_status
 from venvtui.tui.services import Service
-from venvtui.tui.views import ApplyOutcome, EnvRow, InterpreterRow, PlanView
+from venvtui.tui.views import ApplyOutcome, EnvRow, InterpreterRow, PlanView, ScanReach
 from venvtui.tui.widgets.detail import DetailPane
+from venvtui.tui.widgets.empty import empty_text, hide_empty, show_empty
 from venvtui.tui.widgets.tables import EnvTable, InterpreterTable
 
 if TYPE_CHECKING:
+    from venvtui.core.base.config import RootAdded
     from venvtui.tui.screens.progress import WriteProgress
 
 AGE_REFRESH_SECONDS = 60.0  # the Changed column is recomputed this often
@@ -139,6 +142,22 @@ class MainScreen(Screen[None]):
         Binding("u", "use_shell", "Shell in env", id="use-shell", show=False),
         Binding("r", "use_repl", "Python REPL in env", id="use-repl", show=False),
         Binding("y", "copy_activate", "Copy activation command", id="copy-activate", show=False),
+        Binding(
+            "o",
+            "scan_folder",
+            "Scan a folder",
+            id="scan-folder",
+            show=False,
+            tooltip="Scan a folder: add it to the scan roots (kept in the config file), rescan",
+        ),
+        Binding(
+            "i",
+            "find_package",
+            "Find a package",
+            id="find-package",
+            show=False,
+            tooltip="Find a package: every environment that has it, its version and installer",
+        ),
         Binding("ctrl+r,f5", "rescan", "Rescan", id="rescan", show=False),
         Binding("1", "show_tab('envs')", "Environments", id="tab-envs", show=False),
         Binding("2", "show_tab('interpreters')", "Interpreters", id="tab-interpreters", show=False),
@@ -157,6 +176,7 @@ class MainScreen(Screen[None]):
         self.selection: tuple[str, str] | None = None  # (kind, key)
         self.pending_select: str | None = None  # env path to select once it appears
         self.progress: WriteProgress | None = None  # the write in progress, if any
+        self.reach: ScanReach | None = None  # where the last scan looked
 
     def compose(self) -> ComposeResult:
         yield Header(icon="≡")
@@ -260,7 +280,8 @@ class MainScreen(Screen[None]):
             cancelled,
         )
         if not cancelled():
-            self._post(ScanPartDone(scan, "environments", count, time.monotonic() - start))
+            reach = self.service.scan_reach()
+            self._post(ScanPartDone(scan, "environments", count, time.monotonic() - start, reach))
 
     def on_interpreters_found(self, message: InterpretersFound) -> None:
         self.call_after_refresh(message.shown.set)
@@ -271,6 +292,7 @@ class MainScreen(Screen[None]):
     def on_environments_found(self, message: EnvironmentsFound) -> None:
         self.call_after_refresh(message.shown.set)
         if message.scan == self.scan_id:
+            hide_empty(self.env_table)
             self.env_table.add_records(message.rows, defer_sort=self.scanning)
             self._after_rows(self.env_table)
             if self.pending_select and self.env_table.select_key(self.pending_select):
@@ -285,6 +307,7 @@ class MainScreen(Screen[None]):
         if message.scan != self.scan_id:
             return
         self.parts_done.add(message.part)
+        self.reach = message.reach or self.reach
         table = self.interp_table if message.part == "interpreters" else self.env_table
         if table.unsorted:
             table.rebuild()
@@ -305,21 +328,9 @@ class MainScreen(Screen[None]):
         self._update_status()
 
     def _show_empty(self) -> None:
-        roots = self.service.scan_roots()
-        shown = ", ".join(short_path(r, self.home) for r in roots[:6])
-        if len(roots) > 6:
-            shown += f" and {len(roots) - 6} more"
-        self.query_one(DetailPane).show_message(
-            Text.assemble(
-                ("No environments found.\n\n", "bold"),
-                f"Looked in: {shown}\n\n",
-                "Press ",
-                ("n", "bold cyan"),
-                " to create one, or ",
-                ("ctrl+r", "bold cyan"),
-                " to scan again.",
-            )
-        )
+        roots = () if self.reach else self.service.scan_roots()
+        show_empty(self.env_table, empty_text(self.reach, roots, self.home))
+        self.query_one(DetailPane).show_message(Text())
 
     @work(thread=True, exclusive=True, group="confirm", exit_on_error=False, name="confirm")
     def _confirm_envs(self, scan: int, rows: list[EnvRow]) -> None:
@@ -430,7 +441,11 @@ class MainScreen(Screen[None]):
                 text.append(f" matching “{table.filter_text}”", style="cyan")
             if table.only_problems:
                 text.append(" (problems only)", style="cyan")
-        self.query_one("#status", Static).update(text, layout=False)  # fixed 1-line box
+        status = self.query_one("#status", Static)
+        if self.reach is not None and not self.scanning:
+            room = status.size.width - 2 - text.cell_len
+            text.append_text(reach_status(self.reach, self.home, room))
+        status.update(text, layout=False)  # fixed 1-line box
         if not self.scanning:
             # Tab labels change the tab bar's layout: not on every streamed batch.
             self._update_tab_labels(len(envs), len(interps))
@@ -632,6 +647,38 @@ class MainScreen(Screen[None]):
         command = f"source {shlex.quote(os.path.join(row.path, 'bin', 'activate'))}"
         self.app.copy_to_clipboard(command)
         self.notify(command, title="copied")
+
+    # --- scan a folder, find a package --------------------------------------------------------------
+    def action_scan_folder(self) -> None:
+        from venvtui.tui.screens.scan_folder import ScanFolder
+
+        screen = ScanFolder(self.service, self.reach, home=self.home)
+        self.app.push_screen(screen, callback=self._root_added)
+
+    def _root_added(self, added: RootAdded | None) -> None:
+        if added is not None:
+            root = short_path(added.root, self.home)
+            self.notify(f"scanning {root}" + ("" if added.added else " (already a scan root)"))
+            self.action_rescan()
+
+    def action_find_package(self) -> None:
+        from venvtui.tui.screens.find_package import FindPackage
+
+        envs = list(self.env_table.records.values())
+        screen = FindPackage(self.service, envs, home=self.home)
+        self.app.push_screen(screen, callback=self.select_env)
+
+    def select_env(self, path: str | None) -> None:
+        """Select the environment at `path`, shown even if the filter would hide it."""
+        if path is None:
+            return
+        self.action_show_tab("envs")
+        table = self.env_table
+        table.pinned = path
+        table.rebuild()
+        if table.select_key(path):
+            table.focus()
+            self._select_from(table, force=True)
 
     # --- what if -----------------------------------------------------------------------------------
     def action_whatif(self) -> None:
