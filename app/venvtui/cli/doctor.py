@@ -214,9 +214,8 @@ def collect(
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    from concurrent.futures import ThreadPoolExecutor
-
-    from venvtui.core.breaks.health import HEALTH_ORDER, diagnose, is_problem
+    from venvtui.core.breaks.batch import diagnose_many
+    from venvtui.core.breaks.health import HEALTH_ORDER, is_problem
 
     options = options_from(args)
     from venvtui.core.base.config import load_config
@@ -233,11 +232,9 @@ def cmd_doctor(args: argparse.Namespace) -> int:
             recover=args.recover,
             envs=[env.path for _shown, env in envs],
         )
-    confirm = not args.no_confirm
-    from venvtui.core.layout.view import snapshot
-
-    with snapshot(), ThreadPoolExecutor(max_workers=max(1, min(8, len(envs)))) as pool:
-        diags = list(pool.map(lambda pe: diagnose(pe[1], confirm=confirm, options=options), envs))
+    diags = diagnose_many(
+        [env for _shown, env in envs], confirm=not args.no_confirm, options=options
+    )
     unhealthy = any(is_problem(d.status) for d in diags)
     if args.json:
         from venvtui.cli.output import emit_json

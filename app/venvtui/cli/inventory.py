@@ -163,7 +163,7 @@ def note_limits(limits: Sequence[WalkLimit]) -> None:
 
 def cmd_envs(args: argparse.Namespace) -> int:
     from venvtui.core.base.config import load_config
-    from venvtui.core.breaks.health import diagnose
+    from venvtui.core.breaks.batch import diagnose_many
     from venvtui.core.installed.interpreters import iter_environments
 
     config = load_config()  # a bad config file is a one-line error, before any scan
@@ -181,10 +181,7 @@ def cmd_envs(args: argparse.Namespace) -> int:
     )
     # The health status (static: no interpreter is run), the same one doctor shows, from
     # one reading of the disk (envs share their bases' directories).
-    from venvtui.core.layout.view import snapshot
-
-    with snapshot():
-        statuses = [diagnose(e, confirm=False, forecast=False).status for e in envs]
+    statuses = [d.status for d in diagnose_many(envs, confirm=False, forecast=False)]
     errors = [_error_entry(None, p) for p in problems]
     if args.json:
         rows = [{**e.to_json(), "status": st} for e, st in zip(envs, statuses, strict=True)]

@@ -106,12 +106,10 @@ def emit_json(payload: dict[str, Any], *, indent: int | None = 2) -> None:
 
 
 def write_json(data: dict[str, Any], *, indent: int | None = 2) -> None:
-    """Print `data` (a whole document, `schema_version` included) as `emit_json` does."""
-    if indent is None:
-        sys.stdout.write(json.dumps(data, sort_keys=False, default=str))
-    else:
-        json.dump(data, sys.stdout, indent=indent, sort_keys=False, default=str)
-    sys.stdout.write("\n")
+    """Print `data` (a whole document, `schema_version` included) as `emit_json` does: in one
+    write (the stream escapes what it is given; a write per JSON token cost more than the
+    encoding)."""
+    sys.stdout.write(json.dumps(data, indent=indent, sort_keys=False, default=str) + "\n")
 
 
 def list_indent() -> int | None:

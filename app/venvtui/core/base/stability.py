@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass
@@ -94,6 +95,11 @@ def _join(parts: list[str]) -> str:
 
 def find_install(path: str) -> Install | None:
     """The version-stamped install `path` lies in (or is), read from its components."""
+    return _find_install(os.path.abspath(path))
+
+
+@functools.lru_cache(maxsize=8192)  # lexical: the same answer for the same path, always
+def _find_install(path: str) -> Install | None:
     parts = _parts(path)
     for i, comp in enumerate(parts):
         nxt = parts[i + 1] if i + 1 < len(parts) else None
@@ -155,7 +161,11 @@ def find_install(path: str) -> Install | None:
 
 def classify_path(path: str) -> Stability:
     """Is `path` stable across the installer's next upgrade? (lexical; see module doc)."""
-    path = os.path.normpath(os.path.abspath(path))
+    return _classify(os.path.normpath(os.path.abspath(path)))
+
+
+@functools.lru_cache(maxsize=8192)
+def _classify(path: str) -> Stability:
     inst = find_install(path)
     if inst is not None:
         what = {

@@ -35,15 +35,17 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from venvtui.core.base.errors import VenvtuiError
 from venvtui.core.base.stability import Install, classify_path, exe_minor, find_install
 from venvtui.core.layout.elfdeps import relocation
 from venvtui.core.layout.view import REAL, Change, Overlay, View, landmark, search_up
 from venvtui.core.startup.runtime import Runtime
+
+_T = TypeVar("_T")
 
 EventKind = Literal[
     "patch-upgrade", "minor-upgrade", "uninstall", "env-delete", "remove", "repoint"
@@ -207,6 +209,45 @@ def upgrade_event(
     known_links: Iterable[str] = (),
 ) -> Event:
     """The installer's patch upgrade of `inst` to `to` (default: the next patch)."""
+    known = _known_that_matter(view, inst, known_links)
+    key = ("upgrade_event", inst, to, remove_old, known)
+    return _memoised(view, key, lambda: _upgrade_event(inst, to, view, remove_old, known))
+
+
+def _memoised(view: View, key: tuple[object, ...], fn: Callable[[], _T]) -> _T:
+    """`fn(*args)`, once per `key` within a snapshot: every env on an install shares its
+    events (the installer's environment variables do not change within one)."""
+    memo = view.answers()
+    if memo is None:
+        return fn()
+    if key in memo:
+        return memo[key]  # type: ignore[no-any-return]
+    found = memo[key] = fn()
+    return found
+
+
+def _known_that_matter(view: View, inst: Install, known: Iterable[str]) -> tuple[str, ...]:
+    """The links of an env's chain an event of `inst` acts on (the rest never change it):
+    Homebrew's links into the keg (`brew link`), uv's `pythonX.Y` executables."""
+    if inst.installer == "homebrew":
+        return tuple(link for link, _ in _known_links_into(view, known, inst.root))
+    if inst.installer == "uv":
+        bindir, name = uv_bin_dir(), f"python{inst.minor}"
+        return tuple(
+            p
+            for p in dict.fromkeys(known)
+            if os.path.basename(p) == name and os.path.dirname(p) == bindir
+        )
+    return ()
+
+
+def _upgrade_event(
+    inst: Install,
+    to: str | None,
+    view: View,
+    remove_old: bool | None,
+    known_links: tuple[str, ...],
+) -> Event:
     to = to or bump_patch(inst.version)
     if not _VER.match(to):
         raise UnknownInstallError(f"not a version: {to!r}", "give the new version as X.Y.Z")
@@ -278,7 +319,12 @@ def upgrade_event(
 
 def uninstall_event(inst: Install, *, view: View = REAL, known_links: Iterable[str] = ()) -> Event:
     """The installer removing `inst` (and the links it maintains into it)."""
-    known = list(known_links)
+    known = _known_that_matter(view, inst, known_links)
+    key = ("uninstall_event", inst, known)
+    return _memoised(view, key, lambda: _uninstall_event(inst, view, known))
+
+
+def _uninstall_event(inst: Install, view: View, known: tuple[str, ...]) -> Event:
     changes: list[Change] = [Change("remove", inst.root)]
     if inst.installer == "homebrew":
         opt = os.path.join(inst.container, "opt", inst.name)
@@ -467,6 +513,10 @@ def repoint_event(alias: str, *, view: View = REAL) -> Event | None:
     """An installer re-pointing the unversioned `alias` at the next minor version (a
     distribution upgrade, a new default Homebrew formula); None when the alias's minor cannot be
     told or no installer owns the alias (see `installer_alias`)."""
+    return _memoised(view, ("repoint_event", alias), lambda: _repoint_event(alias, view))
+
+
+def _repoint_event(alias: str, view: View) -> Event | None:
     owner = installer_alias(alias, view)
     if owner is None:
         return None
@@ -535,23 +585,33 @@ def user_links(view: View, paths: Iterable[str], env_dir: str) -> list[str]:
     maintains: the user made them, and only the user re-points them."""
     out: list[str] = []
     for path in paths:
-        p = os.path.normpath(path)
+        for c in _unowned_links_on(view, os.path.normpath(path)):
+            if not (_inside(c, env_dir) or c in out or _inside(env_dir, c)):
+                out.append(c)
+    return out
+
+
+def _unowned_links_on(view: View, path: str) -> tuple[str, ...]:
+    """The components of `path` (root first) that are links no installer maintains and that
+    sit in no env (every env of a snapshot passing there shares the answer)."""
+
+    def find() -> tuple[str, ...]:
         comps: list[str] = []
-        d = p
+        d = path
         while d != os.path.dirname(d):
             comps.append(d)
             d = os.path.dirname(d)
-        for c in reversed(comps):
-            if _inside(c, env_dir) or c in out:
-                continue
-            if view.lnode(c).kind != "link" or find_install(c) is not None:
-                continue
-            if _inside(env_dir, c) or _in_env(view, c) or _installer_link(c, view):
-                continue
-            if _own_alias(view, c):
-                continue
-            out.append(c)
-    return out
+        return tuple(
+            c
+            for c in reversed(comps)
+            if view.lnode(c).kind == "link"
+            and find_install(c) is None
+            and not _in_env(view, c)
+            and not _installer_link(c, view)
+            and not _own_alias(view, c)
+        )
+
+    return _memoised(view, ("unowned_links_on", path), find)
 
 
 def _own_alias(view: View, link: str) -> bool:
@@ -587,6 +647,10 @@ def _link_install(view: View, link: str) -> tuple[str, str] | None:
 def user_repoint_event(link: str, *, view: View = REAL) -> Event | None:
     """The user re-points their `link` at a new install of the same minor version, laid down
     beside the one it leads to now, and removes the old install (a hand-made patch upgrade)."""
+    return _memoised(view, ("user_repoint_event", link), lambda: _user_repoint_event(link, view))
+
+
+def _user_repoint_event(link: str, view: View) -> Event | None:
     found = _link_install(view, link)
     if found is None:
         return None

@@ -41,7 +41,7 @@ from venvtui.core.breaks.events import (
     user_links,
     user_repoint_event,
 )
-from venvtui.core.layout.view import REAL, View
+from venvtui.core.layout.view import REAL, Overlay, View, snapshot_memo
 from venvtui.core.startup.model import RANK, Start, Status, predict
 from venvtui.core.startup.runtime import Runtime, runtime_for
 
@@ -92,12 +92,29 @@ def base_facts(python: str | None, *, spawn: bool, options: Options = DEFAULT_OP
 
 
 def parent_env_of(view: View, path: str, env_dir: str) -> str | None:
-    d = os.path.dirname(os.path.normpath(path))
-    while d != os.path.dirname(d):
-        if not inside(env_dir, d) and view.isfile(os.path.join(d, "pyvenv.cfg")):
+    """The nearest directory above `path` holding a pyvenv.cfg that is not `env_dir` or one
+    of its ancestors."""
+    for d in _env_dirs_above(view, os.path.dirname(os.path.normpath(path))):
+        if not inside(env_dir, d):
             return d
-        d = os.path.dirname(d)
     return None
+
+
+def _env_dirs_above(view: View, start: str) -> tuple[str, ...]:
+    """`start` and its ancestors (not the root) holding a pyvenv.cfg, nearest first (shared by
+    every env of a snapshot whose chain passes there)."""
+    parent = os.path.dirname(start)
+    if parent == start:
+        return ()
+    memo = view.answers()
+    key = ("env_dirs_above", start)
+    if memo is not None and key in memo:
+        return memo[key]  # type: ignore[no-any-return]
+    here = (start,) if view.isfile(os.path.join(start, "pyvenv.cfg")) else ()
+    found = here + _env_dirs_above(view, parent)
+    if memo is not None:
+        memo[key] = found
+    return found
 
 
 def stable_alternative(inst: Install) -> str | None:
@@ -189,6 +206,16 @@ def _installs(env: Environment, start: Start, base: Runtime, view: View = REAL) 
 
 def _next_free(inst: Install) -> str:
     """The next patch version with no install beside `inst` yet (one may already be there)."""
+    memo = snapshot_memo()
+    key = ("next_free", inst)
+    if memo is None:
+        return _find_next_free(inst)
+    if key not in memo:
+        memo[key] = _find_next_free(inst)
+    return str(memo[key])
+
+
+def _find_next_free(inst: Install) -> str:
     to = bump_patch(inst.version)
     for _ in range(50):
         probe = upgrade_target(inst, to)
@@ -275,6 +302,19 @@ def facts_in(
     return base  # a synthesized binary: the model assumes its own install's PREFIX
 
 
+def _overlay(ev: Event) -> Overlay:
+    """The event's overlay, one per event within a snapshot: the envs on an install share it
+    and its answers."""
+    memo = snapshot_memo()
+    if memo is None:
+        return ev.overlay()
+    key = ("overlay", ev)
+    ov = memo.get(key)
+    if not isinstance(ov, Overlay):
+        ov = memo[key] = ev.overlay()
+    return ov
+
+
 def run_forecast(
     env: Environment,
     now: Start,
@@ -290,7 +330,7 @@ def run_forecast(
     survives: list[Survival] = []
     events = candidate_events(env, now, base, parents)
     for ev, inst in events:
-        ov = ev.overlay()
+        ov = _overlay(ev)
         after = predict(
             ov,
             env.path,

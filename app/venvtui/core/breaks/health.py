@@ -681,32 +681,63 @@ def observe(env: Environment, static: Start, *, timeout: float) -> Observed | No
 # --- diagnosis --------------------------------------------------------------------------------
 
 
-def diagnose(
-    env: Environment,
-    *,
-    confirm: bool = True,
-    options: Options = DEFAULT_OPTIONS,
-    forecast: bool = True,
-) -> Diagnosis:
-    """Verdicts for `env` now, and the forecast of which event breaks it (see module doc).
-    `forecast=False` skips the forecast (a listing needs only the status); `confirm` runs the
-    env's python and may probe its base (`options`)."""
-    verdicts: list[Verdict] = []
+@dataclass(frozen=True, slots=True)
+class Examined:
+    """Everything `diagnose` finds without running the env: the static prediction and
+    verdicts, the forecast, the stability of its paths."""
+
+    env: Environment
+    static: Start
+    verdicts: tuple[Verdict, ...] = ()
+    forecast: tuple[Forecast, ...] = ()
+    survives: tuple[Survival, ...] = ()
+    paths: tuple[Stability, ...] = ()
+
+    @property
+    def runnable(self) -> bool:
+        """Whether confirming runs the env's python (a venv; a conda env is taken as is)."""
+        return self.env.kind == "venv"
+
+
+def examine(
+    env: Environment, *, spawn: bool, forecast: bool = True, options: Options = DEFAULT_OPTIONS
+) -> Examined:
+    """The static part of `diagnose` (one pass over the env's chain: the prediction's chain
+    feeds the verdicts, the forecast and the path stabilities); `spawn`: the base may be
+    probed when the probe cache does not know it (`options`)."""
     if env.kind != "venv":
         # conda envs carry their own interpreter: nothing points outside them
-        static = predict(REAL, env.path, env.python, (), Runtime())
-        return Diagnosis(
-            env.path, static.status, (), (), static, creator=env.creator, starts=static.status
-        )
+        return Examined(env, predict(REAL, env.path, env.python, (), Runtime()))
+    verdicts: list[Verdict] = []
     verdicts.extend(_cfg_verdicts(env))
-    base = base_facts(env.python, spawn=confirm, options=options)
+    base = base_facts(env.python, spawn=spawn, options=options)
     static = predict(REAL, env.path, env.python, env.cfg, base)
     verdicts.extend(_start_verdicts(env, static))
     parents, nest = _nesting(env, static)
     verdicts.extend(nest)
     verdicts.extend(shebang_verdicts(env))
     verdicts.extend(project_verdicts(env))
-    observed = observe(env, static, timeout=options.probe_timeout) if confirm else None
+    forecasts, survives = (
+        run_forecast(env, static, base, parents, spawn=spawn, options=options)
+        if forecast
+        else ([], [])
+    )
+    paths: list[Stability] = []
+    if static.chain is not None:
+        paths.extend(
+            classify_path(h.path) for h in static.chain.hops if not inside(h.path, env.path)
+        )
+    home = env_home(env)
+    if home:
+        paths.append(classify_path(home))
+    return Examined(env, static, tuple(verdicts), tuple(forecasts), tuple(survives), tuple(paths))
+
+
+def conclude(ex: Examined, observed: Observed | None) -> Diagnosis:
+    """The diagnosis from the static findings and, when the env was run, what running it
+    showed (which then decides the start-up status)."""
+    env, static = ex.env, ex.static
+    verdicts = list(ex.verdicts)
     status: Status = static.status
     if observed is not None:
         status = observed.status
@@ -725,28 +756,32 @@ def diagnose(
                     " to see it.",
                 )
             )
-    forecasts, survives = (
-        run_forecast(env, static, base, parents, spawn=confirm, options=options)
-        if forecast
-        else ([], [])
-    )
-    paths: list[Stability] = []
-    if static.chain is not None:
-        paths.extend(
-            classify_path(h.path) for h in static.chain.hops if not inside(h.path, env.path)
-        )
-    home = env_home(env)
-    if home:
-        paths.append(classify_path(home))
     return Diagnosis(
         env.path,
         health_status(status, verdicts),
         tuple(verdicts),
-        tuple(forecasts),
+        ex.forecast,
         static,
         observed,
-        tuple(survives),
-        tuple(paths),
+        ex.survives,
+        ex.paths,
         env.creator,
         status,
     )
+
+
+def diagnose(
+    env: Environment,
+    *,
+    confirm: bool = True,
+    options: Options = DEFAULT_OPTIONS,
+    forecast: bool = True,
+) -> Diagnosis:
+    """Verdicts for `env` now, and the forecast of which event breaks it (see module doc).
+    `forecast=False` skips the forecast (a listing needs only the status); `confirm` runs the
+    env's python and may probe its base (`options`). Many envs: `core.breaks.batch`
+    (one reading of the disk, the runs in parallel)."""
+    ex = examine(env, spawn=confirm, forecast=forecast, options=options)
+    run = confirm and ex.runnable
+    observed = observe(env, ex.static, timeout=options.probe_timeout) if run else None
+    return conclude(ex, observed)

@@ -175,6 +175,18 @@ def relocation(path: str, source: str) -> tuple[str, str] | None:
 
 def check_libs(exe: str, *, view: View = REAL, deps: ElfDeps | None = None) -> LibCheck | None:
     """Look up each needed library of `exe` (a path in `view`); None when not an ELF."""
+    memo = view.answers() if deps is None else None
+    if memo is None:
+        return _check_libs(exe, view, deps)
+    key = ("check_libs", exe)
+    try:
+        return memo[key]  # type: ignore[no-any-return]
+    except KeyError:
+        found = memo[key] = _check_libs(exe, view, None)
+        return found
+
+
+def _check_libs(exe: str, view: View, deps: ElfDeps | None) -> LibCheck | None:
     moved: tuple[str, str] | None = None
     if deps is None:
         deps = view.elf_deps(exe)

@@ -16,10 +16,11 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from venvtui.core.base.models import Chain, Hop
 from venvtui.core.layout.symlinks import MAX_HOPS, next_hop
@@ -57,7 +58,7 @@ class View:
 
     def _raw(self, path: str) -> Node:
         """lstat of `path`, its parent being a resolved (link-free) directory."""
-        memo = _SNAPSHOT
+        memo = _current()
         if memo is None:
             return real_node(path)
         node = memo.nodes.get(path)
@@ -71,9 +72,12 @@ class View:
         """Resolve every component of `path` (following links); None when some component is
         missing, not a directory, unreadable, or the links loop."""
         path = _norm(path)
-        memo = _SNAPSHOT
+        memo = _current()
         if memo is not None and type(self) is View:
-            return self._canon_shared(path, budget, memo)
+            return self._canon_shared(path, budget, memo.canon)
+        store = self.answers()
+        if store is not None:
+            return self._canon_shared(path, budget, store)
         parts = [p for p in path.split(os.sep) if p]
         cur = os.sep
         node = Node("dir")
@@ -97,26 +101,29 @@ class View:
         return cur, node
 
     def _canon_shared(
-        self, path: str, budget: list[int], memo: _Snapshot
+        self, path: str, budget: list[int], store: dict[Any, Any]
     ) -> tuple[str, Node] | None:
-        """`_canon` on the real disk within a snapshot, component by component from the
-        parent's answer, which is shared by every path below it (keyed with the link budget
-        left, so the loop limit counts exactly as in `_canon`)."""
+        """`_canon` within a snapshot, component by component from the parent's answer, which
+        is shared by every path below it (keyed with the link budget left, so the loop limit
+        counts exactly as in `_canon`)."""
         key = (path, budget[0])
-        hit = memo.canon.get(key)
+        hit: tuple[tuple[str, Node] | None, int] | None = store.get(key)
         if hit is not None:
             budget[0] = hit[1]
             return hit[0]
-        parent = os.path.dirname(path)
+        # `path` is absolute and normalised: its parent and name are a split at the last sep
+        cut = path.rfind(os.sep)
+        parent = path[:cut] or os.sep
         res: tuple[str, Node] | None
         if parent == path:
             res = (path, Node("dir"))
         else:
-            res = self._canon_shared(parent, budget, memo)
+            res = self._canon_shared(parent, budget, store)
             if res is not None and res[1].kind != "dir":
                 res = None
             elif res is not None:
-                cand = os.path.join(res[0], os.path.basename(path))
+                where = res[0]
+                cand = (where if where != os.sep else "") + path[cut:]
                 node = self._raw(cand)
                 if node.kind == "link":
                     budget[0] -= 1
@@ -128,14 +135,40 @@ class View:
                     res = None
                 else:
                     res = (cand, node)
-        memo.canon[key] = (res, budget[0])
+        store[key] = (res, budget[0])
         return res
 
+    def answers(self) -> dict[tuple[Any, ...], Any] | None:
+        """Within a snapshot: this view's memo of answers derived from the disk as read (every
+        real view shares the snapshot's; an overlay keeps its own); None outside one, or for a
+        view whose answers may change."""
+        memo = _current()
+        return memo.answers if memo is not None and type(self) is View else None
+
     def resolve(self, path: str) -> tuple[str, Node] | None:
-        return self._canon(path, [MAX_HOPS])
+        memo = self.answers()
+        if memo is None:
+            return self._canon(path, [MAX_HOPS])
+        key = ("resolve", path)
+        try:
+            return memo[key]  # type: ignore[no-any-return]
+        except KeyError:
+            found = memo[key] = self._canon(path, [MAX_HOPS])
+            return found
 
     def lnode(self, path: str) -> Node:
         """lstat semantics: the parent is resolved, the final component is not followed."""
+        memo = self.answers()
+        if memo is None:
+            return self._lnode(path)
+        key = ("lnode", path)
+        try:
+            return memo[key]  # type: ignore[no-any-return]
+        except KeyError:
+            found = memo[key] = self._lnode(path)
+            return found
+
+    def _lnode(self, path: str) -> Node:
         path = _norm(path)
         parent = os.path.dirname(path)
         if parent == path:
@@ -165,6 +198,17 @@ class View:
     def realpath(self, path: str) -> str:
         """Full resolution like os.path.realpath; when something is missing, the longest
         resolvable parent plus the rest, lexically."""
+        memo = self.answers()
+        if memo is None:
+            return self._realpath(path)
+        key = ("realpath", path)
+        try:
+            return memo[key]  # type: ignore[no-any-return]
+        except KeyError:
+            found = memo[key] = self._realpath(path)
+            return found
+
+    def _realpath(self, path: str) -> str:
         path = _norm(path)
         res = self.resolve(path)
         if res is not None:
@@ -205,6 +249,17 @@ class View:
 
     def walk_chain(self, path: str, *, max_hops: int = MAX_HOPS) -> Chain:
         """`core.symlinks.walk_chain` through this view (no directory-link report)."""
+        memo = self.answers()
+        if memo is None:
+            return self._walk_chain(path, max_hops)
+        key = ("walk_chain", path, max_hops)
+        try:
+            return memo[key]  # type: ignore[no-any-return]
+        except KeyError:
+            found = memo[key] = self._walk_chain(path, max_hops)
+            return found
+
+    def _walk_chain(self, path: str, max_hops: int) -> Chain:
         start = _norm(path)
         hops: list[Hop] = []
         seen: set[str] = set()
@@ -292,31 +347,39 @@ REAL = View()
 class _Snapshot:
     nodes: dict[str, Node] = field(default_factory=dict)  # lstat of real paths
     # the real view's _canon answers by (path, link budget left): (answer, budget after)
-    canon: dict[tuple[str, int], tuple[tuple[str, Node] | None, int]] = field(default_factory=dict)
+    canon: dict[Any, Any] = field(default_factory=dict)
     derived: dict[tuple[object, ...], object] = field(default_factory=dict)
+    answers: dict[tuple[Any, ...], Any] = field(default_factory=dict)  # the real view's
 
 
-_SNAPSHOT: _Snapshot | None = None
+# One snapshot per thread: a batch reads the disk once; a write in another thread never sees
+# its memo.
+_LOCAL = threading.local()
+
+
+def _current() -> _Snapshot | None:
+    return getattr(_LOCAL, "snapshot", None)
 
 
 def snapshot_memo() -> dict[tuple[object, ...], object] | None:
     """Within a snapshot: a memo for answers derived from the disk as read (per base, per
     install), shared by every env of the batch; None outside one."""
-    return None if _SNAPSHOT is None else _SNAPSHOT.derived
+    memo = _current()
+    return None if memo is None else memo.derived
 
 
 @contextmanager
 def snapshot() -> Iterator[None]:
-    """Within: every view answers each real path's lstat once, one reading of the disk for a
-    batch (doctor over many environments resolves the same directories again and again)."""
-    global _SNAPSHOT
-    outer = _SNAPSHOT
+    """Within (in this thread): every view answers each real path's lstat once, one reading
+    of the disk for a batch (doctor over many environments resolves the same directories again
+    and again)."""
+    outer = _current()
     if outer is None:
-        _SNAPSHOT = _Snapshot()
+        _LOCAL.snapshot = _Snapshot()
     try:
         yield
     finally:
-        _SNAPSHOT = outer
+        _LOCAL.snapshot = outer
 
 
 # --- overlay --------------------------------------------------------------------------------
@@ -350,8 +413,21 @@ class Overlay(View):
         self.base = base
         self.entries: dict[str, Change] = {}
         self.changes: tuple[Change, ...] = ()
+        self._memo: tuple[_Snapshot, dict[tuple[Any, ...], Any]] | None = None
         for ch in changes:
             self.apply(ch)
+        self._complete = True
+
+    def answers(self) -> dict[tuple[Any, ...], Any] | None:
+        """Its own memo, per snapshot, once every change is applied (an overlay built once per
+        install answers every env of the batch)."""
+        memo = _current()
+        if memo is None or not getattr(self, "_complete", False) or self.base.answers() is None:
+            return None
+        mine = self._memo
+        if mine is None or mine[0] is not memo:
+            mine = self._memo = (memo, {})
+        return mine[1]
 
     def apply(self, change: Change) -> None:
         path = _norm(change.path)
@@ -362,6 +438,7 @@ class Overlay(View):
         if res is not None:
             path = os.path.join(res[0], os.path.basename(path))
         ch = Change(change.op, path, change.arg)
+        self._memo = None
         # a removal or replacement supersedes earlier changes below that path
         if ch.op in ("remove", "link", "copy", "file"):
             for p in [p for p in self.entries if p.startswith(path + os.sep)]:
@@ -370,6 +447,17 @@ class Overlay(View):
         self.changes = (*self.changes, ch)
 
     def _raw(self, path: str) -> Node:
+        memo = self.answers()
+        if memo is None:
+            return self._raw_changed(path)
+        key = ("raw", path)
+        try:
+            return memo[key]  # type: ignore[no-any-return]
+        except KeyError:
+            found = memo[key] = self._raw_changed(path)
+            return found
+
+    def _raw_changed(self, path: str) -> Node:
         ch = self.entries.get(path)
         if ch is not None:
             return self._node_for(ch)
@@ -439,6 +527,17 @@ def landmark(view: View, directory: str, minor: str) -> bool:
     """getpath's prefix landmark: `lib/pythonX.Y/os.py` (or .pyc) or the `lib/pythonXY.zip`.
     `minor` carries the ABI tag of a free-threaded build ("3.13t": `lib/python3.13t`,
     `lib/python313t.zip`; CPython getpath.py STDLIB_SUBDIR / ZIP_LANDMARK with ABI_THREAD)."""
+    memo = view.answers()
+    if memo is not None:
+        key = ("landmark", directory, minor)
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = _landmark(view, directory, minor)
+        return bool(found)
+    return _landmark(view, directory, minor)
+
+
+def _landmark(view: View, directory: str, minor: str) -> bool:
     nodot = minor.replace(".", "")
     lib = os.path.join(directory, "lib")
     return (
@@ -452,6 +551,18 @@ def search_up(view: View, directory: str, minor: str) -> str | None:
     """getpath `search_up`: the first of dir, dirname(dir), ... holding the landmark. The root
     is never a candidate: getpath's own `dirname('/usr')` is `''`, which ends the loop
     (CPython Modules/getpath.c `getpath_dirname`; getpath.c <= 3.10 `reduce` likewise)."""
+    memo = view.answers()
+    if memo is not None:
+        key = ("search_up", directory, minor)
+        try:
+            return memo[key]  # type: ignore[no-any-return]
+        except KeyError:
+            found = memo[key] = _search_up(view, directory, minor)
+            return found
+    return _search_up(view, directory, minor)
+
+
+def _search_up(view: View, directory: str, minor: str) -> str | None:
     # lexical, like getpath: a `..` component stays in the result (sys.base_prefix shows it)
     d = directory.rstrip(os.sep) if os.path.isabs(directory) else _norm(directory)
     while d and d != os.path.dirname(d):

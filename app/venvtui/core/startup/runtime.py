@@ -31,7 +31,7 @@ from venvtui.core.base.options import DEFAULT_OPTIONS, Options
 from venvtui.core.base.proc import clean_env
 from venvtui.core.installed import probe as probe_mod
 from venvtui.core.installed import probe_cache
-from venvtui.core.layout.view import snapshot_memo
+from venvtui.core.layout.view import REAL, snapshot_memo
 
 _PREFIX_PROBE = "import sys; sys.stdout.write(sys.base_prefix)"
 _DUMP_RE = re.compile(r"^\s*sys\.base_prefix = '(?P<p>[^']*)'", re.M)
@@ -161,7 +161,9 @@ def runtime_for(python: str | None, *, spawn: bool, options: Options = DEFAULT_O
     memo = snapshot_memo()
     if memo is None or python is None:
         return _runtime_for(python, spawn=spawn, options=options)
-    key = ("runtime_for", os.path.realpath(python), spawn, options)
+    # the real binary as the snapshot resolves it (os.path.realpath's answer for an existing
+    # path; a dangling one gets the empty Runtime whatever its key)
+    key = ("runtime_for", REAL.realpath(python), REAL.exists(python), spawn, options)
     found = memo.get(key)
     if not isinstance(found, Runtime):
         found = memo[key] = _runtime_for(python, spawn=spawn, options=options)

@@ -1,0 +1,78 @@
+"""Diagnose many environments at once: one reading of the disk, the confirming runs in parallel.
+
+The static part of every diagnosis (`health.examine`) runs in the calling thread inside one
+`view.snapshot()`, so the envs sharing a base install share its answers: its chain, stdlib
+landmarks, runtime facts, installer events and their overlays are worked out once per install,
+not once per env. The confirming runs (each env's python, through `core.base.proc`: its own
+session, a real timeout) then go to a bounded pool; the answers come back in the order of
+`envs`, whatever order the runs finish in.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from itertools import islice
+
+from venvtui.core.base.models import Environment
+from venvtui.core.base.options import DEFAULT_OPTIONS, Options
+from venvtui.core.breaks.health import Diagnosis, Examined, Observed, conclude, examine, observe
+from venvtui.core.layout.view import snapshot
+
+
+def confirm_workers() -> int:
+    """How many envs' pythons run at once: min(4, CPUs) (each run is a process start)."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def diagnose_many(
+    envs: Sequence[Environment],
+    *,
+    confirm: bool = True,
+    options: Options = DEFAULT_OPTIONS,
+    forecast: bool = True,
+    workers: int | None = None,
+) -> list[Diagnosis]:
+    """`health.diagnose` of each of `envs`, in their order (see module doc)."""
+    with snapshot():
+        found = [examine(env, spawn=confirm, forecast=forecast, options=options) for env in envs]
+    return confirmed(found, confirm=confirm, options=options, workers=workers)
+
+
+def confirmed(
+    found: Sequence[Examined],
+    *,
+    confirm: bool,
+    options: Options = DEFAULT_OPTIONS,
+    workers: int | None = None,
+) -> list[Diagnosis]:
+    """The diagnoses of `found`, each env's python run first when `confirm` (in a pool of
+    `workers`, default `confirm_workers()`), in the order of `found`."""
+    if not confirm:
+        return [conclude(ex, None) for ex in found]
+
+    def run(ex: Examined) -> Observed | None:
+        return observe(ex.env, ex.static, timeout=options.probe_timeout) if ex.runnable else None
+
+    todo = [ex for ex in found if ex.runnable]
+    n = max(1, min(workers or confirm_workers(), len(todo)))
+    with ThreadPoolExecutor(max_workers=n, thread_name_prefix="venvtui-confirm") as pool:
+        observed = list(pool.map(run, found))  # map keeps the order of `found`
+    return [conclude(ex, obs) for ex, obs in zip(found, observed, strict=True)]
+
+
+def examine_batches(
+    envs: Iterable[Environment],
+    *,
+    size: int,
+    spawn: bool = False,
+    forecast: bool = True,
+    options: Options = DEFAULT_OPTIONS,
+) -> Iterator[list[Examined]]:
+    """`examine` each env, `size` at a time, each batch from one snapshot (a scan that
+    shows rows as they come: a batch of envs on the same installs is worked out at once)."""
+    it = iter(envs)
+    while batch := list(islice(it, size)):
+        with snapshot():
+            yield [examine(env, spawn=spawn, forecast=forecast, options=options) for env in batch]

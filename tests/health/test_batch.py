@@ -1,0 +1,103 @@
+"""Diagnosing many environments at once answers exactly as diagnosing each one alone.
+
+`batch.diagnose_many` works each install's chain, landmarks, runtime facts, installer events and
+overlays out once for every env on it (one snapshot), and runs the confirming pythons in a
+pool. On a real layout (Homebrew, uv-managed and mise installs copied from a real CPython build,
+envs made by the real venv, virtualenv and uv, a nested env, an env whose install is gone and a
+copied interpreter), every diagnosis must be the one `health.diagnose` gives for that env alone
+with nothing memoised.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.layouts import (
+    create_uv,
+    create_venv,
+    create_virtualenv,
+    make_homebrew,
+    make_install,
+    make_mise,
+    make_uv_managed,
+    require_python,
+)
+from venvtui.core.base.models import Environment
+from venvtui.core.breaks.batch import diagnose_many, examine_batches
+from venvtui.core.breaks.health import conclude, diagnose
+from venvtui.core.installed.interpreters import load_environment
+
+pytestmark = [pytest.mark.slow, pytest.mark.realpython]
+
+
+@pytest.fixture(scope="module")
+def layout(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path]]:
+    """Envs on three installers' installs (several per install), nested, copied, broken."""
+    rp = require_python("3.12")
+    tmp = tmp_path_factory.mktemp("batch")
+    hb = make_homebrew(rp, tmp / "hb")
+    uvm = make_uv_managed(rp, tmp / "uv" / "python", tmp / "uv" / "bin")
+    mise = make_mise(rp, tmp / "mise" / "installs" / "python")
+    gone = make_install(rp, tmp / "opt" / "python-3.12")
+    e = tmp / "envs"
+    envs = [
+        create_venv(hb.bin_versioned, e / "venv-bin", tmp=tmp),
+        create_venv(hb.opt_python, e / "venv-opt", tmp=tmp),
+        create_venv(hb.cellar_python, e / "venv-cellar", tmp=tmp),
+        create_venv(hb.opt_python, e / "venv-copies", copies=True, tmp=tmp),
+        create_virtualenv(hb.bin_versioned, e / "ve-bin", tmp=tmp),
+        create_uv(hb.cellar_python, e / "uv-cellar", tmp=tmp),
+        create_venv(uvm.patch_python, e / "venv-uv-patch", tmp=tmp),
+        create_uv(uvm.minor_python, e / "uv-uv-minor", tmp=tmp),
+        create_virtualenv(uvm.local_bin_python, e / "ve-uv-bin", tmp=tmp),
+        create_venv(mise.patch_python, e / "venv-mise", tmp=tmp),
+        create_uv(mise.minor_python, e / "uv-mise", tmp=tmp),
+        create_venv(gone / "bin" / "python3.12", e / "venv-gone", tmp=tmp),
+    ]
+    envs.append(create_venv(e / "venv-cellar" / "bin" / "python", e / "nested", tmp=tmp))
+    shutil.rmtree(gone)
+    return tmp, envs
+
+
+def _loaded(envs: list[Path]) -> list[Environment]:
+    return [load_environment(str(p)) for p in envs]
+
+
+@pytest.mark.parametrize("forecast", [True, False])
+def test_memoised_batch_answers_as_each_env_alone(
+    layout: tuple[Path, list[Path]], forecast: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tmp, paths = layout
+    monkeypatch.setenv("UV_PYTHON_BIN_DIR", str(tmp / "uv" / "bin"))
+    envs = _loaded(paths)
+    alone = [diagnose(env, confirm=False, forecast=forecast).to_json() for env in envs]
+    batch = [d.to_json() for d in diagnose_many(envs, confirm=False, forecast=forecast)]
+    assert [d["path"] for d in batch] == [env.path for env in envs]
+    for a, b in zip(alone, batch, strict=True):
+        assert a == b, a["path"]
+    # not a vacuous comparison: forecasts were made, a broken env was seen
+    statuses = {d["path"].rsplit("/", 1)[-1]: d["status"] for d in batch}
+    assert statuses["venv-gone"] == "broken"
+    if forecast:
+        assert sum(1 for d in batch if d["forecast"]) >= 5
+    # the same in batches of 4 (as the TUI streams them)
+    batches = examine_batches(envs, size=4, forecast=forecast)
+    assert [conclude(ex, None).to_json() for b in batches for ex in b] == batch
+
+
+def test_confirming_in_a_pool_answers_as_one_by_one(
+    layout: tuple[Path, list[Path]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tmp, paths = layout
+    monkeypatch.setenv("UV_PYTHON_BIN_DIR", str(tmp / "uv" / "bin"))
+    envs = _loaded(paths)
+    alone = [diagnose(env, confirm=True).to_json() for env in envs]
+    pooled = [d.to_json() for d in diagnose_many(envs, confirm=True, workers=3)]
+    assert [d["path"] for d in pooled] == [env.path for env in envs]  # the order given
+    for a, b in zip(alone, pooled, strict=True):
+        assert a == b, a["path"]
+    ran = [d["path"].rsplit("/", 1)[-1] for d in pooled if d["observed"] is not None]
+    assert len(ran) == len(pooled) - 1 and "venv-gone" not in ran  # its python is gone
