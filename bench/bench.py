@@ -490,7 +490,7 @@ def bench_doctor(b: Bench) -> None:
 def count_spawns_listing(tree: Path) -> int:
     """List the tree in-process with every way of starting a process instrumented."""
     sys.path.insert(0, str(ROOT / "app"))
-    from venvtui.core.installed.interpreters import iter_environments
+    from venvtui.core.installed.envs import iter_environments
 
     count = 0
     patched: list[tuple[object, str, object]] = []

@@ -10,7 +10,7 @@ import pytest
 
 from tests.layouts import create_venv, make_install, require_python
 from venvtui.core.breaks.health import diagnose
-from venvtui.core.installed.interpreters import load_environment
+from venvtui.core.installed.envs import load_environment
 
 pytestmark = pytest.mark.realpython
 

@@ -28,7 +28,7 @@ from tests.layouts import (
 from venvtui.core.base.models import Environment
 from venvtui.core.breaks.batch import diagnose_many, examine_batches
 from venvtui.core.breaks.health import conclude, diagnose
-from venvtui.core.installed.interpreters import load_environment
+from venvtui.core.installed.envs import load_environment
 
 pytestmark = [pytest.mark.slow, pytest.mark.realpython]
 

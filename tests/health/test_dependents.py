@@ -19,7 +19,8 @@ from tests.layouts import (
     require_python,
 )
 from venvtui.core.breaks.health import dependents, diagnose
-from venvtui.core.installed.interpreters import interpreter_for, load_environment
+from venvtui.core.installed.envs import load_environment
+from venvtui.core.installed.interpreters import interpreter_for
 
 pytestmark = [pytest.mark.realpython, pytest.mark.slow]
 

@@ -142,7 +142,7 @@ def test_cli_and_tui_share_one_whatif_repoint(
     from tests.layouts import create_venv, make_install, require_python
     from venvtui.cli.main import main
     from venvtui.core.breaks.whatif import Question, ask, questions_for
-    from venvtui.core.installed.interpreters import load_environment
+    from venvtui.core.installed.envs import load_environment
 
     rp = require_python("3.12")
     versions = tmp_path / "pyenv" / "versions"

@@ -19,7 +19,7 @@ from tests.layouts import (
     run_tool,
 )
 from venvtui.core.breaks.health import diagnose
-from venvtui.core.installed.interpreters import load_environment
+from venvtui.core.installed.envs import load_environment
 
 pytestmark = pytest.mark.realpython
 

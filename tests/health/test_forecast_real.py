@@ -34,7 +34,7 @@ from tests.layouts import (
     require_python,
 )
 from venvtui.core.breaks.health import Diagnosis, Forecast, WhatIf, diagnose
-from venvtui.core.installed.interpreters import load_environment
+from venvtui.core.installed.envs import load_environment
 
 MINORS = ("3.8", "3.10", "3.11", "3.12", "3.13")
 

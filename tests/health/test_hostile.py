@@ -18,7 +18,7 @@ from tests.health.oracle import actual_status
 from tests.layouts import create_venv, require_python, run_tool
 from venvtui.core.base.options import Options
 from venvtui.core.breaks.health import HEALTH_RANK, diagnose
-from venvtui.core.installed.interpreters import load_environment
+from venvtui.core.installed.envs import load_environment
 
 
 def _fake_env(root: Path, cfg: bytes) -> Path:

@@ -29,7 +29,7 @@ from pathlib import Path
 sys.path[:0] = [sys.argv[2], os.path.join(sys.argv[2], "app")]
 from tests.layouts import create_venv, create_uv
 from tests.health.oracle import actual_status
-from venvtui.core.installed.interpreters import load_environment
+from venvtui.core.installed.envs import load_environment
 from venvtui.core.breaks.health import diagnose
 
 t = Path(sys.argv[1])

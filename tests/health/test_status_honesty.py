@@ -15,7 +15,7 @@ import pytest
 from tests.layouts import VENV_BIN, require_python, run_tool
 from venvtui.cli.main import main
 from venvtui.core.breaks.health import BADGE, HEALTH_RANK, Verdict, diagnose, health_status
-from venvtui.core.installed.interpreters import load_environment
+from venvtui.core.installed.envs import load_environment
 
 pytestmark = pytest.mark.realpython
 

@@ -13,7 +13,7 @@ from venvtui.core.base.options import Options
 from venvtui.core.breaks.forecast import base_facts
 from venvtui.core.breaks.health import diagnose
 from venvtui.core.breaks.whatif import whatif_remove
-from venvtui.core.installed.interpreters import load_environment
+from venvtui.core.installed.envs import load_environment
 from venvtui.core.layout.view import REAL
 from venvtui.core.startup.model import predict
 

@@ -20,7 +20,7 @@ from typing import Any
 from tests.health.oracle import actual_status
 from venvtui.core.base.models import Environment
 from venvtui.core.breaks.health import diagnose
-from venvtui.core.installed.interpreters import load_environment
+from venvtui.core.installed.envs import load_environment
 
 KINDS = (
     "doctor static, before",

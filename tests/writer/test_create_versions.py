@@ -120,7 +120,7 @@ def test_create_matches_venv_and_works(minor: str, tmp_path: Path, wheelhouse: P
 
     # The resolver explains the new environment's python: its chain ends at the real binary.
     from venvtui.core.breaks.health import diagnose
-    from venvtui.core.installed.interpreters import load_environment
+    from venvtui.core.installed.envs import load_environment
     from venvtui.core.startup.resolver import resolve
 
     res = resolve(str(py))

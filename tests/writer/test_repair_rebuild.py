@@ -54,7 +54,7 @@ def test_repair_after_brew_cleanup(creator: str, tmp_path: Path, wheelhouse: Pat
     assert not healthy
 
     from venvtui.core.breaks.health import diagnose
-    from venvtui.core.installed.interpreters import load_environment
+    from venvtui.core.installed.envs import load_environment
 
     assert diagnose(load_environment(str(env))).status != "ok"
     plan = plan_repair(str(env))  # no --python: the base is found (opt/python@3.12)

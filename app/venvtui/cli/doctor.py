@@ -178,7 +178,7 @@ def collect(
     """(path as given or found, env) for each target: an env dir, or a root to scan. Where a
     walk was cut short is appended to `limits`."""
     from venvtui.core.base.errors import NotAnEnvironmentError
-    from venvtui.core.installed.interpreters import iter_environments, load_environment
+    from venvtui.core.installed.envs import iter_environments, load_environment
 
     found: list[tuple[str, Environment]] = []
     seen: set[str] = set()
@@ -349,7 +349,7 @@ def print_diagnosis(shown: str, d: Diagnosis, *, verbose: bool = False) -> None:
 def _envs_for_whatif(
     args: argparse.Namespace, problems: list[VenvtuiError], limits: list[WalkLimit]
 ) -> list[Environment]:
-    from venvtui.core.installed.interpreters import iter_environments
+    from venvtui.core.installed.envs import iter_environments
 
     return list(
         iter_environments(args.env_root or None, on_error=problems.append, on_limit=limits.append)

@@ -164,7 +164,7 @@ def note_limits(limits: Sequence[WalkLimit]) -> None:
 def cmd_envs(args: argparse.Namespace) -> int:
     from venvtui.core.base.config import load_config
     from venvtui.core.breaks.batch import diagnose_many
-    from venvtui.core.installed.interpreters import iter_environments
+    from venvtui.core.installed.envs import iter_environments
 
     config = load_config()  # a bad config file is a one-line error, before any scan
     problems: list[VenvtuiError] = []
@@ -313,7 +313,7 @@ def _enclosing_env(path: str) -> str | None:
 
 def _show_env(path: str, as_json: bool, options: Options) -> int:
     from venvtui.core.base.errors import VenvtuiError
-    from venvtui.core.installed.interpreters import load_environment
+    from venvtui.core.installed.envs import load_environment
 
     env = load_environment(path)
     probe: ProbeResult | None = None

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from venvtui.core.base.errors import VenvtuiError, WriteRefused
 from venvtui.core.base.options import DEFAULT_OPTIONS, Options
+from venvtui.core.base.stability import version_stamped
 from venvtui.tui.services import Cancelled, Progress
 from venvtui.tui.views import (
     ApplyOutcome,
@@ -53,7 +54,6 @@ if TYPE_CHECKING:
     from venvtui.core.write.plan import Progress as WriteProgress
     from venvtui.tui.views import Health
 
-_STAMP = re.compile(r"(^|[/-])\d+\.\d+\.\d+")
 # Which forecast event is most likely to happen first: routine patch upgrades, then an alias
 # re-pointed by a minor upgrade, then an uninstall, then a parent env deleted.
 _LIKELIHOOD = {"patch-upgrade": 0, "minor-upgrade": 1, "uninstall": 2, "remove": 3, "env-delete": 4}
@@ -62,7 +62,7 @@ _SEVERITY = {"broken": 0, "misbound": 1, "drift": 2}
 
 def _stamped(paths: Sequence[str]) -> frozenset[str]:
     """Hops whose path carries an X.Y.Z version (they vanish on the next patch upgrade)."""
-    return frozenset(p for p in paths if _STAMP.search(p))
+    return frozenset(p for p in paths if version_stamped(p))
 
 
 def next_break(forecasts: Sequence[Forecast]) -> Forecast | None:
@@ -150,7 +150,7 @@ class CoreService:
             yield interpreter_row(interp)
 
     def iter_environments(self, cancelled: Cancelled) -> Iterator[EnvRow]:
-        from venvtui.core.installed.interpreters import iter_environments
+        from venvtui.core.installed.envs import iter_environments
 
         config, error = self._config()
         limits: list[WalkLimit] = []
@@ -287,7 +287,7 @@ class CoreService:
         return {d.interpreter: d.environments for d in dependents(models, env_models)}
 
     def env_size(self, row: EnvRow) -> int | None:
-        from venvtui.core.installed.interpreters import env_size
+        from venvtui.core.installed.envs import env_size
 
         try:
             return env_size(row.path)
@@ -295,7 +295,7 @@ class CoreService:
             return None
 
     def load_env(self, path: str) -> EnvRow:
-        from venvtui.core.installed.interpreters import load_environment
+        from venvtui.core.installed.envs import load_environment
 
         return self.env_row(load_environment(path, context=self.context), confirm=True)
 
@@ -543,7 +543,7 @@ class CoreService:
     def _env(self, row: EnvRow) -> Environment:
         if row.environment is not None:
             return row.environment
-        from venvtui.core.installed.interpreters import load_environment
+        from venvtui.core.installed.envs import load_environment
 
         return load_environment(row.path, context=self.context)
 

@@ -6,6 +6,7 @@ Every model has `to_json()` returning plain JSON-able data with stable keys.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Literal
@@ -25,6 +26,17 @@ def minor_of(version: str | None) -> str | None:
         return None
     m = _MINOR_RE.match(version)
     return f"{m[1]}.{m[2]}" if m else None
+
+
+def cfg_get(cfg: Iterable[tuple[str, str]], key: str) -> str | None:
+    """The first value of `key` among pyvenv.cfg `(key, value)` pairs, key case-insensitive,
+    both stripped: CPython's getpath and Lib/site.py venv() split a line at the first `=` and
+    strip key and value (getpath takes the first `home`)."""
+    k = key.lower()
+    for name, value in cfg:
+        if name.strip().lower() == k:
+            return value.strip()
+    return None
 
 
 class Source(str, Enum):
@@ -263,12 +275,8 @@ class Environment:
     project: str | None = None
 
     def cfg_get(self, key: str) -> str | None:
-        """First value of `key` (case-insensitive, like CPython getpath/site)."""
-        k = key.lower()
-        for name, value in self.cfg:
-            if name.lower() == k:
-                return value
-        return None
+        """First value of `key` (see `cfg_get`)."""
+        return cfg_get(self.cfg, key)
 
     @property
     def home(self) -> str | None:

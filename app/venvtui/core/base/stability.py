@@ -215,6 +215,16 @@ def _classify(path: str) -> Stability:
     return Stability(path, "neutral", "not owned by a known installer")
 
 
+def version_stamped(path: str, version: str | None = None) -> bool:
+    """A component of `path` carries a full X.Y.Z version (`version` itself when given), as
+    Homebrew's `Cellar/<f>/X.Y.Z`, pyenv's `versions/X.Y.Z`, uv's `cpython-X.Y.Z-<plat>` and
+    mise's `installs/python/X.Y.Z` do: the next patch upgrade (or cleanup) removes it. Lexical
+    and broader than `find_install`: a custom prefix named for its patch version counts too."""
+    full = re.escape(version) if version else r"\d+\.\d+\.\d+"
+    pat = re.compile(rf"(^|[^\d.]){full}([^\d]|$)")
+    return any(pat.search(part) for part in path.split(os.sep))
+
+
 def unversioned_alias(path: str) -> bool:
     return bool(_UNVERSIONED.match(os.path.basename(path)))
 

@@ -40,6 +40,8 @@ from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
 from venvtui.core.base.errors import VenvtuiError
+from venvtui.core.base.models import minor_of
+from venvtui.core.base.paths import inside
 from venvtui.core.base.stability import Install, classify_path, exe_minor, find_install
 from venvtui.core.layout.elfdeps import relocation
 from venvtui.core.layout.view import REAL, Change, Overlay, View, landmark, search_up
@@ -94,15 +96,6 @@ def bump_patch(version: str) -> str:
     return f"{m[1]}.{m[2]}.{int(m[3]) + 1}"
 
 
-def _minor(version: str) -> str:
-    m = _VER.match(version)
-    return f"{m[1]}.{m[2]}" if m else ""
-
-
-def _inside(path: str, root: str) -> bool:
-    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
-
-
 def _rebase(path: str, old: str, new: str) -> str:
     return os.path.join(new, os.path.relpath(path, old)) if path != old else new
 
@@ -121,7 +114,7 @@ def _links_into(view: View, directory: str, root: str) -> list[tuple[str, str]]:
     for name in view.listdir(directory):
         p = os.path.join(directory, name)
         tgt = _target_of(view, p)
-        if tgt is not None and (_inside(tgt, root) or _inside(view.realpath(tgt), root)):
+        if tgt is not None and (inside(tgt, root) or inside(view.realpath(tgt), root)):
             out.append((p, tgt))
     return out
 
@@ -129,10 +122,10 @@ def _links_into(view: View, directory: str, root: str) -> list[tuple[str, str]]:
 def _known_links_into(view: View, known: Iterable[str], root: str) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for p in dict.fromkeys(known):
-        if _inside(p, root) or _in_env(view, p):
+        if inside(p, root) or _in_env(view, p):
             continue
         tgt = _target_of(view, p)
-        if tgt is not None and _inside(tgt, root):
+        if tgt is not None and inside(tgt, root):
             out.append((p, tgt))
     return out
 
@@ -190,7 +183,7 @@ def _uv_bin_links(view: View, inst: Install, known: Iterable[str]) -> list[str]:
     for p in dict.fromkeys([os.path.join(bindir, name), *known]):
         if os.path.basename(p) != name or os.path.dirname(p) != bindir:
             continue
-        if view.lnode(p).kind == "link" and _inside(view.realpath(p), view.realpath(inst.root)):
+        if view.lnode(p).kind == "link" and inside(view.realpath(p), view.realpath(inst.root)):
             out.append(p)
     return out
 
@@ -251,7 +244,7 @@ def _upgrade_event(
     to = to or bump_patch(inst.version)
     if not _VER.match(to):
         raise UnknownInstallError(f"not a version: {to!r}", "give the new version as X.Y.Z")
-    if _minor(to) != inst.minor:
+    if minor_of(to) != inst.minor:
         raise UnknownInstallError(
             f"{to} is not a patch upgrade of {inst.version}",
             "a patch upgrade keeps X.Y; a minor upgrade is a new install beside the old one",
@@ -273,7 +266,7 @@ def _upgrade_event(
             for link, tgt in _links_into(view, os.path.join(inst.container, sub), inst.root):
                 changes.append(_relink(link, tgt, inst.root, new_root, absolute=False))
         for link, tgt in _known_links_into(view, known, inst.root):
-            if _inside(link, inst.container) and not _inside(link, os.path.dirname(inst.root)):
+            if inside(link, inst.container) and not inside(link, os.path.dirname(inst.root)):
                 changes.append(_relink(link, tgt, inst.root, new_root, absolute=False))
         text = f"`brew upgrade {inst.name}`" + (
             " and `brew cleanup`" if remove else " with HOMEBREW_NO_INSTALL_CLEANUP (old keg kept)"
@@ -281,7 +274,7 @@ def _upgrade_event(
     elif inst.installer == "uv":
         remove = False if remove_old is None else remove_old
         minor_link = _uv_minor_link(inst)
-        has_minor = bool(inst.name) and _inside(view.realpath(minor_link), src)
+        has_minor = bool(inst.name) and inside(view.realpath(minor_link), src)
         if has_minor:
             changes.append(Change("link", minor_link, new_root))
         exe_name = f"python{inst.minor}"
@@ -291,7 +284,7 @@ def _upgrade_event(
             else os.path.join(new_root, "bin", exe_name)
         )
         for link in _uv_bin_links(view, inst, known):
-            if not (has_minor and _inside(view.readlink_chain(link), minor_link)):
+            if not (has_minor and inside(view.readlink_chain(link), minor_link)):
                 changes.append(Change("link", link, new_exe))
         text = f"`uv python upgrade {inst.minor}`" + (
             f" and `uv python uninstall {inst.version}`" if remove else ""
@@ -328,7 +321,7 @@ def _uninstall_event(inst: Install, view: View, known: tuple[str, ...]) -> Event
     changes: list[Change] = [Change("remove", inst.root)]
     if inst.installer == "homebrew":
         opt = os.path.join(inst.container, "opt", inst.name)
-        if _inside(view.readlink_chain(opt), inst.root):
+        if inside(view.readlink_chain(opt), inst.root):
             changes.append(Change("remove", opt))
         for sub in ("bin", "lib"):
             for link, _ in _links_into(view, os.path.join(inst.container, sub), inst.root):
@@ -338,7 +331,7 @@ def _uninstall_event(inst: Install, view: View, known: tuple[str, ...]) -> Event
         minor_link = _uv_minor_link(inst)
         for link in _uv_bin_links(view, inst, known):
             changes.append(Change("remove", link))
-        if inst.name and _inside(view.realpath(minor_link), view.realpath(inst.root)):
+        if inst.name and inside(view.realpath(minor_link), view.realpath(inst.root)):
             # uv re-points the minor link at the newest remaining patch of that minor
             others = sorted(
                 (i for i in _siblings(view, inst) if i.root != inst.root),
@@ -351,7 +344,7 @@ def _uninstall_event(inst: Install, view: View, known: tuple[str, ...]) -> Event
         text = f"`uv python uninstall {inst.version}`"
     elif inst.installer == "mise":
         minor_link = os.path.join(inst.container, inst.minor)
-        if _inside(view.readlink_chain(minor_link), inst.root):
+        if inside(view.readlink_chain(minor_link), inst.root):
             changes.append(Change("remove", minor_link))
         text = f"`mise uninstall python@{inst.version}`"
     elif inst.installer == "pyenv":
@@ -446,7 +439,7 @@ def _env_links_into(view: View, root: str, into: str) -> list[tuple[str, str]]:
             p = os.path.join(d, name)
             tgt = _target_of(view, p)
             if tgt is not None:
-                if _inside(tgt, into):
+                if inside(tgt, into):
                     out.append((os.path.relpath(p, root), tgt))
             elif view.lnode(p).kind == "dir":
                 todo.append(p)
@@ -572,7 +565,7 @@ def _installer_link(link: str, view: View) -> bool:
     directory = os.path.dirname(link)
     tgt = _target_of(view, link)
     inst = find_install(view.realpath(link)) or (find_install(tgt) if tgt else None)
-    if inst is not None and inst.installer == "homebrew" and _inside(directory, inst.container):
+    if inst is not None and inst.installer == "homebrew" and inside(directory, inst.container):
         return True  # `brew link`
     if inst is not None and inst.installer == "uv" and directory == uv_bin_dir():
         return True  # uv's executables dir
@@ -586,7 +579,7 @@ def user_links(view: View, paths: Iterable[str], env_dir: str) -> list[str]:
     out: list[str] = []
     for path in paths:
         for c in _unowned_links_on(view, os.path.normpath(path)):
-            if not (_inside(c, env_dir) or c in out or _inside(env_dir, c)):
+            if not (inside(c, env_dir) or c in out or inside(env_dir, c)):
                 out.append(c)
     return out
 
@@ -673,7 +666,7 @@ def _user_repoint_event(link: str, view: View) -> Event | None:
     if tgt is None:
         return None
     real_tgt = view.realpath(tgt)
-    new_tgt = _rebase(real_tgt, old_root, new_root) if _inside(real_tgt, old_root) else new_root
+    new_tgt = _rebase(real_tgt, old_root, new_root) if inside(real_tgt, old_root) else new_root
     changes = (
         Change("copy", new_root, old_root),
         Change("link", link, new_tgt),
@@ -712,7 +705,7 @@ def repoint_to_event(link: str, to: str, *, view: View = REAL, remove_old: bool 
         old_root, minor = found
         real = view.realpath(link)
         gone = real if shared_prefix(old_root) else old_root
-        if _inside(view.realpath(new), gone):
+        if inside(view.realpath(new), gone):
             raise UnknownInstallError(
                 f"{to} is inside {gone}, which --remove-old would remove",
                 "re-point to another install",
@@ -749,7 +742,7 @@ def facts_after(view: View, python: str | None, before: Runtime) -> Runtime | No
         return None
     moved = relocation(real_after, source)
     pfx = before.compiled_prefix
-    if moved is not None and pfx and _inside(os.path.realpath(pfx), moved[0]):
+    if moved is not None and pfx and inside(os.path.realpath(pfx), moved[0]):
         pfx = _rebase(os.path.realpath(pfx), moved[0], moved[1])
     return dataclasses.replace(before, compiled_prefix=pfx, binary=real_after)
 

@@ -25,7 +25,7 @@ from venvtui.core.base.errors import (
     SymlinkLoopError,
     VenvtuiError,
 )
-from venvtui.core.base.models import Alias, Environment, Interpreter, ProbeResult, Source
+from venvtui.core.base.models import Alias, Interpreter, ProbeResult, Source
 from venvtui.core.base.observed import note
 from venvtui.core.base.options import DEFAULT_OPTIONS, Options
 from venvtui.core.installed import probe as probe_mod
@@ -35,16 +35,11 @@ from venvtui.core.layout.symlinks import LinkCache, walk_chain
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-    from venvtui.core.base.config import Config
-    from venvtui.core.installed.envs import OnError, OnLimit
 
 __all__ = [
-    "env_size",
     "find_interpreters",
     "interpreter_for",
-    "iter_environments",
     "iter_interpreters",
-    "load_environment",
     "static_interpreters",
 ]
 
@@ -269,44 +264,6 @@ def iter_interpreters(
                 yield with_probe(interp, fut.result())
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
-
-
-def iter_environments(
-    roots: Sequence[str] | None = None,
-    *,
-    cancel: Cancel | None = None,
-    max_depth: int | None = None,
-    on_error: OnError | None = None,
-    context: Context | None = None,
-    on_limit: OnLimit | None = None,
-    config: Config | None = None,
-) -> Iterator[Environment]:
-    """Stream every environment under `roots` (None: the default roots); see `envs`."""
-    from venvtui.core.installed import envs as envscan
-
-    return envscan.iter_environments(
-        roots,
-        cancel=cancel,
-        max_depth=max_depth,
-        on_error=on_error,
-        context=context,
-        on_limit=on_limit,
-        config=config,
-    )
-
-
-def load_environment(path: str, *, context: Context | None = None) -> Environment:
-    """The environment at `path` (raises NotFoundError / NotAnEnvironmentError)."""
-    from venvtui.core.installed import envs as envscan
-
-    return envscan.load_environment(path, context=context)
-
-
-def env_size(path: str) -> int:
-    """Bytes used under an environment (slow: call lazily)."""
-    from venvtui.core.installed import envs as envscan
-
-    return envscan.env_size(path)
 
 
 def find_interpreters(

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from venvtui.core.base.errors import CfgError
+from venvtui.core.base.models import cfg_get
 from venvtui.core.base.safe_io import UnsafeRead, read_bytes
 
 BOM = b"\xef\xbb\xbf"
@@ -143,11 +144,7 @@ class PyvenvCfg:
 
     def get(self, key: str) -> str | None:
         """The FIRST value of `key`, case-insensitive (CPython getpath reads `home` this way)."""
-        wanted = key.lower()
-        for name, value in self.items():
-            if name.lower() == wanted:
-                return value
-        return None
+        return cfg_get(self.items(), key)
 
     def get_last(self, key: str) -> str | None:
         """The LAST value of `key`, case-insensitive (CPython site.venv() reads this way)."""

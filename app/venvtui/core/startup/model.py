@@ -33,7 +33,7 @@ import os
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from venvtui.core.base.models import CFG_VERSION_KEYS, Chain, minor_of
+from venvtui.core.base.models import CFG_VERSION_KEYS, Chain, cfg_get, minor_of
 from venvtui.core.base.options import DEFAULT_OPTIONS, Options
 from venvtui.core.base.paths import inside
 from venvtui.core.base.stability import exe_minor
@@ -135,15 +135,6 @@ class Start:
             "findings": [{"code": f.code, "text": f.text} for f in self.findings],
             "why": [r.to_json() for r in self.why],
         }
-
-
-def cfg_get(cfg: Cfg, key: str) -> str | None:
-    """getpath / site: the first `key = value` line, key case-insensitive, value stripped."""
-    k = key.lower()
-    for name, value in cfg:
-        if name.strip().lower() == k:
-            return value.strip()
-    return None
 
 
 def recorded_version(cfg: Cfg) -> str | None:

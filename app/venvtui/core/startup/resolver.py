@@ -34,6 +34,7 @@ from venvtui.core.base.errors import NotAnInterpreterError, NotFoundError
 from venvtui.core.base.models import Chain, ProbeResult
 from venvtui.core.base.options import DEFAULT_OPTIONS, Options
 from venvtui.core.base.safe_io import read_head
+from venvtui.core.base.stability import version_stamped
 from venvtui.core.installed.probe import probe_through_cache
 from venvtui.core.installed.sources import Context, uv_python_dir
 from venvtui.core.layout import landmarks
@@ -780,11 +781,8 @@ def _uv_plan(probe: ProbeResult, *, patch_requested: bool) -> CreatorPlan:
 
 
 def _fragile(path: str, probe: ProbeResult) -> bool:
-    """A directory component stamped with the full patch version (Cellar/<f>/X.Y.Z, versions/
-    X.Y.Z, cpython-X.Y.Z-..., installs/python/X.Y.Z): removed by the next patch upgrade."""
-    full = re.escape(_xyz(probe))
-    pat = re.compile(rf"(^|[^\d.]){full}([^\d]|$)")
-    return any(pat.search(part) for part in os.path.dirname(path).split(os.sep))
+    """A directory of `path` is stamped with this interpreter's full patch version."""
+    return version_stamped(os.path.dirname(path), _xyz(probe))
 
 
 def _stable_aliases(real: str, probe: ProbeResult) -> list[tuple[str, str]]:

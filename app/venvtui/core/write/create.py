@@ -35,7 +35,7 @@ from venvtui.core.base.errors import (
     VenvtuiError,
     WriteRefused,
 )
-from venvtui.core.base.models import ProbeResult
+from venvtui.core.base.models import ProbeResult, minor_of
 from venvtui.core.base.options import DEFAULT_OPTIONS, Options
 from venvtui.core.base.paths import inside
 from venvtui.core.base.safe_io import loads_json
@@ -92,7 +92,7 @@ class Layout:
 
     @property
     def minor(self) -> str:
-        return ".".join(self.version.split(".")[:2])
+        return minor_of(self.version) or ""
 
     @property
     def version_tuple(self) -> tuple[int, int, int]:

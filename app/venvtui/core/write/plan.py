@@ -39,6 +39,7 @@ from typing import Any, Literal
 
 from venvtui.core.base import proc
 from venvtui.core.base.errors import NotFoundError, VenvtuiError, WriteFailed, WriteRefused
+from venvtui.core.base.paths import inside
 from venvtui.core.base.safe_io import loads_json
 from venvtui.core.write import fsops, journal
 from venvtui.core.write.journal import BACKUP_DIR
@@ -361,23 +362,14 @@ def _step(label: str) -> None:
 
 def _remap(path: str, env: str, root: str) -> str:
     """`path` (under the final `env`) inside the staging `root`; other paths unchanged."""
-    if not _under(path, env):
+    if not (os.path.isabs(path) and inside(path, env)):
         return path
     rel = os.path.relpath(path, env)
     return root if rel == os.curdir else os.path.join(root, rel)
 
 
-def _under(path: str, root: str) -> bool:
-    if not os.path.isabs(path):
-        return False
-    try:
-        return os.path.commonpath([path, root]) == root
-    except ValueError:
-        return False
-
-
 def _rel_in(path: str, env: str) -> str:
-    if not _under(path, env):
+    if not (os.path.isabs(path) and inside(path, env)):
         raise WriteFailed(f"{path} is not inside {env}", "this is a bug in the plan")
     return os.path.relpath(path, env)
 

@@ -200,7 +200,7 @@ def _starts(env_dir: str, minor: str, options: Options) -> str | None:
     """Why the environment needs no repair, when its start-up is "ok" (core.breaks.health: the
     static model confirmed by running its python); else None."""
     from venvtui.core.breaks.health import diagnose
-    from venvtui.core.installed.interpreters import load_environment
+    from venvtui.core.installed.envs import load_environment
 
     try:
         found = diagnose(load_environment(env_dir), options=patient_options(options))
