@@ -64,7 +64,7 @@ class StubService:
         yield from ()
 
     def scan_reach(self) -> ScanReach:
-        return ScanReach(walked=("/home/dev",), depth=6, places=0)
+        return ScanReach(walked=("/home/dev",), depth=6, places=())
 
     def add_scan_root(self, folder: str) -> RootAdded:
         raise WriteRefused("the stub writes nothing")

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import io
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from rich.console import Console
 from textual.widgets import DataTable, Input, Static
 
-from tests.layouts import real_python
+from tests.layouts import create_venv, real_python
 from tests.tui.conftest import machine_app, settle
 from tests.tui.machine import Machine, MachineService
 from venvtui.core.installed.sources import Context
@@ -230,3 +231,31 @@ async def test_help_and_palette_list_the_new_keys(machine: Machine, config: Path
         assert "Scan a folder" in rows["o"] and "Find a package" in rows["i"]
         titles = {c.title for c in app.get_system_commands(app.main)}
         assert {"Scan a folder", "Find a package"} <= titles
+
+
+async def test_a_walk_cut_short_is_said_and_a_folder_reaches_past_it(
+    machine: Machine, config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With depth 1, an env four levels below the home is not reached: the status line and
+    the empty state say where the walk was cut; adding the folder finds the env."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("HOME", str(home))  # the config's ~
+    deep = home / "code" / "client" / "app"
+    deep.mkdir(parents=True)
+    create_venv(sys.executable, deep / ".venv")
+    config.write_text("[scan]\ndepth = 1\n")
+    ctx = Context(
+        dict(machine.environ(), HOME=str(home)),
+        str(home),
+        str(home),
+        fs_root=machine.context().fs_root,
+    )
+    app = VenvtuiApp(MachineService(context=ctx), cursor_blink=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert "⚠ ~ cut at depth 1 (o: scan a folder)" in _status(app)
+        text = " ".join(str(app.main.query_one(EmptyState).render()).split())
+        assert "~, 1 level deep ⚠ 1 directory deeper than 1 level not entered" in text
+        await _add_folder(pilot, str(deep))
+        assert set(app.main.env_table.records) == {str(deep / ".venv")}
+        assert config.read_text() == '[scan]\nroots = ["~/code/client/app"]\ndepth = 1\n'

@@ -182,21 +182,23 @@ class CoreService:
         return self._reach
 
     def _scan_reach(self, config: Config, error: str, limits: Sequence[WalkLimit]) -> ScanReach:
-        from venvtui.core.installed.envs import DEFAULT_DEPTH, default_roots
+        from venvtui.core.installed.envs import DEFAULT_DEPTH, central_roots, default_roots
         from venvtui.core.installed.sources import Context
 
         if self.env_roots is not None:
             walked = [os.path.abspath(os.path.expanduser(r)) for r in self.env_roots]
-            depth, places = DEFAULT_DEPTH, 0
+            depth, places = DEFAULT_DEPTH, []
         else:
-            roots = default_roots(self.context or Context.current(), None, config)
+            ctx = self.context or Context.current()
+            roots = default_roots(ctx, None, config)
             walked = [r.path for r in roots if r.report_limits and os.path.isdir(r.path)]
             depth = next((r.depth for r in roots if r.report_limits), DEFAULT_DEPTH)
-            places = sum(1 for r in roots if not r.report_limits and os.path.isdir(r.path))
+            places = [r.path for r in central_roots(ctx) if os.path.isdir(r.path)]
         return ScanReach(
             walked=tuple(dict.fromkeys(walked)),
             depth=depth,
-            places=places,
+            places=tuple(dict.fromkeys(places)),
+            usual=self.env_roots is None,
             configured=config.scan_roots,
             config_path=config.path,
             limits=tuple(_cut_words(limit) for limit in limits),
@@ -569,7 +571,8 @@ def _cut_words(limit: WalkLimit) -> str:
     if limit.max_dirs is not None:
         return f"stopped after listing {limit.max_dirs:,} directories"
     n = limit.not_entered
-    return f"{n:,} director{'y' if n == 1 else 'ies'} deeper than {limit.depth} levels not entered"
+    levels = f"{limit.depth} level{'' if limit.depth == 1 else 's'}"
+    return f"{n:,} director{'y' if n == 1 else 'ies'} deeper than {levels} not entered"
 
 
 def _models(envs: Sequence[EnvRow]) -> list[Environment]:

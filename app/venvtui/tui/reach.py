@@ -29,11 +29,12 @@ def reach_status(reach: ScanReach, home: str, room: int) -> Text:
     if reach.config_error:
         warn = "⚠ config file ignored"
     elif reach.cut:
-        warn = f"⚠ depth {reach.depth} cut {_roots(reach.cut, home, 1)}"
-    places = f" + {reach.places} tool dirs" if reach.places else ""
+        warn = f"⚠ {_roots(reach.cut, home, 1, tail=True)} cut at depth {reach.depth}"
+    n = len(reach.places)
+    places = f" + {n} tool dir{'' if n == 1 else 's'}" if n else ""
     walked, depth = reach.walked, reach.depth
     forms = [
-        (f"scanned {_roots(walked, home, 3)} to depth {depth}{places}", " (o: add a folder)"),
+        (f"scanned {_roots(walked, home, 3)} to depth {depth}{places}", " (o: scan a folder)"),
         (f"scanned {_roots(walked, home, 2)} to depth {depth}", ""),
         (f"scanned {_roots(walked, home, 2, tail=True)} to depth {depth}", ""),
         (f"scanned {_roots(walked, home, 1, tail=True)}, depth {depth}", ""),
@@ -65,16 +66,15 @@ def reach_account(reach: ScanReach, home: str) -> Text:
     for root in (*reach.walked, *(c for c in reach.cut if c not in reach.walked)):
         text.append(f"  {short_path(root, home)}", style="bold")
         what = " (configured)" if root in reach.configured else ""
-        text.append(f"{what}, {reach.depth} levels deep")
+        text.append(f"{what}, {reach.depth} level{'' if reach.depth == 1 else 's'} deep")
         if root in cut:
             text.append(f"\n    ⚠ {cut[root]}", style="yellow")
         text.append("\n")
     if reach.places:
-        text.append(
-            f"  + {reach.places} tool location{'' if reach.places == 1 else 's'} "
-            "(pipx, poetry, virtualenvwrapper, ...) and the project's .venv\n",
-            style="dim",
-        )
+        text.append(f"  + the tools' env folders: {_roots(reach.places, home, 3)}\n", style="dim")
+    if reach.usual:
+        text.append("  + .venv, venv, .env, env here and in each parent folder\n", style="dim")
     if reach.config_error:
         text.append(f"  ⚠ {reach.config_error}\n", style="bold red")
+    text.rstrip()
     return text

@@ -130,7 +130,8 @@ class ScanReach:
 
     walked: tuple[str, ...]  # roots walked `depth` levels deep (the home, configured roots)
     depth: int
-    places: int  # tool and project locations that exist, looked at a level or two deep
+    places: tuple[str, ...]  # the tools' env folders that exist (looked at a level or two deep)
+    usual: bool = True  # project envs (.venv here and above) and tool folders looked at too
     configured: tuple[str, ...] = ()  # the roots of the config file
     config_path: str = ""
     cut: tuple[str, ...] = ()  # roots whose walk a bound cut short

@@ -330,7 +330,9 @@ class MainScreen(Screen[None]):
     def _show_empty(self) -> None:
         roots = () if self.reach else self.service.scan_roots()
         show_empty(self.env_table, empty_text(self.reach, roots, self.home))
-        self.query_one(DetailPane).show_message(Text())
+        self.query_one(DetailPane).show_message(
+            Text("2 shows the interpreters found; n creates an environment from one.", "dim")
+        )
 
     @work(thread=True, exclusive=True, group="confirm", exit_on_error=False, name="confirm")
     def _confirm_envs(self, scan: int, rows: list[EnvRow]) -> None:

@@ -75,7 +75,9 @@ class ScanFolder(ModalScreen["RootAdded | None"]):
                 field = Input(placeholder="~/projects", id="folder", suggester=FolderSuggester())
                 field.cursor_blink = bool(getattr(self.app, "cursor_blink_enabled", True))
                 yield field
-            yield Static("", id="folder-error")
+            error = Static("", id="folder-error")
+            error.display = False
+            yield error
             yield Static(self._about(), id="folder-about")
             with Horizontal(id="dialog-buttons"):
                 yield Button("Cancel", id="cancel")
@@ -89,7 +91,7 @@ class ScanFolder(ModalScreen["RootAdded | None"]):
         where = short_path(reach.config_path, self.home) if reach.config_path else "config file"
         text.append(
             f"The folder is added to the scan roots in {where} and walked {reach.depth} "
-            "levels deep, now and at every start.\n\n",
+            f"level{'' if reach.depth == 1 else 's'} deep, now and at every start.\n\n",
         )
         text.append("Scanned now:\n", style="bold")
         text.append_text(reach_account(reach, self.home))
@@ -101,7 +103,7 @@ class ScanFolder(ModalScreen["RootAdded | None"]):
     @on(Input.Submitted, "#folder")
     @on(Button.Pressed, "#add")
     def _submit(self) -> None:
-        self.query_one("#folder-error", Static).update("")
+        self.query_one("#folder-error", Static).display = False
         self._add(self.query_one("#folder", Input).value)
 
     @on(Button.Pressed, "#cancel")
@@ -122,4 +124,6 @@ class ScanFolder(ModalScreen["RootAdded | None"]):
             text = Text(f"✗ {first}", style="red")
             for line in rest:
                 text.append(f"\n  {line}", style="dim")
-            self.query_one("#folder-error", Static).update(text)
+            error = self.query_one("#folder-error", Static)
+            error.update(text)
+            error.display = True

@@ -48,6 +48,7 @@ def empty_text(reach: ScanReach | None, roots: tuple[str, ...], home: str) -> Te
     text.append("Looked in:\n")
     if reach is not None:
         text.append_text(reach_account(reach, home))
+        text.append("\n")
     else:
         for root in roots[:6]:
             text.append(f"  {short_path(root, home)}\n", style="bold")
