@@ -594,6 +594,8 @@ def first_rows_vs_pytui(b: Bench) -> None:
     times: dict[str, list[float]] = {name: [] for name, _ in contenders}
     env = base_env()
     try:
+        for _, argv in contenders:  # warm-up: each tool's caches as an earlier session left them
+            tui_bench.tmux_first_rows(argv, str(project), env, linger=5.0)
         for _ in range(b.runs):
             for name, argv in contenders:
                 times[name].append(tui_bench.tmux_first_rows(argv, str(project), env))

@@ -82,9 +82,13 @@ _SERVERS = itertools.count()
 VERSION_ROW = re.compile(r"\b3\.\d{1,2}\.\d{1,2}\b")  # a row showing a Python version
 
 
-def tmux_first_rows(argv: list[str], cwd: str, env: dict[str, str], timeout: float = 60) -> float:
+def tmux_first_rows(
+    argv: list[str], cwd: str, env: dict[str, str], timeout: float = 60, linger: float = 0.0
+) -> float:
     """Seconds from starting `argv` in a fresh 120x36 tmux server until its screen shows a
-    Python version (a row with one), polled every 10 ms. The same stopwatch for any TUI."""
+    Python version (a row with one), polled every 10 ms. The same stopwatch for any TUI.
+    `linger`: seconds it keeps running afterwards (a warm-up run lets it finish its scan and
+    write its caches, as a user's earlier session would have)."""
     tmux = shutil.which("tmux")
     if tmux is None:
         raise RuntimeError("tmux not found")
@@ -103,7 +107,9 @@ def tmux_first_rows(argv: list[str], cwd: str, env: dict[str, str], timeout: flo
                 [*base, "capture-pane", "-p"], capture_output=True, text=True, check=False
             ).stdout
             if VERSION_ROW.search(screen):
-                return time.perf_counter() - start
+                elapsed = time.perf_counter() - start
+                time.sleep(linger)
+                return elapsed
             time.sleep(0.01)
         raise RuntimeError(f"no row with a Python version within {timeout:.0f} s: {argv!r}")
     finally:

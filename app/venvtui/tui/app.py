@@ -64,14 +64,16 @@ class VenvtuiApp(App[None]):
         *,
         scan_on_mount: bool = True,
         cursor_blink: bool = True,
+        last_seen: bool = False,
     ) -> None:
         super().__init__()
         self.service = service if service is not None else default_service()
         self.scan_on_mount = scan_on_mount
+        self.last_seen = last_seen  # paint the last scan's rows first (see tui.last_seen)
         self.cursor_blink_enabled = cursor_blink
 
     def get_default_screen(self) -> Screen[Any]:
-        return MainScreen(self.service, scan_on_mount=self.scan_on_mount)
+        return MainScreen(self.service, scan_on_mount=self.scan_on_mount, last_seen=self.last_seen)
 
     @property
     def main(self) -> MainScreen:
@@ -210,7 +212,7 @@ class VenvtuiApp(App[None]):
 def run_tui(options: Options = DEFAULT_OPTIONS) -> int:
     """Run the app on the real core (probing with `options`). Returns the process exit code."""
     try:
-        VenvtuiApp(default_service(options)).run()
+        VenvtuiApp(default_service(options), last_seen=options.use_cache).run()
     finally:
         # Quitting while interpreters are probed: stop those runs now, not at their timeout.
         import sys

@@ -163,9 +163,12 @@ class MainScreen(Screen[None]):
         Binding("2", "show_tab('interpreters')", "Interpreters", id="tab-interpreters", show=False),
     ]
 
-    def __init__(self, service: Service, *, scan_on_mount: bool = True) -> None:
+    def __init__(
+        self, service: Service, *, scan_on_mount: bool = True, last_seen: bool = False
+    ) -> None:
         super().__init__()
         self.service = service
+        self.last_seen = last_seen  # first scan: show the last one's rows until it ends
         self.home = service.home_dir()
         self.scan_on_mount = scan_on_mount
         self.scan_id = 0
@@ -222,7 +225,10 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.env_table.focus()
         self.set_interval(AGE_REFRESH_SECONDS, self._refresh_ages)
+        self._records = (self.interp_table.records, self.env_table.records)
         if self.scan_on_mount:
+            if self.last_seen:
+                self._show_last_seen()
             # Discovery starts after the first frame is on screen.
             self.call_after_refresh(self.action_rescan)
 
@@ -235,11 +241,37 @@ class MainScreen(Screen[None]):
         self.parts_done = set()
         self.scanning = True
         self.confirming = 0
-        self.env_table.clear_records()
-        self.interp_table.clear_records()
+        if not (self.last_seen and self.scan_id == 1):  # the first keeps the rows last seen
+            self.env_table.clear_records()
+            self.interp_table.clear_records()
         self._update_status()
         self._scan_interpreters(self.scan_id)
         self._scan_environments(self.scan_id)
+
+    def _show_last_seen(self) -> None:
+        """The last scan's rows, dim, in the first frame (read before it is painted: the scan
+        imports the same core modules next)."""
+        from venvtui.tui import last_seen
+
+        found = last_seen.load()
+        if found is not None:
+            self.interp_table.add_stale(found[0])
+            self.env_table.add_stale(found[1])
+
+    @work(thread=True, exclusive=True, group="last-seen", exit_on_error=False)
+    def _save_last_seen(self, interps: list[InterpreterRow], envs: list[EnvRow]) -> None:
+        from venvtui.tui import last_seen
+
+        last_seen.save(interps, envs)
+
+    def on_unmount(self) -> None:
+        if self.last_seen and self.scan_id and not self.scanning:
+            # Again at exit: statuses confirmed and sizes computed since the scan ended (the
+            # tables are gone by now; their record dicts, kept at mount, are not).
+            from venvtui.tui import last_seen
+
+            interps, envs = self._records
+            last_seen.save(interps.values(), envs.values())
 
     def _post(self, message: Message) -> None:
         self.post_message(message)
@@ -309,6 +341,7 @@ class MainScreen(Screen[None]):
         self.parts_done.add(message.part)
         self.reach = message.reach or self.reach
         table = self.interp_table if message.part == "interpreters" else self.env_table
+        table.drop_stale()
         if table.unsorted:
             table.rebuild()
             if not table.has_focus and table.row_count:
@@ -319,6 +352,10 @@ class MainScreen(Screen[None]):
             self._confirm_envs(self.scan_id, [r for r in self.env_table.records.values()])
         if len(self.parts_done) == 2:
             self.scanning = False
+            if self.last_seen:
+                self._save_last_seen(
+                    list(self.interp_table.records.values()), list(self.env_table.records.values())
+                )
             self._compute_dependents(
                 self.scan_id,
                 list(self.interp_table.records.values()),
@@ -418,6 +455,8 @@ class MainScreen(Screen[None]):
         text = Text()
         if self.scanning:
             text.append("⟳ scanning… ", style="bold yellow")
+            if self.env_table.stale or self.interp_table.stale:
+                text.append("dim rows: as last seen · ", style="dim")
         elif self.confirming:
             text.append(f"⟳ checking {self.confirming}… ", style="yellow")
         text.append(

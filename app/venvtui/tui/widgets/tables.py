@@ -52,6 +52,8 @@ class RecordTable(DataTable[Any], Generic[R]):
         self.sort_reverse = sort[1] if sort else False
         self.unsorted = False  # rows were appended out of order while streaming
         self.pinned: str | None = None  # shown even when the filter would hide it
+        # Rows shown as the last scan left them (dim) until this scan finds them again.
+        self.stale: set[str] = set()
         self.flex_widths: dict[str, int] = {key: low for key, (low, _) in self.FLEX.items()}
         self.shown_columns: tuple[tuple[str, str], ...] = self.COLUMNS
 
@@ -70,11 +72,15 @@ class RecordTable(DataTable[Any], Generic[R]):
         """The record's cells for the columns on screen (Text, never str: a str cell is
         parsed as markup, slow, and "[" in a path would be taken for a style tag)."""
         shown = {key for key, _ in self.shown_columns}
-        return [
+        cells = [
             c if isinstance(c, Text) else Text(c)
             for (key, _), c in zip(self.COLUMNS, self.cells(record), strict=True)
             if key in shown
         ]
+        if record.key in self.stale:
+            for cell in cells:
+                cell.stylize("dim")
+        return cells
 
     def header(self, key: str, label: str) -> Text:
         arrow = (" ▼" if self.sort_reverse else " ▲") if key == self.sort_column else ""
@@ -172,6 +178,7 @@ class RecordTable(DataTable[Any], Generic[R]):
         fresh: list[R] = []
         replaced = False
         for record in records:
+            self.stale.discard(record.key)
             if record.key in self.records:
                 replaced = True
             else:
@@ -206,7 +213,25 @@ class RecordTable(DataTable[Any], Generic[R]):
 
     def clear_records(self) -> None:
         self.records.clear()
+        self.stale.clear()
         self.clear()
+
+    def add_stale(self, records: Iterable[R]) -> None:
+        """Show `records` as last seen (dim) where the table has no row for them yet."""
+        new = [r for r in records if r.key not in self.records]
+        for record in new:
+            self.records[record.key] = record
+            self.stale.add(record.key)
+        if new:
+            self.rebuild()
+
+    def drop_stale(self) -> None:
+        """The scan is over: rows it did not find again go."""
+        if self.stale:
+            for key in self.stale:
+                self.records.pop(key, None)
+            self.stale.clear()
+            self.rebuild()
 
     def rebuild(self) -> None:
         self.unsorted = False
