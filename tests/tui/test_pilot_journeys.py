@@ -21,7 +21,7 @@ from venvtui.core.installed.sources import Context
 from venvtui.tui.app import VenvtuiApp
 from venvtui.tui.screens.find_package import FindPackage
 from venvtui.tui.screens.help import HelpScreen
-from venvtui.tui.screens.scan_folder import ScanFolder
+from venvtui.tui.screens.scan_folder import FolderSuggester, ScanFolder
 from venvtui.tui.widgets.empty import EmptyState
 
 pytestmark = [pytest.mark.realpython]
@@ -259,3 +259,31 @@ async def test_a_walk_cut_short_is_said_and_a_folder_reaches_past_it(
         await _add_folder(pilot, str(deep))
         assert set(app.main.env_table.records) == {str(deep / ".venv")}
         assert config.read_text() == '[scan]\nroots = ["~/code/client/app"]\ndepth = 1\n'
+
+
+async def test_a_broken_config_is_said_and_left_alone(
+    machine: Machine, config: Path, projects: Path
+) -> None:
+    config.write_text("[scan\nroots = [\n")
+    app = machine_app(machine)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert "⚠ config file ignored" in _status(app)
+        assert len(app.main.env_table.records) == len(machine.envs)  # the defaults were used
+        dialog = await _add_folder(pilot, str(projects))
+        assert app.screen is dialog
+        error = str(dialog.query_one("#folder-error", Static).render()).splitlines()
+        assert error[0].startswith(f"✗ {config}:1:")
+        assert config.read_text() == "[scan\nroots = [\n"
+
+
+async def test_folder_names_complete_as_typed(tmp_path: Path) -> None:
+    (tmp_path / "projects").mkdir()
+    (tmp_path / ".private").mkdir()
+    (tmp_path / "pr-notes.txt").write_text("")
+    suggest = FolderSuggester().get_suggestion
+    assert await suggest(f"{tmp_path}/pr") == f"{tmp_path}/projects/"
+    assert await suggest(f"{tmp_path}/") == f"{tmp_path}/projects/"  # hidden ones skipped
+    assert await suggest(f"{tmp_path}/.p") == f"{tmp_path}/.private/"
+    assert await suggest(f"{tmp_path}/pr-") is None  # a file is not a folder
+    assert await suggest(f"{tmp_path}/nothing/x") is None

@@ -220,6 +220,7 @@ class CoreService:
     ) -> Iterator[PackageHit]:
         """The environments of `envs` with distribution `name` installed (read from their
         dist-info, nothing is run), in the order given."""
+        from venvtui.core.base.models import minor_of
         from venvtui.core.installed.dists import find, valid_name
 
         if not valid_name(name):
@@ -229,9 +230,8 @@ class CoreService:
         for row in envs:
             if cancelled():
                 return
-            minor = ".".join(row.version.split(".")[:2])
             try:
-                dist = find(row.path, minor if minor[:1].isdigit() else None, name)
+                dist = find(row.path, minor_of(row.version), name)
             except OSError:
                 continue
             if dist is not None:
