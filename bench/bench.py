@@ -487,6 +487,68 @@ def bench_doctor(b: Bench) -> None:
     )
 
 
+# The commit before the scale work (one snapshot per batch, answers per install, the confirm
+# pool): `envs` and `doctor` at that commit run beside this tree's, interleaved.
+BEFORE_SCALE = "56b0ba6"
+
+
+def _answers(out: str) -> dict[str, tuple[object, ...]]:
+    """Each env's status (and forecast events, for doctor) from `envs`/`doctor` JSON."""
+    return {
+        row["path"]: (row["status"], tuple(f["event"] for f in row.get("forecast", ())))
+        for row in json.loads(out)["environments"]
+    }
+
+
+@measurement("scale")
+def bench_scale(b: Bench) -> None:
+    """envs --json and doctor --no-confirm over 2,000 envs: this tree next to the commit
+    before the scale work, interleaved, with the same answers."""
+    tree = ensure_env_tree()
+    before = ensure_checkout(BEFORE_SCALE)
+    if before is None:
+        b.report.lines.append(f"scale: no checkout of {BEFORE_SCALE}, skipped")
+        return
+
+    def env_for(app: Path) -> dict[str, str]:
+        return base_env(PYTHONPATH=str(app / "app"))
+
+    py = [sys.executable, "-m", "venvtui"]
+    envs_argv = [*py, "envs", "--json", str(tree)]
+    doctor_argv = [*py, "doctor", "--no-confirm", "--json", str(tree)]
+    commands = [
+        Timed("envs --json (this tree)", envs_argv, lambda i: env_for(ROOT)),
+        Timed(f"envs --json (at {BEFORE_SCALE})", envs_argv, lambda i: env_for(before)),
+        Timed("doctor --no-confirm (this tree)", doctor_argv, lambda i: env_for(ROOT)),
+        Timed(f"doctor --no-confirm (at {BEFORE_SCALE})", doctor_argv, lambda i: env_for(before)),
+    ]
+    time_round_robin(commands, max(1, b.runs // 2))
+    b.report.rows += [c.row(N_ENVS) for c in commands]
+    envs_now, envs_old, doc_now, doc_old = commands
+    now, old = envs_now.row(), envs_old.row()
+    b.report.check(
+        f"envs --json over {N_ENVS} envs <= 0.7 s (wall, median)",
+        now.seconds <= 0.7,
+        f"{now.seconds:.3f}s wall, {now.cpu or 0:.3f}s CPU; at {BEFORE_SCALE} "
+        f"{old.seconds:.3f}s wall, {old.cpu or 0:.3f}s CPU",
+    )
+    dnow, dold = doc_now.row(), doc_old.row()
+    b.report.check(
+        f"doctor --no-confirm over {N_ENVS} envs <= 2 s (CPU, median)",
+        (dnow.cpu or dnow.seconds) <= 2.0,
+        f"{dnow.cpu or 0:.2f}s CPU, {dnow.seconds:.2f}s wall; at {BEFORE_SCALE} "
+        f"{dold.cpu or 0:.2f}s CPU, {dold.seconds:.2f}s wall",
+    )
+    same = _answers(envs_now.out) == _answers(envs_old.out) and _answers(doc_now.out) == _answers(
+        doc_old.out
+    )
+    b.report.check(
+        f"envs and doctor give the answers they gave at {BEFORE_SCALE}",
+        same,
+        "statuses and forecasts equal" if same else "answers differ",
+    )
+
+
 def count_spawns_listing(tree: Path) -> int:
     """List the tree in-process with every way of starting a process instrumented."""
     sys.path.insert(0, str(ROOT / "app"))

@@ -26,8 +26,8 @@ from tests.layouts import (
     require_python,
 )
 from venvtui.core.base.models import Environment
-from venvtui.core.breaks.batch import diagnose_many, examine_batches
-from venvtui.core.breaks.health import conclude, diagnose
+from venvtui.core.breaks.batch import diagnose_many, examine_each
+from venvtui.core.breaks.health import Examined, conclude, diagnose
 from venvtui.core.installed.envs import load_environment
 
 pytestmark = [pytest.mark.slow, pytest.mark.realpython]
@@ -83,9 +83,10 @@ def test_memoised_batch_answers_as_each_env_alone(
     assert statuses["venv-gone"] == "broken"
     if forecast:
         assert sum(1 for d in batch if d["forecast"]) >= 5
-    # the same in batches of 4 (as the TUI streams them)
-    batches = examine_batches(envs, size=4, forecast=forecast)
-    assert [conclude(ex, None).to_json() for b in batches for ex in b] == batch
+    # the same one at a time, a fresh snapshot every 4 (as the TUI streams them)
+    each = [ex for _, ex in examine_each(envs, forecast=forecast, per_snapshot=4)]
+    assert all(isinstance(ex, Examined) for ex in each)
+    assert [conclude(ex, None).to_json() for ex in each if isinstance(ex, Examined)] == batch
 
 
 def test_confirming_in_a_pool_answers_as_one_by_one(

@@ -150,19 +150,24 @@ class CoreService:
             yield interpreter_row(interp)
 
     def iter_environments(self, cancelled: Cancelled) -> Iterator[EnvRow]:
+        from venvtui.core.breaks.batch import examine_each
+        from venvtui.core.breaks.health import conclude
         from venvtui.core.installed.envs import iter_environments
 
         config, error = self._config()
         limits: list[WalkLimit] = []
         self._reach = None
-        for env in iter_environments(
+        found = iter_environments(
             self.env_roots,
             cancel=cancelled,
             context=self.context,
             config=config,
             on_limit=limits.append,
-        ):
-            yield self.env_row(env)
+        )
+        # static health as each env is found, the envs on one install sharing its answers
+        for env, ex in examine_each(found, options=self.core_options):
+            d = ex if isinstance(ex, VenvtuiError) else conclude(ex, None)
+            yield self._health_row(env, d, confirmed=False)
         self._reach = self._scan_reach(config, error, limits)
 
     def _config(self) -> tuple[Config, str]:
@@ -245,11 +250,19 @@ class CoreService:
 
     def env_row(self, env: Environment, *, confirm: bool = False) -> EnvRow:
         """The row for `env`: static health, or confirmed by running its python."""
+        d: Diagnosis | VenvtuiError
         try:
             d = self._diagnose(env, confirm=confirm)
-        except VenvtuiError:
-            return self._row(env, "uncertain", None, confirmed=confirm)
-        return self._row(env, d.status, next_break(d.forecast), confirmed=confirm)
+        except VenvtuiError as exc:
+            d = exc
+        return self._health_row(env, d, confirmed=confirm)
+
+    def _health_row(
+        self, env: Environment, d: Diagnosis | VenvtuiError, *, confirmed: bool
+    ) -> EnvRow:
+        if isinstance(d, VenvtuiError):  # not diagnosed
+            return self._row(env, "uncertain", None, confirmed=confirmed)
+        return self._row(env, d.status, next_break(d.forecast), confirmed=confirmed)
 
     def confirm(self, row: EnvRow) -> EnvRow:
         """`row` with its health observed by running the env's python."""

@@ -59,7 +59,7 @@ class EnvRow:
 
     @property
     def problem(self) -> bool:
-        from venvtui.core.breaks.health import is_problem  # the core's rule (imported after paint)
+        from venvtui.core.breaks.status import is_problem  # the core's rule (imported after paint)
 
         return is_problem(self.health)
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from itertools import islice
 
+from venvtui.core.base.errors import VenvtuiError
 from venvtui.core.base.models import Environment
 from venvtui.core.base.options import DEFAULT_OPTIONS, Options
 from venvtui.core.breaks.health import Diagnosis, Examined, Observed, conclude, examine, observe
-from venvtui.core.layout.view import snapshot
+from venvtui.core.layout.view import Snapshot, snapshot
 
 
 def confirm_workers() -> int:
@@ -62,17 +62,25 @@ def confirmed(
     return [conclude(ex, obs) for ex, obs in zip(found, observed, strict=True)]
 
 
-def examine_batches(
+def examine_each(
     envs: Iterable[Environment],
     *,
-    size: int,
     spawn: bool = False,
     forecast: bool = True,
     options: Options = DEFAULT_OPTIONS,
-) -> Iterator[list[Examined]]:
-    """`examine` each env, `size` at a time, each batch from one snapshot (a scan that
-    shows rows as they come: a batch of envs on the same installs is worked out at once)."""
-    it = iter(envs)
-    while batch := list(islice(it, size)):
-        with snapshot():
-            yield [examine(env, spawn=spawn, forecast=forecast, options=options) for env in batch]
+    per_snapshot: int = 500,
+) -> Iterator[tuple[Environment, Examined | VenvtuiError]]:
+    """`examine` each env as it comes (a scan showing rows as they are found), sharing one
+    snapshot's answers across `per_snapshot` envs; an env that cannot be examined comes with
+    its error."""
+    memo = Snapshot()
+    for i, env in enumerate(envs):
+        if i and i % per_snapshot == 0:
+            memo = Snapshot()  # a long scan re-reads the disk now and then
+        found: Examined | VenvtuiError
+        try:
+            with snapshot(memo):
+                found = examine(env, spawn=spawn, forecast=forecast, options=options)
+        except VenvtuiError as exc:
+            found = exc
+        yield env, found

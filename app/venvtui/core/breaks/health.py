@@ -44,6 +44,7 @@ from venvtui.core.breaks.forecast import (
     run_forecast,
     stable_alternative,
 )
+from venvtui.core.breaks.status import BADGE, HEALTH_ORDER, HEALTH_RANK, Health, is_problem
 from venvtui.core.breaks.whatif import (
     Dependents,
     WhatIf,
@@ -84,34 +85,6 @@ __all__ = [
 
 Severity = Literal["error", "warning", "info"]
 
-# The one status shown for an environment (list badge, doctor line, JSON "status", counts, exit
-# code): the start-up status when it is not ok, raised to "error" / "warning" by the worst
-# verdict, so an env with an error verdict is never "ok".
-Health = Literal["ok", "warning", "uncertain", "drift", "misbound", "error", "broken"]
-# Worst last. "broken": does not start; "error": starts, but an error verdict holds (console
-# scripts run a missing python, a parent env is gone, ...).
-HEALTH_RANK: dict[str, int] = {
-    "ok": 0,
-    "warning": 1,
-    "uncertain": 2,
-    "drift": 3,
-    "misbound": 4,
-    "error": 5,
-    "broken": 6,
-}
-# Worst first: the order lists and counts show statuses in.
-HEALTH_ORDER: tuple[str, ...] = tuple(
-    sorted(HEALTH_RANK, key=HEALTH_RANK.__getitem__, reverse=True)
-)
-BADGE: dict[str, str] = {
-    "ok": "OK",
-    "warning": "WARNING",
-    "uncertain": "UNCERTAIN",
-    "drift": "DRIFT",
-    "misbound": "MISBOUND",
-    "error": "ERROR",
-    "broken": "BROKEN",
-}
 _SEVERITY_HEALTH: dict[str, Health] = {"error": "error", "warning": "warning"}
 
 
@@ -171,11 +144,6 @@ def health_status(start: Status, verdicts: Sequence[Verdict]) -> Health:
         if h is not None and HEALTH_RANK[h] > HEALTH_RANK[worst]:
             worst = h
     return worst
-
-
-def is_problem(status: str) -> bool:
-    """Whether a status counts as a problem (problems filter, doctor's exit status 1)."""
-    return status != "ok"
 
 
 @dataclass(frozen=True, slots=True)

@@ -344,7 +344,9 @@ REAL = View()
 
 
 @dataclass(slots=True)
-class _Snapshot:
+class Snapshot:
+    """The disk as read within `snapshot()`: lstat answers and what views derived from them."""
+
     nodes: dict[str, Node] = field(default_factory=dict)  # lstat of real paths
     # the real view's _canon answers by (path, link budget left): (answer, budget after)
     canon: dict[Any, Any] = field(default_factory=dict)
@@ -357,7 +359,7 @@ class _Snapshot:
 _LOCAL = threading.local()
 
 
-def _current() -> _Snapshot | None:
+def _current() -> Snapshot | None:
     return getattr(_LOCAL, "snapshot", None)
 
 
@@ -369,13 +371,14 @@ def snapshot_memo() -> dict[tuple[object, ...], object] | None:
 
 
 @contextmanager
-def snapshot() -> Iterator[None]:
+def snapshot(memo: Snapshot | None = None) -> Iterator[None]:
     """Within (in this thread): every view answers each real path's lstat once, one reading
     of the disk for a batch (doctor over many environments resolves the same directories again
-    and again)."""
+    and again). `memo`: carry on with an earlier snapshot's answers (a stream of envs
+    examined one at a time); inside another snapshot, that one goes on."""
     outer = _current()
     if outer is None:
-        _LOCAL.snapshot = _Snapshot()
+        _LOCAL.snapshot = memo if memo is not None else Snapshot()
     try:
         yield
     finally:
@@ -413,7 +416,7 @@ class Overlay(View):
         self.base = base
         self.entries: dict[str, Change] = {}
         self.changes: tuple[Change, ...] = ()
-        self._memo: tuple[_Snapshot, dict[tuple[Any, ...], Any]] | None = None
+        self._memo: tuple[Snapshot, dict[tuple[Any, ...], Any]] | None = None
         for ch in changes:
             self.apply(ch)
         self._complete = True

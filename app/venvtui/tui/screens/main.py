@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from venvtui.tui.screens.progress import WriteProgress
 
 AGE_REFRESH_SECONDS = 60.0  # the Changed column is recomputed this often
-BATCH_ROWS = 100  # flush a batch at this many rows ...
+BATCH_ROWS = 50  # flush a batch at this many rows ...
 BATCH_SECONDS = 0.1  # ... or when this long has passed since the last flush
 
 T = TypeVar("T")
