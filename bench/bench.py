@@ -597,6 +597,7 @@ def bench_importtime(b: Bench) -> None:
     )
     total = 0
     modules = []
+    top: list[tuple[int, str]] = []
     for line in done.stderr.splitlines():
         m = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)", line)
         if not m:
@@ -604,8 +605,12 @@ def bench_importtime(b: Bench) -> None:
         modules.append(m.group(4))
         if m.group(3) == " ":  # a top-level import: its cumulative time counts once
             total += int(m.group(2))
+            top.append((int(m.group(2)), m.group(4)))
     heavy = sorted({m for m in modules if m.split(".")[0] in ("textual", "rich")})
-    b.report.lines.append(f"importtime total (interpreters --json): {total / 1000:.1f} ms")
+    b.report.lines.append(
+        f"importtime total (interpreters --json): {total / 1000:.1f} ms, {len(modules)} modules; "
+        "top: " + ", ".join(f"{name} {us / 1000:.1f}" for us, name in sorted(top)[::-1][:5])
+    )
     b.report.check("--json path imports no textual/rich", not heavy, ", ".join(heavy) or "none")
 
 
