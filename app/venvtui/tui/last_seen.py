@@ -115,8 +115,7 @@ def _interpreter_row(d: dict[str, Any]) -> InterpreterRow:
 
 def _env_row(d: dict[str, Any]) -> EnvRow:
     from venvtui.core.breaks.forecast import Forecast
-    from venvtui.core.breaks.health import HEALTH_RANK
-    from venvtui.core.startup.model import RANK
+    from venvtui.core.breaks.status import HEALTH_RANK  # light: not the health engine
 
     health = _str(d["health"])
     if health not in HEALTH_RANK:
@@ -125,7 +124,7 @@ def _env_row(d: dict[str, Any]) -> EnvRow:
     next_break = None
     if brk is not None:
         result = _str(brk["result"])
-        if result not in RANK:
+        if result not in HEALTH_RANK:  # a start-up status is one of these too
             raise ValueError(f"unknown status {result!r}")
         next_break = Forecast(
             event=_str(brk["event"]),
