@@ -133,8 +133,42 @@ def test_corrupt_or_foreign_snapshot_falls_back(pyenv_home: Path) -> None:
         out, err = cli("interpreters", "--json", importtime=True)
         assert not answered_from_snapshot(err)
         assert out == oracle
+    cli("interpreters", "--json")
     doc = json.loads(path.read_text())
-    doc["interpreters"][0]["path"] = "/elsewhere"
+    assert snapshot.load() is not None
     doc["schema"] = 999  # a snapshot of another format is never read
     path.write_text(json.dumps(doc))
     assert snapshot.load() is None
+
+
+def test_each_working_directory_the_answer_depends_on_is_kept(
+    pyenv_home: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # pyenv's shims on PATH: which interpreter `python3` runs depends on the nearest
+    # .python-version above the working directory.
+    root = pyenv_home / ".pyenv"
+    real = require_python("3.12")
+    shims = root / "shims"
+    shims.mkdir()
+    (shims / "python3").write_text(f'#!/bin/sh\nexec "{root}/libexec/pyenv" exec "$@"\n')
+    (shims / "python3").chmod(0o755)
+    monkeypatch.setenv("PATH", os.pathsep.join((str(shims), "/usr/bin", "/bin")))
+    (root / "version").write_text(real.version + "\n")
+    here, there = tmp_path / "a", tmp_path / "b"
+    here.mkdir()
+    there.mkdir()
+    (there / ".python-version").write_text("3.11\n")
+    answers = {}
+    for cwd in (here, there):
+        monkeypatch.chdir(cwd)
+        answers[cwd] = uncached()
+        assert cli("interpreters", "--json")[0] == answers[cwd]
+    assert answers[here] != answers[there]  # the shim runs 3.12 here, 3.11 there
+    for cwd in (here, there):  # both kept: each answered from the snapshot
+        monkeypatch.chdir(cwd)
+        out, err = cli("interpreters", "--json", importtime=True)
+        assert answered_from_snapshot(err), cwd
+        assert out == answers[cwd]
+    (here / ".python-version").write_text("3.11\n")  # a new selection here is noticed
+    monkeypatch.chdir(here)
+    _warm_equals_oracle_after("a .python-version added")

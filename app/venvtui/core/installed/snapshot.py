@@ -1,8 +1,8 @@
 """The last interpreter inventory, kept in one file and revalidated with stat calls only.
 
 `find_interpreters()` computes the inventory the usual way (locators, collection, probes
-through the probe cache) while `observed` records what the answer depended on, then writes
-one file, `inventory.json`, beside the probe entries. It holds:
+through the probe cache) while `observed` records what the answer depended on, then keeps
+it in one file, `inventory.json`, beside the probe entries. An inventory holds:
 
 * the stat signature of every path looked at: each directory listed, each candidate
   executable, each `pyvenv.cfg` tested, each version file read, and the lstat signature of
@@ -11,6 +11,9 @@ one file, `inventory.json`, beside the probe entries. It holds:
   platform, and the working directory when the answer depended on it (shim selection);
 * the stat signatures of the core's own modules (a new venvtui computes a new answer);
 * the interpreters as `Interpreter.to_json()` gives them, in output order.
+
+When the answer depended on the working directory (a shim's selection reads the nearest
+`.python-version`), the file keeps the inventories of the last MAX_ENTRIES directories.
 
 `load()` answers only when every one of those is unchanged; anything else (a missing or
 corrupt file, a new interpreter, a touched binary, another PATH) returns None and the caller
@@ -46,6 +49,7 @@ SNAPSHOT_SCHEMA = 1
 _KIND = "venvtui-inventory"
 FILE_NAME = "inventory.json"
 MAX_BYTES = 32 << 20  # a few KiB per interpreter; far more is not ours
+MAX_ENTRIES = 4  # inventories kept for as many working directories (shim selection)
 # The modules the answer is computed by (relative to the package).
 _CODE_DIRS = ("core/base", "core/layout", "core/installed")
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -114,13 +118,29 @@ def load(context: Context | None = None) -> dict[str, Any] | None:
     else:
         environ, home = context.environ, context.home
         platform, fs_root = context.platform, context.fs_root
+    code: list[dict[str, Any]] = []  # the modules' stamps, taken once
+    for entry in _entries():
+        if _valid(entry, environ, home, platform, fs_root, context, code):
+            return entry
+    return None
+
+
+def _entries() -> list[dict[str, Any]]:
+    """The kept inventories, newest first (one per working directory the answer depended on,
+    at most MAX_ENTRIES; [] when the file is missing, corrupt or foreign)."""
     try:
         data = loads_json(read_bytes(snapshot_path(), limit=MAX_BYTES))
     except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict) or not _valid(data, environ, home, platform, fs_root, context):
-        return None
-    return data
+        return []
+    if not isinstance(data, dict) or (data.get("kind"), data.get("schema")) != (
+        _KIND,
+        SNAPSHOT_SCHEMA,
+    ):
+        return []
+    entries = data.get("entries")
+    if not isinstance(entries, list):
+        return []
+    return [e for e in entries[:MAX_ENTRIES] if isinstance(e, dict)]
 
 
 def _valid(
@@ -130,10 +150,9 @@ def _valid(
     platform: str,
     fs_root: str,
     context: Context | None,
+    code: list[dict[str, Any]],
 ) -> bool:
     try:
-        if data.get("kind") != _KIND or data.get("schema") != SNAPSHOT_SCHEMA:
-            return False
         if (data["platform"], data["fs_root"], data["home"]) != (platform, fs_root, home):
             return False
         if data["cwd"] is not None:
@@ -145,8 +164,9 @@ def _valid(
                 return False
         if any(environ.get(k) != v for k, v in data["env"].items()):
             return False
-        code = data["code"]
-        if code != _code_stamps_as_json():
+        if not code:
+            code.append(_code_stamps_as_json())
+        if data["code"] != code[0]:
             return False
         for path, sig in data["paths"]:
             if not _same(sig, signature(path)):
@@ -221,9 +241,7 @@ def _store(found: list[Interpreter], ctx: Context, env: _ReadEnv, notes: Notes) 
     target = snapshot_path()
     if os.path.dirname(target) != os.fspath(probe_cache.cache_dir()) or not _keepable(found):
         return
-    doc = {
-        "kind": _KIND,
-        "schema": SNAPSHOT_SCHEMA,
+    entry = {
         "platform": ctx.platform,
         "fs_root": ctx.fs_root,
         "home": ctx.home,
@@ -238,4 +256,16 @@ def _store(found: list[Interpreter], ctx: Context, env: _ReadEnv, notes: Notes) 
         "interpreters": [i.to_json() for i in found],
         "dev_ino": [list(i.dev_ino) for i in found],
     }
-    probe_cache.write_atomic(FILE_NAME, doc)
+    # The others kept: those of other working directories, made by this code for this home.
+    same = ("platform", "fs_root", "home", "code")
+    others = [
+        e
+        for e in _entries()
+        if entry["cwd"] is not None
+        and e.get("cwd") not in (None, entry["cwd"])
+        and all(e.get(k) == entry[k] for k in same)
+    ]
+    entries = [entry, *others][:MAX_ENTRIES]
+    probe_cache.write_atomic(
+        FILE_NAME, {"kind": _KIND, "schema": SNAPSHOT_SCHEMA, "entries": entries}
+    )
