@@ -66,7 +66,10 @@ async def test_first_frame_shows_the_last_scan_until_the_new_one_ends(
     service.gate.clear()
     app = VenvtuiApp(service, cursor_blink=False, last_seen=True)
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause()
+        for _ in range(1000):  # until the first frame is up and the scan has started
+            if app.main.scanning:
+                break
+            await pilot.pause()
         table = app.main.env_table
         assert table.stale == {str(kept), str(gone)}  # shown before the scan found anything
         assert table.row_count == 2
