@@ -99,6 +99,9 @@ async def test_scan_a_folder_writes_the_config_and_its_envs_appear(
         assert config.read_text() == CONFIG.replace("[scan]\n", f'[scan]\nroots = ["{projects}"]\n')
         found = set(app.main.env_table.records)
         assert found == keys | {str(projects / "withpip"), str(projects / "nopip")}
+        selected = app.main.env_table.selected_key  # the folder's first env is selected
+        assert selected in (str(projects / "withpip"), str(projects / "nopip"))
+        assert app.main.selection == ("environment", selected)
         assert f"…/{projects.name}, ~ to depth 6" in _status(app)
         # Added again: nothing written, the scan finds the same.
         await _add_folder(pilot, str(projects) + "/")

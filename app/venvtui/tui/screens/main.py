@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedCont
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from venvtui.core.base.errors import VenvtuiError
+from venvtui.core.base.paths import inside
 from venvtui.tui.format import human_size, short_path, tui_words
 from venvtui.tui.messages import (
     DependentsReady,
@@ -180,6 +181,7 @@ class MainScreen(Screen[None]):
         self.pending_select: str | None = None  # env path to select once it appears
         self.progress: WriteProgress | None = None  # the write in progress, if any
         self.reach: ScanReach | None = None  # where the last scan looked
+        self.pending_root: str | None = None  # a scan root just added (its first env is selected)
 
     def compose(self) -> ComposeResult:
         yield Header(icon="≡")
@@ -349,6 +351,10 @@ class MainScreen(Screen[None]):
         if message.part == "environments":
             if message.count == 0:
                 self._show_empty()
+            root, self.pending_root = self.pending_root, None
+            if root is not None:  # a folder just added: select its first env
+                shown = self.env_table.visible_records()
+                self.select_env(next((r.key for r in shown if inside(r.key, root)), None))
             self._confirm_envs(self.scan_id, [r for r in self.env_table.records.values()])
         if len(self.parts_done) == 2:
             self.scanning = False
@@ -701,6 +707,7 @@ class MainScreen(Screen[None]):
             root = short_path(added.root, self.home)
             self.notify(f"scanning {root}" + ("" if added.added else " (already a scan root)"))
             self.action_rescan()
+            self.pending_root = added.root
 
     def action_find_package(self) -> None:
         from venvtui.tui.screens.find_package import FindPackage
