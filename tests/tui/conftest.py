@@ -3,6 +3,7 @@ environments a test makes), helpers to wait for work."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from tests.tui.machine import Machine, MachineService, machine_or_skip
 from venvtui.tui.app import VenvtuiApp
@@ -42,7 +44,11 @@ async def settle(pilot: Pilot[None], *, timeout: float = 60.0) -> None:
     app = pilot.app
     for _ in range(3):
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        # One by one: a worker that failed (the app reports it) must not stop the wait for
+        # the others, which `wait_for_complete` does when it still holds the failed one.
+        for worker in list(app.workers):
+            with contextlib.suppress(WorkerFailed, WorkerCancelled):
+                await worker.wait()
     await pilot.pause()
 
 
