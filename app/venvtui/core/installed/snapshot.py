@@ -56,10 +56,15 @@ _PACKAGE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__fil
 
 
 def _cache_home(environ: Mapping[str, str], home: str) -> str:
-    # The XDG base dir spec as platformdirs applies it on Linux: an absolute XDG_CACHE_HOME,
-    # else ~/.cache. Checked against platformdirs before every write (see `_store`).
+    # platformdirs' user cache dir: an absolute XDG_CACHE_HOME, else ~/.cache (Linux and
+    # other Unixes) or ~/Library/Caches (macOS). Checked against platformdirs itself before
+    # every write (see `_store`): where the two differ, no snapshot is kept.
     xdg = environ.get("XDG_CACHE_HOME", "")
-    return xdg if os.path.isabs(xdg) else os.path.join(home, ".cache")
+    if os.path.isabs(xdg):
+        return xdg
+    if sys.platform == "darwin":
+        return os.path.join(home, "Library", "Caches")
+    return os.path.join(home, ".cache")
 
 
 def snapshot_path() -> str:
