@@ -114,6 +114,10 @@ class CoreService:
         self.env_roots = list(env_roots) if env_roots is not None else None
         self.context = context
         self.core_options = core_options
+        # What the last scan found: the interpreters (a repair looks for a base among them)
+        # and its reverse index over the environment models it was built from.
+        self._interpreters: list[Interpreter] = []
+        self._reverse: tuple[tuple[Environment, ...], dict[str, tuple[str, ...]]] | None = None
         self._reach: ScanReach | None = None
 
     # --- basics ----------------------------------------------------------------------------------
@@ -144,9 +148,11 @@ class CoreService:
     def iter_interpreters(self, cancelled: Cancelled) -> Iterator[InterpreterRow]:
         from venvtui.core.installed.interpreters import iter_interpreters
 
+        self._interpreters = []
         for interp in iter_interpreters(
             cancel=cancelled, options=self.core_options, context=self.context
         ):
+            self._interpreters.append(interp)
             yield interpreter_row(interp)
 
     def iter_environments(self, cancelled: Cancelled) -> Iterator[EnvRow]:
@@ -298,8 +304,27 @@ class CoreService:
         from venvtui.core.breaks.health import dependents
 
         models = [r.interpreter for r in interpreters if r.interpreter is not None]
+        env_models = tuple(e.environment for e in envs if e.environment is not None)
+        found = {d.interpreter: d.environments for d in dependents(models, env_models)}
+        self._reverse = (env_models, found)
+        return found
+
+    def _dependents_of(self, row: InterpreterRow, envs: Sequence[EnvRow]) -> tuple[str, ...]:
+        """`row`'s dependents from the scan's reverse index when it was built over these very
+        environments (the same models); else worked out for `row` alone."""
         env_models = [e.environment for e in envs if e.environment is not None]
-        return {d.interpreter: d.environments for d in dependents(models, env_models)}
+        known = self._reverse
+        if (
+            known is not None
+            and row.key in known[1]
+            and len(known[0]) == len(env_models)
+            and all(a is b for a, b in zip(known[0], env_models, strict=True))
+        ):
+            return known[1][row.key]
+        from venvtui.core.breaks.health import dependents
+
+        models = [row.interpreter] if row.interpreter is not None else []
+        return next((d.environments for d in dependents(models, env_models)), ())
 
     def env_size(self, row: EnvRow) -> int | None:
         from venvtui.core.installed.envs import env_size
@@ -376,7 +401,7 @@ class CoreService:
                 )
                 recommended = res.recommended.home
                 recommended_why = tuple(f"{w.rule}: {w.text}" for w in res.recommended.why)
-        deps = self.dependents([row], envs).get(row.key, ())
+        deps = self._dependents_of(row, envs)
         impacts = self._impacts(row, [e for e in envs if e.key in deps], notes)
         return Detail(
             kind="interpreter",
@@ -525,7 +550,22 @@ class CoreService:
     def plan_repair(self, row: EnvRow, python: str | None = None) -> PlanView:
         from venvtui.core.write.writer import plan_repair
 
-        return _plan_view(plan_repair(self._env(row), python, options=self.core_options))
+        return _plan_view(
+            plan_repair(
+                self._env(row),
+                python,
+                options=self.core_options,
+                inventory=self._known_interpreters,
+            )
+        )
+
+    def _known_interpreters(self) -> list[Interpreter]:
+        """The interpreters the scan found (a scan of the machine when there was none yet)."""
+        if self._interpreters:
+            return list(self._interpreters)
+        from venvtui.core.installed.interpreters import find_interpreters
+
+        return find_interpreters(options=self.core_options, context=self.context)
 
     def plan_rebuild(self, row: EnvRow, python: str) -> PlanView:
         from venvtui.core.write.writer import plan_rebuild

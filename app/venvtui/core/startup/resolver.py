@@ -1012,19 +1012,12 @@ def recommend(path: str, probe: ProbeResult, chain: Chain | None = None) -> Reco
 # --- entry points ---------------------------------------------------------------------------------
 
 
-def resolve(
-    python: str,
-    probe: ProbeResult | None = None,
-    *,
-    patch_requested: bool = False,
-    options: Options = DEFAULT_OPTIONS,
-) -> Resolution:
-    """Predict what each creator writes for the interpreter at `python` (as typed).
-
-    Raises NotFoundError (no such path / dangling link), NotAnInterpreterError, ProbeError /
-    ProbeTimeout (from the probe). A Python without venv support (2.7) gives a Resolution with
-    `unsupported` set and no creators.
-    """
+def _located(
+    python: str, probe: ProbeResult | None, options: Options
+) -> tuple[str, Chain, ProbeResult]:
+    """The interpreter at `python` found, its link chain walked and checked, it probed (when
+    `probe` is None) and its compiled PREFIX measured, once (memoised: the plans only read it).
+    Raises as `resolve()` does."""
     path = locate(python)
     chain = walk_chain(path)
     broken = chain.broken_hop
@@ -1042,8 +1035,40 @@ def resolve(
         )
     if probe is None:
         probe = probe_through_cache(path, options)
-    # The base's compiled PREFIX is measured here, once (and memoised): the plans only read it.
     runtime_from_probe(probe, options=options)
+    return path, chain, probe
+
+
+def recommended(
+    python: str, probe: ProbeResult | None = None, *, options: Options = DEFAULT_OPTIONS
+) -> Recommendation:
+    """`resolve(python).recommended` without planning each creator."""
+    path, chain, probe = _located(python, probe, options)
+    return recommend(path, probe, chain)
+
+
+def venv_plan(
+    python: str, probe: ProbeResult | None = None, *, options: Options = DEFAULT_OPTIONS
+) -> CreatorPlan | None:
+    """`resolve(python).creators.get("venv")` without the other creators' plans."""
+    _path, _chain, probe = _located(python, probe, options)
+    return _venv_plan(probe) if probe.version[:2] >= (3, 3) else None
+
+
+def resolve(
+    python: str,
+    probe: ProbeResult | None = None,
+    *,
+    patch_requested: bool = False,
+    options: Options = DEFAULT_OPTIONS,
+) -> Resolution:
+    """Predict what each creator writes for the interpreter at `python` (as typed).
+
+    Raises NotFoundError (no such path / dangling link), NotAnInterpreterError, ProbeError /
+    ProbeTimeout (from the probe). A Python without venv support (2.7) gives a Resolution with
+    `unsupported` set and no creators.
+    """
+    path, chain, probe = _located(python, probe, options)
     notes: list[Reason] = []
     if probe.version[:2] < (3, 3) or probe.implementation != "cpython":
         if probe.version[:2] < (3, 3):

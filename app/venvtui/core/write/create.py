@@ -35,11 +35,11 @@ from venvtui.core.base.errors import (
     VenvtuiError,
     WriteRefused,
 )
-from venvtui.core.base.models import ProbeResult, minor_of
+from venvtui.core.base.models import minor_of
 from venvtui.core.base.options import DEFAULT_OPTIONS, Options
 from venvtui.core.base.paths import inside
 from venvtui.core.base.safe_io import loads_json
-from venvtui.core.installed.probe import probe_through_cache
+from venvtui.core.startup.resolver import recommended, venv_plan
 from venvtui.core.write.ownership import EnvOwnership, check_dest
 from venvtui.core.write.plan import Op, Plan, Verify
 
@@ -211,21 +211,12 @@ def patient_options(options: Options) -> Options:
     return dataclasses.replace(options, probe_timeout=max(options.probe_timeout, QUERY_TIMEOUT))
 
 
-def _probe(python: str, options: Options) -> ProbeResult:
-    """Probe for the resolver (through the probe cache), with the writer's patience."""
-    return probe_through_cache(python, patient_options(options))
-
-
 def _predict(python: str, options: Options) -> tuple[str, str]:
     """The resolver's start-up prediction for what `python -m venv` would make from python:
     (a start-up problem, a note when it starts only through the compiled-PREFIX fallback)."""
     try:
-        from venvtui.core.startup.resolver import resolve
-
-        plan = resolve(
-            python, _probe(python, options), options=patient_options(options)
-        ).creators.get("venv")
-    except (ImportError, VenvtuiError):
+        plan = venv_plan(python, options=patient_options(options))
+    except VenvtuiError:
         return "", ""
     if plan is None:
         return "", ""
@@ -287,10 +278,8 @@ def choose_base(
             fallback,
         )
     if policy == "stable":
-        from venvtui.core.startup.resolver import resolve
-
         picked, note = outside_env(python, layout)
-        rec = resolve(picked, _probe(picked, options), options=patient_options(options)).recommended
+        rec = recommended(picked, options=patient_options(options))
         why = tuple(getattr(r, "text", str(r)) for r in rec.why)
         return Base(rec.home, rec.executable, "stable", (*note, *why))
     path = os.path.abspath(os.path.expanduser(policy))
@@ -535,7 +524,7 @@ def plan_create(req: CreateRequest, options: Options = DEFAULT_OPTIONS) -> Plan:
     if base.policy != "stable":
         try:
             recommended = choose_base(python, pre, "stable", options)
-        except (ImportError, VenvtuiError):
+        except VenvtuiError:
             recommended = None
     warnings = [*target.notes, *plan_warnings(req, layout, base, recommended)]
     ops = layout_ops(req, layout, base, dest)

@@ -22,17 +22,24 @@ import shlex
 import shutil
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+from venvtui.core.base import safe_io
 from venvtui.core.base.errors import (
     NotAnEnvironmentError,
     VenvtuiError,
     WriteRefused,
 )
-from venvtui.core.base.models import CFG_VERSION_KEYS, minor_of
+from venvtui.core.base.models import CFG_VERSION_KEYS, Interpreter, minor_of
 from venvtui.core.base.options import DEFAULT_OPTIONS, Options
 from venvtui.core.base.paths import safe_name
+from venvtui.core.base.stability import find_install
+from venvtui.core.breaks.health import diagnose
 from venvtui.core.installed.dists import Dist, installed_dists, scan, site_packages
+from venvtui.core.installed.envs import load_environment
+from venvtui.core.installed.interpreters import find_interpreters
+from venvtui.core.layout.pyvenv_cfg import read_cfg
+from venvtui.core.layout.symlinks import walk_chain
 from venvtui.core.write.create import (
     Base,
     CreateRequest,
@@ -53,6 +60,8 @@ from venvtui.core.write.ownership import EnvOwnership, check_target
 from venvtui.core.write.plan import BACKUP_DIR, Op, Plan, Verify
 
 _PY_NAME = re.compile(r"^python(\d+(\.\d+)?t?)?$")
+
+Inventory = Callable[[], Sequence[Interpreter]]  # the interpreters a caller knows of
 
 
 # --- reading an environment without running it ---------------------------------------------------
@@ -109,8 +118,6 @@ def _relocations(dead: str, minor: str) -> list[str]:
     """Where the same interpreter lives now, when `dead` (a missing path) was inside a
     version-stamped install: the installer's stable alias of that minor, then the newest
     patch install of the same minor next to the old one."""
-    from venvtui.core.base.stability import find_install
-
     inst = find_install(dead)
     if inst is None or inst.minor != minor:
         return []
@@ -141,11 +148,10 @@ def _relocations(dead: str, minor: str) -> list[str]:
     return out
 
 
-def find_base(env_dir: str, minor: str, home: str | None) -> str | None:
+def find_base(env_dir: str, minor: str, home: str | None, inventory: Inventory) -> str | None:
     """A working interpreter of `minor` for this environment: `home`'s own python, the new
-    location of a version-stamped base the links pointed into, else a discovered one."""
-    from venvtui.core.layout.symlinks import walk_chain
-
+    location of a version-stamped base the links pointed into, else one of `inventory()` (the
+    interpreters the caller knows, asked for only when the others fail)."""
     cands: list[str] = []
     if home:
         cands += [os.path.join(home, n) for n in (f"python{minor}", "python3", "python")]
@@ -164,16 +170,14 @@ def find_base(env_dir: str, minor: str, home: str | None) -> str | None:
         if _runs_as(cand, minor, env_dir):
             return cand
     try:
-        from venvtui.core.installed.interpreters import find_interpreters
-
-        for interp in find_interpreters():
+        for interp in inventory():
             if (
                 interp.probe is not None
                 and interp.probe.minor == minor
                 and not interp.probe.in_venv
             ):
                 return interp.path
-    except (ImportError, VenvtuiError):
+    except VenvtuiError:
         return None
     return None
 
@@ -199,9 +203,6 @@ def _already(op: Op) -> bool:
 def _starts(env_dir: str, minor: str, options: Options) -> str | None:
     """Why the environment needs no repair, when its start-up is "ok" (core.breaks.health: the
     static model confirmed by running its python); else None."""
-    from venvtui.core.breaks.health import diagnose
-    from venvtui.core.installed.envs import load_environment
-
     try:
         found = diagnose(load_environment(env_dir), options=patient_options(options))
     except (VenvtuiError, OSError):
@@ -248,10 +249,11 @@ def plan_repair(
     home_policy: str = "stable",
     action: str = "repair",
     options: Options = DEFAULT_OPTIONS,
+    inventory: Inventory | None = None,
 ) -> Plan:
-    """Re-point the environment at a working base of the same minor (nothing is written)."""
-    from venvtui.core.layout.pyvenv_cfg import read_cfg
-
+    """Re-point the environment at a working base of the same minor (nothing is written).
+    Without `python`, the base is looked for near the old one, then in `inventory()` (default:
+    every interpreter on the machine, probed with `options`)."""
     owner = _target(env, "repair")
     env_dir = owner.path
     cfg_file = os.path.join(env_dir, "pyvenv.cfg")
@@ -268,7 +270,12 @@ def plan_repair(
         if running is not None:
             return _nothing_to_repair(action, owner, running)
     if python is None:
-        found = find_base(env_dir, minor, cfg.get("home"))
+        found = find_base(
+            env_dir,
+            minor,
+            cfg.get("home"),
+            inventory or (lambda: find_interpreters(options=options)),
+        )
         if found is None:
             raise WriteRefused(
                 f"no working Python {minor} found for {env_dir}",
@@ -443,8 +450,6 @@ def _tool_metadata_ops(old_env: str, new_env: str) -> tuple[list[Op], list[str]]
     """pipx_metadata.json / uv-receipt.toml, read now (bounded) and written into the new
     environment as they were: without them `pipx list` reports missing metadata and `uv tool
     list` ignores the tool."""
-    from venvtui.core.base import safe_io
-
     ops: list[Op] = []
     warnings: list[str] = []
     for name in TOOL_METADATA:
@@ -509,8 +514,6 @@ def plan_rebuild(
     no dist-info claims) and earlier `.venvtui-backup` records are copied into the new
     environment's `.venvtui-backup/<stamp>-rebuild/` (never into site-packages, where a module
     built for another Python could break start-up), and the plan says so."""
-    from venvtui.core.layout.pyvenv_cfg import read_cfg
-
     owner = _target(env, "rebuild")
     env_dir = owner.path
     cfg = read_cfg(os.path.join(env_dir, "pyvenv.cfg"))
