@@ -586,23 +586,20 @@ def user_links(view: View, paths: Iterable[str], env_dir: str) -> list[str]:
 
 def _unowned_links_on(view: View, path: str) -> tuple[str, ...]:
     """The components of `path` (root first) that are links no installer maintains and that
-    sit in no env (every env of a snapshot passing there shares the answer)."""
+    sit in no env (every env of a snapshot passing there shares the answer for the parent)."""
+    parent = os.path.dirname(path)
+    if parent == path:
+        return ()
 
     def find() -> tuple[str, ...]:
-        comps: list[str] = []
-        d = path
-        while d != os.path.dirname(d):
-            comps.append(d)
-            d = os.path.dirname(d)
-        return tuple(
-            c
-            for c in reversed(comps)
-            if view.lnode(c).kind == "link"
-            and find_install(c) is None
-            and not _in_env(view, c)
-            and not _installer_link(c, view)
-            and not _own_alias(view, c)
+        here = (
+            view.lnode(path).kind == "link"
+            and find_install(path) is None
+            and not _in_env(view, path)
+            and not _installer_link(path, view)
+            and not _own_alias(view, path)
         )
+        return _unowned_links_on(view, parent) + ((path,) if here else ())
 
     return _memoised(view, ("unowned_links_on", path), find)
 

@@ -42,6 +42,15 @@ class Node:
 
 
 def _norm(path: str) -> str:
+    if (
+        path[:1] == os.sep
+        and path[-1:] != os.sep
+        and "//" not in path
+        and "/./" not in path
+        and "/../" not in path
+        and not path.endswith(("/.", "/.."))
+    ):
+        return path  # already absolute and normal: what abspath would return
     return os.path.abspath(path)  # abspath normalises (normpath of the joined path)
 
 
