@@ -33,6 +33,7 @@ from venvtui.tui.messages import (
     ScanPartDone,
     SizesFound,
 )
+from venvtui.tui.pool import in_order
 from venvtui.tui.reach import reach_status
 from venvtui.tui.services import Service
 from venvtui.tui.views import ApplyOutcome, EnvRow, InterpreterRow, PlanView, ScanReach
@@ -385,17 +386,21 @@ class MainScreen(Screen[None]):
         todo = [r for r in rows if not r.confirmed]
         self.confirming = len(todo)
 
-        def confirmed() -> Iterator[EnvRow]:
-            for row in todo:
-                try:
-                    yield self.service.confirm(row)
-                except VenvtuiError:
-                    yield replace(row, confirmed=True)
+        def confirmed(row: EnvRow) -> EnvRow:
+            try:
+                return self.service.confirm(row)
+            except VenvtuiError:
+                return replace(row, confirmed=True)
+
+        def stop() -> bool:
+            return worker.is_cancelled or scan != self.scan_id
+
+        from venvtui.core.breaks.batch import confirm_workers  # the core's bound on runs at once
 
         batched(
-            confirmed(),
+            in_order(confirmed, todo, workers=confirm_workers(), cancelled=stop),
             lambda found: self._post_shown(EnvsConfirmed(scan, found)),
-            lambda: worker.is_cancelled or scan != self.scan_id,
+            stop,
         )
 
     def on_envs_confirmed(self, message: EnvsConfirmed) -> None:
