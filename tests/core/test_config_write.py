@@ -177,3 +177,10 @@ def test_a_file_it_cannot_edit_is_left_alone(home: Path, text: str) -> None:
         add_scan_root("~/work/new", str(cfg))
     assert str(cfg) in str(info.value) and "\n" not in str(info.value)
     assert cfg.read_text() == text
+
+
+def test_a_first_root_creates_the_config_dir(home: Path) -> None:
+    cfg = home / ".config" / "venvtui" / "config.toml"
+    add_scan_root("~/work/new", str(cfg))
+    assert cfg.read_text() == f"[scan]\nroots = [{NEW}]\n"
+    assert load_config(str(cfg)).scan_roots == (str(home / "work" / "new"),)

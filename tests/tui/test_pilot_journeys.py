@@ -103,8 +103,14 @@ async def test_scan_a_folder_writes_the_config_and_its_envs_appear(
         assert selected in (str(projects / "withpip"), str(projects / "nopip"))
         assert app.main.selection == ("environment", selected)
         assert f"…/{projects.name}, ~ to depth 6" in _status(app)
-        # Added again: nothing written, the scan finds the same.
-        await _add_folder(pilot, str(projects) + "/")
+        # Added again (with the button this time): nothing written, the scan finds the same.
+        await pilot.press("o")
+        await settle(pilot)
+        assert isinstance(app.screen, ScanFolder)
+        app.screen.query_one("#folder", Input).value = str(projects) + "/"
+        await pilot.click("#add")
+        await settle(pilot)
+        assert not isinstance(app.screen, ScanFolder)
         assert config.read_text().count(str(projects)) == 1
         assert set(app.main.env_table.records) == found
 
@@ -151,6 +157,9 @@ async def test_empty_state_names_the_roots_and_offers_keys(
         assert "No environments found" in text
         assert "~, 6 levels deep" in text  # the home walk, shown as ~
         assert "Press n to create an environment, o to scan a folder" in " ".join(text.split())
+        await pilot.press("i")  # nothing to search: a warning, no dialog
+        await settle(pilot)
+        assert not isinstance(app.screen, FindPackage)
         # o from the empty state: the folder's envs replace it.
         await _add_folder(pilot, str(projects))
         assert not app.main.query(EmptyState)

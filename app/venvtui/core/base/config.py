@@ -6,7 +6,7 @@ file). A missing file means the defaults. Example:
     [scan]
     roots = ["~/work", "/srv/projects"]   # walked besides the usual places
     exclude = ["~/work/huge-data"]        # never walked, never listed
-    depth = 7                             # home walk depth (default 5)
+    depth = 7                             # walk depth of the home and roots (default 6)
 
     [create]
     home-policy = "stable"                # or "venv", or a path

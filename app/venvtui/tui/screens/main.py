@@ -718,6 +718,9 @@ class MainScreen(Screen[None]):
         from venvtui.tui.screens.find_package import FindPackage
 
         envs = list(self.env_table.records.values())
+        if not envs:
+            self.notify("no environments to search (o scans a folder)", severity="warning")
+            return
         screen = FindPackage(self.service, envs, home=self.home)
         self.app.push_screen(screen, callback=self.select_env)
 
