@@ -97,7 +97,7 @@ class StubService:
     def ask(self, question: Question, envs: Sequence[EnvRow]) -> ImpactView:
         return ImpactView(question.kind, ())
 
-    def env_detail(self, row: EnvRow) -> Detail:
+    def env_detail(self, row: EnvRow, interpreters: Sequence[InterpreterRow] = ()) -> Detail:
         return Detail(kind="environment", key=row.key, title=row.path, status=row.health)
 
     def load_env(self, path: str) -> EnvRow:
@@ -111,6 +111,9 @@ class StubService:
 
     def plan_rebuild(self, row: EnvRow, python: str) -> PlanView:
         raise WriteRefused("the stub plans nothing")
+
+    def plan_fix(self, row: EnvRow, interpreters: Sequence[InterpreterRow]) -> PlanView:
+        return self.plan_repair(row, None)
 
     def plan_delete(self, row: EnvRow) -> PlanView:
         raise WriteRefused("the stub plans nothing")

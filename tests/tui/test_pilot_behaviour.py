@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from textual.widgets import Static
@@ -18,7 +18,7 @@ from tests.tui.stub import StubService, env_row
 from venvtui.core.base.errors import ProbeTimeout
 from venvtui.tui.app import VenvtuiApp
 from venvtui.tui.services import Cancelled
-from venvtui.tui.views import Detail, EnvRow
+from venvtui.tui.views import Detail, EnvRow, InterpreterRow
 
 
 class SlowService(StubService):
@@ -60,7 +60,7 @@ class FailingService(StubService):
     def iter_environments(self, cancelled: Cancelled) -> Iterator[EnvRow]:
         yield env_row("/home/dev/src/app/.venv")
 
-    def env_detail(self, row: EnvRow) -> Detail:
+    def env_detail(self, row: EnvRow, interpreters: Sequence[InterpreterRow] = ()) -> Detail:
         raise ProbeTimeout(f"{row.path}/bin/python did not answer in 5 s")
 
 

@@ -68,3 +68,34 @@ def test_run_hands_on_lines_of_both_streams_and_keeps_its_capture() -> None:
     # A line longer than one read is handed on in pieces (bounded), never lost or reordered.
     assert out[:2] == ["a", "b"] and out[-1] == "c"
     assert "".join(out[2:-1]) == "x" * 70000
+
+
+def test_plan_steps_are_the_steps_apply_reports(tmp_path: Path) -> None:
+    """`Plan.steps()` lists, in order, exactly the steps `apply` reports: a build (ops, then
+    the swap), an in-place change (ops, one per file), a delete (move aside, remove)."""
+    from venvtui.core.write.writer import plan_delete
+
+    env = tmp_path / "env"
+    ops = (
+        Op("mkdir", str(env)),
+        Op("mkdir", str(env / "bin")),
+        Op("write", str(env / "pyvenv.cfg"), content=b"home = /usr/bin\n"),
+        Op("run", str(env), argv=(SH, "-c", "echo made", "sh")),
+    )
+    build = Plan("create", str(env), "build", ops, "make a test environment")
+
+    def reported(plan: Plan) -> list[str]:
+        seen: list[str] = []
+        apply(plan, on_progress=lambda p: seen.append(p.step) if p.line is None else None)
+        return seen
+
+    assert reported(build) == list(build.steps())
+    assert build.steps()[-1] == "swap into place" and len(build.steps()) == 4
+    extra = Op("write", str(env / "bin" / "extra"), content=b"x")
+    inplace = Plan("repair", str(env), "inplace", (extra,), "add a file")
+    assert (
+        reported(inplace) == list(inplace.steps()) == ["write bin/extra", "check the environment"]
+    )
+    gone = plan_delete(str(env))
+    assert reported(gone) == list(gone.steps()) == ["move aside", "remove"]
+    assert not env.exists()

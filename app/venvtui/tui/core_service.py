@@ -32,6 +32,7 @@ from venvtui.tui.views import (
     CreatorView,
     Detail,
     EnvRow,
+    FixView,
     ForecastView,
     ImpactView,
     InterpreterRow,
@@ -40,6 +41,7 @@ from venvtui.tui.views import (
     PlanView,
     ScanReach,
     VerdictView,
+    WriteEvent,
 )
 
 if TYPE_CHECKING:
@@ -449,8 +451,14 @@ class CoreService:
             tuple((r.path, r.status_after, r.why) for r in result.environments),
         )
 
-    def env_detail(self, row: EnvRow) -> Detail:
+    def env_detail(self, row: EnvRow, interpreters: Sequence[InterpreterRow] = ()) -> Detail:
+        """The env's detail; each fix in the TUI's words, naming `interpreters` (the scan's)
+        where the core leaves the interpreter to the user."""
+        from venvtui.tui.fixes import forecast_fix, minor_of, verdict_fix
+
         env = self._env(row)
+        home = self.home_dir()
+        minor = minor_of(row.version)
         notes: list[str] = []
         facts: list[tuple[str, str]] = [
             ("creator", f"{env.creator} ({env.owner})" if env.owner else env.creator),
@@ -479,20 +487,33 @@ class CoreService:
                 facts.append(("confirmed", seen))
                 if obs.executable:
                     facts.append(("sys.executable", obs.executable))
-            verdicts = tuple(
-                VerdictView(v.code, v.severity, v.summary, v.explanation, v.fix) for v in d.verdicts
-            )
-            forecast = tuple(
-                ForecastView(
-                    f.event, f.result, " ".join(p for p in (f.why, f.fix and f"fix: {f.fix}") if p)
+            views: list[VerdictView] = []
+            for v in d.verdicts:
+                text, key = verdict_fix(
+                    v.action, v.fix, minor=minor, interpreters=interpreters, home=home
                 )
-                for f in d.forecast
-            ) + tuple(ForecastView(sv.event, "ok", "survives") for sv in d.survives)
+                views.append(VerdictView(v.code, v.severity, v.summary, v.explanation, text, key))
+            verdicts = tuple(views)
+            forecasts: list[ForecastView] = []
+            for f in d.forecast:
+                text, key = forecast_fix(
+                    f.before,
+                    f.after,
+                    minor=minor,
+                    interpreters=interpreters,
+                    home=home,
+                    target=f.target,
+                )
+                forecasts.append(ForecastView(f.event, f.result, f.why, text, key))
+            forecast = tuple(forecasts) + tuple(
+                ForecastView(sv.event, "ok", "survives") for sv in d.survives
+            )
         cfg_text = _read_cfg(os.path.join(env.path, "pyvenv.cfg"))
         for problem in env.cfg_problems:
             notes.append(f"pyvenv.cfg: {problem}")
         chain = env.chain
         return Detail(
+            fix=_bound_fix(verdicts, forecast, row.next_break),
             kind="environment",
             key=row.key,
             title=row.path,
@@ -572,6 +593,28 @@ class CoreService:
 
         return _plan_view(plan_rebuild(self._env(row), python, options=self.core_options))
 
+    def plan_fix(self, row: EnvRow, interpreters: Sequence[InterpreterRow]) -> PlanView:
+        """The plan of the fix `f` performs (the one the detail names): the verdicts' repair
+        or rebuild, else what the likeliest forecast says to do before it; with none of
+        those, repair in place, or rebuild on the newest interpreter of the env's minor when
+        no base of it is left to repair on (the core's repair refuses another minor)."""
+        detail = self.env_detail(row, interpreters)
+        fix = detail.fix
+        if fix is not None and fix.verb == "rebuild" and fix.python:
+            return self.plan_rebuild(row, fix.python)
+        if fix is not None and fix.verb == "repair":
+            return self.plan_repair(row, fix.python)
+        try:
+            return self.plan_repair(row, None)
+        except WriteRefused:
+            from venvtui.tui.fixes import candidate, minor_of
+
+            minor = minor_of(row.version)
+            found = candidate(interpreters, minor) if minor else None
+            if found is None or minor_of(found.version) != minor:
+                raise
+            return self.plan_rebuild(row, found.path)
+
     def plan_delete(self, row: EnvRow) -> PlanView:
         from venvtui.core.write.writer import plan_delete
 
@@ -585,9 +628,9 @@ class CoreService:
         if progress is None:
             result = apply(plan.handle)
         else:
-            result = apply(plan.handle, on_progress=_installer_lines(progress))
+            result = apply(plan.handle, on_progress=_events(progress))
             for line in result.log[-5:]:
-                progress(line)
+                progress(WriteEvent("", line))
         if plan.action == "delete":
             return ApplyOutcome(f"deleted {result.env}", removed=plan.target)
         message = f"{plan.action}: {result.env}"
@@ -603,18 +646,12 @@ class CoreService:
         return load_environment(row.path, context=self.context)
 
 
-def _installer_lines(progress: Progress) -> Callable[[WriteProgress], None]:
-    """What an installer prints, as it prints it, under a line naming the step it belongs to
-    (steps that print nothing, the many quick file operations, are not shown)."""
-    step = [""]  # the step whose lines are being shown
+def _events(progress: Progress) -> Callable[[WriteProgress], None]:
+    """The writer's progress (each step as it starts, each line an installer prints) as the
+    TUI's `WriteEvent`s."""
 
     def report(p: WriteProgress) -> None:
-        if p.line is None:
-            return
-        if p.step != step[0]:
-            step[0] = p.step
-            progress(f"▸ {p.step}")
-        progress(p.line)
+        progress(WriteEvent(p.step, p.line))
 
     return report
 
@@ -628,13 +665,26 @@ def _cut_words(limit: WalkLimit) -> str:
     return f"{n:,} director{'y' if n == 1 else 'ies'} deeper than {levels} not entered"
 
 
+def _bound_fix(
+    verdicts: Sequence[VerdictView], forecast: Sequence[ForecastView], brk: Forecast | None
+) -> FixView | None:
+    """What `f` performs: the first verdict's repair or rebuild; else, for an env that still
+    works, what the likeliest forecast (the table's) says to do before it."""
+    for v in verdicts:
+        if v.action is not None and v.action.verb in ("repair", "rebuild"):
+            return v.action
+    if any(v.severity == "error" for v in verdicts):
+        return None
+    ranked = sorted(forecast, key=lambda f: brk is None or f.event != brk.event)
+    return next((f.action for f in ranked if f.action is not None), None)
+
+
 def _models(envs: Sequence[EnvRow]) -> list[Environment]:
     return [e.environment for e in envs if e.environment is not None]
 
 
 def _plan_view(plan: Plan) -> PlanView:
-    steps = tuple(f"{op.kind} {op.path}" + (f"  ({op.note})" if op.note else "") for op in plan.ops)
-    return PlanView(plan.action, plan.env, plan.render(), tuple(plan.warnings), steps, plan)
+    return PlanView(plan.action, plan.env, plan.render(), tuple(plan.warnings), plan.steps(), plan)
 
 
 def _short_version(version: str | None) -> str:

@@ -65,20 +65,54 @@ CLI_TO_TUI = (
         "and pass it with --python, or rebuild on another version",
         "and rescan (ctrl+r), or rebuild on another interpreter (b)",
     ),
+    ("pass a Python", "choose a Python"),
     ("pass --seed", "tick “seed pip”"),
     ("--seed", "“seed pip”"),
     ("--prompt", "the Prompt field"),
     ("--home-policy", "the Home choice"),
     ("--copies", "“copies”"),
+    (" with --python or", ","),
     ("--python", "the interpreter"),
+)
+# A venvtui command line (in backticks, or ending a hint) as the key that does the same.
+_COMMANDS = (
+    (re.compile(r"`?venvtui (?:repair|rebuild)\b[^`;,)]*`?"), "the fix (f; b rebuilds)"),
+    (re.compile(r"`?venvtui delete\b[^`;,)]*`?"), "delete (d)"),
+    (re.compile(r"`?venvtui doctor\b[^`;,)]*`?"), "a rescan (ctrl+r)"),
 )
 
 
 def tui_words(text: str) -> str:
-    """A core message with its CLI options named as the TUI's controls and keys."""
+    """A core message with its CLI commands and options named as the TUI's keys and controls."""
+    for pattern, words in _COMMANDS:
+        text = pattern.sub(words, text)
     for cli, tui in CLI_TO_TUI:
         text = text.replace(cli, tui)
     return text
+
+
+def tilde_paths(text: str, home: str) -> str:
+    """Every path under the home directory in free text shown with ~ (display only)."""
+    if home in ("", os.sep):
+        return text
+    pattern = r"(?<![\w.~/-])" + re.escape(home.rstrip(os.sep)) + r"(?=/|$|[^\w.-])"
+    return re.sub(pattern, "~", text)
+
+
+def ellipsize(path: str, width: int) -> str:
+    """`path` cut in the middle to `width` characters ("~/src/…/bin/python3.12"), keeping its
+    start and, preferably, whole trailing components."""
+    if len(path) <= width:
+        return path
+    if width < 5:
+        return path[:width]
+    keep = width - 1
+    tail = path[-(keep - keep // 3) :]
+    cut = tail.find(os.sep)
+    if 0 <= cut < len(tail) // 2:
+        tail = tail[cut:]  # start the tail at a component
+    head = path[: keep - len(tail)]
+    return f"{head}…{tail}"
 
 
 def health_badge(status: str) -> tuple[str, str]:

@@ -23,6 +23,7 @@ from venvtui.tui.views import (
     PackageView,
     PlanView,
     ScanReach,
+    WriteEvent,
 )
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from venvtui.core.breaks.whatif import Question
 
 Cancelled = Callable[[], bool]
-Progress = Callable[[str], None]  # one line of progress from a write
+Progress = Callable[[WriteEvent], None]  # a write reached a step, or an installer printed
 
 
 class Service(Protocol):
@@ -93,7 +94,10 @@ class Service(Protocol):
 
     def ask(self, question: Question, envs: Sequence[EnvRow]) -> ImpactView: ...
 
-    def env_detail(self, row: EnvRow) -> Detail: ...
+    def env_detail(self, row: EnvRow, interpreters: Sequence[InterpreterRow] = ()) -> Detail:
+        """The env's detail; its fixes name one of `interpreters` where the core leaves the
+        interpreter to the user."""
+        ...
 
     def load_env(self, path: str) -> EnvRow: ...
 
@@ -102,6 +106,10 @@ class Service(Protocol):
     def plan_repair(self, row: EnvRow, python: str | None = None) -> PlanView: ...
 
     def plan_rebuild(self, row: EnvRow, python: str) -> PlanView: ...
+
+    def plan_fix(self, row: EnvRow, interpreters: Sequence[InterpreterRow]) -> PlanView:
+        """The plan of the fix the detail names (what `f` performs)."""
+        ...
 
     def plan_delete(self, row: EnvRow) -> PlanView: ...
 

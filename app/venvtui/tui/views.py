@@ -64,13 +64,28 @@ class EnvRow:
         return is_problem(self.health)
 
 
+FixVerb = Literal["repair", "rebuild", "delete"]
+
+
+@dataclass(frozen=True, slots=True)
+class FixView:
+    """A fix the TUI can perform: the write `key` opens (after its dry run), and the words
+    that say so ("press f to repair it in place")."""
+
+    key: str  # "f" (fix) or "d" (delete)
+    verb: FixVerb
+    python: str | None  # the interpreter (a path or a version like 3.12); None: found by repair
+    text: str
+
+
 @dataclass(frozen=True, slots=True)
 class VerdictView:
     code: str
     severity: str  # "error", "warning", "info"
     summary: str
     explanation: str = ""
-    fix: str = ""
+    fix: str = ""  # what to do, in the TUI's words (keys, not commands)
+    action: FixView | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +93,8 @@ class ForecastView:
     event: str
     result: Health  # "ok" for an event the env survives
     why: str = ""
+    fix: str = ""  # what to do before (or after) the event, in the TUI's words
+    action: FixView | None = None  # what the fix key does before the event, if anything
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +180,7 @@ class Detail:
     impacts: tuple[ImpactView, ...] = ()
     packages: tuple[PackageView, ...] | None = None  # None: not read (interpreters)
     notes: tuple[str, ...] = ()  # parts that could not be computed, and why
+    fix: FixView | None = None  # what the fix key does for this environment, if anything
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,8 +191,16 @@ class PlanView:
     target: str
     text: str
     warnings: tuple[str, ...] = ()
-    steps: tuple[str, ...] = ()  # one line per operation, in order (progress while applying)
+    steps: tuple[str, ...] = ()  # the steps applying it reports, in order (`Plan.steps`)
     handle: Plan | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class WriteEvent:
+    """Progress of a write: it reached `step`, or (`line`) an installer printed a line."""
+
+    step: str
+    line: str | None = None
 
 
 HomePolicy = Literal["stable", "venv", "path"]

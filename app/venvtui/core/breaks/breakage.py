@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from typing import Literal
 
 Severity = Literal["error", "warning", "info"]
-Action = Literal["repair", "rebuild", "delete-link", "confirm", "none"]
+Action = Literal["repair", "rebuild", "delete", "delete-link", "confirm", "none"]
 
 
 @dataclass(frozen=True, slots=True)
 class FixAction:
     """`repair` re-anchors the env on `python` (same minor; deletes dangling bin/python* links
     first, since `venv --upgrade` keeps them); `rebuild` recreates it on `python` reinstalling
-    its packages; `delete-link` removes the looping link `path`; `confirm` runs the env's
+    its packages; `delete` removes the env (one nothing uses); `delete-link` removes the looping link `path`; `confirm` runs the env's
     python to see what it does; `none`: nothing to do. `python` None: the user picks one."""
 
     action: Action
@@ -32,6 +32,8 @@ class FixAction:
         py = ["--python", self.python] if self.python else []
         if self.action in ("repair", "rebuild"):
             return shlex.join(["venvtui", self.action, self.env, *py])
+        if self.action == "delete":
+            return shlex.join(["venvtui", "delete", self.env, "--yes"])
         if self.action == "delete-link" and self.path:
             return f"{shlex.join(['rm', self.path])}; {shlex.join(['venvtui', 'repair', self.env])}"
         if self.action == "confirm":

@@ -23,6 +23,7 @@ from venvtui.core.base.models import Environment
 from venvtui.core.base.options import DEFAULT_OPTIONS, Options
 from venvtui.core.base.paths import inside
 from venvtui.core.base.stability import Install, find_install, unversioned_alias
+from venvtui.core.breaks.breakage import FixAction
 from venvtui.core.breaks.events import (
     Event,
     UnknownInstallError,
@@ -54,6 +55,9 @@ class Forecast:
     why: str
     fix: str = ""
     target: str = ""
+    # The fix as actions (`core.breaks.breakage`): before the event, and after it.
+    before: FixAction | None = None
+    after: FixAction | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -129,12 +133,19 @@ def stable_alternative(inst: Install) -> str | None:
     return None
 
 
-def _forecast_fix(env: Environment, ev: Event, after: Start, inst: Install | None) -> str:
+def _forecast_fix(
+    env: Environment, ev: Event, after: Start, inst: Install | None
+) -> tuple[str, FixAction | None, FixAction | None]:
+    """The fix as text (the CLI's commands), and as actions: what to do before the event, and
+    what to do after it (`python` None: an interpreter the user picks)."""
     codes = after.codes
     if "B3" in codes and after.status == "drift":
+        pinned = f"python{after.recorded_minor}"
         return (
             f"a minor change needs a rebuild: `venvtui rebuild {env.path} --python "
-            f"python{after.recorded_minor}` (pins the versioned name) before it happens"
+            f"{pinned}` (pins the versioned name) before it happens",
+            FixAction("rebuild", env.path, pinned),
+            None,
         )
     stable = stable_alternative(inst) if inst else None
     before = (
@@ -142,23 +153,30 @@ def _forecast_fix(env: Environment, ev: Event, after: Start, inst: Install | Non
         if stable
         else None
     )
+    early = FixAction("repair", env.path, stable) if stable else None
     if ev.kind == "repoint":
         return (
             f"before re-pointing it, ask `venvtui whatif repoint {ev.target} --to <new> "
             f"--remove-old`; re-anchor on a path an installer maintains: "
-            f"`venvtui repair {env.path} --python <that path>`"
+            f"`venvtui repair {env.path} --python <that path>`",
+            FixAction("repair", env.path),
+            None,
         )
     if ev.new_root and ev.kind == "patch-upgrade":
         minor = inst.minor if inst else (after.running_minor or "X.Y")
+        new_python = f"{ev.new_root}/bin/python{minor}"
         after_fix = (
-            f"after it, `venvtui repair {env.path} --python {ev.new_root}/bin/python{minor}` "
+            f"after it, `venvtui repair {env.path} --python {new_python}` "
             f"(or delete {env.path}/bin/python* and run `python{minor} -m venv --upgrade`)"
         )
+        late = FixAction("repair", env.path, new_python)
     elif "B2" in codes or "B2'" in codes:
         after_fix = f"after it, `venvtui repair {env.path}` (`venv --upgrade` also fixes home)"
+        late = FixAction("repair", env.path)
     else:
         after_fix = f"after it, `venvtui rebuild {env.path} --python <another interpreter>`"
-    return "; ".join(x for x in (before, after_fix) if x)
+        late = FixAction("rebuild", env.path)
+    return "; ".join(x for x in (before, after_fix) if x), early, late
 
 
 def _aliases(env: Environment, start: Start) -> list[str]:
@@ -347,14 +365,17 @@ def run_forecast(
             when = "after" if ev.kind == "patch-upgrade" else "on"
             if ev.kind in ("minor-upgrade", "env-delete", "repoint"):
                 when = "when"
+            fix, early, late = _forecast_fix(env, ev, after, inst)
             forecasts.append(
                 Forecast(
                     f"{verb} {when} {ev.text}",
                     ev.kind,
                     after.status,
                     after.summary(),
-                    _forecast_fix(env, ev, after, inst),
+                    fix,
                     ev.target,
+                    early,
+                    late,
                 )
             )
         elif after.status == now.status:

@@ -356,6 +356,7 @@ def _cfg_verdicts(env: Environment) -> list[Verdict]:
                 "Without pyvenv.cfg the interpreter does not know it is in a venv: it runs as the "
                 "base install, with the base's site-packages.",
                 f"Recreate the file: {_cmd('venvtui', 'repair', env.path)}.",
+                action=FixAction("repair", env.path),
             )
         )
         return out
@@ -368,6 +369,7 @@ def _cfg_verdicts(env: Environment) -> list[Verdict]:
                 f"pyvenv.cfg has {len(env.cfg_problems)} malformed line(s)",
                 f"CPython skips lines it cannot parse: {shown}",
                 f"Review the file; {_cmd('venvtui', 'repair', env.path)} rewrites it keeping valid keys.",
+                action=FixAction("repair", env.path),
             )
         )
     if env_home(env) is None:
@@ -380,6 +382,7 @@ def _cfg_verdicts(env: Environment) -> list[Verdict]:
                 "activates the env); 3.14 deduces it from the bin/python link. Tools that read "
                 "`home` (uv, virtualenv, IDEs) cannot tell the base.",
                 f"Add `home` (the base interpreter's directory): {_cmd('venvtui', 'repair', env.path)}.",
+                action=FixAction("repair", env.path),
             )
         )
     return out
@@ -508,6 +511,7 @@ def shebang_verdicts(env: Environment) -> list[Verdict]:
                 "copied from elsewhere): running them fails with 'bad interpreter'.",
                 f"Reinstall the packages in place (`{env.path}/bin/python -m pip install "
                 "--force-reinstall <pkgs>`) or rebuild the env where it now lives.",
+                action=FixAction("rebuild", env.path),
             )
         )
     if outside:
@@ -549,6 +553,7 @@ def project_verdicts(env: Environment) -> list[Verdict]:
                     "over from a deleted or moved project.",
                     f"If nothing uses it: `venvtui delete {env.path} --yes`; if the project "
                     f"moved, write its new path into {os.path.join(env.path, '.project')}.",
+                    action=FixAction("delete", env.path),
                 )
             ]
         return []

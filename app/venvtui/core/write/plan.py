@@ -65,6 +65,14 @@ _REPORT: contextvars.ContextVar[Callable[[Progress], None] | None] = contextvars
 )
 
 
+# The steps `apply` reports besides one per operation (`Plan.steps` lists them in order).
+STEP_CHECK_NEW = "check the new environment"
+STEP_SWAP = "swap into place"
+STEP_CHECK = "check the environment"
+STEP_MOVE_ASIDE = "move aside"
+STEP_REMOVE = "remove"
+
+
 def _report(step: str) -> None:
     report = _REPORT.get()
     if report is not None:
@@ -171,6 +179,24 @@ class Plan:
         if self.mode == "build":
             return _sibling(self.env, "new-*")
         return _sibling(self.env, "del-*")
+
+    def steps(self) -> tuple[str, ...]:
+        """The steps `apply(plan, on_progress=...)` reports, in the order it reports them."""
+        if self.mode == "delete":
+            return (STEP_MOVE_ASIDE, STEP_REMOVE)
+        if self.mode == "inplace" and not self.ops:
+            return ()
+        labels = [
+            _op_label(op, self.env)
+            for op in self.ops
+            if not (self.mode == "build" and op.kind == "mkdir" and op.path == self.env)
+        ]
+        if self.mode == "build":
+            labels += [STEP_CHECK_NEW] if self.verify is not None else []
+            labels.append(STEP_SWAP)
+        else:
+            labels.append(STEP_CHECK)
+        return tuple(labels)
 
     def render(self) -> str:
         """The dry run: what would be written, linked, removed and run, in order."""
@@ -742,7 +768,7 @@ def _apply_build(plan: Plan, signals: _Signals) -> ApplyResult:
             try:
                 _build(plan, env, staging, sfd, log)
                 _step("swap")
-                _report("swap into place")
+                _report(STEP_SWAP)
                 with signals.critical():
                     j = j.replace(phase="swap").save()
                     _swap(pfd, staging_name, name, j.name("old"), at)
@@ -785,7 +811,7 @@ def _build(plan: Plan, env: str, staging: str, sfd: int, log: list[str]) -> None
     bin_rel = "bin"
     if plan.verify is not None:
         _step("check in staging")
-        _report("check the new environment")
+        _report(STEP_CHECK_NEW)
         v = plan.verify
         verify(
             dataclasses.replace(
@@ -905,7 +931,7 @@ def _apply_inplace(plan: Plan, stamp: str, signals: _Signals) -> ApplyResult:
                 _execute_op(op, site)
                 log.append(f"{op.kind} {op.path}")
             _step("check")
-            _report("check the environment")
+            _report(STEP_CHECK)
             verified = verify(plan.verify) if plan.verify else {}
             _step("commit")
             with signals.critical():
@@ -960,7 +986,7 @@ def _apply_delete(plan: Plan, signals: _Signals) -> ApplyResult:
                 _step("journal")
                 j = j.save()
                 _step("rename aside")
-                _report("move aside")
+                _report(STEP_MOVE_ASIDE)
                 with signals.critical():
                     fsops.rename_noreplace(pfd, name, pfd, trash)
                     fsops.fsync_dir(pfd)
@@ -972,7 +998,7 @@ def _apply_delete(plan: Plan, signals: _Signals) -> ApplyResult:
             # From here the deletion is finished even after an interrupt: the next write or
             # `venvtui doctor --recover` completes it from the journal.
             _step("remove")
-            _report("remove")
+            _report(STEP_REMOVE)
             removal = fsops.remove_tree(pfd, trash, shown=shown, expect=at)
             with signals.critical(then_raise=False):
                 j.discard()

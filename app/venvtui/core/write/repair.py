@@ -718,9 +718,13 @@ def plan_delete(env_path: str) -> Plan:
     warnings = []
     minor = env_minor(path, None)
     if minor:
-        n = len(installed_dists(path, minor))
+        # pip, setuptools and wheel are what the creator seeded, not what the user installed
+        n = sum(1 for d in installed_dists(path, minor) if not d.is_seed)
         if n:
-            warnings.append(f"{n} installed distributions are removed with it")
+            what = "distribution is" if n == 1 else "distributions are"
+            warnings.append(
+                f"{n} installed {what} removed with it (not counting pip, setuptools, wheel)"
+            )
     return Plan(
         action="delete",
         env=path,

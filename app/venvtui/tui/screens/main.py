@@ -544,24 +544,29 @@ class MainScreen(Screen[None]):
         if isinstance(table, EnvTable):
             env = table.records.get(key)
             if env is not None:
-                self._load_detail(env, [])
+                self._load_detail(env, list(self.interp_table.records.values()))
         else:
             interp = table.records.get(key)
             if interp is not None:
                 self._load_detail(interp, list(self.env_table.records.values()))
 
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False, name="detail")
-    def _load_detail(self, row: EnvRow | InterpreterRow, envs: list[EnvRow]) -> None:
+    def _load_detail(
+        self, row: EnvRow | InterpreterRow, others: list[EnvRow] | list[InterpreterRow]
+    ) -> None:
         worker = get_current_worker()
         if isinstance(row, EnvRow):
-            detail = self.service.env_detail(row)
+            interps = [r for r in others if isinstance(r, InterpreterRow)]
+            detail = self.service.env_detail(row, interps)
             try:
                 packages = self.service.packages(row)
             except (OSError, VenvtuiError):
                 packages = ()
             detail = replace(detail, packages=packages)
         else:
-            detail = self.service.interpreter_detail(row, envs)
+            detail = self.service.interpreter_detail(
+                row, [r for r in others if isinstance(r, EnvRow)]
+            )
         if not worker.is_cancelled:
             self._post(DetailReady(detail))
 
@@ -832,10 +837,11 @@ class MainScreen(Screen[None]):
     def _plan(self, action: str, rows: list[EnvRow], python: str | None) -> None:
         plans: list[PlanView] = []
         refused: list[tuple[str, str]] = []
+        interps = list(self.interp_table.records.values())
         for row in rows:
             try:
                 if action == "repair":
-                    plans.append(self._plan_fix(row))
+                    plans.append(self.service.plan_fix(row, interps))
                 elif action == "rebuild":
                     plans.append(self.service.plan_rebuild(row, python or ""))
                 else:
@@ -845,25 +851,6 @@ class MainScreen(Screen[None]):
                     raise
                 refused.append((row.path, error_text(exc).splitlines()[0]))
         self.app.call_from_thread(self._confirm, plans, refused)
-
-    def _plan_fix(self, row: EnvRow) -> PlanView:
-        """Repair in place when a base of the env's minor version is there; else rebuild on
-        the newest interpreter of that minor seen in the scan (the core's repair refuses a
-        different minor)."""
-        from venvtui.core.base.errors import WriteRefused
-
-        try:
-            return self.service.plan_repair(row, None)
-        except WriteRefused:
-            minor = ".".join(row.version.split(".")[:2])
-            same = [
-                r
-                for r in self.interp_table.records.values()
-                if r.error is None and r.version.startswith(minor + ".")
-            ]
-            if not same:
-                raise
-            return self.service.plan_rebuild(row, same[0].path)
 
     def _confirm(self, plans: list[PlanView], refused: list[tuple[str, str]]) -> None:
         from venvtui.tui.screens.confirm import ConfirmPlan
@@ -891,8 +878,9 @@ class MainScreen(Screen[None]):
             if len(plans) == 1
             else f"Fixing {len(plans)} environments"
         )
-        steps = plans[0].steps if len(plans) == 1 else ()
-        self.progress = WriteProgress(title, [p.target for p in plans], steps, home=self.home)
+        self.progress = WriteProgress(
+            title, [p.target for p in plans], plans[0].steps, home=self.home
+        )
         self.app.push_screen(self.progress)
         self._apply(plans, self.progress)
 
@@ -902,9 +890,9 @@ class MainScreen(Screen[None]):
         ok = 0
         last = ""
         for plan in plans:
-            call(progress.start, plan.target)
+            call(progress.start, plan.target, plan.steps)
             try:
-                outcome = self.service.apply(plan, lambda line: call(progress.line, line))
+                outcome = self.service.apply(plan, lambda event: call(progress.event, event))
                 row = self.service.load_env(outcome.env_path) if outcome.env_path else None
             except VenvtuiError as exc:
                 call(progress.finish_item, plan.target, False, error_text(exc).splitlines()[0])

@@ -1,5 +1,6 @@
-"""Progress of a write (or of several): the plan's steps, one line per environment, the last
-lines of output, and the time elapsed, until every write is done; then a summary."""
+"""Progress of a write (or of several): the plan's steps with the current one marked, one line
+per environment, the last lines of installer output, and the time elapsed, until every write
+is done; then a summary."""
 
 from __future__ import annotations
 
@@ -14,8 +15,16 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from venvtui.tui.format import short_path
+from venvtui.tui.views import WriteEvent
 
 MARKS = {"waiting": ("·", "dim"), "running": ("⟳", "bold yellow"), "done": ("✓", "green")}
+# A plan step: done, the one running now (a mark, not only a colour), still to come, failed.
+STEP_MARKS = {
+    "done": ("✓", "green"),
+    "current": ("▶", "bold yellow"),
+    "todo": ("·", "dim"),
+    "failed": ("✗", "bold red"),
+}
 
 
 class WriteProgress(ModalScreen[None]):
@@ -37,6 +46,8 @@ class WriteProgress(ModalScreen[None]):
         self.home = home
         self.state: dict[str, tuple[str, str]] = {i: ("waiting", "") for i in items}
         self.tail: list[str] = []
+        self.current = -1  # the index in `steps` of the step running now (-1: none yet)
+        self.step_failed = False
         self.started = time.monotonic()
         self.finished: float | None = None
         self.summary = ""
@@ -57,10 +68,21 @@ class WriteProgress(ModalScreen[None]):
         self.set_interval(0.5, self._tick)
         self._tick()
 
+    def step_state(self, index: int) -> str:
+        if index < self.current:
+            return "done"
+        if index == self.current:
+            return "failed" if self.step_failed else "current"
+        return "todo"
+
     def _steps(self) -> Text:
         text = Text("Plan\n", style="bold underline")
-        for step in self.steps:
-            text.append(f"  {short_path(step, self.home)}\n", style="dim")
+        for i, step in enumerate(self.steps):
+            state = self.step_state(i)
+            mark, style = STEP_MARKS[state]
+            text.append(f"  {mark} ", style=style)
+            line_style = "bold" if state == "current" else ("" if state == "done" else "dim")
+            text.append(f"{short_path(step, self.home)}\n", style=line_style)
         text.rstrip()
         return text
 
@@ -90,9 +112,30 @@ class WriteProgress(ModalScreen[None]):
         self.query_one("#progress-clock", Static).update(text)
 
     # --- driven by the main screen -----------------------------------------------------------
-    def start(self, item: str) -> None:
+    def start(self, item: str, steps: tuple[str, ...] = ()) -> None:
         self.state[item] = ("running", "")
         self.query_one("#progress-items", Static).update(self._items())
+        if steps != self.steps or self.current >= 0:  # the next environment's plan
+            self.steps = steps
+            self._set_step(-1)
+
+    def event(self, event: WriteEvent) -> None:
+        """The write reached a step (marked as the current one), or an installer printed."""
+        if event.step and event.step in self.steps[max(self.current, 0) :]:
+            self._set_step(self.steps.index(event.step, max(self.current, 0)))
+        if event.line is not None:
+            self.line(event.line)
+
+    def _set_step(self, index: int, *, failed: bool = False) -> None:
+        self.current, self.step_failed = index, failed
+        found = self.query("#progress-steps").results(Static)
+        widget = next(found, None)
+        if widget is not None:
+            widget.update(self._steps())
+        elif self.steps:
+            self.query_one("#plan-scroll").mount(
+                Static(self._steps(), id="progress-steps"), before=0
+            )
 
     def line(self, text: str) -> None:
         self.tail = [*self.tail, text][-self.TAIL :]
@@ -101,6 +144,7 @@ class WriteProgress(ModalScreen[None]):
         )
 
     def finish_item(self, item: str, ok: bool, message: str) -> None:
+        self._set_step(len(self.steps) if ok else max(self.current, 0), failed=not ok)
         self.state[item] = ("done" if ok else "failed", message)
         self.query_one("#progress-items", Static).update(self._items())
 

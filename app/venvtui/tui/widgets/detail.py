@@ -3,9 +3,8 @@ would record, health verdicts, forecast, pyvenv.cfg, dependents and what-ifs."""
 
 from __future__ import annotations
 
-import os
-
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -14,8 +13,32 @@ from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
 from venvtui.core.base.models import Chain, Hop
-from venvtui.tui.format import SEVERITY_STYLE, STABILITY, health_badge, short_path
+from venvtui.tui.format import (
+    SEVERITY_STYLE,
+    STABILITY,
+    ellipsize,
+    health_badge,
+    short_path,
+    tilde_paths,
+)
 from venvtui.tui.views import Detail
+
+
+class FitPath:
+    """A path (home as ~) on one line, cut in the middle to the width it is given
+    ("~/src/…/bin/python3.12") instead of wrapping."""
+
+    MIN_WIDTH = 16
+
+    def __init__(self, path: str, home: str, style: str = "") -> None:
+        self.path = short_path(path, home)
+        self.style = style
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield Text(ellipsize(self.path, options.max_width), style=self.style, no_wrap=True)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement(min(len(self.path), self.MIN_WIDTH), len(self.path))
 
 
 def hop_label(hop: Hop, home: str, stamped: bool) -> Text:
@@ -23,7 +46,7 @@ def hop_label(hop: Hop, home: str, stamped: bool) -> Text:
     text = Text(short_path(hop.path, home))
     if hop.kind == "link":
         # The raw readlink() text; the next node shows where it leads.
-        raw = hop.target or "?"
+        raw = tilde_paths(hop.target or "?", home)
         text.append(" → ", style="dim")
         text.append(raw if len(raw) <= 48 else "…" + raw[-47:], style="cyan")
     elif hop.kind in ("file", "dir"):
@@ -63,7 +86,12 @@ class ChainTree(Tree[Hop]):
         for hop in chain.hops:
             node = node.add(hop_label(hop, home, hop.path in stamped), data=hop, expand=True)
             for directory, target in hop.dir_links:
-                node.add_leaf(Text(f"dir {short_path(directory, home)} → {target}", style="dim"))
+                node.add_leaf(
+                    Text(
+                        f"dir {short_path(directory, home)} → {tilde_paths(target, home)}",
+                        style="dim",
+                    )
+                )
         if chain.ok and chain.realpath != chain.final:
             self.root.add_leaf(Text(f"realpath {short_path(chain.realpath, home)}", style="dim"))
         self.root.expand_all()
@@ -84,13 +112,25 @@ def _grid() -> Table:
 
 def _path(value: str, home: str) -> str:
     """Every path under the home directory in `value` shown with ~ (display only)."""
-    if home in ("", os.sep):
-        return value
-    return (
-        short_path(value, home)
-        .replace(f" {home}{os.sep}", " ~/")
-        .replace(f"({home}{os.sep}", "(~/")
-    )
+    return tilde_paths(value, home)
+
+
+def _is_path(value: str) -> bool:
+    return value.startswith("/") and " " not in value
+
+
+def _value(value: str, home: str) -> RenderableType:
+    """A fact's value: a lone path fits its column (cut in the middle); text wraps."""
+    return FitPath(value, home) if _is_path(value) else Text(_path(value, home))
+
+
+def fix_line(detail: Detail) -> Text | None:
+    """The fix the f key performs, as one line under the title (above the fold)."""
+    if detail.fix is None:
+        return None
+    text = Text("fix: ", style="bold green")
+    text.append(detail.fix.text)
+    return text
 
 
 def render_body(detail: Detail, home: str) -> RenderableType:
@@ -98,7 +138,7 @@ def render_body(detail: Detail, home: str) -> RenderableType:
     parts: list[RenderableType] = []
     facts = _grid()
     for label, value in detail.facts:
-        facts.add_row(label, _path(value, home))
+        facts.add_row(label, _value(value, home))
     parts.append(facts)
 
     if detail.verdicts:
@@ -112,7 +152,7 @@ def render_body(detail: Detail, home: str) -> RenderableType:
                 body.append(f"\n{_path(v.explanation, home)}")
             if v.fix:
                 body.append("\nfix: ", style="green")
-                body.append(_path(v.fix, home))
+                body.append(_path(v.fix, home), style="bold" if v.action else "")
             table.add_row(Text(v.severity.upper(), style=SEVERITY_STYLE.get(v.severity, "")), body)
         parts.append(table)
     elif detail.kind == "environment":
@@ -123,9 +163,12 @@ def render_body(detail: Detail, home: str) -> RenderableType:
         parts.append(_heading("Forecast"))
         table = _grid()
         for f in detail.forecast:
-            body = Text(f.event.replace("`", ""), style="yellow")
+            body = Text(_path(f.event.replace("`", ""), home), style="yellow")
             if f.why:
                 body.append(f"\n{_path(f.why, home)}", style="dim")
+            if f.fix:
+                body.append("\nfix: ", style="green")
+                body.append(_path(f.fix, home), style="bold" if f.action else "")
             table.add_row(Text(f.result, style=health_badge(f.result)[1]), body)
         parts.append(table)
 
@@ -133,30 +176,27 @@ def render_body(detail: Detail, home: str) -> RenderableType:
         parts.append(_heading("What each creator would record as home"))
         table = _grid()
         for c in detail.creators:
-            body = Text(short_path(c.home, home))
-            body.append(f"  ({c.starts})", style=health_badge(c.starts)[1] or "red")
-            for why in c.why:
-                body.append(f"\n{why}", style="dim")
-            table.add_row(c.name, body)
+            head = Text(short_path(c.home, home))
+            head.append(f"  ({c.starts})", style=health_badge(c.starts)[1] or "red")
+            reasons = Text("\n".join(_path(w, home) for w in c.why), style="dim")
+            table.add_row(c.name, Group(head, reasons) if c.why else head)
         parts.append(table)
     if detail.recommended:
         table = _grid()
-        table.add_row(
-            Text("recommended", style="bold green"), Text(short_path(detail.recommended, home))
-        )
+        table.add_row(Text("recommended", style="bold green"), FitPath(detail.recommended, home))
         parts.append(Text(""))
         parts.append(table)
 
     if detail.kind == "interpreter":
         parts.append(_heading(f"Dependents ({len(detail.dependents)})"))
         if detail.dependents:
-            parts.append(Text("\n".join(short_path(d, home) for d in detail.dependents)))
+            parts.append(Group(*(FitPath(d, home) for d in detail.dependents)))
         else:
             parts.append(Text("no environment depends on it: safe to remove", style="green"))
     for impact in detail.impacts:
         t = Text()
         t.append("what if: ", style="bold")
-        t.append(impact.event.replace("`", ""), style="yellow")
+        t.append(_path(impact.event.replace("`", ""), home), style="yellow")
         t.append(
             f" → {impact.breaking} environment{'s break' if impact.breaking != 1 else ' breaks'}"
         )
@@ -164,10 +204,10 @@ def render_body(detail: Detail, home: str) -> RenderableType:
         parts.append(t)
         table = _grid()
         for path, status, why in impact.environments:
-            body = Text(short_path(path, home))
+            cell: RenderableType = FitPath(path, home)
             if why:
-                body.append(f"\n{why}", style="dim")
-            table.add_row(Text(status, style=health_badge(status)[1]), body)
+                cell = Group(cell, Text(_path(why, home), style="dim"))
+            table.add_row(Text(status, style=health_badge(status)[1]), cell)
         parts.append(table)
 
     if detail.packages is not None:
@@ -185,24 +225,25 @@ def render_body(detail: Detail, home: str) -> RenderableType:
 
     if detail.cfg_text is not None:
         parts.append(_heading("pyvenv.cfg"))
-        parts.append(Text(detail.cfg_text.rstrip("\n") or "(empty)", style="cyan"))
+        shown = _path(detail.cfg_text.rstrip("\n"), home)
+        parts.append(Text(shown or "(empty)", style="cyan"))
     for note in detail.notes:
         parts.append(Text(f"note: {note}", style="italic yellow"))
     return Group(*parts)
 
 
-def render_title(detail: Detail, home: str) -> Text:
+def render_title(detail: Detail, home: str) -> RenderableType:
     t = Text()
     if detail.kind == "environment":
         t.append(*health_badge(detail.status))
         t.append("  ")
         t.append(short_path(detail.title, home), style="bold")
     else:
-        shown = detail.title.replace(home + "/", "~/") if home not in ("", "/") else detail.title
-        t.append(shown, style="bold")
+        t.append(_path(detail.title, home), style="bold")
         label, style = STABILITY.get(detail.status, (detail.status, ""))
         t.append(f"  {label}", style=style)
-    return t
+    fix = fix_line(detail)
+    return t if fix is None else Group(t, fix)
 
 
 class DetailPane(VerticalScroll):
