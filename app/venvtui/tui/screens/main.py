@@ -349,6 +349,8 @@ class MainScreen(Screen[None]):
             table.rebuild()
             if not table.has_focus and table.row_count:
                 table.move_cursor(row=0)  # not browsed yet: start at the top of the sorted list
+        if message.part == "interpreters" and self.selection and self.selection[0] == "environment":
+            self._select_from(self.env_table, force=True)  # its fixes name an interpreter
         if message.part == "environments":
             if message.count == 0:
                 self._show_empty()
