@@ -109,7 +109,7 @@ def ellipsize(path: str, width: int) -> str:
     keep = width - 1
     tail = path[-(keep - keep // 3) :]
     cut = tail.find(os.sep)
-    if 0 <= cut < len(tail) // 2:
+    if cut >= 0:
         tail = tail[cut:]  # start the tail at a component
     head = path[: keep - len(tail)]
     return f"{head}…{tail}"

@@ -133,6 +133,9 @@ def stable_alternative(inst: Install) -> str | None:
     return None
 
 
+_OUTLIVED = ("patch-upgrade", "minor-upgrade", "repoint")
+
+
 def _forecast_fix(
     env: Environment, ev: Event, after: Start, inst: Install | None
 ) -> tuple[str, FixAction | None, FixAction | None]:
@@ -153,7 +156,8 @@ def _forecast_fix(
         if stable
         else None
     )
-    early = FixAction("repair", env.path, stable) if stable else None
+    # re-anchoring on the install's stable path outlives its upgrades, not its removal
+    early = FixAction("repair", env.path, stable) if stable and ev.kind in _OUTLIVED else None
     if ev.kind == "repoint":
         return (
             f"before re-pointing it, ask `venvtui whatif repoint {ev.target} --to <new> "

@@ -350,7 +350,7 @@ class MainScreen(Screen[None]):
             if not table.has_focus and table.row_count:
                 table.move_cursor(row=0)  # not browsed yet: start at the top of the sorted list
         if message.part == "interpreters" and self.selection and self.selection[0] == "environment":
-            self._select_from(self.env_table, force=True)  # its fixes name an interpreter
+            self._select_from(self.env_table, force=True)  # the detail waited for them
         if message.part == "environments":
             if message.count == 0:
                 self._show_empty()
@@ -545,7 +545,8 @@ class MainScreen(Screen[None]):
             pane.show_placeholder(f"loading {short_path(key, self.home)}…")
         if isinstance(table, EnvTable):
             env = table.records.get(key)
-            if env is not None:
+            # an env's fixes name an interpreter: its detail waits for the interpreters
+            if env is not None and ("interpreters" in self.parts_done or not self.scanning):
                 self._load_detail(env, list(self.interp_table.records.values()))
         else:
             interp = table.records.get(key)

@@ -128,7 +128,8 @@ def fix_line(detail: Detail) -> Text | None:
     """The fix the f key performs, as one line under the title (above the fold)."""
     if detail.fix is None:
         return None
-    text = Text("fix: ", style="bold green")
+    # on an env that works, the fix is what to do before a forecast event
+    text = Text("fix: " if detail.status != "ok" else "prevent: ", style="bold green")
     text.append(detail.fix.text)
     return text
 
