@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from venvtui.core.base.errors import NotFoundError, VenvtuiError, missing_hint
+from venvtui.core.base.safe_io import read_text
 
 ENV_VAR = "VENVTUI_CONFIG"
 FILE_NAME = "config.toml"
@@ -54,14 +55,14 @@ def config_path(environ: dict[str, str] | None = None) -> str:
     explicit = env.get(ENV_VAR)
     if explicit:
         return os.path.abspath(os.path.expanduser(explicit))
-    import platformdirs
+    import platformdirs  # start-up: only when no explicit config path is set
 
     return os.path.join(platformdirs.user_config_dir("venvtui", appauthor=False), FILE_NAME)
 
 
 def loads_toml(text: str) -> dict[str, Any]:
     """Parse TOML; raises ValueError (tomllib.TOMLDecodeError) on bad syntax."""
-    if sys.version_info >= (3, 11):
+    if sys.version_info >= (3, 11):  # start-up: a TOML parser only when a file is read
         import tomllib
     else:  # pragma: no cover - exercised on 3.10 only
         import tomli as tomllib
@@ -165,7 +166,6 @@ def load_config(path: str | None = None) -> Config:
 
 def _read(path: str) -> str | None:
     """The config file's text; None when there is none."""
-    from venvtui.core.base.safe_io import read_text
 
     try:
         return read_text(path, limit=_MAX_BYTES, errors="strict")

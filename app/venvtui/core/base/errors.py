@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 
 class VenvtuiError(Exception):
     """Base error: `str(err)` is one line; `hint` says what to do about it."""
@@ -21,8 +23,7 @@ class NotFoundError(VenvtuiError):
 def missing_hint(path: str) -> str:
     """A hint for a path that does not exist: the nearest directory that does, and a close
     spelling in it when there is one."""
-    import difflib
-    import os
+    import difflib  # start-up: every module imports errors; only this hint needs difflib
 
     parent, name = os.path.split(os.path.abspath(path))
     missing = name

@@ -42,6 +42,7 @@ from venvtui.core.breaks.events import (
     user_links,
     user_repoint_event,
 )
+from venvtui.core.layout.elfdeps import check_libs
 from venvtui.core.layout.view import REAL, Overlay, View, snapshot_memo
 from venvtui.core.startup.model import RANK, Start, Status, predict
 from venvtui.core.startup.runtime import Runtime, runtime_for
@@ -213,8 +214,6 @@ def _installs(env: Environment, start: Start, base: Runtime, view: View = REAL) 
     if base.compiled_prefix:
         paths.append(base.compiled_prefix)
     if start.chain is not None and start.chain.ok:
-        from venvtui.core.layout.elfdeps import check_libs
-
         libs = check_libs(start.chain.final, view=view)
         if libs is not None:
             paths.extend(v for k, v in libs.found.items() if k.startswith("libpython"))

@@ -29,6 +29,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from venvtui.core.base import proc
+from venvtui.core.base.errors import ProbeError, ProbeTimeout
 from venvtui.core.base.models import Environment
 from venvtui.core.base.options import DEFAULT_OPTIONS, Options
 from venvtui.core.base.paths import inside
@@ -55,6 +57,7 @@ from venvtui.core.breaks.whatif import (
     whatif_remove,
     whatif_upgrade,
 )
+from venvtui.core.installed.envs import env_location
 from venvtui.core.layout.view import REAL, View
 from venvtui.core.startup.model import Start, Status, minor_of, predict, same_install
 from venvtui.core.startup.runtime import Runtime
@@ -420,8 +423,6 @@ def _nesting(env: Environment, start: Start, view: View = REAL) -> tuple[list[st
         )
     broken = start.chain.broken_hop if start.chain is not None else None
     if broken is not None and broken.kind == "missing" and home:
-        from venvtui.core.installed.envs import env_location
-
         gone = os.path.dirname(os.path.normpath(home))
         # Only where the place says it was an env: a removed plain install (/opt/python3.12)
         # looks the same from here, and is explained by the dangling-python verdict.
@@ -594,8 +595,6 @@ def _error_line(stderr: str) -> str:
 
 def observe(env: Environment, static: Start, *, timeout: float) -> Observed | None:
     """Run the env's python (site enabled: we want what the user gets) and compare."""
-    from venvtui.core.base import proc
-    from venvtui.core.base.errors import ProbeError, ProbeTimeout
 
     python = env.python
     if python is None or not os.path.exists(python):

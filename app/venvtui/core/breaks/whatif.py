@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from venvtui.core.base.errors import NotFoundError
 from venvtui.core.base.models import Environment, Interpreter, minor_of
 from venvtui.core.base.options import DEFAULT_OPTIONS, Options
 from venvtui.core.base.paths import inside
@@ -33,8 +34,11 @@ from venvtui.core.breaks.events import (
     system_uninstall_event,
     uninstall_event,
     upgrade_event,
+    upgrade_target,
+    user_links,
 )
 from venvtui.core.breaks.forecast import base_facts, env_home, facts_in
+from venvtui.core.layout.elfdeps import check_libs
 from venvtui.core.layout.view import REAL, View, search_up
 from venvtui.core.startup.model import Status, predict
 from venvtui.core.startup.runtime import Runtime
@@ -86,8 +90,6 @@ def env_paths(env: Environment, view: View = REAL, base: Runtime | None = None) 
         if p:
             paths.extend((p, view.realpath(p)))
     if start.chain is not None and start.chain.ok:
-        from venvtui.core.layout.elfdeps import check_libs
-
         libs = check_libs(start.chain.final, view=view)
         if libs is not None:
             paths.extend(v for k, v in libs.found.items() if k.startswith("libpython"))
@@ -152,8 +154,6 @@ def _whatif(
 def _install_or_path(path: str) -> tuple[Install | None, str]:
     p = os.path.normpath(os.path.abspath(os.path.expanduser(path)))
     if not os.path.lexists(p):
-        from venvtui.core.base.errors import NotFoundError
-
         raise NotFoundError(f"{p} does not exist")
     return install_for(p), p
 
@@ -241,8 +241,6 @@ def whatif_repoint(
     or a minor re-point such as `/usr/bin/python3 --to python3.12`."""
     p = os.path.normpath(os.path.abspath(os.path.expanduser(link)))
     if not os.path.lexists(p):
-        from venvtui.core.base.errors import NotFoundError
-
         raise NotFoundError(f"{p} does not exist")
     event = repoint_to_event(p, to, remove_old=remove_old)
     return _whatif(event, envs, spawn=spawn, options=options)
@@ -266,7 +264,6 @@ def questions_for(path: str, envs: Iterable[Environment]) -> tuple[Question, ...
     """The what-if questions an interpreter's detail offers: remove its install, upgrade it to
     the next patch its installer would lay down (`to` filled in), and re-point each link the
     user owns through which an env reaches it (`to` left for the user to choose)."""
-    from venvtui.core.breaks.events import upgrade_target, user_links
 
     p = os.path.normpath(os.path.abspath(os.path.expanduser(path)))
     inst = install_for(p)

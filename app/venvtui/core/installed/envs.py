@@ -21,9 +21,10 @@ import stat
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 
-from venvtui.core.base.config import Config
+from venvtui.core.base.config import Config, ConfigError, load_config
 from venvtui.core.base.errors import NotAnEnvironmentError, NotFoundError, VenvtuiError
 from venvtui.core.base.models import Chain, Environment, EnvKind, Source
+from venvtui.core.base.safe_io import SMALL_FILE, read_text
 from venvtui.core.installed.sources import (
     Context,
     conda_bases,
@@ -32,6 +33,7 @@ from venvtui.core.installed.sources import (
     uv_tool_dir,
 )
 from venvtui.core.layout.env_top import is_conda_base, project_markers
+from venvtui.core.layout.pyvenv_cfg import read_cfg
 from venvtui.core.layout.symlinks import LinkCache, walk_chain
 
 Cancel = Callable[[], bool]
@@ -213,8 +215,6 @@ def central_roots(ctx: Context) -> list[Root]:
 
 
 def _read_lines(path: str) -> list[str]:
-    from venvtui.core.base.safe_io import SMALL_FILE, read_text
-
     try:  # bounded: a FIFO or a huge file here must not hang or exhaust the scan
         text = read_text(path, limit=SMALL_FILE, errors="replace")
     except OSError:
@@ -340,7 +340,6 @@ def make_environment(
 ) -> Environment | None:
     """Build the Environment at `path`, or None when `path` holds neither pyvenv.cfg nor a
     (non-base) conda-meta/. `names` are the directory's entries when the caller listed it."""
-    from venvtui.core.layout.pyvenv_cfg import read_cfg
 
     if names is None:
         names = set(os.listdir(path))
@@ -613,8 +612,6 @@ def iter_environments(
     `config` defaults to the user's config file (`core.base.config.load_config`)."""
     ctx = context or Context.current()
     if config is None:
-        from venvtui.core.base.config import ConfigError, load_config
-
         try:
             config = load_config()
         except ConfigError as exc:

@@ -37,6 +37,7 @@ from venvtui.core.base.models import ProbeResult
 from venvtui.core.base.options import DEFAULT_OPTIONS, Options
 from venvtui.core.base.safe_io import kind_of, loads_json, read_head
 from venvtui.core.installed import probe_cache
+from venvtui.core.layout.symlinks import walk_chain
 
 # `proc` (and subprocess with it) is imported where a process is started: a cached probe
 # never needs it.
@@ -94,7 +95,7 @@ def guess_version(path: str) -> tuple[int, ...] | None:
 
 
 def _flags_for(path: str) -> list[str]:
-    from venvtui.core.base import proc
+    from venvtui.core.base import proc  # start-up: only when spawning (see above)
 
     version = guess_version(path)
     if version is not None and (version[0] < 3 or (len(version) > 1 and version[:2] < (3, 4))):
@@ -129,8 +130,6 @@ def _check_path(path: str) -> None:
         try:
             st = os.stat(path)
         except OSError:
-            from venvtui.core.layout.symlinks import walk_chain
-
             broken = walk_chain(path).broken_hop
             detail = broken.error if broken and broken.error else "the link target is missing"
             raise NotFoundError(
@@ -194,7 +193,7 @@ def _missing_loader(path: str) -> None:
 def _run(path: str, timeout: float) -> dict[str, Any]:
     import secrets  # only when spawning: a cached probe never needs it
 
-    from venvtui.core.base import proc
+    from venvtui.core.base import proc  # start-up: only when spawning (see above)
 
     cookie = "@@venvtui-" + secrets.token_hex(8) + "@@"
     flags = _flags_for(path)

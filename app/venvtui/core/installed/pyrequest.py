@@ -21,9 +21,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from venvtui.core.base.errors import NotFoundError
+from venvtui.core.base.errors import NotFoundError, WriteRefused
 from venvtui.core.base.models import Interpreter
 from venvtui.core.base.options import DEFAULT_OPTIONS, Options
+from venvtui.core.base.stability import classify_path
+from venvtui.core.installed.interpreters import find_interpreters
 from venvtui.core.installed.sources import Context, ShimTarget, shim_of, shim_target
 
 # uv's PythonRequest forms: [impl][@]X[.Y[.Z]][t], plus the compact `cp312` / `pp310`.
@@ -55,6 +57,7 @@ class VersionRequest:
         if pr.free_threaded != self.free_threaded:
             return False
         if self.specifier:
+            # start-up: packaging only for a version request
             from packaging.specifiers import SpecifierSet
             from packaging.version import InvalidVersion, Version
 
@@ -76,6 +79,7 @@ class VersionRequest:
 def parse_request(text: str) -> VersionRequest | None:
     """The version request `text` spells, or None when it is a path or a command name."""
     if _SPECIFIER.match(text):
+        # start-up: packaging only for a version request
         from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
         try:
@@ -158,7 +162,6 @@ def _unshim(request: str, path: str, ctx: Context) -> PythonChoice:
 def _stable_first(interp: Interpreter) -> str:
     """The alias to use: an upgrade-stable versioned one when there is one, else the
     preferred path."""
-    from venvtui.core.base.stability import classify_path
 
     for alias in interp.aliases:
         if classify_path(alias.path).kind == "stable" and re.search(
@@ -171,7 +174,6 @@ def _stable_first(interp: Interpreter) -> str:
 def pick_version(req: VersionRequest, interpreters: Sequence[Interpreter]) -> Interpreter | None:
     """The newest final release matching `req` (a pre-release only when no final matches);
     between equal versions, one with a stable alias (then the discovery order: PATH first)."""
-    from venvtui.core.base.stability import classify_path
 
     best: tuple[tuple[Any, ...], Interpreter] | None = None
     for order, interp in enumerate(interpreters):
@@ -203,8 +205,6 @@ def find_python(
     req = None if looks_like_path else parse_request(text)
     if req is not None:
         if interpreters is None:
-            from venvtui.core.installed.interpreters import find_interpreters
-
             interpreters = find_interpreters(context=ctx, options=options)
         interp = pick_version(req, interpreters)
         if interp is None:
@@ -238,7 +238,6 @@ def find_python(
 def refuse_shim(path: str, *, context: Context | None = None) -> None:
     """Raise WriteRefused when `path` is a shim: a base an env records must be an install,
     not a script that re-reads the selected version at every run."""
-    from venvtui.core.base.errors import WriteRefused
 
     ctx = context or Context.current()
     found = shim_of(path, ctx)

@@ -14,8 +14,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from venvtui.core.base.config import loads_toml
 from venvtui.core.base.models import Source
 from venvtui.core.base.observed import note, note_cwd
+from venvtui.core.base.safe_io import SMALL_FILE, read_text
 
 # python, python3, python3.12, python3.13t, python3.6m, python2.7, pypy, pypy3.10 (+ .exe).
 # `-config` scripts and `-gdb.py` helpers do not match.
@@ -411,8 +413,6 @@ def _find_upwards(start: str, filename: str) -> str | None:
 
 
 def _read_small(path: str) -> str | None:
-    from venvtui.core.base.safe_io import SMALL_FILE, read_text
-
     note(path)
     try:
         return read_text(path, limit=SMALL_FILE, errors="replace")
@@ -563,8 +563,6 @@ def _config_versions(path: str, tool: str) -> list[str]:
     if text is None:
         return []
     if path.endswith(".toml"):
-        from venvtui.core.base.config import loads_toml
-
         try:
             data = loads_toml(text)
         except ValueError:

@@ -249,7 +249,7 @@ class View:
 
     def elf_deps(self, path: str) -> ElfDeps | None:
         """The dynamic section (NEEDED, RPATH, RUNPATH) of the file at `path` in this view."""
-        from venvtui.core.layout.elfdeps import read_elf_deps
+        from venvtui.core.layout.elfdeps import read_elf_deps  # cycle: elfdeps imports view
 
         source = self.source_of(path)
         return read_elf_deps(source) if source is not None else None

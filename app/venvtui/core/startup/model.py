@@ -33,12 +33,14 @@ import os
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from venvtui.core.base.errors import VenvtuiError
 from venvtui.core.base.models import CFG_VERSION_KEYS, Chain, cfg_get, minor_of
 from venvtui.core.base.options import DEFAULT_OPTIONS, Options
 from venvtui.core.base.paths import inside
 from venvtui.core.base.stability import exe_minor
 from venvtui.core.installed.envs import env_python
 from venvtui.core.layout.elfdeps import check_libs
+from venvtui.core.layout.pyvenv_cfg import read_cfg
 from venvtui.core.layout.view import REAL, Change, Overlay, View, landmark, search_up
 from venvtui.core.startup.runtime import Runtime, runtime_for, stdlib_dir_name
 
@@ -598,8 +600,6 @@ def predict(
 
 def read_env_cfg(env_dir: str) -> Cfg:
     """The env's pyvenv.cfg as (key, value) pairs (empty when absent or unreadable)."""
-    from venvtui.core.base.errors import VenvtuiError
-    from venvtui.core.layout.pyvenv_cfg import read_cfg
 
     try:
         return read_cfg(os.path.join(env_dir, _VENV_CFG)).items()

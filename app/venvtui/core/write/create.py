@@ -39,6 +39,10 @@ from venvtui.core.base.models import minor_of
 from venvtui.core.base.options import DEFAULT_OPTIONS, Options
 from venvtui.core.base.paths import inside
 from venvtui.core.base.safe_io import loads_json
+from venvtui.core.installed.pyrequest import find_python, refuse_shim
+from venvtui.core.layout.elfdeps import read_elf_deps
+from venvtui.core.layout.pyvenv_cfg import render_cfg
+from venvtui.core.layout.symlinks import walk_chain
 from venvtui.core.startup.resolver import recommended, venv_plan
 from venvtui.core.write.ownership import EnvOwnership, check_dest
 from venvtui.core.write.plan import Op, Plan, Verify
@@ -247,7 +251,6 @@ def outside_env(python: str, layout: Layout) -> tuple[str, tuple[str, ...]]:
     )
     if env is None:
         return python, ()
-    from venvtui.core.layout.symlinks import walk_chain
 
     real_env = os.path.realpath(env)
     for hop in walk_chain(python).hops:
@@ -263,7 +266,6 @@ def choose_base(
     python: str, layout: Layout, policy: str, options: Options = DEFAULT_OPTIONS
 ) -> Base:
     """The home/executable for `policy` (see the module docstring)."""
-    from venvtui.core.installed.pyrequest import refuse_shim
 
     if policy == "venv":
         # Lib/venv ensure_directories: home = dirname(abspath(sys._base_executable)), never realpath.
@@ -309,7 +311,6 @@ def copy_loses_libpython(path: str) -> bool | None:
     is a DT_NEEDED library found through an RPATH/RUNPATH relative to `$ORIGIN` (the binary's
     own directory, as python-build-standalone/uv/mise shared builds do); None when the file
     cannot be read as ELF."""
-    from venvtui.core.layout.elfdeps import read_elf_deps
 
     deps = read_elf_deps(path)
     if deps is None:
@@ -420,7 +421,6 @@ def _cfg_pairs(req: CreateRequest, layout: Layout, base: Base, dest: str) -> lis
 
 def layout_ops(req: CreateRequest, layout: Layout, base: Base, dest: str) -> list[Op]:
     """The file operations for a new environment at dest (final paths)."""
-    from venvtui.core.layout.pyvenv_cfg import render_cfg
 
     ops: list[Op] = [Op("mkdir", dest)]
     made = {dest}
@@ -497,7 +497,6 @@ def locate_python(python: str, options: Options = DEFAULT_OPTIONS) -> str:
     """An absolute path for `--python`: a path, a command on PATH, or a version request
     (`3.12`, `cpython@3.12`); a pyenv/asdf/mise shim is replaced by what it runs
     (`core.pyrequest`)."""
-    from venvtui.core.installed.pyrequest import find_python
 
     return find_python(python, options=options).path
 
