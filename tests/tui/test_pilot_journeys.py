@@ -22,6 +22,7 @@ from venvtui.tui.app import VenvtuiApp
 from venvtui.tui.screens.find_package import FindPackage
 from venvtui.tui.screens.help import HelpScreen
 from venvtui.tui.screens.scan_folder import FolderSuggester, ScanFolder
+from venvtui.tui.widgets.detail import DetailPane
 from venvtui.tui.widgets.empty import EmptyState
 
 pytestmark = [pytest.mark.realpython]
@@ -188,7 +189,8 @@ async def test_find_a_package_lists_real_dist_infos_and_selects_the_env(
         await settle(pilot)
         withpip = projects / "withpip"
         assert [(h.env, h.name, h.installer) for h in dialog.hits] == [(str(withpip), "pip", "pip")]
-        assert dialog.hits[0].version == _pip_version(withpip)
+        hits = dialog.hits
+        assert hits[0].version == _pip_version(withpip)
         summary = str(dialog.query_one("#find-summary", Static).render())
         assert f"pip: in 1 of {total} environments" in summary
         table = dialog.query_one("#find-results", DataTable)
@@ -198,6 +200,10 @@ async def test_find_a_package_lists_real_dist_infos_and_selects_the_env(
         assert not isinstance(app.screen, FindPackage)
         assert main.env_table.selected_key == str(withpip)
         assert main.selection == ("environment", str(withpip))
+        detail = main.query_one(DetailPane).detail
+        assert detail is not None and detail.key == str(withpip)
+        packages = {p.name: p for p in detail.packages or ()}
+        assert (packages["pip"].version, packages["pip"].installer) == (hits[0].version, "pip")
 
 
 async def test_find_a_package_says_none_and_rejects_bad_names(

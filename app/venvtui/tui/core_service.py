@@ -343,13 +343,14 @@ class CoreService:
 
     def packages(self, row: EnvRow) -> tuple[PackageView, ...]:
         """The distributions installed in the env's site-packages (read from dist-info)."""
+        from venvtui.core.base.models import minor_of
         from venvtui.core.write.writer import installed_dists
 
-        minor = ".".join(row.version.split(".")[:2])
-        if not minor[:1].isdigit():
+        minor = minor_of(row.version)
+        if minor is None:
             return ()
         return tuple(
-            PackageView(d.name, d.version, d.editable or d.local or "")
+            PackageView(d.name, d.version, d.editable or d.local or "", d.installer or "")
             for d in installed_dists(row.path, minor)
         )
 

@@ -128,6 +128,7 @@ class PackageView:
     name: str
     version: str
     source: str = ""
+    installer: str = ""  # the tool that installed it (INSTALLER), "" when not recorded
 
 
 @dataclass(frozen=True, slots=True)

@@ -217,6 +217,8 @@ def render_body(detail: Detail, home: str) -> RenderableType:
             table = _grid()
             for pkg in detail.packages:
                 body = Text(pkg.version)
+                if pkg.installer:
+                    body.append(f"  {pkg.installer}", style="dim")
                 if pkg.source:
                     body.append(f"  from {_path(pkg.source, home)}", style="cyan")
                 table.add_row(pkg.name, body)
