@@ -5,6 +5,8 @@ marked in the progress window, then leave the row updated and selected."""
 
 from __future__ import annotations
 
+import io
+import os
 import re
 from pathlib import Path
 
@@ -193,3 +195,53 @@ async def test_delete_shows_each_step_marked(
     for step, shown in seen:
         assert _marked(shown) == step
     assert not doomed.exists() and kept.exists()
+
+
+async def test_help_lists_the_keys_and_a_legend(machine: Machine) -> None:
+    from rich.console import Console
+
+    from venvtui.tui.screens.help import HelpScreen
+
+    app = machine_app(machine)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        console = Console(width=96, record=True, color_system=None, file=io.StringIO())
+        for widget in app.screen.query(Static):
+            console.print(widget.content)
+        shown = console.export_text()
+    keys = {line.split()[0].rstrip(",") for line in shown.splitlines() if line.strip()}
+    assert {"enter", "esc"} <= keys, sorted(keys)
+    assert re.search(r"^(\^q, )?q\b.*Quit", shown, re.M)
+    for label in ("stable", "[version-stamped]", "versioned", "brew upgrade ✗", "breaks", "drifts"):
+        assert label in shown, label
+    assert "survives" in shown and "fix: press f" in shown and "prevent: press f" in shown
+
+
+@pytest.mark.slow
+async def test_delete_dialog_counts_only_what_the_user_installed(
+    real_312: str, tool_tmp: Path
+) -> None:
+    """An env with only the pip its creator seeded is not said to hold "installed
+    distributions"; its plan shows paths with ~ and says each warning once."""
+    from tests.layouts import run_tool
+
+    envs = Path(os.environ["HOME"]) / "envs"
+    seeded = create_venv(real_312, envs / "seeded", tmp=tool_tmp)
+    run_tool([str(seeded / "bin" / "python"), "-m", "ensurepip"], tool_tmp)
+    app = VenvtuiApp(PinnedService([real_312], [str(envs)], str(envs)), cursor_blink=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app.main.env_table.select_key(str(seeded))
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        confirm = app.screen
+        assert isinstance(confirm, ConfirmPlan)
+        text = str(confirm.query_one("#plan-text", Static).content)
+        await pilot.press("escape")
+    assert "installed distribution" not in text
+    assert "~/envs/seeded" in text and os.environ["HOME"] not in text
+    assert text.count("warnings:") <= 1

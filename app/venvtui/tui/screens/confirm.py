@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from venvtui.tui.format import short_path
+from venvtui.tui.format import short_path, tilde_paths
 from venvtui.tui.views import PlanView
 
 VERBS = {
@@ -43,6 +43,30 @@ def render_plan(text: str) -> Text:
             style = ""
         out.append(line + "\n", style=style)
     out.rstrip()
+    return out
+
+
+def without_warnings(text: str) -> str:
+    """A dry run without its closing "warnings:" block (the dialog lists them once)."""
+    lines = text.splitlines()
+    if "warnings:" in lines:
+        lines = lines[: lines.index("warnings:")]
+    return "\n".join(lines)
+
+
+def warnings_once(plans: list[PlanView], home: str) -> list[str]:
+    """Every plan's warnings, each said once; in a combined plan, with the env it is about
+    when not all of them share it."""
+    said: dict[str, list[str]] = {}
+    for plan in plans:
+        for warning in plan.warnings:
+            said.setdefault(warning, []).append(plan.target)
+    out = []
+    for warning, targets in said.items():
+        if len(plans) > 1 and len(targets) < len(plans):
+            names = ", ".join(short_path(t, home) for t in targets)
+            warning = f"{warning} ({names})"
+        out.append(warning)
     return out
 
 
@@ -86,8 +110,14 @@ class ConfirmPlan(ModalScreen[bool]):
                     if len(self.plans) > 1:
                         head = f"\n{plan.action} {short_path(plan.target, self.home)}\n"
                         text.append(head, style="bold underline")
-                    text.append_text(render_plan(plan.text))
+                    body = without_warnings(plan.text)
+                    text.append_text(render_plan(tilde_paths(body, self.home)))
                     text.append("\n")
+                warned = warnings_once(self.plans, self.home)
+                if warned:
+                    text.append("\nwarnings:\n", style="yellow")
+                    for warning in warned:
+                        text.append(f"  ! {tilde_paths(warning, self.home)}\n", style="yellow")
                 for path, why in self.refused:
                     text.append(f"\nnot fixable: {short_path(path, self.home)}\n", style="bold red")
                     text.append(f"  {why}\n", style="red")

@@ -19,8 +19,11 @@ LABELS = (
     (
         "[version-stamped]",
         "yellow",
-        "a link-chain hop whose path names X.Y.Z: a patch upgrade removes it",
+        "a link-chain hop whose path names a full version X.Y.Z (versioned): a patch "
+        "upgrade removes it",
     ),
+    ("fix: press f …", "bold green", "what f does for this env (after a dry run you confirm)"),
+    ("prevent: press f …", "bold green", "on a working env: what f does before a forecast event"),
     (
         "brew upgrade ✗",
         "yellow",
@@ -33,6 +36,16 @@ LABELS = (
 )
 
 
+# The words of the detail's Forecast section.
+FORECAST_WORDS = (
+    ("breaks", "bold red", "the event leaves it unable to start"),
+    ("drifts", "bold yellow", "it starts on the next minor version, without its packages"),
+    ("gets misbound", "bold magenta", "it starts on another installation's stdlib"),
+    ("survives / keeps it", "green", "the event leaves it as it is"),
+    ("before it / after it", "", "what to do before the event (to avoid it) or after it"),
+)
+
+
 def legend() -> Text:
     text = Text("\nEnvironment health\n", style="bold underline")
     for word, (badge, style) in HEALTH.items():
@@ -42,6 +55,10 @@ def legend() -> Text:
     for word, (label, style) in STABILITY.items():
         text.append(f"\n{label:<12}", style=style)
         text.append(STABILITY_MEANING[word])
+    text.append("\n\nForecast words\n", style="bold underline")
+    for word, style, meaning in FORECAST_WORDS:
+        text.append(f"\n{word}", style=style)
+        text.append(f"\n    {meaning}")
     text.append("\n\nOther labels\n", style="bold underline")
     for label, style, meaning in LABELS:
         text.append(f"\n{label}", style=style)

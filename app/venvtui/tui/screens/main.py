@@ -112,7 +112,7 @@ class MainScreen(Screen[None]):
             "repair",
             "Fix",
             id="repair",
-            tooltip="Fix the selected env: re-point it in place (or rebuild on its minor)",
+            tooltip="Fix the selected env as its detail's fix line says (after a dry run)",
         ),
         Binding(
             "z",
