@@ -15,7 +15,9 @@ Six towers, lowest first; a module imports only its own tower and those below it
 - `startup`: how CPython starts: the one start-up `model` over a view, the base interpreter's
   `runtime` facts, and the `resolver` (which `home` each creator records, and why).
 - `breaks`: what breaks: the `breakage` catalogue (codes B1-B7 with their fixes), installer
-  `events`, the `forecast`, `whatif` questions and `health` (one status per environment).
+  `events`, the `forecast`, `whatif` questions, `health` (the diagnosis; its one status per
+  environment in `status`) and `batch` (many environments: one snapshot, each install's
+  answers shared, the confirming runs in a bounded pool).
 - `write`: how we write: `plan` and its `journal`, link-safe `fsops`, the `ownership` rule, and
   the planners `create` and `repair`; `writer` is the one entry point.
 """
