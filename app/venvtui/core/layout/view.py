@@ -67,7 +67,7 @@ class View:
 
     def _raw(self, path: str) -> Node:
         """lstat of `path`, its parent being a resolved (link-free) directory."""
-        memo = _current()
+        memo: Snapshot | None = getattr(_LOCAL, "snapshot", None)  # _current(), inlined
         if memo is None:
             return real_node(path)
         node = memo.nodes.get(path)
@@ -151,7 +151,7 @@ class View:
         """Within a snapshot: this view's memo of answers derived from the disk as read (every
         real view shares the snapshot's; an overlay keeps its own); None outside one, or for a
         view whose answers may change."""
-        memo = _current()
+        memo: Snapshot | None = getattr(_LOCAL, "snapshot", None)  # _current(), inlined
         return memo.answers if memo is not None and type(self) is View else None
 
     def resolve(self, path: str) -> tuple[str, Node] | None:
