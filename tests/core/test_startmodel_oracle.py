@@ -23,7 +23,8 @@ from tests.layouts import (
     make_install,
     real_python,
 )
-from venvtui.core.startup.model import Start, predict_env
+from tests.predict import predict_env
+from venvtui.core.startup.model import Start
 
 pytestmark = [pytest.mark.realpython, pytest.mark.slow]
 

@@ -64,7 +64,7 @@ def test_start_model_agrees_with_resolver(minor: str, tmp_path: Path) -> None:
     """On the real disk, the diagnosis (the start-up model over the real view, base probed by
     health) and `predict_env` (base probed by itself) say the same, and both what running it
     says."""
-    from venvtui.core.startup.model import predict_env
+    from tests.predict import predict_env
 
     rp = require_python(minor)
     hb = make_homebrew(rp, tmp_path / "hb")

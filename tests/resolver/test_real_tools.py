@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.layouts import runs
+from tests.predict import predict_env
 from tests.resolver.worlds import (
     MINORS,
     build_world,
@@ -25,7 +26,7 @@ from tests.resolver.worlds import (
     create_with,
     read_cfg_pairs,
 )
-from venvtui.core.startup.model import predict_env, same_dir
+from venvtui.core.startup.model import same_dir
 from venvtui.core.startup.resolver import CREATORS, ENV_PLACEHOLDER, CreatorPlan, resolve
 
 pytestmark = [pytest.mark.slow, pytest.mark.realpython]

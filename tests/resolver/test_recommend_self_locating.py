@@ -26,9 +26,10 @@ from tests.layouts import (
     require_python,
     runs,
 )
+from tests.predict import predict_env
 from tests.resolver.worlds import build_world, create_many
 from venvtui.core.layout import landmarks
-from venvtui.core.startup.model import predict_env, same_dir
+from venvtui.core.startup.model import same_dir
 from venvtui.core.startup.resolver import resolve
 from venvtui.core.write.create import CreateRequest, plan_create
 from venvtui.core.write.plan import apply

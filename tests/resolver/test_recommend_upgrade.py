@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from tests.layouts import runs
+from tests.predict import predict_env
 from tests.resolver.worlds import build_world, create_many
-from venvtui.core.startup.model import predict_env, same_dir
+from venvtui.core.startup.model import same_dir
 from venvtui.core.startup.resolver import resolve
 
 pytestmark = [pytest.mark.slow, pytest.mark.realpython]

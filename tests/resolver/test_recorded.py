@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.predict import predict_env, read_env_cfg
 from venvtui.core.base.models import ProbeResult
 from venvtui.core.layout.view import REAL
-from venvtui.core.startup.model import predict, predict_env, read_env_cfg
+from venvtui.core.startup.model import predict
 from venvtui.core.startup.resolver import homebrew_rewrite, recommend, resolve
 from venvtui.core.startup.runtime import Runtime
 

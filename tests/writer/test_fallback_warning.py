@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.layouts import make_loose_link, require_python, runs
-from venvtui.core.startup.model import predict_env
+from tests.predict import predict_env
 from venvtui.core.write.create import CreateRequest, plan_create
 from venvtui.core.write.plan import apply
 

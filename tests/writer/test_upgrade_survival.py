@@ -148,8 +148,8 @@ def test_loose_symlink(tmp_path: Path) -> None:
     policy does not record the barren directory (3.11+ would find the stdlib there only through
     the compiled-PREFIX fallback) but the linked install's own bin, whose search up finds the
     stdlib; the environment starts bound to the linked install without that fallback."""
+    from tests.predict import predict_env
     from venvtui.core.layout import landmarks
-    from venvtui.core.startup.model import predict_env
 
     real = require_python("3.12")
     link = make_loose_link(real.exe, tmp_path / "usr-local-bin")

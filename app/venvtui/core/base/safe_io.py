@@ -28,7 +28,7 @@ from functools import cache
 # (mypy treats any TYPE_CHECKING name as true).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import BinaryIO
+    pass
 
 # Typical caps for callers (bytes).
 SMALL_FILE = 1 << 20  # pyvenv.cfg, .project, environments.txt, METADATA, direct_url.json
@@ -122,18 +122,6 @@ def _open_fd(
         os.close(fd)
         raise
     return fd, fst
-
-
-def open_regular(
-    path: str | os.PathLike[str],
-    *,
-    max_size: int | None = None,
-    follow_symlinks: bool = True,
-) -> BinaryIO:
-    """Open the regular file at `path` for binary reading, without blocking (see `_open_fd`).
-    `max_size` refuses larger files. Raises UnsafeRead or the usual OSError subclasses."""
-    fd, _st = _open_fd(path, max_size, follow_symlinks)
-    return os.fdopen(fd, "rb", buffering=0)
 
 
 def read_head(path: str | os.PathLike[str], size: int, *, follow_symlinks: bool = True) -> bytes:

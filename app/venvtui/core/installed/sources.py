@@ -496,10 +496,6 @@ def pyenv_selection(ctx: Context, root: str | None = None) -> tuple[list[str], s
     return _version_file_words(origin) or ["system"], origin
 
 
-def pyenv_versions(ctx: Context) -> list[str]:
-    return pyenv_selection(ctx)[0]
-
-
 def pyenv_which(command: str, ctx: Context, root: str | None = None) -> ShimTarget:
     """`pyenv which COMMAND` without running pyenv: each selected version's bin/COMMAND (a
     "3.12" prefix or "python-3.12" name resolved as pyenv-latest does), then always "system"

@@ -33,16 +33,12 @@ import os
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from venvtui.core.base.errors import VenvtuiError
 from venvtui.core.base.models import CFG_VERSION_KEYS, Chain, cfg_get, minor_of
-from venvtui.core.base.options import DEFAULT_OPTIONS, Options
 from venvtui.core.base.paths import inside
 from venvtui.core.base.stability import exe_minor
-from venvtui.core.installed.envs import env_python
 from venvtui.core.layout.elfdeps import check_libs
-from venvtui.core.layout.pyvenv_cfg import read_cfg
-from venvtui.core.layout.view import REAL, Change, Overlay, View, landmark, search_up
-from venvtui.core.startup.runtime import Runtime, runtime_for, stdlib_dir_name
+from venvtui.core.layout.view import Change, Overlay, View, landmark, search_up
+from venvtui.core.startup.runtime import Runtime, stdlib_dir_name
 
 # "uncertain": the base interpreter could not be probed, so its compiled PREFIX (the getpath
 # fallback when no stdlib is found from the start dir) is unknown.
@@ -595,39 +591,7 @@ def predict(
     )
 
 
-# --- entry points for an env on disk and for an env not created yet --------------------------
-
-
-def read_env_cfg(env_dir: str) -> Cfg:
-    """The env's pyvenv.cfg as (key, value) pairs (empty when absent or unreadable)."""
-
-    try:
-        return read_cfg(os.path.join(env_dir, _VENV_CFG)).items()
-    except (OSError, VenvtuiError):
-        return ()
-
-
-def predict_env(
-    env_dir: str,
-    runtime: Runtime | None = None,
-    *,
-    spawn: bool = True,
-    options: Options = DEFAULT_OPTIONS,
-) -> Start:
-    """`predict` for an env as it is on disk now; the base's Runtime is probed (cached) when
-    not given."""
-    env_dir = os.path.abspath(env_dir)
-    python = env_python(env_dir)
-    cfg = read_env_cfg(env_dir)
-    if runtime is None:
-        target = python
-        if python is not None and os.path.exists(python) and not os.path.islink(python):
-            # a copy would run inside the env: probe the binary it was copied from when known
-            source = cfg_get(cfg, "executable") or cfg_get(cfg, "base-executable")
-            if source and os.path.isabs(source) and os.path.isfile(source):
-                target = source
-        runtime = runtime_for(target, spawn=spawn, options=options)
-    return predict(REAL, env_dir, python, cfg, runtime)
+# --- an env not created yet -------------------------------------------------------------------
 
 
 PLANNED_ENV = os.path.join(os.sep, "nonexistent-env")
