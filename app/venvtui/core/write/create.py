@@ -493,6 +493,28 @@ def seed_op(dest: str, layout: Layout) -> Op:
     )
 
 
+def base_layout(
+    python: str,
+    pre: Layout,
+    dest: str,
+    policy: str,
+    options: Options,
+    prompt: str | None = None,
+    hint: str = "pass a base of the same version as --python",
+) -> tuple[Base, Layout]:
+    """The base `policy` picks for `python` (its own layout `pre`) and the layout venv makes
+    from that base at `dest`; refused when the base is another minor version."""
+    base = choose_base(python, pre, policy, options)
+    exename = os.path.basename(base.executable)
+    layout = query_layout(base.executable, dest, exename=exename, prompt=prompt)
+    if layout.minor != pre.minor:
+        raise WriteRefused(
+            f"the base {base.executable} is Python {layout.version}, not {pre.version} like {python}",
+            hint,
+        )
+    return base, layout
+
+
 def locate_python(python: str, options: Options = DEFAULT_OPTIONS) -> str:
     """An absolute path for `--python`: a path, a command on PATH, or a version request
     (`3.12`, `cpython@3.12`); a pyenv/asdf/mise shim is replaced by what it runs
@@ -511,14 +533,8 @@ def plan_create(req: CreateRequest, options: Options = DEFAULT_OPTIONS) -> Plan:
     python = locate_python(req.python, options)
     req = dataclasses.replace(req, python=python)
     pre = query_layout(python, dest, prompt=req.prompt)  # version and _base_executable as given
-    base = choose_base(python, pre, req.home_policy, options)
+    base, layout = base_layout(python, pre, dest, req.home_policy, options, req.prompt)
     exename = os.path.basename(base.executable)
-    layout = query_layout(base.executable, dest, exename=exename, prompt=req.prompt)
-    if layout.minor != pre.minor:
-        raise WriteRefused(
-            f"the base {base.executable} is Python {layout.version}, not {pre.version} like {python}",
-            "pass a base of the same version as --python",
-        )
     recommended: Base | None = None
     if base.policy != "stable":
         try:

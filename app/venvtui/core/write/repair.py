@@ -43,9 +43,9 @@ from venvtui.core.layout.symlinks import walk_chain
 from venvtui.core.write.create import (
     Base,
     CreateRequest,
+    base_layout,
     cfg_executable,
     check_prompt,
-    choose_base,
     command_python,
     identity_details,
     layout_ops,
@@ -289,14 +289,15 @@ def plan_repair(
             f"{env_dir} was built for Python {minor}, {python} is {pre.version}",
             f"a different minor needs a rebuild: venvtui rebuild {env_dir} --python {python}",
         )
-    base = choose_base(python, pre, home_policy, options)
+    base, layout = base_layout(
+        python,
+        pre,
+        env_dir,
+        home_policy,
+        options,
+        hint=f"pass a Python {minor} base with --python or --home-policy",
+    )
     exename = os.path.basename(base.executable)
-    layout = query_layout(base.executable, env_dir, exename=exename)
-    if layout.minor != minor:
-        raise WriteRefused(
-            f"the base {base.executable} is Python {layout.version}, not {minor}",
-            f"pass a Python {minor} base with --python or --home-policy",
-        )
     bindir = os.path.join(env_dir, "bin")
     entries = _python_entries(bindir)
     copies = any(os.path.isfile(e) and not os.path.islink(e) for e in entries)
@@ -538,14 +539,8 @@ def plan_rebuild(
     )
     py = locate_python(python, options)
     pre = query_layout(py, env_dir, prompt=req.prompt)
-    base = choose_base(py, pre, home_policy, options)
+    base, layout = base_layout(py, pre, env_dir, home_policy, options, req.prompt)
     exename = os.path.basename(base.executable)
-    layout = query_layout(base.executable, env_dir, exename=exename, prompt=req.prompt)
-    if layout.minor != pre.minor:
-        raise WriteRefused(
-            f"the base {base.executable} is Python {layout.version}, not {pre.version}",
-            "pass a base of the same version as --python",
-        )
     cross_minor = bool(old_minor) and old_minor != layout.minor
     ops = layout_ops(req, layout, base, env_dir)
     warnings: list[str] = []
