@@ -245,3 +245,22 @@ async def test_delete_dialog_counts_only_what_the_user_installed(
     assert "installed distribution" not in text
     assert "~/envs/seeded" in text and os.environ["HOME"] not in text
     assert text.count("warnings:") <= 1
+
+
+@pytest.mark.slow
+async def test_new_env_in_three_keys(real_312: str, tool_tmp: Path) -> None:
+    """n, enter (the search field on to Destination), enter (create): the env is made, its
+    row selected, and the message names it with ~."""
+    envs = Path(os.environ["HOME"]) / "proj"
+    envs.mkdir()
+    app = VenvtuiApp(PinnedService([real_312], [str(envs)], str(envs)), cursor_blink=False)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        made = str(envs / ".venv")
+        assert app.main.env_table.selected_key == made
+        assert app.main.env_table.records[made].health == "ok"
+        assert any("~/proj/.venv" in n.message for n in app._notifications)

@@ -632,11 +632,14 @@ class CoreService:
             result = apply(plan.handle, on_progress=_events(progress))
             for line in result.log[-5:]:
                 progress(WriteEvent("", line))
+        from venvtui.tui.format import short_path
+
+        home = self.home_dir()
         if plan.action == "delete":
-            return ApplyOutcome(f"deleted {result.env}", removed=plan.target)
-        message = f"{plan.action}: {result.env}"
+            return ApplyOutcome(f"deleted {short_path(result.env, home)}", removed=plan.target)
+        message = f"{plan.action}: {short_path(result.env, home)}"
         if result.backup:
-            message += f" (backup in {result.backup})"
+            message += f" (backup in {short_path(result.backup, home)})"
         return ApplyOutcome(message, env_path=result.env)
 
     def _env(self, row: EnvRow) -> Environment:

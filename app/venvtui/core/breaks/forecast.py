@@ -16,7 +16,7 @@ import contextlib
 import dataclasses
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from venvtui.core.base.models import Environment
@@ -56,9 +56,10 @@ class Forecast:
     why: str
     fix: str = ""
     target: str = ""
-    # The fix as actions (`core.breaks.breakage`): before the event, and after it.
-    before: FixAction | None = None
-    after: FixAction | None = None
+    # The fix as actions (`core.breaks.breakage`): before the event, and after it (derived
+    # like `fix`, so not part of what makes two forecasts the same).
+    before: FixAction | None = field(default=None, compare=False)
+    after: FixAction | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -84,7 +84,7 @@ def _op_label(op: Op, env: str) -> str:
         return "run " + " ".join(
             os.path.basename(a) if i == 0 else a for i, a in enumerate(op.argv)
         )
-    return op.note or f"{op.kind} {_rel(op.path, env)}"
+    return f"{op.kind} {_rel(op.path, env)}" + (f" ({op.note})" if op.note else "")
 
 
 @dataclass(frozen=True, slots=True)

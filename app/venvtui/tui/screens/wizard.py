@@ -19,10 +19,11 @@ from textual.widgets import Button, Checkbox, Input, Label, OptionList, RadioSet
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from venvtui.core.base.errors import VenvtuiError
-from venvtui.tui.format import short_path, tui_words
+from venvtui.tui.format import tilde_paths, tui_words
 from venvtui.tui.screens.picker import creatable, interpreter_options
 from venvtui.tui.services import Service
 from venvtui.tui.views import ApplyOutcome, CreateOptions, CreatePreview, HomePolicy, InterpreterRow
+from venvtui.tui.widgets.detail import FitPath
 from venvtui.tui.widgets.toggles import MarkedCheckbox, MarkedRadioButton
 
 POLICIES: tuple[tuple[HomePolicy, str], ...] = (
@@ -37,11 +38,12 @@ def render_preview(preview: CreatePreview, home: str) -> RenderableType:
         return Text(f"✗ {tui_words(preview.error)}", style="bold red")
     head = Table(box=None, show_header=False, pad_edge=False, padding=(0, 1, 0, 0))
     head.add_column(style="bold", no_wrap=True)
-    head.add_column(overflow="fold")
-    head.add_row("home", short_path(preview.home, home))
-    head.add_row("bin/python →", short_path(preview.link_target, home))
+    head.add_column()
+    # paths stay whole words: cut in the middle to fit, never wrapped inside a name
+    head.add_row("home", FitPath(preview.home, home))
+    head.add_row("bin/python →", FitPath(preview.link_target, home))
     parts: list[RenderableType] = [head, Text("\npyvenv.cfg", style="bold underline")]
-    parts.append(Text(preview.cfg_text.rstrip("\n"), style="cyan"))
+    parts.append(Text(tilde_paths(preview.cfg_text.rstrip("\n"), home), style="cyan"))
     if preview.warnings:
         warn = Text("\n")
         for w in preview.warnings:
@@ -84,7 +86,13 @@ class CreateWizard(ModalScreen[ApplyOutcome | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="wizard"):
-            yield Static(Text("New environment", style="bold"), id="dialog-title")
+            yield Static(
+                Text.assemble(
+                    ("New environment", "bold"),
+                    ("   enter in Destination or ctrl+s: create · esc: cancel", "dim"),
+                ),
+                id="dialog-title",
+            )
             with Container(id="wizard-body"):
                 with Vertical(id="wizard-form"):
                     with Horizontal(classes="row"):
@@ -172,6 +180,10 @@ class CreateWizard(ModalScreen[ApplyOutcome | None]):
     @on(Input.Submitted, "#interp-search")
     def _search_submitted(self) -> None:
         self.query_one("#dest", Input).focus()
+
+    @on(Input.Submitted, "#dest, #prompt")
+    def _form_submitted(self) -> None:
+        self.action_create()
 
     @on(OptionList.OptionHighlighted, "#interp-list")
     @on(OptionList.OptionSelected, "#interp-list")
