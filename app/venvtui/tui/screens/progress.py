@@ -132,6 +132,8 @@ class WriteProgress(ModalScreen[None]):
         widget = next(found, None)
         if widget is not None:
             widget.update(self._steps())
+            if 0 <= index < len(self.steps):  # keep the running step in view (a long build)
+                self.query_one("#plan-scroll").scroll_to(y=max(0, index - 2), animate=False)
         elif self.steps:
             self.query_one("#plan-scroll").mount(
                 Static(self._steps(), id="progress-steps"), before=0

@@ -21,7 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
-from venvtui.tui.format import health_badge, short_path
+from venvtui.tui.format import health_badge, short_path, tilde_paths
 from venvtui.tui.services import Service
 from venvtui.tui.views import EnvRow, ImpactView, InterpreterRow
 
@@ -33,13 +33,13 @@ KEYS = {"upgrade": "u", "remove": "r", "repoint": "p"}
 
 def render_impact(impact: ImpactView, home: str) -> Group:
     head = Text()
-    head.append(impact.event.replace("`", ""), style="bold yellow")
+    head.append(tilde_paths(impact.event.replace("`", ""), home), style="bold yellow")
     n = impact.breaking
     total = len(impact.environments)
     if total:
         head.append(
             f"\n{n} of {total} environment{'s' if total != 1 else ''} "
-            f"get{'s' if n == 1 else ''} worse\n",
+            f"get{'s' if n == 1 or total == 1 else ''} worse\n",
             style="bold red" if n else "green",
         )
     else:
@@ -50,7 +50,7 @@ def render_impact(impact: ImpactView, home: str) -> Group:
     for path, status, why in impact.environments:
         body = Text(short_path(path, home))
         if why:
-            body.append(f"\n{why}", style="dim")
+            body.append(f"\n{tilde_paths(why, home)}", style="dim")
         table.add_row(Text(*health_badge(status)), body)
     return Group(head, table)
 
