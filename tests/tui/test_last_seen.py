@@ -20,6 +20,7 @@ from venvtui.tui import last_seen
 from venvtui.tui.app import VenvtuiApp
 from venvtui.tui.services import Cancelled
 from venvtui.tui.views import EnvRow, InterpreterRow
+from venvtui.tui.widgets.detail import DetailPane
 
 pytestmark = [pytest.mark.realpython]
 
@@ -101,3 +102,46 @@ def test_a_corrupt_file_is_ignored(junk: bytes) -> None:
     probe_cache.write_atomic(last_seen.FILE_NAME, {"kind": "x"})
     Path(probe_cache.cache_dir(), last_seen.FILE_NAME).write_bytes(junk)
     assert last_seen.load() is None
+
+
+class EnvGatedService(GatedService):
+    """Interpreters arrive at once; environments wait for `gate`."""
+
+    def iter_interpreters(self, cancelled: Cancelled) -> Iterator[InterpreterRow]:
+        yield from PinnedService.iter_interpreters(self, cancelled)
+
+
+async def test_a_row_as_last_seen_loads_no_detail_until_the_scan_finds_it(
+    real_312: str, tool_tmp: Path
+) -> None:
+    # The selected row was last seen but is gone now: its detail must not be asked for (it
+    # would fail) while the row is dim; the scan's real rows get theirs.
+    root = tool_tmp / "envs"
+    root.mkdir()
+    kept = create_venv(real_312, root / "kept")
+    gone = create_venv(real_312, root / "gone")
+    service = EnvGatedService([real_312], [str(root)], str(root))
+    app = VenvtuiApp(service, cursor_blink=False, last_seen=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+    shutil.rmtree(gone)
+    service.gate.clear()
+    app = VenvtuiApp(service, cursor_blink=False, last_seen=True)
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        for _ in range(1000):  # until the interpreters are in and the envs still wait
+            if "interpreters" in app.main.parts_done:
+                break
+            await pilot.pause()
+        assert str(gone) in app.main.env_table.stale
+        app.main.select_env(str(gone))
+        for _ in range(1000):  # any detail load started for it has ended (none should start)
+            if not any(w.name == "detail" and not w.is_finished for w in app.workers):
+                break
+            await pilot.pause()
+        service.gate.set()
+        await settle(pilot)
+        assert [n.message for n in app._notifications] == []
+        app.main.select_env(str(kept))
+        await settle(pilot)
+        detail = app.main.query_one(DetailPane).detail
+        assert detail is not None and detail.key == str(kept)

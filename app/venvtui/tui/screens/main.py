@@ -345,6 +345,14 @@ class MainScreen(Screen[None]):
         self.reach = message.reach or self.reach
         table = self.interp_table if message.part == "interpreters" else self.env_table
         table.drop_stale()
+        kind = "interpreter" if message.part == "interpreters" else "environment"
+        pane = self.query_one(DetailPane)
+        if (
+            self.selection is not None
+            and self.selection[0] == kind
+            and (pane.detail is None or pane.detail.key != self.selection[1])
+        ):
+            self._select_from(table, force=True)  # a row as last seen waited for this part
         if table.unsorted:
             table.rebuild()
             if not table.has_focus and table.row_count:
@@ -543,6 +551,8 @@ class MainScreen(Screen[None]):
         pane = self.query_one(DetailPane)
         if pane.detail is None or pane.detail.key != key:
             pane.show_placeholder(f"loading {short_path(key, self.home)}…")
+        if key in table.stale:  # a row as last seen (it may be gone): wait for the scan
+            return
         if isinstance(table, EnvTable):
             env = table.records.get(key)
             # an env's fixes name an interpreter: its detail waits for the interpreters
