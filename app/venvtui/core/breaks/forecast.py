@@ -200,24 +200,33 @@ def _aliases(env: Environment, start: Start) -> list[str]:
     return out
 
 
-def _installs(env: Environment, start: Start, base: Runtime, view: View = REAL) -> list[Install]:
+def start_paths(
+    env: Environment, start: Start, view: View = REAL, compiled_prefix: str | None = None
+) -> tuple[str, ...]:
+    """Every path `env` runs through as `start` predicts it: its link chain (and its realpath),
+    `home`, the prefix it starts on and the one it should, the base's compiled PREFIX when
+    given, and its binary's libpython."""
     paths: list[str] = []
     if start.chain is not None:
         paths.extend(h.path for h in start.chain.hops)
         paths.append(start.chain.realpath)
     home = env_home(env)
     if home:
-        paths.append(home)
-        paths.append(view.realpath(home))
+        paths.extend((home, view.realpath(home)))
     for p in (start.prefix, start.expected_prefix):
         if p:
             paths.extend((p, view.realpath(p)))
-    if base.compiled_prefix:
-        paths.append(base.compiled_prefix)
+    if compiled_prefix:
+        paths.append(compiled_prefix)
     if start.chain is not None and start.chain.ok:
         libs = check_libs(start.chain.final, view=view)
         if libs is not None:
             paths.extend(v for k, v in libs.found.items() if k.startswith("libpython"))
+    return tuple(dict.fromkeys(paths))
+
+
+def _installs(env: Environment, start: Start, base: Runtime, view: View = REAL) -> list[Install]:
+    paths = start_paths(env, start, view, base.compiled_prefix)
     found: dict[str, Install] = {}
     for p in paths:
         inst = find_install(p)

@@ -37,8 +37,7 @@ from venvtui.core.breaks.events import (
     upgrade_target,
     user_links,
 )
-from venvtui.core.breaks.forecast import base_facts, env_home, facts_in
-from venvtui.core.layout.elfdeps import check_libs
+from venvtui.core.breaks.forecast import base_facts, env_home, facts_in, start_paths
 from venvtui.core.layout.view import REAL, View, search_up
 from venvtui.core.startup.model import Status, predict
 from venvtui.core.startup.runtime import Runtime
@@ -76,24 +75,8 @@ class WhatIf:
 
 
 def env_paths(env: Environment, view: View = REAL, base: Runtime | None = None) -> tuple[str, ...]:
-    """Every path `env` runs through: its link chain (and its realpath), `home`, the prefix it
-    starts on and the one it should, and its binary's libpython."""
-    start = predict(view, env.path, env.python, env.cfg, base)
-    paths: list[str] = []
-    if start.chain is not None:
-        paths.extend(h.path for h in start.chain.hops)
-        paths.append(start.chain.realpath)
-    home = env_home(env)
-    if home:
-        paths.extend((home, view.realpath(home)))
-    for p in (start.prefix, start.expected_prefix):
-        if p:
-            paths.extend((p, view.realpath(p)))
-    if start.chain is not None and start.chain.ok:
-        libs = check_libs(start.chain.final, view=view)
-        if libs is not None:
-            paths.extend(v for k, v in libs.found.items() if k.startswith("libpython"))
-    return tuple(dict.fromkeys(paths))
+    """Every path `env` runs through (`forecast.start_paths` of its predicted start)."""
+    return start_paths(env, predict(view, env.path, env.python, env.cfg, base), view)
 
 
 def depends_on(

@@ -504,17 +504,7 @@ def predict(
                     "uncertain",
                 )
             )
-            return result(
-                "uncertain",
-                chain=chain,
-                running=running,
-                start_dir=start_dir,
-                start_from=start_from,
-                expected=expected,
-                copied=copied,
-                base_executable=base_exe,
-                free_threaded=ft,
-            )
+            unstartable: Status = "uncertain"
         else:
             known = f"; the compiled PREFIX {pfx} has none either" if pfx else ""
             why.append(
@@ -525,8 +515,10 @@ def predict(
                     "B2",
                 )
             )
+            unstartable = "broken"
+        if prefix is None:  # no stdlib found: it cannot start (or we cannot tell)
             return result(
-                "broken",
+                unstartable,
                 chain=chain,
                 running=running,
                 start_dir=start_dir,
