@@ -35,9 +35,8 @@ def test_unknown_base_is_uncertain_not_broken(
 ) -> None:
     env_dir, exe = hanging_env(tmp_path)
     env = load_environment(str(env_dir))
-    base = base_facts(
-        env.python, spawn=True, options=Options(probe_timeout=0.3)
-    )  # times out twice (0.3 s, then 1.2 s)
+    quick = Options(probe_timeout=0.3)  # every probe of the hanging base times out quickly
+    base = base_facts(env.python, spawn=True, options=quick)  # times out twice (0.3 s, 1.2 s)
     assert base.unknown and base.compiled_prefix is None
     start = predict(REAL, env.path, env.python, env.cfg, base)
     assert start.status == "uncertain", start.summary()
@@ -46,11 +45,11 @@ def test_unknown_base_is_uncertain_not_broken(
     known = predict(REAL, env.path, env.python, env.cfg, type(base)((3, 12, 1), None))
     assert known.status == "broken", known.summary()
     # diagnosis without running anything (cache miss) and the what-if do not claim "broken"
-    d = diagnose(env, confirm=False)
+    d = diagnose(env, confirm=False, options=quick)
     assert d.status == "uncertain" and d.static.status == "uncertain"
     # the what-if: before, uncertain; after removing the binary, broken for a reason the disk
     # alone decides (a dangling bin/python), whatever the compiled PREFIX
-    after = whatif_remove(os.fspath(exe), [env])
+    after = whatif_remove(os.fspath(exe), [env], options=quick)
     assert [(r.status_before, r.status_after) for r in after.environments] == [
         ("uncertain", "broken")
     ]
