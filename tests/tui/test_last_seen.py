@@ -43,13 +43,17 @@ class GatedService(PinnedService):
         yield from super().iter_environments(cancelled)
 
 
+def two_envs(python: str, tmp: Path) -> tuple[Path, Path, Path]:
+    """A scan root with two real envs: (root, kept, gone)."""
+    root = tmp / "envs"
+    root.mkdir()
+    return root, create_venv(python, root / "kept"), create_venv(python, root / "gone")
+
+
 async def test_first_frame_shows_the_last_scan_until_the_new_one_ends(
     real_312: str, tool_tmp: Path
 ) -> None:
-    root = tool_tmp / "envs"
-    root.mkdir()
-    kept = create_venv(real_312, root / "kept")
-    gone = create_venv(real_312, root / "gone")
+    root, kept, gone = two_envs(real_312, tool_tmp)
     service = GatedService([real_312], [str(root)], str(root))
 
     app = VenvtuiApp(service, cursor_blink=False, last_seen=True)
@@ -116,10 +120,7 @@ async def test_a_row_as_last_seen_loads_no_detail_until_the_scan_finds_it(
 ) -> None:
     # The selected row was last seen but is gone now: its detail must not be asked for (it
     # would fail) while the row is dim; the scan's real rows get theirs.
-    root = tool_tmp / "envs"
-    root.mkdir()
-    kept = create_venv(real_312, root / "kept")
-    gone = create_venv(real_312, root / "gone")
+    root, kept, gone = two_envs(real_312, tool_tmp)
     service = EnvGatedService([real_312], [str(root)], str(root))
     app = VenvtuiApp(service, cursor_blink=False, last_seen=True)
     async with app.run_test(size=(120, 36)) as pilot:
