@@ -4,6 +4,32 @@ from __future__ import annotations
 
 import os
 
+# POSIX spelling only: elsewhere normpath also rewrites the alternative separator.
+_POSIX = os.sep == "/" and os.altsep is None
+
+
+def is_normal_abs(path: str) -> bool:
+    """`path` is absolute and already what `os.path.normpath` returns (no empty, `.` or `..`
+    component, no trailing separator): callers skip the normalisation, which dominates when
+    thousands of paths are handled."""
+    return (
+        _POSIX
+        and path[:1] == "/"
+        and path[-1:] != "/"
+        and "//" not in path
+        and "/./" not in path
+        and "/../" not in path
+        and not path.endswith(("/.", "/.."))
+    )
+
+
+def parent_of(path: str) -> str:
+    """`os.path.dirname` of a path for which `is_normal_abs` holds: a cut at the last
+    separator."""
+    if _POSIX:
+        return path[: path.rfind("/")] or "/"
+    return os.path.dirname(path)
+
 
 def inside(path: str, root: str) -> bool:
     """`path` is `root` or below it, compared lexically after `os.path.normpath` (no link is

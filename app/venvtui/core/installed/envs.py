@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from venvtui.core.base.config import Config, ConfigError, load_config
@@ -307,7 +307,9 @@ def stray_cfg(names: Collection[str]) -> list[str]:
     return project_markers(names) if "pyvenv.cfg" in names else []
 
 
-def _owner_and_project(path: str, names: set[str], root_owner: str) -> tuple[str, str | None]:
+def _owner_and_project(
+    path: str, names: Collection[str], root_owner: str
+) -> tuple[str, str | None]:
     parent = os.path.dirname(path)
     parent_name = os.path.basename(parent)
     project: str | None = None
@@ -329,27 +331,42 @@ def _owner_and_project(path: str, names: set[str], root_owner: str) -> tuple[str
     return "", project
 
 
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    """os.path.isfile of a listed entry: from its d_type, a stat only for a link."""
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
+
+
 def make_environment(
     path: str,
     *,
-    names: set[str] | None = None,
+    names: Collection[str] | None = None,
     owner: str = "",
     source: Source = Source.VENV_SCAN,
     windows: bool = False,
     link_cache: LinkCache | None = None,
+    entries: Mapping[str, os.DirEntry[str]] | None = None,
 ) -> Environment | None:
     """Build the Environment at `path`, or None when `path` holds neither pyvenv.cfg nor a
-    (non-base) conda-meta/. `names` are the directory's entries when the caller listed it."""
+    (non-base) conda-meta/. `names` are the directory's entries when the caller listed it;
+    `entries` its scandir entries (their file types spare a stat each)."""
 
-    if names is None:
+    if entries is not None:
+        names = entries
+    elif names is None:
         names = set(os.listdir(path))
     kind: EnvKind
     cfg: tuple[tuple[str, str], ...] = ()
     problems: tuple[str, ...] = ()
-    if "pyvenv.cfg" in names and os.path.isfile(os.path.join(path, "pyvenv.cfg")):
+    cfg_file = os.path.join(path, "pyvenv.cfg")
+    if "pyvenv.cfg" in names and (
+        _is_file(entries["pyvenv.cfg"]) if entries is not None else os.path.isfile(cfg_file)
+    ):
         kind = "venv"
         try:
-            parsed = read_cfg(os.path.join(path, "pyvenv.cfg"))
+            parsed = read_cfg(cfg_file)
             cfg, problems = parsed.items(), tuple(parsed.problems)
         except VenvtuiError as exc:
             problems = (str(exc),)
@@ -374,6 +391,8 @@ def make_environment(
     env_owner, project = _owner_and_project(path, names, owner)
     chain: Chain | None = None
     if python is not None:
+        if link_cache is not None and entries is not None:
+            _known_dir(link_cache, entries, "Scripts" if windows else "bin")
         try:
             chain = walk_chain(python, cache=link_cache)
         except VenvtuiError:
@@ -391,6 +410,16 @@ def make_environment(
         mtime=_mtime(path),
         project=project,
     )
+
+
+def _known_dir(cache: LinkCache, entries: Mapping[str, os.DirEntry[str]], name: str) -> None:
+    """Tell `cache` that the listed entry `name`, when it is a directory, is not a link."""
+    entry = entries.get(name)
+    try:
+        if entry is not None and entry.is_dir(follow_symlinks=False):
+            cache.not_a_link(entry.path)
+    except OSError:
+        pass
 
 
 def _mtime(path: str) -> float | None:
@@ -462,7 +491,12 @@ class _Scanner:
             self.on_error(err)
 
     def env_at(
-        self, path: str, real: str, names: set[str] | None, root: Root
+        self,
+        path: str,
+        real: str,
+        names: Collection[str] | None,
+        root: Root,
+        entries: Mapping[str, os.DirEntry[str]] | None = None,
     ) -> Environment | None:
         if real in self.seen:
             return None
@@ -470,6 +504,7 @@ class _Scanner:
             env = make_environment(
                 path,
                 names=names,
+                entries=entries,
                 owner=root.owner,
                 source=root.source,
                 windows=self.ctx.windows,
@@ -533,36 +568,39 @@ class _Scanner:
                 continue
             except OSError:
                 continue
-            names = set(entries)
-            if "pyvenv.cfg" in names or "conda-meta" in names:
-                env = self.env_at(path, real, names, root)
+            if "pyvenv.cfg" in entries or "conda-meta" in entries:
+                env = self.env_at(path, real, None, root, entries)
                 if env is not None:
                     yield env
                     continue
                 if real in self.seen:  # an env already listed (reached twice): not walked
                     continue
-                if "conda-meta" in names and is_conda_base(names):
+                if "conda-meta" in entries and is_conda_base(entries):
                     # A conda base install: only its envs/ (walked as if it were this dir).
-                    if "envs" in names:
+                    if "envs" in entries:
                         stack.append(
                             (os.path.join(path, "envs"), os.path.join(real, "envs"), depth)
                         )
                     continue
             at_limit = depth >= root.depth
-            for name in sorted(names, reverse=True):
+            prune_hidden = root.prune_hidden
+            for name in sorted(entries, reverse=True):
                 if name in PRUNE or (
-                    root.prune_hidden and name.startswith(".") and name not in HIDDEN_OK
+                    prune_hidden and name.startswith(".") and name not in HIDDEN_OK
                 ):
                     continue
                 entry = entries[name]
                 try:
                     if entry.is_dir(follow_symlinks=False):
-                        if self.excluded(entry.path):
+                        child = entry.path
+                        if self.excluded(child):
                             continue
                         if at_limit:
                             not_entered += 1
                         else:
-                            stack.append((entry.path, os.path.join(real, name), depth + 1))
+                            # listed as a directory, not a link: no lstat for its chains
+                            self.links.not_a_link(child)
+                            stack.append((child, os.path.join(real, name), depth + 1))
                     elif at_limit:
                         continue
                     elif entry.is_symlink() and entry.is_dir():

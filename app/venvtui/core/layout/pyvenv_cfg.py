@@ -27,6 +27,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from venvtui.core.base.errors import CfgError
@@ -68,6 +69,13 @@ def _classify_with(text: str, ending: str) -> CfgLine:
 
 
 def _split_lines(text: str) -> list[tuple[str, str]]:
+    if "\r" not in text:  # the common case: "\n" endings only, no regex needed
+        lines = text.split("\n")
+        last = lines.pop()
+        out = [(line, "\n") for line in lines]
+        if last:
+            out.append((last, ""))
+        return out
     parts = _LINE_SPLIT.split(text)
     out = [(parts[i], parts[i + 1]) for i in range(0, len(parts) - 1, 2)]
     if parts[-1]:
@@ -101,13 +109,14 @@ class PyvenvCfg:
         lines: list[CfgLine] = []
         problems: list[str] = []
         first_seen: dict[str, int] = {}
+        escaped = _ESCAPED.search(text) is not None  # then find the lines holding them
         for number, (raw, ending) in enumerate(_split_lines(text), start=1):
             line = _classify_with(raw, ending)
             if number == 1 and bom and line.kind == "pair":
                 # Neither getpath nor site skips the BOM: the key is "\ufeff<key>".
                 line = CfgLine(line.text, ending, "pair", "\ufeff" + line.key, line.value)
             lines.append(line)
-            if _ESCAPED.search(raw):
+            if escaped and _ESCAPED.search(raw):
                 problems.append(f"line {number}: bytes that are not UTF-8")
             if line.kind == "bad":
                 problems.append(f"line {number}: no '=' in {raw.strip()!r}; Python ignores it")
@@ -230,6 +239,16 @@ def render_cfg(pairs: Iterable[tuple[str, str]]) -> bytes:
     return "".join(lines).encode("utf-8", "surrogateescape")
 
 
+# Envs made from one base by one tool often hold the same bytes (uv and virtualenv write no
+# env path): a parse (immutable) is shared by content. Only small files are kept.
+_SHARED_MAX_BYTES = 4096
+
+
+@lru_cache(maxsize=256)
+def _parse_shared(data: bytes) -> PyvenvCfg:
+    return PyvenvCfg.parse(data)
+
+
 def read_cfg(path: str | os.PathLike[str]) -> PyvenvCfg:
     """Parse the pyvenv.cfg at `path` (the file itself); raises CfgError when unreadable."""
     try:
@@ -238,4 +257,4 @@ def read_cfg(path: str | os.PathLike[str]) -> PyvenvCfg:
         raise CfgError(f"cannot read {exc}", exc.hint) from None
     except OSError as exc:
         raise CfgError(f"cannot read {os.fspath(path)}: {exc.strerror or exc}") from None
-    return PyvenvCfg.parse(data)
+    return _parse_shared(data) if len(data) <= _SHARED_MAX_BYTES else PyvenvCfg.parse(data)

@@ -21,6 +21,7 @@ import stat
 from venvtui.core.base.errors import NotFoundError
 from venvtui.core.base.models import Chain, Hop, HopKind
 from venvtui.core.base.observed import note_link
+from venvtui.core.base.paths import is_normal_abs, parent_of
 
 # CPython getpath.c: "40 is the Linux kernel 4.2 limit" (MAXSYMLINKS).
 MAX_HOPS = 40
@@ -31,6 +32,12 @@ _MISSING_ERRNOS = (errno.ENOENT, errno.ENOTDIR)
 def next_hop(link: str, target: str) -> str:
     """Where a link points: absolute targets as-is, relative ones joined to the link's dir;
     normalised lexically (getpath: `_Py_join_relfile` + `_Py_normpath`)."""
+    if is_normal_abs(target):
+        return target
+    if "/" not in target and target not in ("", ".", "..") and is_normal_abs(link):
+        # A plain name beside a normal link (`python -> python3.12`): nothing to normalise.
+        parent = parent_of(link)
+        return (parent if parent != "/" else "") + "/" + target
     if os.path.isabs(target):
         return os.path.normpath(target)
     return os.path.normpath(os.path.join(os.path.dirname(link), target))
@@ -72,6 +79,11 @@ class LinkCache:
                     result = (above, False)
         self.chains[directory] = result
         return result
+
+    def not_a_link(self, directory: str) -> None:
+        """The caller saw `directory` listed as a directory, not a symlink (scandir's d_type):
+        its lstat is not needed again."""
+        self.links.setdefault(directory, "")
 
     def link_of(self, directory: str) -> str | None:
         try:
@@ -140,7 +152,7 @@ def walk_chain(path: str, *, max_hops: int = MAX_HOPS, cache: LinkCache | None =
     Raises NotFoundError only when `path` itself does not exist (and is not a dangling link).
     `cache` shares directory lookups across calls (for scans of many paths).
     """
-    start = os.path.abspath(path)
+    start = path if is_normal_abs(path) else os.path.abspath(path)
     hops: list[Hop] = []
     seen_paths: set[str] = set()
     seen_inodes: set[tuple[int, int]] = set()
@@ -148,9 +160,7 @@ def walk_chain(path: str, *, max_hops: int = MAX_HOPS, cache: LinkCache | None =
     while True:
         # `current` is absolute and normalised here: the cache can be asked directly.
         links = (
-            cache.dir_links_in(os.path.dirname(current))[0]
-            if cache is not None
-            else dir_links(current)
+            cache.dir_links_in(parent_of(current))[0] if cache is not None else dir_links(current)
         )
         note_link(current)
         try:
