@@ -6,6 +6,8 @@ Handlers import the core lazily so `venvtui --help` and the `--json` paths stay 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import os
 import sys
 from typing import TYPE_CHECKING, Any
@@ -13,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from venvtui.cli.args import options_from, timeout_arg
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
     from venvtui.core.base.errors import VenvtuiError
     from venvtui.core.base.models import Chain, Environment, Interpreter, ProbeResult
@@ -161,7 +163,27 @@ def note_limits(limits: Sequence[WalkLimit]) -> None:
         print(f"venvtui: note: {msg}", file=sys.stderr)
 
 
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """The cyclic garbage collector paused for the duration. A listing builds a large heap that
+    lives until the command ends and leaves almost no cycles (353 unreachable objects over
+    2,000 envs), while each collection walks the whole heap: 0.3 s of 2 s CPU at 2,000 envs.
+    Reference counting still frees everything else at once."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def cmd_envs(args: argparse.Namespace) -> int:
+    with _no_cycle_collection():
+        return _envs(args)
+
+
+def _envs(args: argparse.Namespace) -> int:
     from venvtui.core.base.config import load_config
     from venvtui.core.breaks.batch import diagnose_many
     from venvtui.core.installed.envs import iter_environments
@@ -184,7 +206,9 @@ def cmd_envs(args: argparse.Namespace) -> int:
     statuses = [d.status for d in diagnose_many(envs, confirm=False, forecast=False)]
     errors = [_error_entry(None, p) for p in problems]
     if args.json:
-        rows = [{**e.to_json(), "status": st} for e, st in zip(envs, statuses, strict=True)]
+        rows = [e.to_json() for e in envs]
+        for row, st in zip(rows, statuses, strict=True):
+            row["status"] = st  # last, as in every row
         _emit_list(
             {
                 "environments": rows,

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 # C0 controls but tab and newline, DEL, C1 controls, and the lone surrogates that stand for
 # undecodable bytes (os.fsdecode / surrogateescape): shown as escapes, never sent raw.
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# The ASCII characters `_UNSAFE` lets through: tab, newline and the printable ones.
+_SAFE_ASCII = bytes([0x09, 0x0A, *range(0x20, 0x7F)])
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -31,6 +33,10 @@ def _escape(match: re.Match[str]) -> str:
 def escape_text(text: str) -> str:
     """`text` with control characters and undecodable bytes shown as `\\xNN` escapes: a
     `prompt` holding terminal escape sequences cannot drive the terminal."""
+    # ASCII with nothing to escape (every JSON document: it is written with ensure_ascii) is
+    # told in C, without the regex's scan of megabytes of output.
+    if text.isascii() and not text.encode("ascii").translate(None, _SAFE_ASCII):
+        return text
     return _UNSAFE.sub(_escape, text)
 
 
@@ -109,7 +115,9 @@ def write_json(data: dict[str, Any], *, indent: int | None = 2) -> None:
     """Print `data` (a whole document, `schema_version` included) as `emit_json` does: in one
     write (the stream escapes what it is given; a write per JSON token cost more than the
     encoding)."""
-    sys.stdout.write(json.dumps(data, indent=indent, sort_keys=False, default=str) + "\n")
+    # Documents are trees built by to_json(): no cycle to check for.
+    text = json.dumps(data, indent=indent, sort_keys=False, default=str, check_circular=False)
+    sys.stdout.write(text + "\n")
 
 
 def list_indent() -> int | None:
