@@ -234,3 +234,58 @@ def test_changes_through_a_directory_link_land_where_the_os_puts_them(tmp_path: 
     for p in paths:
         assert before[p][0] == os.path.exists(p), p
         assert before[p][1] == (hops(walk_chain(p)) if os.path.lexists(p) else None), p
+
+
+def test_link_limit_counts_alike_whatever_was_asked_first(tmp_path: Path) -> None:
+    """Chains of file links and of directory links around the kernel's limit (40): within a
+    snapshot, answers remembered from one budget serve another, so every order of asking
+    must still count the links exactly as the OS does."""
+    (tmp_path / "f").write_text("")
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "f").write_text("")
+    for i in range(45):
+        (tmp_path / f"l{i}").symlink_to(f"l{i + 1}" if i < 44 else "f")
+        (tmp_path / f"k{i}").symlink_to(f"k{i + 1}" if i < 44 else "d")
+    paths = [str(tmp_path / f"l{i}") for i in range(45)]
+    paths += [str(tmp_path / f"k{i}" / "f") for i in range(45)]
+    paths += [str(tmp_path / f"k{i}" / "f" / "x") for i in range(45)]
+    for p in paths:  # outside a snapshot: each path resolved on its own
+        assert REAL.exists(p) == os.path.exists(p), p
+    for order in (paths, paths[::-1], paths[::2] + paths[1::2]):
+        with snapshot():
+            for p in order:
+                assert REAL.exists(p) == os.path.exists(p), p
+                assert REAL.lnode(p).kind in (
+                    (real_node(p).kind,) if real_node(p).kind != "error" else ("missing", "error")
+                ), p
+                if os.path.exists(p):
+                    assert REAL.realpath(p) == os.path.realpath(p), p
+
+
+def test_overlays_in_a_snapshot_match_doing_it(tmp_path: Path) -> None:
+    """Within a snapshot an overlay takes the real view's answers where no change can reach
+    them: after the real view has answered every path, the overlay's answers are still what
+    the disk shows once the changes are made."""
+    build_tree(tmp_path)
+    a = tmp_path / "a"
+    changes = [
+        Change("copy", str(a / "r2"), str(a / "r1")),
+        Change("link", str(a / "cur"), "r2"),
+        Change("remove", str(a / "r1")),
+        Change("link", str(tmp_path / "dangling"), "file"),
+    ]
+    paths = probe_paths(tmp_path)
+    paths += [str(Path(p) / "x") for p in paths]
+    with snapshot():
+        real_first = {p: (REAL.exists(p), REAL.realpath(p), hops_or_none(REAL, p)) for p in paths}
+        view = Overlay(changes)
+        after = {p: (view.exists(p), view.realpath(p), hops_or_none(view, p)) for p in paths}
+    for p in paths:
+        assert real_first[p][0] == os.path.exists(p), p
+    perform(changes)
+    for p in paths:
+        exists, real, chain = after[p]
+        assert exists == os.path.exists(p), p
+        assert chain == (hops(walk_chain(p)) if os.path.lexists(p) else None), p
+        if exists:
+            assert real == os.path.realpath(p), p

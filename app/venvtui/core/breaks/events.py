@@ -578,7 +578,10 @@ def user_links(view: View, paths: Iterable[str], env_dir: str) -> list[str]:
     maintains: the user made them, and only the user re-points them."""
     out: list[str] = []
     for path in paths:
-        for c in _unowned_links_on(view, os.path.normpath(path)):
+        path = os.path.normpath(path)
+        if inside(path, env_dir):
+            continue  # each of its components is in the env or above it: none is kept
+        for c in _unowned_links_on(view, path):
             if not (inside(c, env_dir) or c in out or inside(env_dir, c)):
                 out.append(c)
     return out

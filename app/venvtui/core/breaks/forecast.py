@@ -100,7 +100,16 @@ def base_facts(python: str | None, *, spawn: bool, options: Options = DEFAULT_OP
 def parent_env_of(view: View, path: str, env_dir: str) -> str | None:
     """The nearest directory above `path` holding a pyvenv.cfg that is not `env_dir` or one
     of its ancestors."""
-    for d in _env_dirs_above(view, os.path.dirname(os.path.normpath(path))):
+    start = os.path.dirname(os.path.normpath(path))
+    top = os.path.normpath(env_dir)
+    if inside(start, top):
+        # from inside the env, only the directories below its top can count
+        while start != top:
+            if view.isfile(os.path.join(start, "pyvenv.cfg")):
+                return start
+            start = os.path.dirname(start)
+        return None
+    for d in _env_dirs_above(view, start):
         if not inside(env_dir, d):
             return d
     return None

@@ -94,8 +94,8 @@ class View:
             cand = os.path.join(cur, comp)
             node = self._raw(cand)
             if node.kind == "link":
-                budget[0] -= 1
-                if budget[0] <= 0 or node.target is None:
+                budget[0] -= 1  # Linux namei: the 41st link is ELOOP (MAXSYMLINKS 40)
+                if budget[0] < 0 or node.target is None:
                     return None
                 res = self._canon(next_hop(cand, node.target), budget)
                 if res is None:
@@ -113,13 +113,21 @@ class View:
         self, path: str, budget: list[int], store: dict[Any, Any]
     ) -> tuple[str, Node] | None:
         """`_canon` within a snapshot, component by component from the parent's answer, which
-        is shared by every path below it (keyed with the link budget left, so the loop limit
-        counts exactly as in `_canon`)."""
-        key = (path, budget[0])
-        hit: tuple[tuple[str, Node] | None, int] | None = store.get(key)
+        is shared by every path below it. The memo keeps, per path, the answer and the links
+        it followed, so the loop limit counts exactly as in `_canon` whatever budget is left:
+        an answer that followed `used` links holds for any budget of at least `used`, and a
+        smaller budget runs out first (the kernel's ELOOP); an answer cut by the budget says
+        only that a budget as small runs out too."""
+        hit: tuple[tuple[str, Node] | None, int, bool] | None = store.get(path)
         if hit is not None:
-            budget[0] = hit[1]
-            return hit[0]
+            res_hit, used, was_cut = hit
+            if used > budget[0]:
+                budget[0] = -1
+                return None
+            if not was_cut:
+                budget[0] -= used
+                return res_hit
+        start = budget[0]
         # `path` is absolute and normalised: its parent and name are a split at the last sep
         cut = path.rfind(os.sep)
         parent = path[:cut] or os.sep
@@ -136,7 +144,7 @@ class View:
                 node = self._raw(cand)
                 if node.kind == "link":
                     budget[0] -= 1
-                    if budget[0] <= 0 or node.target is None:
+                    if budget[0] < 0 or node.target is None:
                         res = None
                     else:
                         res = self._canon(next_hop(cand, node.target), budget)
@@ -144,7 +152,7 @@ class View:
                     res = None
                 else:
                     res = (cand, node)
-        store[key] = (res, budget[0])
+        store[path] = (res, start - budget[0], budget[0] < 0)
         return res
 
     def answers(self) -> dict[tuple[Any, ...], Any] | None:
@@ -185,7 +193,7 @@ class View:
         budget = [MAX_HOPS]
         res = self._canon(parent, budget)
         if res is None:
-            if budget[0] <= 0:  # the kernel's ELOOP, not a missing file
+            if budget[0] < 0:  # the kernel's ELOOP, not a missing file
                 return Node("error", error="Too many levels of symbolic links")
             return Node("missing", error=f"{parent} does not exist")
         pdir, pnode = res
@@ -424,6 +432,7 @@ class Overlay(View):
     def __init__(self, changes: tuple[Change, ...] | list[Change] = (), base: View = REAL):
         self.base = base
         self.entries: dict[str, Change] = {}
+        self._below: tuple[str, ...] = ()  # "entry/" for each entry but the root
         self.changes: tuple[Change, ...] = ()
         self._memo: tuple[Snapshot, dict[tuple[Any, ...], Any]] | None = None
         for ch in changes:
@@ -456,7 +465,24 @@ class Overlay(View):
             for p in [p for p in self.entries if p.startswith(path + os.sep)]:
                 del self.entries[p]
         self.entries[path] = ch
+        self._below = tuple(k + os.sep for k in self.entries if len(k) > 1)
         self.changes = (*self.changes, ch)
+
+    def _unchanged(self, path: str) -> bool:
+        """No change is at `path` or above it: its lstat answer is the base's."""
+        return path not in self.entries and not path.startswith(self._below)
+
+    def _canon_shared(
+        self, path: str, budget: list[int], store: dict[Any, Any]
+    ) -> tuple[str, Node] | None:
+        """The base's answer where it followed no link and no change is at `path` or above it
+        (the same components, each with the base's lstat answer: an env's own directories
+        under an installer's event)."""
+        memo = _current()
+        hit = memo.canon.get(path) if memo is not None and self.base is REAL else None
+        if hit is not None and hit[1] == 0 and hit[0] is not None and self._unchanged(path):
+            return hit[0]  # type: ignore[no-any-return]
+        return super()._canon_shared(path, budget, store)
 
     def _raw(self, path: str) -> Node:
         memo = self.answers()
@@ -470,6 +496,8 @@ class Overlay(View):
             return found
 
     def _raw_changed(self, path: str) -> Node:
+        if self._unchanged(path):
+            return self.base._raw(path)
         ch = self.entries.get(path)
         if ch is not None:
             return self._node_for(ch)
