@@ -214,8 +214,16 @@ def collect(
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
+    from venvtui.cli.inventory import no_cycle_collection
+
+    with no_cycle_collection():
+        return _doctor(args)
+
+
+def _doctor(args: argparse.Namespace) -> int:
     from venvtui.core.breaks.batch import diagnose_many
     from venvtui.core.breaks.health import HEALTH_ORDER, is_problem
+    from venvtui.core.layout.view import Snapshot, snapshot
 
     options = options_from(args)
     from venvtui.core.base.config import load_config
@@ -225,16 +233,22 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     limits: list[WalkLimit] = []
     interrupted = _interrupted_writes(args.targets, recover=args.recover)
     gone = {row["env"] for row in interrupted if not os.path.lexists(row["env"])}
-    envs = collect([t for t in args.targets if os.path.abspath(t) not in gone], problems, limits)
+    # one reading of the disk for the scan and the diagnoses (not across a recovery's writes)
+    memo = Snapshot()
+    with snapshot(memo):
+        envs = collect(
+            [t for t in args.targets if os.path.abspath(t) not in gone], problems, limits
+        )
     if not args.targets:  # journals sit beside environments: look beside the ones found
         interrupted += _interrupted_writes(
             sorted({os.path.dirname(env.path) for _shown, env in envs}),
             recover=args.recover,
             envs=[env.path for _shown, env in envs],
         )
-    diags = diagnose_many(
-        [env for _shown, env in envs], confirm=not args.no_confirm, options=options
-    )
+    with snapshot(None if args.recover else memo):
+        diags = diagnose_many(
+            [env for _shown, env in envs], confirm=not args.no_confirm, options=options
+        )
     unhealthy = any(is_problem(d.status) for d in diags)
     if args.json:
         from venvtui.cli.output import emit_json
