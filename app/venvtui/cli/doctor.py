@@ -251,7 +251,7 @@ def _doctor(args: argparse.Namespace) -> int:
         )
     unhealthy = any(is_problem(d.status) for d in diags)
     if args.json:
-        from venvtui.cli.output import emit_json
+        from venvtui.cli.output import emit_json, list_indent
 
         rows: list[dict[str, Any]] = []
         for (shown, _env), d in zip(envs, diags, strict=True):
@@ -263,7 +263,8 @@ def _doctor(args: argparse.Namespace) -> int:
                 "environments": rows,
                 **_problems_json(problems, limits),
                 "interrupted_writes": interrupted,
-            }
+            },
+            indent=list_indent(),
         )
     else:
         _print_interrupted(interrupted, recover=args.recover)
@@ -380,11 +381,11 @@ def _emit_whatif(
 
     worse = any(RANK[r.status_after] > RANK[r.status_before] for r in result.environments)
     if args.json:
-        from venvtui.cli.output import emit_json
+        from venvtui.cli.output import emit_json, list_indent
 
         data = result.to_json()
         data.update(_problems_json(problems, limits))
-        emit_json(data)
+        emit_json(data, indent=list_indent())
     else:
         from venvtui.cli.output import home_short
 

@@ -121,8 +121,8 @@ def write_json(data: dict[str, Any], *, indent: int | None = 2) -> None:
 
 
 def list_indent() -> int | None:
-    """List output: indented on a terminal, one compact line when piped (encoded in C, which
-    matters for thousands of environments)."""
+    """Output over many environments (lists, doctor, whatif): indented on a terminal, one
+    compact line when piped (encoded in C, which matters for thousands of environments)."""
     return 2 if sys.stdout.isatty() else None
 
 
