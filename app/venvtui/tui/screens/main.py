@@ -48,6 +48,12 @@ if TYPE_CHECKING:
 AGE_REFRESH_SECONDS = 60.0  # the Changed column is recomputed this often
 BATCH_ROWS = 50  # flush a batch at this many rows ...
 BATCH_SECONDS = 0.1  # ... or when this long has passed since the last flush
+# A table's first screenful of new rows goes FIRST_ROWS at a time: each row that appears on
+# screen renders all its cells (~0.3 ms a cell), in the frame that shows it.
+FIRST_ROWS = 4
+SCREENFUL = 40
+# Workers given rows have a description: @work's default is the repr of every argument (tens
+# of ms for 2,000 rows, on the event loop).
 
 T = TypeVar("T")
 
@@ -56,11 +62,14 @@ def batched(
     items: Iterator[T],
     post: Callable[[list[T]], threading.Event | None],
     cancelled: Callable[[], bool],
+    *,
+    new_rows: bool = False,
 ) -> int:
     """Post `items` in batches of at most BATCH_ROWS, at least every BATCH_SECONDS while items
     keep coming (an item after a quiet spell is posted at once). When `post` returns an event,
     wait for it (the UI has shown the batch) before posting the next one: a fast producer then
-    cannot flood the event loop with rows to measure in one go. Returns the count."""
+    cannot flood the event loop with rows to render in one go. `new_rows`: the items are rows
+    for an empty table (the first SCREENFUL go FIRST_ROWS a batch). Returns the count."""
     batch: list[T] = []
     count = 0
     last = time.monotonic()
@@ -77,7 +86,8 @@ def batched(
         batch.append(item)
         count += 1
         now = time.monotonic()
-        if len(batch) >= BATCH_ROWS or now - last >= BATCH_SECONDS:
+        size = FIRST_ROWS if new_rows and count <= SCREENFUL else BATCH_ROWS
+        if len(batch) >= size or now - last >= BATCH_SECONDS:
             flush()
             batch, last = [], time.monotonic()
     if batch and not cancelled():
@@ -261,7 +271,13 @@ class MainScreen(Screen[None]):
             self.interp_table.add_stale(found[0])
             self.env_table.add_stale(found[1])
 
-    @work(thread=True, exclusive=True, group="last-seen", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="last-seen",
+        exit_on_error=False,
+        description="save as last seen",
+    )
     def _save_last_seen(self, interps: list[InterpreterRow], envs: list[EnvRow]) -> None:
         from venvtui.tui import last_seen
 
@@ -297,6 +313,7 @@ class MainScreen(Screen[None]):
             self.service.iter_interpreters(cancelled),
             lambda rows: self._post_shown(InterpretersFound(scan, rows)),
             cancelled,
+            new_rows=True,
         )
         if not cancelled():
             self._post(ScanPartDone(scan, "interpreters", count, time.monotonic() - start))
@@ -313,6 +330,7 @@ class MainScreen(Screen[None]):
             self.service.iter_environments(cancelled),
             lambda rows: self._post_shown(EnvironmentsFound(scan, rows)),
             cancelled,
+            new_rows=True,
         )
         if not cancelled():
             reach = self.service.scan_reach()
@@ -388,7 +406,14 @@ class MainScreen(Screen[None]):
             Text("2 shows the interpreters found; n creates an environment from one.", "dim")
         )
 
-    @work(thread=True, exclusive=True, group="confirm", exit_on_error=False, name="confirm")
+    @work(
+        thread=True,
+        exclusive=True,
+        group="confirm",
+        exit_on_error=False,
+        name="confirm",
+        description="confirm statuses",
+    )
     def _confirm_envs(self, scan: int, rows: list[EnvRow]) -> None:
         """Run every environment's python once, in the background, so each row's status is
         the observed one without selecting it (the scan's static status until then)."""
@@ -425,7 +450,13 @@ class MainScreen(Screen[None]):
         self.confirming = max(0, self.confirming - len(message.rows))
         self._update_status()
 
-    @work(thread=True, exclusive=True, group="dependents", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="dependents",
+        exit_on_error=False,
+        description="count dependents",
+    )
     def _compute_dependents(
         self, scan: int, interps: list[InterpreterRow], envs: list[EnvRow]
     ) -> None:
@@ -443,7 +474,9 @@ class MainScreen(Screen[None]):
         with self.app.batch_update():
             table.rebuild()
 
-    @work(thread=True, exclusive=True, group="sizes", exit_on_error=False)
+    @work(
+        thread=True, exclusive=True, group="sizes", exit_on_error=False, description="measure sizes"
+    )
     def _compute_sizes(self, scan: int, rows: list[EnvRow]) -> None:
         worker = get_current_worker()
 
@@ -563,7 +596,14 @@ class MainScreen(Screen[None]):
             if interp is not None:
                 self._load_detail(interp, list(self.env_table.records.values()))
 
-    @work(thread=True, exclusive=True, group="detail", exit_on_error=False, name="detail")
+    @work(
+        thread=True,
+        exclusive=True,
+        group="detail",
+        exit_on_error=False,
+        name="detail",
+        description="load detail",
+    )
     def _load_detail(
         self, row: EnvRow | InterpreterRow, others: list[EnvRow] | list[InterpreterRow]
     ) -> None:
@@ -846,7 +886,14 @@ class MainScreen(Screen[None]):
             return
         self._plan("repair", rows, None)
 
-    @work(thread=True, exclusive=True, group="plan", exit_on_error=False, name="plan")
+    @work(
+        thread=True,
+        exclusive=True,
+        group="plan",
+        exit_on_error=False,
+        name="plan",
+        description="plan",
+    )
     def _plan(self, action: str, rows: list[EnvRow], python: str | None) -> None:
         plans: list[PlanView] = []
         refused: list[tuple[str, str]] = []
