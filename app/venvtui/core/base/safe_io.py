@@ -136,19 +136,23 @@ def read_head(path: str | os.PathLike[str], size: int, *, follow_symlinks: bool 
 
 def _read_upto(fd: int, path: str | os.PathLike[str], size: int, expect: int) -> bytes:
     """At most `size` bytes from `fd`; `expect` (the fstat size) sizes the first read, so a
-    small file is read with one call plus the one that sees its end."""
+    small file is read with one call: a regular file's read comes back short only at its end
+    (POSIX read()), and one that ends where fstat said needs no further call to see it."""
     chunks: list[bytes] = []
     left = size
     step = max(min(expect + 1, left), 1 << 12)
     while left > 0:
+        want = min(left, step)
         try:
-            chunk = os.read(fd, min(left, step))
+            chunk = os.read(fd, want)
         except BlockingIOError:
             raise UnsafeRead(path, "would block on read", errno.EAGAIN) from None
         if not chunk:
             break
         chunks.append(chunk)
         left -= len(chunk)
+        if len(chunk) < want and size - left == expect:
+            break
         step = 1 << 16
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 

@@ -279,13 +279,16 @@ def creator_of(cfg: Sequence[tuple[str, str]]) -> str:
     return "unknown"
 
 
-def env_python(env_dir: str, *, windows: bool = False) -> str | None:
+def env_python(
+    env_dir: str, *, windows: bool = False, link_cache: LinkCache | None = None
+) -> str | None:
     """The env's interpreter path: bin/python (Scripts/python.exe), else the first
     bin/python* present; None when there is none. A dangling link still counts: it is the
-    path the env runs, and the chain shows where it breaks."""
+    path the env runs, and the chain shows where it breaks. `link_cache` keeps the lstat for
+    the chain walked from that path."""
     bindir = os.path.join(env_dir, "Scripts" if windows else "bin")
     primary = os.path.join(bindir, "python.exe" if windows else "python")
-    if os.path.lexists(primary):
+    if link_cache.lexists(primary) if link_cache is not None else os.path.lexists(primary):
         return primary
     try:
         names = sorted(os.listdir(bindir))
@@ -384,7 +387,7 @@ def make_environment(
     python = (
         os.path.join(path, "python.exe")
         if kind == "conda" and windows
-        else env_python(path, windows=windows)
+        else env_python(path, windows=windows, link_cache=link_cache)
     )
     if kind == "venv" and python is None and stray_cfg(names):
         return None

@@ -44,11 +44,12 @@ def next_hop(link: str, target: str) -> str:
 
 
 class LinkCache:
-    """Directory lookups shared by many `walk_chain` calls during one scan (thousands of env
-    pythons share most of their parent directories): whether each directory is a symlink
-    (and its target), and directory realpaths. Only valid while the tree does not change."""
+    """Lookups shared by many `walk_chain` calls during one scan (thousands of env pythons
+    share most of their parent directories, and their bases' files): whether each directory is
+    a symlink (and its target), directory realpaths, and each hop's lstat and link target.
+    Only valid while the tree does not change."""
 
-    __slots__ = ("chains", "links", "reals")
+    __slots__ = ("chains", "links", "looks", "reals", "targets")
 
     def __init__(self) -> None:
         # directory -> raw link target, "" when not a link, None when it cannot be examined
@@ -56,6 +57,32 @@ class LinkCache:
         self.reals: dict[str, str] = {}
         # directory -> (dir_links of an entry in it, whether the walk up stopped early)
         self.chains: dict[str, tuple[tuple[tuple[str, str], ...], bool]] = {}
+        # path -> (st_mode, st_dev, st_ino) of a successful lstat; link -> readlink() text
+        self.looks: dict[str, tuple[int, int, int]] = {}
+        self.targets: dict[str, str] = {}
+
+    def lstat(self, path: str) -> tuple[int, int, int]:
+        """(st_mode, st_dev, st_ino) of `path` itself; raises the lstat's OSError (failures
+        are not kept)."""
+        look = self.looks.get(path)
+        if look is None:
+            st = os.lstat(path)
+            look = self.looks[path] = (st.st_mode, st.st_dev, st.st_ino)
+        return look
+
+    def lexists(self, path: str) -> bool:
+        """os.path.lexists, its lstat kept for the chain walked from `path` next."""
+        try:
+            self.lstat(path)
+        except (OSError, ValueError):
+            return False
+        return True
+
+    def readlink(self, path: str) -> str:
+        target = self.targets.get(path)
+        if target is None:
+            target = self.targets[path] = os.readlink(path)
+        return target
 
     def dir_links_in(self, directory: str) -> tuple[tuple[tuple[str, str], ...], bool]:
         """`dir_links()` of any entry of `directory` (memoised per directory)."""
@@ -164,7 +191,11 @@ def walk_chain(path: str, *, max_hops: int = MAX_HOPS, cache: LinkCache | None =
         )
         note_link(current)
         try:
-            st = os.lstat(current)
+            if cache is not None:
+                mode, dev, ino = cache.lstat(current)
+            else:
+                st = os.lstat(current)
+                mode, dev, ino = st.st_mode, st.st_dev, st.st_ino
         except OSError as exc:
             if exc.errno in _MISSING_ERRNOS:
                 if not hops:
@@ -175,11 +206,11 @@ def walk_chain(path: str, *, max_hops: int = MAX_HOPS, cache: LinkCache | None =
             else:
                 hops.append(Hop(current, "error", dir_links=links, error=_describe(exc)))
             break
-        if not stat.S_ISLNK(st.st_mode):
-            end: HopKind = "dir" if stat.S_ISDIR(st.st_mode) else "file"
+        if not stat.S_ISLNK(mode):
+            end: HopKind = "dir" if stat.S_ISDIR(mode) else "file"
             hops.append(Hop(current, end, dir_links=links))
             break
-        inode = (st.st_dev, st.st_ino)
+        inode = (dev, ino)
         if current in seen_paths or inode in seen_inodes:
             hops.append(
                 Hop(current, "loop", dir_links=links, error=f"{current} links back into the chain")
@@ -193,7 +224,7 @@ def walk_chain(path: str, *, max_hops: int = MAX_HOPS, cache: LinkCache | None =
         seen_paths.add(current)
         seen_inodes.add(inode)
         try:
-            target = os.readlink(current)
+            target = cache.readlink(current) if cache is not None else os.readlink(current)
         except OSError as exc:
             hops.append(Hop(current, "error", dir_links=links, error=_describe(exc)))
             break
