@@ -99,9 +99,21 @@ def base_facts(python: str | None, *, spawn: bool, options: Options = DEFAULT_OP
 
 def parent_env_of(view: View, path: str, env_dir: str) -> str | None:
     """The nearest directory above `path` holding a pyvenv.cfg that is not `env_dir` or one
-    of its ancestors."""
+    of its ancestors (asked for each hop of the env's chain: one answer per directory)."""
     start = os.path.dirname(os.path.normpath(path))
     top = os.path.normpath(env_dir)
+    memo = view.answers()
+    if memo is None:
+        return _parent_env(view, start, top)
+    key = ("parent_env", start, top)
+    try:
+        return memo[key]  # type: ignore[no-any-return]
+    except KeyError:
+        found = memo[key] = _parent_env(view, start, top)
+        return found
+
+
+def _parent_env(view: View, start: str, top: str) -> str | None:
     if inside(start, top):
         # from inside the env, only the directories below its top can count
         while start != top:
@@ -110,7 +122,7 @@ def parent_env_of(view: View, path: str, env_dir: str) -> str | None:
             start = os.path.dirname(start)
         return None
     for d in _env_dirs_above(view, start):
-        if not inside(env_dir, d):
+        if not inside(top, d):
             return d
     return None
 
