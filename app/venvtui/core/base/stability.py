@@ -28,6 +28,7 @@ _BREW_VERSION = re.compile(rf"^{_VERSION}(?:_\d+)?$")
 _PLAIN_VERSION = re.compile(rf"^{_VERSION}$")
 _MINOR = re.compile(r"^(?P<minor>\d+\.\d+)t?$")
 _UV_PATCH = re.compile(rf"^(?P<impl>cpython|pypy|graalpy)-{_VERSION}(?:\+\w+)?-(?P<plat>.+)$")
+_UV_IMPLS = ("cpython-", "pypy-", "graalpy-")  # what _UV_PATCH starts with
 _UV_MINOR = re.compile(r"^(?P<impl>cpython|pypy|graalpy)-(?P<minor>\d+\.\d+)t?-(?P<plat>.+)$")
 _NIX = re.compile(r"^[0-9a-z]{32}-(?P<name>.+)$")
 _CONDA_PKG = re.compile(rf"^python-{_VERSION}-.+$")
@@ -122,7 +123,7 @@ def _find_install(path: str) -> Install | None:
             if m:
                 return Install("pyenv", _join(parts[: i + 2]), nxt, m["minor"], _join(parts[:i]))
         # uv: <uv python dir>/cpython-X.Y.Z-<platform>
-        m = _UV_PATCH.match(comp)
+        m = _UV_PATCH.match(comp) if comp.startswith(_UV_IMPLS) else None
         if m:
             return Install(
                 "uv", _join(parts[: i + 1]), m["version"], m["minor"], _join(parts[:i]), m["plat"]

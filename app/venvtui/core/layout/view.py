@@ -80,7 +80,11 @@ class View:
     def _canon(self, path: str, budget: list[int]) -> tuple[str, Node] | None:
         """Resolve every component of `path` (following links); None when some component is
         missing, not a directory, unreadable, or the links loop."""
-        path = _norm(path)
+        return self._canon_n(_norm(path), budget)
+
+    def _canon_n(self, path: str, budget: list[int]) -> tuple[str, Node] | None:
+        """`_canon` of a path `_norm` leaves as it is (a link's next hop, a normal path's
+        parent)."""
         memo = _current()
         if memo is not None and type(self) is View:
             return self._canon_shared(path, budget, memo.canon)
@@ -97,7 +101,7 @@ class View:
                 budget[0] -= 1  # Linux namei: the 41st link is ELOOP (MAXSYMLINKS 40)
                 if budget[0] < 0 or node.target is None:
                     return None
-                res = self._canon(next_hop(cand, node.target), budget)
+                res = self._canon_n(next_hop(cand, node.target), budget)
                 if res is None:
                     return None
                 cur, node = res
@@ -147,7 +151,7 @@ class View:
                     if budget[0] < 0 or node.target is None:
                         res = None
                     else:
-                        res = self._canon(next_hop(cand, node.target), budget)
+                        res = self._canon_n(next_hop(cand, node.target), budget)
                 elif node.kind in ("missing", "error"):
                     res = None
                 else:
@@ -191,7 +195,7 @@ class View:
         if parent == path:
             return Node("dir")
         budget = [MAX_HOPS]
-        res = self._canon(parent, budget)
+        res = self._canon_n(parent, budget)
         if res is None:
             if budget[0] < 0:  # the kernel's ELOOP, not a missing file
                 return Node("error", error="Too many levels of symbolic links")
