@@ -1,12 +1,14 @@
 """The tables keep the cells they rendered while rows stream in: rows appended below the
 screen render no cell on screen again (a cell costs ~0.3 ms to render, a screenful ~50 ms of
-the event loop), and the rows appended are still shown when scrolled to."""
+the event loop), a changed row renders only its own cells again, and what changed is shown."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
+from textual.geometry import Region
 from textual.renderables.styled import Styled
 
 from tests.tui.conftest import settle
@@ -47,7 +49,8 @@ def count_renders(app: VenvtuiApp, table: EnvTable) -> tuple[list[object], list[
 
 
 def shown_text(table: EnvTable) -> str:
-    return "\n".join(table.render_line(y).text for y in range(table.size.height))
+    """The table's lines as the screen gets them."""
+    return "\n".join(strip.text for strip in table.render_lines(Region(0, 0, *table.size)))
 
 
 async def test_rows_appended_below_the_screen_render_no_cell_again() -> None:
@@ -68,3 +71,24 @@ async def test_rows_appended_below_the_screen_render_no_cell_again() -> None:
         await pilot.pause()
         assert "q049" in shown_text(table)
         assert cells, "the rows scrolled to were not rendered"
+
+
+async def test_a_changed_row_renders_only_its_own_cells_again() -> None:
+    app = VenvtuiApp(ManyEnvs(), cursor_blink=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        table = app.main.env_table
+        records = table.records
+        on_screen, below = "/home/dev/p005/.venv", "/home/dev/p100/.venv"
+        cells, frames = count_renders(app, table)
+        table.update_records([replace(records[below], size=7 << 20)])
+        table.refresh()
+        await pilot.pause()
+        assert frames and cells == []
+        table.update_records([replace(records[on_screen], size=123 << 20)])
+        await pilot.pause()
+        assert 0 < len(cells) <= len(table.columns)  # that row's cells, none of the others'
+        assert "123M" in shown_text(table)
+        await pilot.press("ctrl+end")
+        await pilot.pause()
+        assert "7.0M" in shown_text(table)

@@ -48,8 +48,8 @@ if TYPE_CHECKING:
 AGE_REFRESH_SECONDS = 60.0  # the Changed column is recomputed this often
 BATCH_ROWS = 50  # flush a batch at this many rows ...
 BATCH_SECONDS = 0.1  # ... or when this long has passed since the last flush
-# A table's first screenful of new rows goes FIRST_ROWS at a time: each row that appears on
-# screen renders all its cells (~0.3 ms a cell), in the frame that shows it.
+# A table's first screenful of new or changed rows goes FIRST_ROWS at a time: each row that
+# appears or changes on screen renders all its cells (~0.3 ms a cell) in the frame showing it.
 FIRST_ROWS = 4
 SCREENFUL = 40
 # Workers given rows have a description: @work's default is the repr of every argument (tens
@@ -63,13 +63,13 @@ def batched(
     post: Callable[[list[T]], threading.Event | None],
     cancelled: Callable[[], bool],
     *,
-    new_rows: bool = False,
+    top_first: bool = False,
 ) -> int:
     """Post `items` in batches of at most BATCH_ROWS, at least every BATCH_SECONDS while items
     keep coming (an item after a quiet spell is posted at once). When `post` returns an event,
     wait for it (the UI has shown the batch) before posting the next one: a fast producer then
-    cannot flood the event loop with rows to render in one go. `new_rows`: the items are rows
-    for an empty table (the first SCREENFUL go FIRST_ROWS a batch). Returns the count."""
+    cannot flood the event loop with rows to render in one go. `top_first`: the items are rows
+    for a table from its top (the first SCREENFUL go FIRST_ROWS a batch). Returns the count."""
     batch: list[T] = []
     count = 0
     last = time.monotonic()
@@ -86,7 +86,7 @@ def batched(
         batch.append(item)
         count += 1
         now = time.monotonic()
-        size = FIRST_ROWS if new_rows and count <= SCREENFUL else BATCH_ROWS
+        size = FIRST_ROWS if top_first and count <= SCREENFUL else BATCH_ROWS
         if len(batch) >= size or now - last >= BATCH_SECONDS:
             flush()
             batch, last = [], time.monotonic()
@@ -313,7 +313,7 @@ class MainScreen(Screen[None]):
             self.service.iter_interpreters(cancelled),
             lambda rows: self._post_shown(InterpretersFound(scan, rows)),
             cancelled,
-            new_rows=True,
+            top_first=True,
         )
         if not cancelled():
             self._post(ScanPartDone(scan, "interpreters", count, time.monotonic() - start))
@@ -330,7 +330,7 @@ class MainScreen(Screen[None]):
             self.service.iter_environments(cancelled),
             lambda rows: self._post_shown(EnvironmentsFound(scan, rows)),
             cancelled,
-            new_rows=True,
+            top_first=True,
         )
         if not cancelled():
             reach = self.service.scan_reach()
@@ -436,6 +436,7 @@ class MainScreen(Screen[None]):
             in_order(confirmed, todo, workers=confirm_workers(), cancelled=stop),
             lambda found: self._post_shown(EnvsConfirmed(scan, found)),
             stop,
+            top_first=True,
         )
 
     def on_envs_confirmed(self, message: EnvsConfirmed) -> None:
@@ -443,10 +444,10 @@ class MainScreen(Screen[None]):
         if message.scan != self.scan_id:
             return
         table = self.env_table
-        for row in message.rows:
-            old = table.records.get(row.key)
-            if old is not None:
-                table.update_record(replace(row, size=old.size))
+        records = table.records
+        table.update_records(
+            [replace(row, size=records[row.key].size) for row in message.rows if row.key in records]
+        )
         self.confirming = max(0, self.confirming - len(message.rows))
         self._update_status()
 
@@ -488,6 +489,7 @@ class MainScreen(Screen[None]):
             sizes(),
             lambda found: self._post_shown(SizesFound(dict(found))),
             lambda: worker.is_cancelled or scan != self.scan_id,
+            top_first=True,
         )
 
     def _unsized(self) -> list[EnvRow]:
@@ -496,10 +498,14 @@ class MainScreen(Screen[None]):
     def on_sizes_found(self, message: SizesFound) -> None:
         self.call_after_refresh(message.shown.set)
         table = self.env_table
-        for key, size in message.sizes.items():
-            row = table.records.get(key)
-            if row is not None:
-                table.update_record(replace(row, size=size))
+        records = table.records
+        table.update_records(
+            [
+                replace(records[key], size=size)
+                for key, size in message.sizes.items()
+                if key in records
+            ]
+        )
         self._update_status()
 
     def _update_status(self) -> None:

@@ -11,6 +11,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widgets import DataTable
@@ -33,6 +34,12 @@ R = TypeVar("R", InterpreterRow, EnvRow)
 def same_text(a: object, b: Text) -> bool:
     """`a` renders as `b` (Text's == ignores the base style)."""
     return isinstance(a, Text) and (a.plain, a.style, a.spans) == (b.plain, b.style, b.spans)
+
+
+def _drop_rows(cache: LRUCache[Any, Any], rows: set[RowKey]) -> None:
+    """Drop a DataTable render cache's entries for `rows` (its keys start with the row's)."""
+    for key in [k for k in cache.keys() if k[0] in rows]:  # noqa: SIM118 (no __iter__)
+        cache.discard(key)
 
 
 class RecordTable(DataTable[Any], Generic[R]):
@@ -66,17 +73,18 @@ class RecordTable(DataTable[Any], Generic[R]):
         self.stale: set[str] = set()
         self.flex_widths: dict[str, int] = {key: low for key, (low, _) in self.FLEX.items()}
         self.shown_columns: tuple[tuple[str, str], ...] = self.COLUMNS
-        self._appended = 0  # DataTable update counts spent on appending rows
+        self._kept = 0  # DataTable update counts whose changes the caches were kept across
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        """Render with the caches kept across appends. DataTable keys its cell, row and
-        line caches on an update count that every `add_row` bumps, so each streamed batch
-        re-rendered every visible cell (~50 ms per frame at 120x36) though the rows on
-        screen did not change. Rows are only appended at the end (anything else clears the
-        table or bumps the count), so while rendering the count stands for the changes
-        other than appends; negative, so it never meets a key made outside rendering."""
+        """Render with the caches kept across appends and cell updates. DataTable keys its
+        cell, row and line caches on an update count that every `add_row` and `update_cell`
+        bumps, so each streamed batch re-rendered every cell on screen (~50 ms a frame at
+        120x36) though those rows did not change. Here rows are only appended at the end,
+        and updated cells drop their row's renders (`_kept_across`); anything else clears the
+        table or bumps the count. So while rendering, the count stands for the other changes:
+        negative, so it never meets a key made outside rendering."""
         count = self._update_count
-        self._update_count = -1 - (count - self._appended)
+        self._update_count = -1 - (count - self._kept)
         try:
             return super().render_lines(crop)
         finally:
@@ -232,31 +240,61 @@ class RecordTable(DataTable[Any], Generic[R]):
         header = self.header_height if self.show_header else 0
         self.virtual_size = Size(width, self._total_row_height + header)
 
+    def _kept_across(self, count: int, rows: set[RowKey]) -> None:
+        """Since update count `count`, rows were appended or `rows` changed: drop what that
+        makes stale under render_lines' unchanged count (the line map, those rows' renders)."""
+        self._kept += self._update_count - count
+        self._offset_cache.clear()
+        self._row_renderable_cache.clear()
+        if rows:
+            self._line_cache.clear()
+            _drop_rows(self._cell_render_cache, rows)
+            _drop_rows(self._row_render_cache, rows)
+
     def add_rows_keyed(self, rows: list[R]) -> None:
         count = self._update_count
         for r in rows:
             self.add_row(*self.shown_cells(r), key=r.key)
-        self._appended += self._update_count - count
-        # What appending changes under render_lines' unchanged count: the row -> line map.
-        self._offset_cache.clear()
-        self._row_renderable_cache.clear()
+        self._kept_across(count, set())
         # The rows live as long as the table: kept out of the cyclic GC's full passes, which
         # otherwise stall the event loop for tens of ms once thousands of rows are in.
         gc.freeze()
 
     def update_record(self, record: R) -> None:
-        """Replace one record in place (cells updated without a rebuild when it is shown)."""
-        self.records[record.key] = record
-        if record.key in self.rows and self.matches(record):
-            # Only the cells that differ: each update_cell invalidates every rendered cell.
-            old = self.get_row(record.key)
-            for (column, _), was, value in zip(
-                self.shown_columns, old, self.shown_cells(record), strict=True
-            ):
-                if not same_text(was, value):
-                    self.update_cell(record.key, column, value)
-        else:
+        self.update_records([record])
+
+    def update_records(self, records: Iterable[R]) -> None:
+        """Replace records in place: the cells that differ are updated where the row is shown
+        and still matches the filter; the table is rebuilt (once) where a row must appear or
+        go."""
+        cells: list[tuple[str, str, Text]] = []
+        rebuild = False
+        for record in records:
+            self.records[record.key] = record
+            shown = record.key in self.rows
+            if shown and self.matches(record):
+                values = self.shown_cells(record)
+                cells += [
+                    (record.key, key, value)
+                    for (key, _), value in zip(self.shown_columns, values, strict=True)
+                ]
+            elif shown or self.matches(record):
+                rebuild = True
+        if rebuild:
             self.rebuild()
+        else:
+            self.update_cells(cells)
+
+    def update_cells(self, cells: Iterable[tuple[str, str, Text]]) -> None:
+        """Set (row, column, value) cells of shown rows; only the rows that changed render
+        again (each update_cell on its own drops every rendered cell)."""
+        count = self._update_count
+        changed: set[RowKey] = set()
+        for row, column, value in cells:
+            if not same_text(self.get_cell(row, column), value):
+                self.update_cell(row, column, value)
+                changed.add(RowKey(row))
+        self._kept_across(count, changed)
 
     def remove_record(self, key: str) -> None:
         if self.records.pop(key, None) is not None:
@@ -475,8 +513,7 @@ class EnvTable(RecordTable[EnvRow]):
     def set_marks(self, keys: set[str]) -> None:
         changed = self.marked ^ keys
         self.marked = set(keys)
-        for key in changed:
-            self._refresh_row(key)
+        self.update_records([self.records[k] for k in changed if k in self.records])
 
     def _refresh_row(self, key: str) -> None:
         record = self.records.get(key)
@@ -486,9 +523,12 @@ class EnvTable(RecordTable[EnvRow]):
     def set_now(self, now: float) -> None:
         """Move the clock the Changed column is relative to (ages stay current)."""
         self.now = now
-        for key, record in self.records.items():
-            if key in self.rows and any(k == "age" for k, _ in self.shown_columns):
-                self.update_cell(key, "age", Text(age(record.mtime, now)))
+        if any(k == "age" for k, _ in self.shown_columns):
+            self.update_cells(
+                (k, "age", Text(age(r.mtime, now)))
+                for k, r in self.records.items()
+                if k in self.rows
+            )
 
     def forecast_text(self, record: EnvRow) -> str:
         brk = record.next_break
