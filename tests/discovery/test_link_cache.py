@@ -8,7 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from venvtui.core.base.config import Config
+from venvtui.core.breaks.batch import diagnose_many
+from venvtui.core.installed.envs import iter_environments
 from venvtui.core.layout.symlinks import LinkCache, walk_chain
+from venvtui.core.layout.view import Snapshot, real_node, snapshot
 
 
 def build_farm(root: Path, seed: int) -> list[Path]:
@@ -74,3 +78,37 @@ def test_dir_links_through_a_linked_directory(tmp_path: Path) -> None:
         p = str(tmp_path / "bin" / name)
         assert walk_chain(p, cache=cache) == walk_chain(p)
         assert walk_chain(p, cache=cache).hops[0].dir_links == ((str(tmp_path / "bin"), "usr/bin"),)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_scan_shares_only_what_the_disk_says(tmp_path: Path, seed: int) -> None:
+    """What the scan adds to a snapshot's lstat answers is what lstat says of each path, for
+    real paths only; the statuses worked out in that snapshot are those worked out alone."""
+    farm = tmp_path / "farm"
+    farm.mkdir()
+    targets = build_farm(farm, seed)
+    root = tmp_path / "envs"
+    for i, target in enumerate(targets):
+        env = root / f"p{i}" / ".venv"
+        (env / "bin").mkdir(parents=True)
+        (env / "pyvenv.cfg").write_text("home = /usr/bin\nversion = 3.11.2\n")
+        (env / "bin" / "python").symlink_to(
+            target if i % 2 else os.path.relpath(target, env / "bin")
+        )
+    (root / "p0" / ".venv").rename(tmp_path / "moved")
+    (root / "p0" / ".venv").symlink_to(tmp_path / "moved")  # an env reached through a link
+
+    memo = Snapshot()
+    with snapshot(memo):
+        envs = sorted(
+            iter_environments([str(root)], config=Config(path=""), nodes=memo.nodes),
+            key=lambda e: e.path,
+        )
+        shared = dict(memo.nodes)
+        statuses = [d.status for d in diagnose_many(envs, confirm=False, forecast=False)]
+    assert len(envs) == len(targets)
+    assert shared
+    for path, node in shared.items():
+        assert os.path.realpath(os.path.dirname(path)) == os.path.dirname(path), path
+        assert real_node(path) == node, path
+    assert statuses == [d.status for d in diagnose_many(envs, confirm=False, forecast=False)]

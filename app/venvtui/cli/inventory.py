@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from venvtui.core.base.models import Chain, Environment, Interpreter, ProbeResult
     from venvtui.core.base.options import Options
     from venvtui.core.installed.envs import WalkLimit
+    from venvtui.core.layout.view import Snapshot
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -179,14 +180,16 @@ def no_cycle_collection() -> Iterator[None]:
 
 
 def cmd_envs(args: argparse.Namespace) -> int:
-    from venvtui.core.layout.view import snapshot
+    from venvtui.core.layout.view import Snapshot, snapshot
 
-    # one reading of the disk for the scan and the statuses
-    with no_cycle_collection(), snapshot():
-        return _envs(args)
+    # one reading of the disk for the scan and the statuses: the scan adds what it read to
+    # the snapshot's answers
+    memo = Snapshot()
+    with no_cycle_collection(), snapshot(memo):
+        return _envs(args, memo)
 
 
-def _envs(args: argparse.Namespace) -> int:
+def _envs(args: argparse.Namespace, memo: Snapshot) -> int:
     from venvtui.core.base.config import load_config
     from venvtui.core.breaks.batch import diagnose_many
     from venvtui.core.installed.envs import iter_environments
@@ -201,6 +204,7 @@ def _envs(args: argparse.Namespace) -> int:
             on_error=problems.append,
             on_limit=limits.append,
             config=config,
+            nodes=memo.nodes,
         ),
         key=lambda e: e.path,
     )

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from venvtui.core.base.config import Config, ConfigError, load_config
 from venvtui.core.base.errors import NotAnEnvironmentError, NotFoundError, VenvtuiError
 from venvtui.core.base.models import Chain, Environment, EnvKind, Source
+from venvtui.core.base.paths import parent_of
 from venvtui.core.base.safe_io import SMALL_FILE, read_text
 from venvtui.core.installed.sources import (
     Context,
@@ -35,6 +36,7 @@ from venvtui.core.installed.sources import (
 from venvtui.core.layout.env_top import is_conda_base, project_markers
 from venvtui.core.layout.pyvenv_cfg import read_cfg
 from venvtui.core.layout.symlinks import LinkCache, walk_chain
+from venvtui.core.layout.view import Node
 
 Cancel = Callable[[], bool]
 OnError = Callable[[VenvtuiError], None]
@@ -425,6 +427,10 @@ def _known_dir(cache: LinkCache, entries: Mapping[str, os.DirEntry[str]], name: 
         pass
 
 
+_FILE = Node("file")
+_DIR = Node("dir")
+
+
 def _mtime(path: str) -> float | None:
     """Last modification: the newer of the env dir and its bin dir (installs add scripts)."""
     best: float | None = None
@@ -463,6 +469,7 @@ class _Scanner:
         on_limit: OnLimit | None = None,
         exclude: Sequence[str] = (),
         max_dirs: int = MAX_DIRS,
+        nodes: dict[str, Node] | None = None,
     ) -> None:
         self.ctx = ctx
         self.cancel = cancel
@@ -472,6 +479,31 @@ class _Scanner:
         self.max_dirs = max_dirs
         self.seen: set[str] = set()
         self.links = LinkCache()
+        self.nodes = nodes
+
+    def share(self, chain: Chain) -> None:
+        """Add what walking `chain` read to the snapshot's lstat answers (`self.nodes`, keyed
+        by real paths): each hop below directories that are not links, and those
+        directories. The statuses worked out next in that snapshot need not read them again."""
+        nodes = self.nodes
+        if nodes is None:
+            return
+        for hop in chain.hops:
+            if hop.kind == "link":
+                node = Node("link", target=hop.target)
+            elif hop.kind == "file":
+                node = _FILE
+            elif hop.kind == "dir":
+                node = _DIR
+            else:  # the lstat failed or was not made (a loop): nothing was read
+                return
+            parent = parent_of(hop.path)
+            if hop.dir_links or self.links.dir_links_in(parent)[1]:
+                continue  # a symlinked (or unexaminable) directory above: not a real path
+            nodes.setdefault(hop.path, node)
+            while parent not in nodes and parent_of(parent) != parent:
+                nodes[parent] = _DIR
+                parent = parent_of(parent)
 
     def excluded(self, path: str) -> bool:
         """`path` is an excluded path or lies below one (config `scan.exclude`)."""
@@ -517,6 +549,8 @@ class _Scanner:
             return None
         if env is not None:
             self.seen.add(real)
+            if env.chain is not None:
+                self.share(env.chain)
         return env
 
     def walk(self, root: Root) -> Iterator[Environment]:
@@ -644,13 +678,16 @@ def iter_environments(
     on_limit: OnLimit | None = None,
     config: Config | None = None,
     max_dirs: int = MAX_DIRS,
+    nodes: dict[str, Node] | None = None,
 ) -> Iterator[Environment]:
     """Stream every environment under `roots` (None: the default roots plus the configured
     ones), deduped by the real path of the env root. Problems with roots the caller named (or
     the config file named) are passed to `on_error` (missing, not a directory, permission
     denied, a bad config file: then the defaults are used); everything else unreadable is
     skipped. A depth or directory bound that cut a walk short is passed to `on_limit`.
-    `config` defaults to the user's config file (`core.base.config.load_config`)."""
+    `config` defaults to the user's config file (`core.base.config.load_config`). `nodes`: a
+    snapshot's lstat answers (`view.Snapshot.nodes`) to add what the scan read to, for the
+    diagnoses made next in that snapshot."""
     ctx = context or Context.current()
     if config is None:
         try:
@@ -659,7 +696,7 @@ def iter_environments(
             if on_error is not None:
                 on_error(exc)
             config = Config(path="")
-    scanner = _Scanner(ctx, cancel, on_error, on_limit, config.exclude, max_dirs)
+    scanner = _Scanner(ctx, cancel, on_error, on_limit, config.exclude, max_dirs, nodes)
     if roots is None:
         plan = default_roots(ctx, max_depth, config)
     else:
