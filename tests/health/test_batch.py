@@ -11,6 +11,7 @@ with nothing memoised.
 from __future__ import annotations
 
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -25,9 +26,11 @@ from tests.layouts import (
     make_uv_managed,
     require_python,
 )
-from venvtui.core.base.models import Environment
+from venvtui.core.base.models import Environment, ProbeResult
+from venvtui.core.base.options import DEFAULT_OPTIONS, Options
 from venvtui.core.breaks.batch import diagnose_many, examine_each
 from venvtui.core.breaks.health import Examined, conclude, diagnose
+from venvtui.core.installed import probe as probe_mod
 from venvtui.core.installed.envs import load_environment
 
 pytestmark = [pytest.mark.slow, pytest.mark.realpython]
@@ -102,3 +105,34 @@ def test_confirming_in_a_pool_answers_as_one_by_one(
         assert a == b, a["path"]
     ran = [d["path"].rsplit("/", 1)[-1] for d in pooled if d["observed"] is not None]
     assert len(ran) == len(pooled) - 1 and "venv-gone" not in ran  # its python is gone
+
+
+def test_cold_bases_are_probed_together_before_the_static_pass(
+    layout: tuple[Path, list[Path]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With an empty probe cache (each test has its own), the first two base probes must be
+    in flight at the same time: each waits at a barrier for the other, which a one-after-
+    another static pass never reaches. The answers are those of each env alone."""
+    tmp, paths = layout
+    monkeypatch.setenv("UV_PYTHON_BIN_DIR", str(tmp / "uv" / "bin"))
+    envs = _loaded(paths)
+    real_probe = probe_mod.probe_through_cache
+    met = threading.Barrier(2, timeout=120)
+    lock = threading.Lock()
+    waited: list[str] = []
+
+    def probe_together(exe: str, options: Options = DEFAULT_OPTIONS) -> ProbeResult:
+        with lock:
+            wait = len(waited) < 2
+            if wait:
+                waited.append(exe)
+        if wait:
+            met.wait()
+        return real_probe(exe, options)
+
+    monkeypatch.setattr(probe_mod, "probe_through_cache", probe_together)
+    warmed = [d.to_json() for d in diagnose_many(envs, confirm=True, workers=3)]
+    assert len(set(waited)) == 2 and not met.broken
+    monkeypatch.setattr(probe_mod, "probe_through_cache", real_probe)
+    alone = [diagnose(env, confirm=True).to_json() for env in envs]
+    assert warmed == alone

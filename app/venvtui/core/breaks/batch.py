@@ -5,7 +5,9 @@ The static part of every diagnosis (`health.examine`) runs in the calling thread
 landmarks, runtime facts, installer events and their overlays are worked out once per install,
 not once per env. The confirming runs (each env's python, through `core.base.proc`: its own
 session, a real timeout) then go to a bounded pool; the answers come back in the order of
-`envs`, whatever order the runs finish in.
+`envs`, whatever order the runs finish in. When the runs may probe (`confirm`), the bases the
+probe cache does not know yet are probed first, in parallel, instead of one after another as
+the static pass meets them.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from venvtui.core.base.errors import VenvtuiError
 from venvtui.core.base.models import Environment
 from venvtui.core.base.options import DEFAULT_OPTIONS, Options
 from venvtui.core.breaks.health import Diagnosis, Examined, Observed, conclude, examine, observe
-from venvtui.core.layout.view import Snapshot, snapshot
+from venvtui.core.installed import probe as probe_mod
+from venvtui.core.layout.view import REAL, Snapshot, snapshot
+from venvtui.core.startup.runtime import runtime_for
 
 
 def confirm_workers() -> int:
@@ -36,8 +40,30 @@ def diagnose_many(
 ) -> list[Diagnosis]:
     """`health.diagnose` of each of `envs`, in their order (see module doc)."""
     with snapshot():
+        if confirm:
+            warm_bases(envs, options)
         found = [examine(env, spawn=confirm, forecast=forecast, options=options) for env in envs]
     return confirmed(found, confirm=confirm, options=options, workers=workers)
+
+
+def warm_bases(envs: Iterable[Environment], options: Options = DEFAULT_OPTIONS) -> None:
+    """Probe the base binaries of `envs` the probe cache does not know, `options.concurrency`
+    at once (each probe is a process start); the static pass then reads them from the cache."""
+    if not options.use_cache:
+        return  # nothing would keep the answers
+    bases = dict.fromkeys(
+        REAL.realpath(env.python)
+        for env in envs
+        if env.kind == "venv" and env.python and REAL.exists(env.python)
+    )
+    cold = [b for b in bases if probe_mod.cached(b) is None]
+    if len(cold) < 2:
+        return  # the static pass probes a single one as fast
+    with ThreadPoolExecutor(
+        max_workers=max(1, min(options.concurrency, len(cold))),
+        thread_name_prefix="venvtui-base-probe",
+    ) as pool:
+        list(pool.map(lambda b: runtime_for(b, spawn=True, options=options), cold))
 
 
 def confirmed(
