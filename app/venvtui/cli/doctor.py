@@ -179,13 +179,14 @@ def collect(
     walk was cut short is appended to `limits`."""
     from venvtui.core.base.errors import NotAnEnvironmentError
     from venvtui.core.installed.envs import iter_environments, load_environment
+    from venvtui.core.layout.view import REAL
 
     found: list[tuple[str, Environment]] = []
     seen: set[str] = set()
     on_limit = limits.append if limits is not None else None
 
     def add(shown: str, env: Environment) -> None:
-        key = os.path.realpath(env.path)
+        key = REAL.realpath(env.path)  # os.path.realpath's answer, shared with the diagnoses
         if key not in seen:
             seen.add(key)
             found.append((shown, env))
