@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import glob
 import json
 import os
 import re
@@ -22,7 +21,8 @@ from venvtui.core.base.errors import (
     VenvtuiError,
 )
 from venvtui.core.base.models import ProbeResult
-from venvtui.core.installed.probe import guess_version, is_shim, probe
+from venvtui.core.installed.probe import guess_version, probe
+from venvtui.core.installed.sources import Context, shim_of
 from venvtui.core.layout.symlinks import readlink_chain
 
 PYENV = Path.home() / ".pyenv" / "versions"
@@ -317,26 +317,28 @@ exec /home/dev/.asdf/bin/asdf exec "python3" "$@" # asdf_allow: ' asdf '
 """
 
 
-def test_is_shim(tmp_path: Path) -> None:
+def test_shim_of(tmp_path: Path) -> None:
+    """pyenv and asdf shims by their text, mise (and rtx, its old name) by their link to the
+    binary: never probed as interpreters."""
+    ctx = Context.current()
     shim = tmp_path / "shims" / "python3"
     shim.parent.mkdir()
     shim.write_text(PYENV_SHIM)
     shim.chmod(0o755)
-    assert is_shim(str(shim))
+    assert shim_of(str(shim), ctx) is not None
+    assert shim_of(str(shim), ctx)[0] == "pyenv"  # type: ignore[index]
     asdf = tmp_path / "shims" / "python"
     asdf.write_text(ASDF_SHIM)
-    assert is_shim(str(asdf))
-    mise = tmp_path / "bin" / "mise"
-    mise.parent.mkdir()
-    mise.write_bytes(b"\x7fELF....")
-    (tmp_path / "shims" / "python3.12").symlink_to(mise)
-    assert is_shim(str(tmp_path / "shims" / "python3.12"))
-    assert not is_shim(str(make_fake_python(tmp_path, "python3.12")))
-    assert not is_shim(sys.executable)
-    assert not is_shim(str(tmp_path / "missing"))
-    real_shims = glob.glob(str(Path.home() / ".pyenv" / "shims" / "python*"))
-    for real in real_shims:
-        assert is_shim(real), real
+    assert shim_of(str(asdf), ctx) == ("asdf", None)
+    (tmp_path / "bin").mkdir()
+    for tool in ("mise", "rtx"):
+        binary = tmp_path / "bin" / tool
+        binary.write_bytes(b"\x7fELF....")
+        (tmp_path / "shims" / f"python3.12-{tool}").symlink_to(binary)
+        assert shim_of(str(tmp_path / "shims" / f"python3.12-{tool}"), ctx) == ("mise", None)
+    assert shim_of(str(make_fake_python(tmp_path, "python3.12")), ctx) is None
+    assert shim_of(sys.executable, ctx) is None
+    assert shim_of(str(tmp_path / "missing"), ctx) is None
 
 
 @pytest.mark.realpython

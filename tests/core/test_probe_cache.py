@@ -196,9 +196,9 @@ def test_real_pyenv_shim_runs_its_version_and_is_never_cached() -> None:
     shim = Path.home() / ".pyenv" / "shims" / "python3"
     if not (shim.is_file() and (Path.home() / ".pyenv" / "libexec" / "pyenv").exists()):
         pytest.skip("no pyenv shims")
-    from venvtui.core.installed.probe import is_shim
+    from venvtui.core.installed.sources import Context, shim_of
 
-    assert is_shim(str(shim))
+    assert shim_of(str(shim), Context.current()) is not None
     try:
         result = probe_through_cache(str(shim))
     except Exception as exc:  # pyenv may have no version selected here

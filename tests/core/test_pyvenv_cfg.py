@@ -56,9 +56,12 @@ def test_round_trip_keeps_crlf_bom_comments_and_junk() -> None:
     edited = cfg.with_values({"home": "/x"})
     assert not edited.bom and edited.get("home") == "/x"
     assert cfg.with_values({"version": "1"}).bom
-    fixed = cfg.without_bom()
+    fixed = cfg.cleaned()
     assert fixed.get("home") == "C:\\Python312"
-    assert fixed.to_bytes() == data[3:]
+    assert [ln.kind for ln in fixed.lines] == ["pair", "comment", "blank", "pair", "pair"]
+    assert fixed.to_bytes() == b"".join(
+        ln for i, ln in enumerate(data[3:].splitlines(keepends=True)) if i != 3
+    )
 
 
 def test_duplicate_keys_first_for_getpath_last_for_site() -> None:

@@ -243,12 +243,13 @@ def test_hostile_pyvenv_cfg_gives_an_answer(
 
 def test_fifo_as_bin_python_is_refused_without_opening(tmp_path: Path) -> None:
     from venvtui.core.base.errors import NotAnInterpreterError
-    from venvtui.core.installed.probe import is_shim, probe
+    from venvtui.core.installed.probe import probe
+    from venvtui.core.installed.sources import Context, shim_of
 
     fifo = tmp_path / "python3"
     os.mkfifo(fifo)
     fifo.chmod(0o755)
-    assert not is_shim(str(fifo))
+    assert shim_of(str(fifo), Context.current()) is None  # not opened: no hang
     with pytest.raises(NotAnInterpreterError, match="FIFO"):
         probe(str(fifo), timeout=30)
 

@@ -84,3 +84,32 @@ def test_applying_a_nothing_to_repair_plan_writes_nothing(tmp_path: Path) -> Non
     before = record(tmp_path)
     assert apply(plan).backup is None
     assert diff(before, record(tmp_path)) == []
+
+
+def test_repair_drops_a_byte_order_mark_that_hides_the_first_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A BOM before `include-system-site-packages` (a line repair does not change) hides that
+    key from site.py, and a line without '=' is skipped by Python: repair (offered by the
+    cfg-malformed verdict) writes the file without either, though the env runs."""
+    from venvtui.core.breaks.health import diagnose
+    from venvtui.core.installed.envs import load_environment
+
+    py = require_python("3.12")
+    env = create_venv(py.exe, tmp_path / "env")
+    cfg = env / "pyvenv.cfg"
+    lines = cfg.read_text().splitlines()
+    first = [ln for ln in lines if ln.startswith("include-system-site-packages")]
+    rest = [ln for ln in lines if not ln.startswith("include-system-site-packages")]
+    junk = ["a line without equals"]
+    cfg.write_bytes(b"\xef\xbb\xbf" + "\n".join(first + junk + rest + [""]).encode())
+    flagged = diagnose(load_environment(str(env)), confirm=False, forecast=False)
+    assert "cfg-malformed" in [v.code for v in flagged.verdicts]
+    assert main(["repair", str(env)]) == 0, capsys.readouterr()
+    data = cfg.read_bytes()
+    assert not data.startswith(b"\xef\xbb\xbf")
+    assert data.startswith(b"include-system-site-packages")
+    assert b"without equals" not in data
+    fixed = diagnose(load_environment(str(env)), confirm=True, forecast=False)
+    assert "cfg-malformed" not in [v.code for v in fixed.verdicts]
+    assert fixed.status == "ok", fixed.verdicts

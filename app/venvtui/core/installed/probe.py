@@ -59,7 +59,6 @@ _MAGICS = (
 )
 # pyenv: exec "<root>/libexec/pyenv" exec "$program" "$@"; asdf: exec <asdf> exec "python3" ...;
 # mise/rtx script shims: exec mise x -- python "$@".
-_SHIM_EXEC = re.compile(rb"""exec\s+["']?\S*\b(?:pyenv|asdf|mise|rtx)["']?\s+(?:exec|x)\b""")
 _STARTUP_FAILURES = (
     "Fatal Python error",
     "Traceback (most recent call last)",
@@ -101,21 +100,6 @@ def _flags_for(path: str) -> list[str]:
     if version is not None and (version[0] < 3 or (len(version) > 1 and version[:2] < (3, 4))):
         return list(_OLD_FLAGS)
     return proc.isolation_flags(version if version and len(version) > 1 else None)
-
-
-def is_shim(path: str) -> bool:
-    """True for pyenv/asdf shims (small shell scripts that re-exec the tool) and mise/rtx shims
-    (links to the mise binary): they are not interpreters and must not be probed as such."""
-    try:
-        real = os.path.realpath(path)
-        if os.path.basename(real) in ("mise", "rtx"):
-            return True
-        head = read_head(real, 4096)
-    except OSError:
-        return False
-    if not head.startswith(b"#!"):
-        return False
-    return _SHIM_EXEC.search(head) is not None
 
 
 def _check_path(path: str) -> None:

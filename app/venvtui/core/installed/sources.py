@@ -623,11 +623,11 @@ def shim_of(path: str, ctx: Context) -> tuple[str, str | None] | None:
     """(manager, its root when the shim names one) when `path` is a pyenv, asdf or mise shim:
     it sits in a shim dir, or its text is one (pyenv: `exec ".../libexec/pyenv" exec`, which
     also exports the PYENV_ROOT it belongs to; asdf: `asdf exec`), or it is a link to the
-    `mise` binary (mise's shims are links to itself)."""
+    `mise` binary (mise's shims are links to itself; `rtx` was its name)."""
     path = os.path.normpath(os.path.abspath(path))
     note(path)
     manager = shim_dirs(ctx).get(os.path.dirname(path))
-    if os.path.islink(path) and os.path.basename(os.path.realpath(path)) == "mise":
+    if os.path.islink(path) and os.path.basename(os.path.realpath(path)) in ("mise", "rtx"):
         return "mise", None
     text = None
     try:

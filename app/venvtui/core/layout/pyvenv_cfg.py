@@ -216,9 +216,14 @@ class PyvenvCfg:
         bom = self.bom and not first_touched
         return PyvenvCfg.parse(_encode(out, bom))
 
-    def without_bom(self) -> PyvenvCfg:
-        """A copy without the byte-order mark, so that Python sees the first key again."""
-        return PyvenvCfg.parse(_encode(self.lines, False)) if self.bom else self
+    def cleaned(self) -> PyvenvCfg:
+        """A copy without the byte-order mark (Python sees the first key again) and without the
+        lines Python skips for want of '=' (CPython site.py and getpath.py read `key = value`
+        lines only)."""
+        kept = [ln for ln in self.lines if ln.kind != "bad"]
+        if not self.bom and len(kept) == len(self.lines):
+            return self
+        return PyvenvCfg.parse(_encode(kept, False))
 
     def to_bytes(self) -> bytes:
         return _encode(self.lines, self.bom)

@@ -265,7 +265,7 @@ def plan_repair(
             f"cannot tell which Python version {env_dir} was built for",
             "rebuild it instead: venvtui rebuild ENV --python PY",
         )
-    if python is None and action == "repair":
+    if python is None and action == "repair" and not cfg.problems:
         running = _starts(env_dir, minor, options)
         if running is not None:
             return _nothing_to_repair(action, owner, running)
@@ -354,7 +354,7 @@ def plan_repair(
             remove.append("command")
         else:
             updates["command"] = redone
-    new_cfg = cfg.with_values(updates, remove)
+    new_cfg = cfg.cleaned().with_values(updates, remove)
     if new_cfg.to_bytes() != cfg.to_bytes():
         ops.append(Op("write", cfg_file, content=new_cfg.to_bytes(), before=cfg.to_bytes()))
     verify = Verify(
