@@ -480,6 +480,7 @@ class _Scanner:
         self.seen: set[str] = set()
         self.links = LinkCache()
         self.nodes = nodes
+        self.link_nodes: dict[str, Node] = {}  # link target -> its (immutable) Node
 
     def share(self, chain: Chain) -> None:
         """Add what walking `chain` read to the snapshot's lstat answers (`self.nodes`, keyed
@@ -489,8 +490,10 @@ class _Scanner:
         if nodes is None:
             return
         for hop in chain.hops:
-            if hop.kind == "link":
-                node = Node("link", target=hop.target)
+            if hop.kind == "link" and hop.target is not None:
+                node = self.link_nodes.get(hop.target)
+                if node is None:
+                    node = self.link_nodes[hop.target] = Node("link", target=hop.target)
             elif hop.kind == "file":
                 node = _FILE
             elif hop.kind == "dir":
