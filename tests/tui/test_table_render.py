@@ -15,8 +15,8 @@ from tests.tui.conftest import settle
 from tests.tui.stub import StubService, env_row
 from venvtui.tui.app import VenvtuiApp
 from venvtui.tui.services import Cancelled
-from venvtui.tui.views import EnvRow
-from venvtui.tui.widgets.tables import EnvTable
+from venvtui.tui.views import EnvRow, InterpreterRow
+from venvtui.tui.widgets.tables import EnvTable, RecordTable
 
 
 class ManyEnvs(StubService):
@@ -48,7 +48,7 @@ def count_renders(app: VenvtuiApp, table: EnvTable) -> tuple[list[object], list[
     return cells, frames
 
 
-def shown_text(table: EnvTable) -> str:
+def shown_text(table: RecordTable[Any]) -> str:
     """The table's lines as the screen gets them."""
     return "\n".join(strip.text for strip in table.render_lines(Region(0, 0, *table.size)))
 
@@ -92,3 +92,30 @@ async def test_a_changed_row_renders_only_its_own_cells_again() -> None:
         await pilot.press("ctrl+end")
         await pilot.pause()
         assert "7.0M" in shown_text(table)
+
+
+class UnsortedInterpreters(StubService):
+    def iter_interpreters(self, cancelled: Cancelled) -> Iterator[InterpreterRow]:
+        for minor in (9, 12, 8, 13, 10, 11):
+            yield InterpreterRow(
+                key=f"/opt/py3.{minor}/bin/python3",
+                version=f"3.{minor}.1",
+                implementation="cpython",
+                path=f"/opt/py3.{minor}/bin/python3",
+                sources=("path",),
+                stability="stable",
+                install_dir=f"/opt/py3.{minor}",
+            )
+
+
+async def test_interpreters_found_out_of_order_end_up_newest_first() -> None:
+    app = VenvtuiApp(UnsortedInterpreters(), cursor_blink=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        table = app.main.interp_table
+        shown = [table.get_row_at(i)[0].plain for i in range(table.row_count)]
+        assert shown == ["3.13.1", "3.12.1", "3.11.1", "3.10.1", "3.9.1", "3.8.1"]
+        assert table.selected_key == "/opt/py3.13/bin/python3"
+        await pilot.press("2")
+        await pilot.pause()
+        assert "3.13.1" in shown_text(table).splitlines()[1]  # the first row on screen

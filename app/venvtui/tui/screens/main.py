@@ -372,7 +372,7 @@ class MainScreen(Screen[None]):
         ):
             self._select_from(table, force=True)  # a row as last seen waited for this part
         if table.unsorted:
-            table.rebuild()
+            table.resort()
             if not table.has_focus and table.row_count:
                 table.move_cursor(row=0)  # not browsed yet: start at the top of the sorted list
         if message.part == "interpreters" and self.selection and self.selection[0] == "environment":

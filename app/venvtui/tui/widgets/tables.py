@@ -8,8 +8,10 @@ import gc
 from collections.abc import Iterable
 from typing import Any, ClassVar, Generic, TypeVar
 
+from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual._two_way_dict import TwoWayDict
 from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Region, Size
@@ -74,6 +76,10 @@ class RecordTable(DataTable[Any], Generic[R]):
         self.flex_widths: dict[str, int] = {key: low for key, (low, _) in self.FLEX.items()}
         self.shown_columns: tuple[tuple[str, str], ...] = self.COLUMNS
         self._kept = 0  # DataTable update counts whose changes the caches were kept across
+        # The table's lines (row key, line in row), kept up to date by appends.
+        self._lines: list[tuple[RowKey, int]] = []
+        self._lines_at = 0  # the `_changes` they are for
+        self._frame_style: Style | None = None  # the widget's style while a frame renders
 
     def render_lines(self, crop: Region) -> list[Strip]:
         """Render with the caches kept across appends and cell updates. DataTable keys its
@@ -84,11 +90,35 @@ class RecordTable(DataTable[Any], Generic[R]):
         table or bumps the count. So while rendering, the count stands for the other changes:
         negative, so it never meets a key made outside rendering."""
         count = self._update_count
-        self._update_count = -1 - (count - self._kept)
+        self._update_count = -1 - self._changes
+        # DataTable asks for the widget's style on every line (it walks the ancestors' styles);
+        # it is the same for the whole frame.
+        self._frame_style = super().rich_style
         try:
             return super().render_lines(crop)
         finally:
             self._update_count = count
+            self._frame_style = None
+
+    @property
+    def rich_style(self) -> Style:
+        return self._frame_style or super().rich_style
+
+    @property
+    def _changes(self) -> int:
+        """DataTable's update count less the appends and updates the caches were kept across
+        (the same while render_lines stands in for it)."""
+        count = self._update_count
+        return -1 - count if count < 0 else count - self._kept
+
+    @property
+    def _y_offsets(self) -> list[tuple[RowKey, int]]:
+        """DataTable recomputes this list of lines over every row once a frame while rows
+        stream in (~8 ms for 2,000 rows); here appends extend it."""
+        if self._lines_at != self._changes or len(self._lines) != len(self.rows):
+            self._lines = list(DataTable._y_offsets.__get__(self))
+            self._lines_at = self._changes
+        return self._lines
 
     def on_mount(self) -> None:
         self._add_columns()
@@ -253,8 +283,9 @@ class RecordTable(DataTable[Any], Generic[R]):
 
     def add_rows_keyed(self, rows: list[R]) -> None:
         count = self._update_count
+        lines = self._y_offsets
         for r in rows:
-            self.add_row(*self.shown_cells(r), key=r.key)
+            lines.append((self.add_row(*self.shown_cells(r), key=r.key), 0))
         self._kept_across(count, set())
         # The rows live as long as the table: kept out of the cyclic GC's full passes, which
         # otherwise stall the event loop for tens of ms once thousands of rows are in.
@@ -327,6 +358,21 @@ class RecordTable(DataTable[Any], Generic[R]):
         keep = self.selected_key
         self.clear()
         self.add_rows_keyed(self.visible_records())
+        if keep is not None:
+            self.select_key(keep)
+
+    def resort(self) -> None:
+        """Put the rows appended while streaming in the sort order, keeping their cells (as
+        DataTable.sort does, ordering by record): a rebuild makes every row again."""
+        order = [RowKey(r.key) for r in self.visible_records()]
+        if len(order) != self.row_count or not all(key in self.rows for key in order):
+            self.rebuild()
+            return
+        self.unsorted = False
+        keep = self.selected_key
+        self._row_locations = TwoWayDict({key: index for index, key in enumerate(order)})
+        self._update_count += 1
+        self.refresh()
         if keep is not None:
             self.select_key(keep)
 
