@@ -176,6 +176,9 @@ def no_cycle_collection() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            # What the command built stays out of later collections (reference counting or the
+            # exit frees it): re-enabled as it is, the next collection would walk it all once.
+            gc.freeze()
             gc.enable()
 
 
