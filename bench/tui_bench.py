@@ -1,6 +1,7 @@
 """TUI benchmark: time to first paint, and the longest event-loop stall while rows stream in.
 
     .venv/bin/python bench/tui_bench.py [--rows 2000] [--runs 5]
+    .venv/bin/python bench/tui_bench.py --why [--rows 2000]   # what the longest stalls are
 
 - first paint: wall time from spawning `python -c <start the app>` (the same imports as the
   `venvtui` console script, real core service) until the app's first frame has been rendered
@@ -22,7 +23,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -122,10 +123,13 @@ def _quote(arg: str) -> str:
     return shlex.quote(arg)
 
 
-async def max_stall(service: object, timeout: float = 120.0) -> tuple[float, float, float, int]:
+async def max_stall(
+    service: object, timeout: float = 120.0, gaps: list[tuple[float, float]] | None = None
+) -> tuple[float, float, float, int]:
     """(longest loop stall wall-clock, longest stall in main-thread CPU time, scan seconds, rows
     shown) for the app on `service`. The CPU-time figure excludes time the thread was merely
-    descheduled, so it stays meaningful on a busy machine."""
+    descheduled, so it stays meaningful on a busy machine. `gaps`: gets the main thread's CPU
+    clock at the start and end of every gap between ticks."""
     from venvtui.tui.app import VenvtuiApp
 
     app = VenvtuiApp(service, cursor_blink=False)  # type: ignore[arg-type]
@@ -144,6 +148,8 @@ async def max_stall(service: object, timeout: float = 120.0) -> tuple[float, flo
             now_cpu = time.thread_time()
             worst = max(worst, now - last - tick)
             worst_cpu = max(worst_cpu, now_cpu - last_cpu)
+            if gaps is not None:
+                gaps.append((last_cpu, now_cpu))
             last, last_cpu = now, now_cpu
         elapsed = time.perf_counter() - start
         await pilot.pause()
@@ -189,11 +195,111 @@ def synthetic(rows: int) -> object:
     return Synthetic()
 
 
+def why(rows: int, shown: int = 3) -> None:
+    """Print the `shown` longest gaps of max_stall on synthetic(rows): each event-loop callback
+    run in them (main-thread CPU ms) and, inside it, the app's handlers and Textual's frame
+    steps that took over 0.5 ms."""
+    import asyncio.events
+    import functools
+    import gc
+
+    from textual._compositor import Compositor
+    from textual.screen import Screen
+    from textual.widgets import DataTable
+
+    from venvtui.tui.screens.main import MainScreen
+    from venvtui.tui.widgets.tables import RecordTable
+
+    inside: list[tuple[str, float]] = []
+    timed = {
+        Screen: ("_refresh_layout",),
+        Compositor: ("reflow",),
+        DataTable: ("render_lines", "_on_idle"),
+        RecordTable: ("add_records", "update_records", "rebuild", "resort"),
+        MainScreen: (
+            "on_interpreters_found",
+            "on_environments_found",
+            "on_scan_part_done",
+            "on_envs_confirmed",
+            "on_sizes_found",
+            "_update_status",
+        ),
+    }
+
+    def timer(label: str, method: Callable[..., object]) -> Callable[..., object]:
+        if asyncio.iscoroutinefunction(method):
+
+            async def timed_async(*args: object, **kwargs: object) -> object:
+                start = time.thread_time()
+                try:
+                    return await method(*args, **kwargs)
+                finally:
+                    inside.append((label, time.thread_time() - start))
+
+            return functools.wraps(method)(timed_async)
+
+        def timed_sync(*args: object, **kwargs: object) -> object:
+            start = time.thread_time()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                inside.append((label, time.thread_time() - start))
+
+        return functools.wraps(method)(timed_sync)
+
+    for cls, names in timed.items():
+        for name in names:
+            setattr(cls, name, timer(f"{cls.__name__}.{name}", getattr(cls, name)))
+    gc_start = [0.0]
+
+    def on_gc(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            gc_start[0] = time.thread_time()
+        else:
+            inside.append((f"gc generation {info['generation']}", time.thread_time() - gc_start[0]))
+
+    gc.callbacks.append(on_gc)
+    callbacks: list[tuple[float, float, list[tuple[str, float]]]] = []  # (end, cpu, inside)
+    run = asyncio.events.Handle._run
+
+    def timed_run(handle: asyncio.events.Handle) -> None:
+        inside.clear()
+        start = time.thread_time()
+        try:
+            run(handle)
+        finally:
+            end = time.thread_time()
+            callbacks.append((end, end - start, list(inside)))
+
+    asyncio.events.Handle._run = timed_run  # type: ignore[method-assign]
+    gaps: list[tuple[float, float]] = []
+    try:
+        asyncio.run(max_stall(synthetic(rows), gaps=gaps))
+    finally:
+        asyncio.events.Handle._run = run  # type: ignore[method-assign]
+        gc.callbacks.remove(on_gc)
+    for start, end in sorted(gaps, key=lambda g: g[0] - g[1])[:shown]:
+        print(f"gap of {(end - start) * 1000:.1f} ms CPU:")
+        for done, cpu, parts in callbacks:
+            if start <= done <= end and cpu >= 0.001:
+                print(f"  callback {cpu * 1000:5.1f} ms")
+                totals: dict[str, float] = {}
+                for label, seconds in parts:
+                    totals[label] = totals.get(label, 0.0) + seconds
+                for label, seconds in sorted(totals.items(), key=lambda t: -t[1]):
+                    if seconds >= 0.0005:
+                        print(f"    {label:40s} {seconds * 1000:5.1f} ms")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--why", action="store_true", help="break the longest stalls down")
     args = parser.parse_args()
+    if args.why:
+        why(args.rows)
+        return 0
 
     bare = first_paint(args.runs, BARE_APP)
     paints = first_paint(args.runs)
