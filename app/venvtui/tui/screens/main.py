@@ -511,7 +511,9 @@ class MainScreen(Screen[None]):
     def _update_status(self) -> None:
         envs = list(self.env_table.records.values())
         interps = list(self.interp_table.records.values())
-        problems = [e for e in envs if e.problem]
+        from venvtui.core.breaks.status import is_problem  # EnvRow.problem's rule, imported once
+
+        problems = [e for e in envs if is_problem(e.health)]
         text = Text()
         if self.scanning:
             text.append("⟳ scanning… ", style="bold yellow")
