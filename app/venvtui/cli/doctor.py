@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from venvtui.core.breaks.health import Diagnosis
     from venvtui.core.breaks.whatif import QuestionKind
     from venvtui.core.installed.envs import WalkLimit
+    from venvtui.core.layout.view import Node
 
 # Badges of the start-up statuses (whatif); doctor uses the core's `health.BADGE`.
 BADGE = {
@@ -174,9 +175,11 @@ def collect(
     targets: Sequence[str],
     problems: list[VenvtuiError],
     limits: list[WalkLimit] | None = None,
+    nodes: dict[str, Node] | None = None,
 ) -> list[tuple[str, Environment]]:
     """(path as given or found, env) for each target: an env dir, or a root to scan. Where a
-    walk was cut short is appended to `limits`."""
+    walk was cut short is appended to `limits`; what a scan read is added to `nodes` (a
+    snapshot's lstat answers)."""
     from venvtui.core.base.errors import NotAnEnvironmentError
     from venvtui.core.installed.envs import iter_environments, load_environment
     from venvtui.core.layout.view import REAL
@@ -192,7 +195,9 @@ def collect(
             found.append((shown, env))
 
     if not targets:
-        for env in iter_environments(None, on_error=problems.append, on_limit=on_limit):
+        for env in iter_environments(
+            None, on_error=problems.append, on_limit=on_limit, nodes=nodes
+        ):
             add(env.path, env)
         return found
     for target in targets:
@@ -204,7 +209,9 @@ def collect(
                 raise
             why = exc
         before = len(found)
-        for env in iter_environments([target], on_error=problems.append, on_limit=on_limit):
+        for env in iter_environments(
+            [target], on_error=problems.append, on_limit=on_limit, nodes=nodes
+        ):
             add(env.path, env)
         if len(found) == before and os.path.lexists(os.path.join(target, "pyvenv.cfg")):
             problems.append(why)  # a stray pyvenv.cfg and nothing below: say why it is not one
@@ -238,7 +245,10 @@ def _doctor(args: argparse.Namespace) -> int:
     memo = Snapshot()
     with snapshot(memo):
         envs = collect(
-            [t for t in args.targets if os.path.abspath(t) not in gone], problems, limits
+            [t for t in args.targets if os.path.abspath(t) not in gone],
+            problems,
+            limits,
+            memo.nodes,
         )
     if not args.targets:  # journals sit beside environments: look beside the ones found
         interrupted += _interrupted_writes(
