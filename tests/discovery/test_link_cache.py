@@ -97,6 +97,13 @@ def test_scan_shares_only_what_the_disk_says(tmp_path: Path, seed: int) -> None:
         )
     (root / "p0" / ".venv").rename(tmp_path / "moved")
     (root / "p0" / ".venv").symlink_to(tmp_path / "moved")  # an env reached through a link
+    # a conda base whose envs/ is a link: the scan walks it as if it were the base
+    (root / "conda" / "conda-meta").mkdir(parents=True)
+    (root / "conda" / "condabin").mkdir()
+    (tmp_path / "elsewhere" / "e1" / "conda-meta").mkdir(parents=True)
+    (tmp_path / "elsewhere" / "e1" / "bin").mkdir()
+    (tmp_path / "elsewhere" / "e1" / "bin" / "python").symlink_to(targets[0])
+    (root / "conda" / "envs").symlink_to(tmp_path / "elsewhere")
 
     memo = Snapshot()
     with snapshot(memo):
@@ -106,7 +113,7 @@ def test_scan_shares_only_what_the_disk_says(tmp_path: Path, seed: int) -> None:
         )
         shared = dict(memo.nodes)
         statuses = [d.status for d in diagnose_many(envs, confirm=False, forecast=False)]
-    assert len(envs) == len(targets)
+    assert len(envs) == len(targets) + 1
     assert shared
     for path, node in shared.items():
         assert os.path.realpath(os.path.dirname(path)) == os.path.dirname(path), path

@@ -429,6 +429,8 @@ def _known_dir(cache: LinkCache, entries: Mapping[str, os.DirEntry[str]], name: 
 
 _FILE = Node("file")
 _DIR = Node("dir")
+_LISTED = 1  # a walked directory was listed as a directory, not a link (scandir's d_type)
+_PARENT_LISTED = 2  # and so was its parent
 
 
 def _mtime(path: str) -> float | None:
@@ -582,8 +584,9 @@ class _Scanner:
         if self.excluded(start):
             return
         # Below a non-symlinked directory, realpath(child) = realpath(dir)/name: one realpath
-        # per root instead of one per env.
-        stack: list[tuple[str, str, int]] = [(start, os.path.realpath(start), 0)]
+        # per root instead of one per env. The last item: whether the directory and its
+        # parent were listed as directories, not links (_LISTED, _PARENT_LISTED).
+        stack: list[tuple[str, str, int, int]] = [(start, os.path.realpath(start), 0, 0)]
         # Symlinked dirs and redirect targets are checked after the walk, so an env reached
         # both directly and through a link is reported at its real location.
         linked: list[str] = []
@@ -597,7 +600,7 @@ class _Scanner:
                     self.on_limit(WalkLimit(start, root.depth, max_dirs=self.max_dirs))
                 break
             listed += 1
-            path, real, depth = stack.pop()
+            path, real, depth, listed_as = stack.pop()
             try:
                 entries = _list(path)
             except PermissionError:
@@ -609,6 +612,11 @@ class _Scanner:
             except OSError:
                 continue
             if "pyvenv.cfg" in entries or "conda-meta" in entries:
+                # listed as directories, not links: no lstat of them for the env's chain
+                if listed_as & _LISTED:
+                    self.links.not_a_link(path)
+                if listed_as & _PARENT_LISTED:
+                    self.links.not_a_link(parent_of(path))
                 env = self.env_at(path, real, None, root, entries)
                 if env is not None:
                     yield env
@@ -618,12 +626,14 @@ class _Scanner:
                 if "conda-meta" in entries and is_conda_base(entries):
                     # A conda base install: only its envs/ (walked as if it were this dir).
                     if "envs" in entries:
+                        below = _PARENT_LISTED if listed_as & _LISTED else 0
                         stack.append(
-                            (os.path.join(path, "envs"), os.path.join(real, "envs"), depth)
+                            (os.path.join(path, "envs"), os.path.join(real, "envs"), depth, below)
                         )
                     continue
             at_limit = depth >= root.depth
             prune_hidden = root.prune_hidden
+            child_listed_as = _LISTED | (_PARENT_LISTED if listed_as & _LISTED else 0)
             for name in sorted(entries, reverse=True):
                 if name in PRUNE or (
                     prune_hidden and name.startswith(".") and name not in HIDDEN_OK
@@ -638,9 +648,9 @@ class _Scanner:
                         if at_limit:
                             not_entered += 1
                         else:
-                            # listed as a directory, not a link: no lstat for its chains
-                            self.links.not_a_link(child)
-                            stack.append((child, os.path.join(real, name), depth + 1))
+                            stack.append(
+                                (child, os.path.join(real, name), depth + 1, child_listed_as)
+                            )
                     elif at_limit:
                         continue
                     elif entry.is_symlink() and entry.is_dir():
