@@ -289,3 +289,88 @@ def test_overlays_in_a_snapshot_match_doing_it(tmp_path: Path) -> None:
         assert chain == (hops(walk_chain(p)) if os.path.lexists(p) else None), p
         if exists:
             assert real == os.path.realpath(p), p
+
+
+def _build_graph(root: Path, spec: list) -> None:  # type: ignore[type-arg]
+    (root / "d0").mkdir()
+    for name, (kind, target) in spec:
+        p = root / name
+        if os.path.lexists(p) or not p.parent.is_dir() or p.parent.is_symlink():
+            continue
+        if kind == "file":
+            p.write_text("")
+        elif kind == "dir":
+            p.mkdir()
+        else:
+            p.symlink_to(target)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(NAMES),
+            st.one_of(
+                st.just(("file", "")),
+                st.just(("dir", "")),
+                st.tuples(st.just("link"), st.sampled_from(["n0", "../n1", "d0", "d0/n4", ".."])),
+            ),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    st.lists(
+        st.tuples(
+            st.sampled_from(NAMES),
+            st.sampled_from(["remove", "n1", "d0", "../d1", "n3", "missing"]),
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+)
+def test_random_overlays_in_a_snapshot_equal_doing_it(
+    tmp_path_factory: object,
+    spec: list,  # type: ignore[type-arg]
+    edits: list,  # type: ignore[type-arg]
+) -> None:
+    """Random link graphs and random removals and re-pointings: within a snapshot where the
+    real view has already answered every path, the overlay answers what the disk shows once
+    the same changes are made."""
+    root = Path(tmp_path_factory.mktemp("o"))  # type: ignore[attr-defined]
+    _build_graph(root, spec)
+    changes = []
+    for name, what in edits:
+        p = root / name
+        if not p.parent.is_dir():
+            continue  # the change could not be made for real either
+        if what == "remove":
+            if os.path.lexists(p):
+                changes.append(Change("remove", str(p)))
+        elif not os.path.isdir(p) or os.path.islink(p):
+            changes.append(Change("link", str(p), what))
+    paths = [str(root / n) for n in NAMES] + [str(root / n / "x") for n in NAMES]
+    with snapshot():
+        for p in paths:
+            REAL.exists(p), REAL.realpath(p), hops_or_none(REAL, p)
+        view = Overlay(changes)
+        after = {p: (view.exists(p), view.realpath(p), hops_or_none(view, p)) for p in paths}
+    for ch in changes:  # as an installer would: one change after the other
+        if ch.op == "remove":
+            if os.path.islink(ch.path) or os.path.isfile(ch.path):
+                os.unlink(ch.path)
+            elif os.path.isdir(ch.path):
+                shutil.rmtree(ch.path)
+        else:
+            assert ch.arg is not None
+            if os.path.lexists(ch.path):
+                os.unlink(ch.path)
+            os.symlink(ch.arg, ch.path)
+    for p in paths:
+        exists, real, chain = after[p]
+        assert exists == os.path.exists(p), p
+        if exists:
+            assert real == os.path.realpath(p), p
+        if os.path.lexists(p):
+            assert chain == hops(walk_chain(p)), p
