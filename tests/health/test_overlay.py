@@ -200,17 +200,7 @@ NAMES = ["n0", "n1", "n2", "n3", "d0/n4", "d0/n5", "d1"]
 )
 def test_random_link_graphs_view_equals_os(tmp_path_factory: object, spec: list) -> None:
     root = Path(tmp_path_factory.mktemp("g"))  # type: ignore[attr-defined]
-    (root / "d0").mkdir()
-    for name, (kind, target) in spec:
-        p = root / name
-        if os.path.lexists(p) or not p.parent.is_dir() or p.parent.is_symlink():
-            continue
-        if kind == "file":
-            p.write_text("")
-        elif kind == "dir":
-            p.mkdir()
-        else:
-            p.symlink_to(target)
+    _build_graph(root, spec)
     paths = [str(root / n) for n in NAMES] + [str(root / n / "x") for n in NAMES]
     assert_same(REAL, paths)
     with snapshot():  # the shared component-by-component resolution, loops counted alike

@@ -35,9 +35,9 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 from venvtui.core.base.errors import VenvtuiError
 from venvtui.core.base.models import minor_of
@@ -46,8 +46,6 @@ from venvtui.core.base.stability import Install, classify_path, exe_minor, find_
 from venvtui.core.layout.elfdeps import relocation
 from venvtui.core.layout.view import REAL, Change, Overlay, View, landmark, search_up
 from venvtui.core.startup.runtime import Runtime
-
-_T = TypeVar("_T")
 
 EventKind = Literal[
     "patch-upgrade", "minor-upgrade", "uninstall", "env-delete", "remove", "repoint"
@@ -204,19 +202,7 @@ def upgrade_event(
     """The installer's patch upgrade of `inst` to `to` (default: the next patch)."""
     known = _known_that_matter(view, inst, known_links)
     key = ("upgrade_event", inst, to, remove_old, known)
-    return _memoised(view, key, lambda: _upgrade_event(inst, to, view, remove_old, known))
-
-
-def _memoised(view: View, key: tuple[object, ...], fn: Callable[[], _T]) -> _T:
-    """`fn(*args)`, once per `key` within a snapshot: every env on an install shares its
-    events (the installer's environment variables do not change within one)."""
-    memo = view.answers()
-    if memo is None:
-        return fn()
-    if key in memo:
-        return memo[key]  # type: ignore[no-any-return]
-    found = memo[key] = fn()
-    return found
+    return view.memoised(key, lambda: _upgrade_event(inst, to, view, remove_old, known))
 
 
 def _known_that_matter(view: View, inst: Install, known: Iterable[str]) -> tuple[str, ...]:
@@ -314,7 +300,7 @@ def uninstall_event(inst: Install, *, view: View = REAL, known_links: Iterable[s
     """The installer removing `inst` (and the links it maintains into it)."""
     known = _known_that_matter(view, inst, known_links)
     key = ("uninstall_event", inst, known)
-    return _memoised(view, key, lambda: _uninstall_event(inst, view, known))
+    return view.memoised(key, lambda: _uninstall_event(inst, view, known))
 
 
 def _uninstall_event(inst: Install, view: View, known: tuple[str, ...]) -> Event:
@@ -506,7 +492,7 @@ def repoint_event(alias: str, *, view: View = REAL) -> Event | None:
     """An installer re-pointing the unversioned `alias` at the next minor version (a
     distribution upgrade, a new default Homebrew formula); None when the alias's minor cannot be
     told or no installer owns the alias (see `installer_alias`)."""
-    return _memoised(view, ("repoint_event", alias), lambda: _repoint_event(alias, view))
+    return view.memoised(("repoint_event", alias), lambda: _repoint_event(alias, view))
 
 
 def _repoint_event(alias: str, view: View) -> Event | None:
@@ -604,7 +590,7 @@ def _unowned_links_on(view: View, path: str) -> tuple[str, ...]:
         )
         return _unowned_links_on(view, parent) + ((path,) if here else ())
 
-    return _memoised(view, ("unowned_links_on", path), find)
+    return view.memoised(("unowned_links_on", path), find)
 
 
 def _own_alias(view: View, link: str) -> bool:
@@ -640,7 +626,7 @@ def _link_install(view: View, link: str) -> tuple[str, str] | None:
 def user_repoint_event(link: str, *, view: View = REAL) -> Event | None:
     """The user re-points their `link` at a new install of the same minor version, laid down
     beside the one it leads to now, and removes the old install (a hand-made patch upgrade)."""
-    return _memoised(view, ("user_repoint_event", link), lambda: _user_repoint_event(link, view))
+    return view.memoised(("user_repoint_event", link), lambda: _user_repoint_event(link, view))
 
 
 def _user_repoint_event(link: str, view: View) -> Event | None:

@@ -102,15 +102,7 @@ def parent_env_of(view: View, path: str, env_dir: str) -> str | None:
     of its ancestors (asked for each hop of the env's chain: one answer per directory)."""
     start = os.path.dirname(os.path.normpath(path))
     top = os.path.normpath(env_dir)
-    memo = view.answers()
-    if memo is None:
-        return _parent_env(view, start, top)
-    key = ("parent_env", start, top)
-    try:
-        return memo[key]  # type: ignore[no-any-return]
-    except KeyError:
-        found = memo[key] = _parent_env(view, start, top)
-        return found
+    return view.memoised(("parent_env", start, top), lambda: _parent_env(view, start, top))
 
 
 def _parent_env(view: View, start: str, top: str) -> str | None:
@@ -133,15 +125,12 @@ def _env_dirs_above(view: View, start: str) -> tuple[str, ...]:
     parent = os.path.dirname(start)
     if parent == start:
         return ()
-    memo = view.answers()
-    key = ("env_dirs_above", start)
-    if memo is not None and key in memo:
-        return memo[key]  # type: ignore[no-any-return]
-    here = (start,) if view.isfile(os.path.join(start, "pyvenv.cfg")) else ()
-    found = here + _env_dirs_above(view, parent)
-    if memo is not None:
-        memo[key] = found
-    return found
+
+    def find() -> tuple[str, ...]:
+        here = (start,) if view.isfile(os.path.join(start, "pyvenv.cfg")) else ()
+        return here + _env_dirs_above(view, parent)
+
+    return view.memoised(("env_dirs_above", start), find)
 
 
 def stable_alternative(inst: Install) -> str | None:

@@ -175,15 +175,9 @@ def relocation(path: str, source: str) -> tuple[str, str] | None:
 
 def check_libs(exe: str, *, view: View = REAL, deps: ElfDeps | None = None) -> LibCheck | None:
     """Look up each needed library of `exe` (a path in `view`); None when not an ELF."""
-    memo = view.answers() if deps is None else None
-    if memo is None:
+    if deps is not None:
         return _check_libs(exe, view, deps)
-    key = ("check_libs", exe)
-    try:
-        return memo[key]  # type: ignore[no-any-return]
-    except KeyError:
-        found = memo[key] = _check_libs(exe, view, None)
-        return found
+    return view.memoised(("check_libs", exe), lambda: _check_libs(exe, view, None))
 
 
 def _check_libs(exe: str, view: View, deps: ElfDeps | None) -> LibCheck | None:

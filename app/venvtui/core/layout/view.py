@@ -17,10 +17,10 @@ import errno
 import os
 import stat
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 from venvtui.core.base.models import Chain, Hop
 from venvtui.core.layout.symlinks import MAX_HOPS, next_hop
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from venvtui.core.layout.elfdeps import ElfDeps
 
 NodeKind = Literal["file", "dir", "link", "missing", "error"]
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +166,19 @@ class View:
         view whose answers may change."""
         memo: Snapshot | None = getattr(_LOCAL, "snapshot", None)  # _current(), inlined
         return memo.answers if memo is not None and type(self) is View else None
+
+    def memoised(self, key: tuple[object, ...], fn: Callable[[], _T]) -> _T:
+        """`fn()`, once per `key` within a snapshot (kept in `answers()`: every env of a batch
+        shares what is worked out from its base install); outside one, every time. The hot
+        lookups below inline the same steps."""
+        memo = self.answers()
+        if memo is None:
+            return fn()
+        try:
+            return cast(_T, memo[key])
+        except KeyError:
+            found = memo[key] = fn()
+            return found
 
     def resolve(self, path: str) -> tuple[str, Node] | None:
         memo = self.answers()
@@ -571,14 +585,7 @@ def landmark(view: View, directory: str, minor: str) -> bool:
     """getpath's prefix landmark: `lib/pythonX.Y/os.py` (or .pyc) or the `lib/pythonXY.zip`.
     `minor` carries the ABI tag of a free-threaded build ("3.13t": `lib/python3.13t`,
     `lib/python313t.zip`; CPython getpath.py STDLIB_SUBDIR / ZIP_LANDMARK with ABI_THREAD)."""
-    memo = view.answers()
-    if memo is not None:
-        key = ("landmark", directory, minor)
-        found = memo.get(key)
-        if found is None:
-            found = memo[key] = _landmark(view, directory, minor)
-        return bool(found)
-    return _landmark(view, directory, minor)
+    return view.memoised(("landmark", directory, minor), lambda: _landmark(view, directory, minor))
 
 
 def _landmark(view: View, directory: str, minor: str) -> bool:
@@ -595,15 +602,9 @@ def search_up(view: View, directory: str, minor: str) -> str | None:
     """getpath `search_up`: the first of dir, dirname(dir), ... holding the landmark. The root
     is never a candidate: getpath's own `dirname('/usr')` is `''`, which ends the loop
     (CPython Modules/getpath.c `getpath_dirname`; getpath.c <= 3.10 `reduce` likewise)."""
-    memo = view.answers()
-    if memo is not None:
-        key = ("search_up", directory, minor)
-        try:
-            return memo[key]  # type: ignore[no-any-return]
-        except KeyError:
-            found = memo[key] = _search_up(view, directory, minor)
-            return found
-    return _search_up(view, directory, minor)
+    return view.memoised(
+        ("search_up", directory, minor), lambda: _search_up(view, directory, minor)
+    )
 
 
 def _search_up(view: View, directory: str, minor: str) -> str | None:
