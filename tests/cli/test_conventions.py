@@ -336,7 +336,9 @@ def test_wheel_and_sdist_ship_the_license_and_the_sdist_the_tests(tmp_path: Path
     assert "License-Expression: MIT" in meta
     assert "Classifier: " in meta
     textual = next(ln for ln in meta.splitlines() if ln.startswith("Requires-Dist: textual"))
-    assert "==" not in textual and "<9" in textual
+    # a range with an upper bound (the series whose internals the tables rely on), not the pin
+    # the snapshot tests use
+    assert "==" not in textual and ">=" in textual and "<" in textual
     with tarfile.open(sdist) as tf:
         members = [m.split("/", 1)[1] for m in tf.getnames() if "/" in m]
     assert "LICENSE" in members

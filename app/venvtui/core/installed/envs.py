@@ -36,7 +36,7 @@ from venvtui.core.installed.sources import (
 from venvtui.core.layout.env_top import is_conda_base, project_markers
 from venvtui.core.layout.pyvenv_cfg import read_cfg
 from venvtui.core.layout.symlinks import LinkCache, walk_chain
-from venvtui.core.layout.view import Node
+from venvtui.core.layout.view import DIR, FILE, Node
 
 Cancel = Callable[[], bool]
 OnError = Callable[[VenvtuiError], None]
@@ -427,8 +427,6 @@ def _known_dir(cache: LinkCache, entries: Mapping[str, os.DirEntry[str]], name: 
         pass
 
 
-_FILE = Node("file")
-_DIR = Node("dir")
 _LISTED = 1  # a walked directory was listed as a directory, not a link (scandir's d_type)
 _PARENT_LISTED = 2  # and so was its parent
 
@@ -497,9 +495,9 @@ class _Scanner:
                 if node is None:
                     node = self.link_nodes[hop.target] = Node("link", target=hop.target)
             elif hop.kind == "file":
-                node = _FILE
+                node = FILE
             elif hop.kind == "dir":
-                node = _DIR
+                node = DIR
             else:  # the lstat failed or was not made (a loop): nothing was read
                 return
             parent = parent_of(hop.path)
@@ -507,7 +505,7 @@ class _Scanner:
                 continue  # a symlinked (or unexaminable) directory above: not a real path
             nodes.setdefault(hop.path, node)
             while parent not in nodes and parent_of(parent) != parent:
-                nodes[parent] = _DIR
+                nodes[parent] = DIR
                 parent = parent_of(parent)
 
     def excluded(self, path: str) -> bool:

@@ -42,6 +42,11 @@ class Node:
     source: str | None = None  # the real path holding the bytes (files copied by an overlay)
 
 
+# The answers with nothing but a kind, shared (a Node is immutable).
+DIR = Node("dir")
+FILE = Node("file")
+
+
 def _norm(path: str) -> str:
     if (
         path[:1] == os.sep
@@ -94,7 +99,7 @@ class View:
             return self._canon_shared(path, budget, store)
         parts = [p for p in path.split(os.sep) if p]
         cur = os.sep
-        node = Node("dir")
+        node = DIR
         for i, comp in enumerate(parts):
             cand = os.path.join(cur, comp)
             node = self._raw(cand)
@@ -138,7 +143,7 @@ class View:
         parent = path[:cut] or os.sep
         res: tuple[str, Node] | None
         if parent == path:
-            res = (path, Node("dir"))
+            res = (path, DIR)
         else:
             res = self._canon_shared(parent, budget, store)
             if res is not None and res[1].kind != "dir":
@@ -207,7 +212,7 @@ class View:
         path = _norm(path)
         parent = os.path.dirname(path)
         if parent == path:
-            return Node("dir")
+            return DIR
         budget = [MAX_HOPS]
         res = self._canon_n(parent, budget)
         if res is None:
@@ -371,8 +376,8 @@ def real_node(path: str) -> Node:
         except OSError as exc:
             return Node("error", error=exc.strerror or str(exc))
     if stat.S_ISDIR(st.st_mode):
-        return Node("dir")
-    return Node("file")
+        return DIR
+    return FILE
 
 
 REAL = View()
@@ -544,10 +549,10 @@ class Overlay(View):
         if ch.op == "link":
             return Node("link", target=ch.arg)
         if ch.op == "copy":
-            return Node("dir")
+            return DIR
         if ch.op == "dir":
-            return Node("dir")
-        return Node("file")
+            return DIR
+        return FILE
 
     def _listdir(self, canon: str) -> list[str]:
         names: set[str] = set()
