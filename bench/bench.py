@@ -616,7 +616,8 @@ def bench_importtime(b: Bench) -> None:
 
 @measurement("tui")
 def bench_tui(b: Bench) -> None:
-    """TUI first paint (headless) and longest event-loop stall while 2,000 rows stream in."""
+    """TUI first paint (headless), longest event-loop stall while 2,000 rows stream in, and
+    while typing in the filter and sorting them."""
     import asyncio
 
     import tui_bench  # bench/tui_bench.py
@@ -634,6 +635,18 @@ def bench_tui(b: Bench) -> None:
         f"{wall * 1000:.0f} ms wall, {cpu * 1000:.0f} ms CPU"
     )
     b.report.check("TUI streaming stall <= 50 ms (CPU)", cpu <= 0.05, f"{cpu * 1000:.0f} ms")
+    keys = asyncio.run(tui_bench.interaction_stalls(tui_bench.synthetic(N_ENVS)))
+    for action, (stall, most) in keys.items():
+        b.report.lines.append(
+            f"TUI {action} over {N_ENVS} envs: longest event-loop stall {stall * 1000:.0f} ms "
+            f"CPU, most CPU for one key {most * 1000:.0f} ms"
+        )
+    worst = max(stall for stall, _ in keys.values())
+    b.report.check(
+        "filter keystroke / sort <= 50 ms (CPU)",
+        worst <= 0.05,
+        ", ".join(f"{action} {stall * 1000:.0f} ms" for action, (stall, _) in keys.items()),
+    )
     first_rows_vs_pytui(b)
 
 

@@ -157,6 +157,65 @@ async def max_stall(
     return worst, worst_cpu, elapsed, rows
 
 
+async def interaction_stalls(
+    service: object, gaps: list[tuple[float, float]] | None = None
+) -> dict[str, tuple[float, float]]:
+    """After the scan of `service` (and the work after it) is done: type 3 characters into the
+    env filter, delete them, then sort by a column twice (`s`, pick it; again: reversed) and
+    by another. For "filter keystroke" and "sort": (longest event-loop stall in main-thread CPU
+    time, most main-thread CPU one key press cost from the key to the idle screen). `gaps`:
+    gets the main thread's CPU clock at the start and end of every gap between the probe's
+    5 ms ticks while keys are pressed."""
+    from venvtui.tui.app import VenvtuiApp
+
+    app = VenvtuiApp(service, cursor_blink=False)  # type: ignore[arg-type]
+    out: dict[str, tuple[float, float]] = {}
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        app.main.action_rescan()
+        while app.main.scanning or app.workers:
+            await asyncio.sleep(0.05)
+        await pilot.pause()
+        await pilot.press("slash")  # the filter bar opens (not a filter keystroke)
+        await pilot.pause()
+        worst = [0.0]
+        done = asyncio.Event()
+
+        async def probe() -> None:
+            last = time.thread_time()
+            while not done.is_set():
+                await asyncio.sleep(0.005)
+                now = time.thread_time()
+                worst[0] = max(worst[0], now - last)
+                if gaps is not None:
+                    gaps.append((last, now))
+                last = now
+
+        async def costs(keys: list[list[str]]) -> tuple[float, float]:
+            worst[0] = 0.0
+            most = 0.0
+            for group in keys:
+                start = time.thread_time()
+                await pilot.press(*group)
+                await pilot.pause()
+                most = max(most, time.thread_time() - start)
+            return worst[0], most
+
+        task = asyncio.create_task(probe())
+        try:
+            out["filter keystroke"] = await costs([[c] for c in "p12"] + [["backspace"]] * 3)
+            await pilot.press("enter")  # back to the table
+            await pilot.pause()
+            # Path, Health, Python, Creator, Base, ...: Health, Health again, then Python.
+            out["sort"] = await costs(
+                [["s", "down", "enter"], ["s", "enter"], ["s", "down", "enter"]]
+            )
+        finally:
+            done.set()
+            await task
+    return out
+
+
 def synthetic(rows: int) -> object:
     from tests.tui.stub import StubService
 
@@ -195,10 +254,10 @@ def synthetic(rows: int) -> object:
     return Synthetic()
 
 
-def why(rows: int, shown: int = 3) -> None:
-    """Print the `shown` longest gaps of max_stall on synthetic(rows): each event-loop callback
-    run in them (main-thread CPU ms) and, inside it, the app's handlers and Textual's frame
-    steps that took over 0.5 ms."""
+def why(rows: int, shown: int = 3, keys: bool = False) -> None:
+    """Print the `shown` longest gaps of max_stall on synthetic(rows) (`keys`: of
+    interaction_stalls): each event-loop callback run in them (main-thread CPU ms) and, inside
+    it, the app's handlers and Textual's frame steps that took over 0.5 ms."""
     import asyncio.events
     import functools
     import gc
@@ -215,7 +274,7 @@ def why(rows: int, shown: int = 3) -> None:
         Screen: ("_refresh_layout",),
         Compositor: ("reflow",),
         DataTable: ("render_lines", "_on_idle"),
-        RecordTable: ("add_records", "update_records", "rebuild", "resort"),
+        RecordTable: ("add_records", "update_records", "rebuild", "resort", "set_filter"),
         MainScreen: (
             "on_interpreters_found",
             "on_environments_found",
@@ -223,6 +282,7 @@ def why(rows: int, shown: int = 3) -> None:
             "on_envs_confirmed",
             "on_sizes_found",
             "_update_status",
+            "_select_from",
         ),
     }
 
@@ -274,7 +334,10 @@ def why(rows: int, shown: int = 3) -> None:
     asyncio.events.Handle._run = timed_run  # type: ignore[method-assign]
     gaps: list[tuple[float, float]] = []
     try:
-        asyncio.run(max_stall(synthetic(rows), gaps=gaps))
+        if keys:
+            asyncio.run(interaction_stalls(synthetic(rows), gaps=gaps))
+        else:
+            asyncio.run(max_stall(synthetic(rows), gaps=gaps))
     finally:
         asyncio.events.Handle._run = run  # type: ignore[method-assign]
         gc.callbacks.remove(on_gc)
@@ -291,14 +354,32 @@ def why(rows: int, shown: int = 3) -> None:
                         print(f"    {label:40s} {seconds * 1000:5.1f} ms")
 
 
+def print_interaction(rows: int) -> None:
+    for action, (stall, most) in asyncio.run(interaction_stalls(synthetic(rows))).items():
+        print(
+            f"{action} over {rows} envs (synthetic): longest event-loop stall "
+            f"{stall * 1000:.0f} ms CPU, most CPU for one key {most * 1000:.0f} ms "
+            "(target <= 50 ms)"
+        )
+    print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--why", action="store_true", help="break the longest stalls down")
+    parser.add_argument(
+        "--keys",
+        action="store_true",
+        help="only filter keystrokes and sorting (with --why: theirs)",
+    )
     args = parser.parse_args()
     if args.why:
-        why(args.rows)
+        why(args.rows, keys=args.keys)
+        return 0
+    if args.keys:
+        print_interaction(args.rows)
         return 0
 
     bare = first_paint(args.runs, BARE_APP)
@@ -319,6 +400,8 @@ def main() -> int:
         f"{seconds:.2f} s, longest event-loop stall {stall * 1000:.0f} ms wall, "
         f"{cpu * 1000:.0f} ms CPU (target < 100 ms)"
     )
+
+    print_interaction(args.rows)
 
     from venvtui.tui.core_service import CoreService
 

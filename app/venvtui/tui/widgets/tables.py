@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, Self, TypeVar
 
 from rich.style import Style
 from rich.text import Text
@@ -17,7 +17,8 @@ from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widgets import DataTable
-from textual.widgets.data_table import RowKey
+from textual.widgets._data_table import Row
+from textual.widgets.data_table import ColumnKey, RowKey
 
 from venvtui.tui.format import (
     STABILITY,
@@ -80,6 +81,11 @@ class RecordTable(DataTable[Any], Generic[R]):
         self._lines: list[tuple[RowKey, int]] = []
         self._lines_at = 0  # the `_changes` they are for
         self._frame_style: Style | None = None  # the widget's style while a frame renders
+        # Each record's row data ({column: cell}) as last made, with what it was made from (the
+        # record object, `variant`): a rebuild (filter, sort) reuses it instead of formatting
+        # every cell again. Shown rows share it with DataTable's `_data`, so updated cells
+        # update it too.
+        self._row_data: dict[str, tuple[R, tuple[bool, ...], dict[ColumnKey, Any]]] = {}
 
     def render_lines(self, crop: Region) -> list[Strip]:
         """Render with the caches kept across appends and cell updates. DataTable keys its
@@ -120,6 +126,27 @@ class RecordTable(DataTable[Any], Generic[R]):
             self._lines_at = self._changes
         return self._lines
 
+    def clear(self, columns: bool = False) -> Self:
+        # DataTable.clear empties `self._y_offsets` before its rows, which here would first
+        # work the line map out over every row.
+        self.rows.clear()
+        self._lines = []
+        return super().clear(columns)
+
+    def variant(self, key: str) -> tuple[bool, ...]:
+        """What a record's cells depend on besides the record and the layout."""
+        return (key in self.stale,)
+
+    def row_data(self, record: R, columns: list[ColumnKey]) -> dict[ColumnKey, Any]:
+        """The record's row data for DataTable's `_data`, made once per record and variant."""
+        variant = self.variant(record.key)
+        made = self._row_data.get(record.key)
+        if made is not None and made[0] is record and made[1] == variant:
+            return made[2]
+        data = dict(zip(columns, self.shown_cells(record), strict=True))
+        self._row_data[record.key] = (record, variant, data)
+        return data
+
     def on_mount(self) -> None:
         self._add_columns()
 
@@ -159,6 +186,7 @@ class RecordTable(DataTable[Any], Generic[R]):
         widths = self.fit(total, shown)
         if shown != self.shown_columns:
             self.shown_columns, self.flex_widths = shown, widths
+            self._row_data.clear()
             keep = self.selected_key
             self.clear(columns=True)
             self._add_columns()
@@ -167,6 +195,7 @@ class RecordTable(DataTable[Any], Generic[R]):
                 self.select_key(keep)
         elif widths != self.flex_widths:
             self.flex_widths = widths
+            self._row_data.clear()
             for key, width in widths.items():
                 column = self.columns[self.columns_key(key)]
                 column.width = width
@@ -282,10 +311,36 @@ class RecordTable(DataTable[Any], Generic[R]):
             _drop_rows(self._row_render_cache, rows)
 
     def add_rows_keyed(self, rows: list[R]) -> None:
+        """Append rows (new keys: `records` holds one record a key) at once: what
+        DataTable.add_row (Textual 8.2) does for each row, done once (there it re-validates
+        the cursor and bumps the update count for every row, ~0.25 ms a row): the row's key at
+        the next index in `_row_locations`, its cells in `_data`, a one-line `Row` in `rows`,
+        the key in `_new_rows`, dimensions to update on idle, the cursor re-validated,
+        RowHighlighted when the first row arrives, the count bumped."""
+        if not rows:
+            return
         count = self._update_count
         lines = self._y_offsets
-        for r in rows:
-            lines.append((self.add_row(*self.shown_cells(r), key=r.key), 0))
+        columns = [column.key for column in self.ordered_columns]
+        first = self.row_count
+        keys = [RowKey(record.key) for record in rows]
+        if first == 0:
+            self._row_locations = TwoWayDict(dict(zip(keys, range(len(keys)), strict=True)))
+        else:
+            for index, key in enumerate(keys, first):
+                self._row_locations[key] = index
+        self._data.update(
+            zip(keys, [self.row_data(record, columns) for record in rows], strict=True)
+        )
+        self.rows.update((key, Row(key, 1)) for key in keys)
+        self._new_rows.update(keys)
+        lines += [(key, 0) for key in keys]
+        self._require_update_dimensions = True
+        self.cursor_coordinate = self.cursor_coordinate
+        if first == 0 and self.columns and self.show_cursor and self.cursor_type != "none":
+            self._highlight_cursor()
+        self._update_count += 1
+        self.check_idle()
         self._kept_across(count, set())
         # The rows live as long as the table: kept out of the cyclic GC's full passes, which
         # otherwise stall the event loop for tens of ms once thousands of rows are in.
@@ -309,6 +364,9 @@ class RecordTable(DataTable[Any], Generic[R]):
                     (record.key, key, value)
                     for (key, _), value in zip(self.shown_columns, values, strict=True)
                 ]
+                # The row's data (shared with `_data`) gets these cells just below.
+                data = self._data[RowKey(record.key)]
+                self._row_data[record.key] = (record, self.variant(record.key), data)
             elif shown or self.matches(record):
                 rebuild = True
         if rebuild:
@@ -328,12 +386,14 @@ class RecordTable(DataTable[Any], Generic[R]):
         self._kept_across(count, changed)
 
     def remove_record(self, key: str) -> None:
+        self._row_data.pop(key, None)
         if self.records.pop(key, None) is not None:
             self.rebuild()
 
     def clear_records(self) -> None:
         self.records.clear()
         self.stale.clear()
+        self._row_data.clear()
         self.clear()
 
     def add_stale(self, records: Iterable[R]) -> None:
@@ -350,6 +410,7 @@ class RecordTable(DataTable[Any], Generic[R]):
         if self.stale:
             for key in self.stale:
                 self.records.pop(key, None)
+                self._row_data.pop(key, None)
             self.stale.clear()
             self.rebuild()
 
@@ -498,6 +559,9 @@ class EnvTable(RecordTable[EnvRow]):
         super().__init__(home=home, now=now, sort=sort, id=id)
         self.marked: set[str] = set()
 
+    def variant(self, key: str) -> tuple[bool, ...]:
+        return (key in self.stale, key in self.marked)
+
     def cells(self, record: EnvRow) -> tuple[str | Text, ...]:
         path = Text()
         if record.key in self.marked:
@@ -575,6 +639,12 @@ class EnvTable(RecordTable[EnvRow]):
                 for k, r in self.records.items()
                 if k in self.rows
             )
+            # The rows not shown get their ages when shown again.
+            for key, (record, _, data) in self._row_data.items():
+                if key not in self.rows:
+                    cell = data[ColumnKey("age")] = Text(age(record.mtime, now))
+                    if key in self.stale:
+                        cell.stylize("dim")
 
     def forecast_text(self, record: EnvRow) -> str:
         brk = record.next_break

@@ -1,0 +1,139 @@
+"""Filtering and sorting 2,000 environments: a keystroke in the filter or a sort shows the same
+rows, order, cells and selection as making the table again from its records would, without
+adding the rows one by one nor formatting their cells again."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from rich.text import Text
+from textual.widgets import DataTable
+
+from tests.tui.conftest import settle
+from tests.tui.stub import NOW, StubService
+from venvtui.tui.app import VenvtuiApp
+from venvtui.tui.services import Cancelled
+from venvtui.tui.views import EnvRow
+from venvtui.tui.widgets.tables import EnvTable, RecordTable
+
+N = 2000
+
+
+class ThousandsOfEnvs(StubService):
+    def iter_environments(self, cancelled: Cancelled) -> Iterator[EnvRow]:
+        for i in range(N):
+            yield EnvRow(
+                key=f"/home/dev/p{i}/.venv",
+                path=f"/home/dev/p{i}/.venv",
+                creator="venv" if i % 3 else "uv",
+                owner="project",
+                version=f"3.{10 + i % 4}.1",
+                home=f"/opt/py/{i % 10}/bin",
+                health="ok" if i % 7 else "broken",  # type: ignore[arg-type]
+                next_break=None,
+                mtime=NOW - i * 3600,
+            )
+
+
+def shown(table: RecordTable[Any]) -> list[str]:
+    return [str(table.coordinate_to_cell_key((i, 0)).row_key.value) for i in range(table.row_count)]
+
+
+def cells_of(table: RecordTable[Any]) -> list[list[tuple[str, str, object]]]:
+    """Every shown row's cells as the screen gets them (text, style, spans)."""
+    out = []
+    for i in range(table.row_count):
+        row = table.get_row_at(i)
+        out.append([(c.plain, str(c.style), c.spans) for c in row if isinstance(c, Text)])
+    return out
+
+
+def made_again(table: EnvTable) -> tuple[list[str], list[list[tuple[str, str, object]]]]:
+    """What the table would show if each row were made from its record now."""
+    records = table.visible_records()
+    return [r.key for r in records], [
+        [(c.plain, str(c.style), c.spans) for c in table.shown_cells(r)] for r in records
+    ]
+
+
+def count_calls(monkeypatch: pytest.MonkeyPatch, cls: type, name: str) -> list[object]:
+    calls: list[object] = []
+    method = getattr(cls, name)
+
+    def counted(self: object, *args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        return method(self, *args, **kwargs)
+
+    monkeypatch.setattr(cls, name, counted)
+    return calls
+
+
+async def test_typing_in_the_filter_adds_no_row_one_by_one_and_formats_no_cell_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = VenvtuiApp(ThousandsOfEnvs(), cursor_blink=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        table = app.main.env_table
+        assert table.row_count == N
+        await pilot.press("down", "down", "down")
+        await pilot.pause()
+        chosen = table.selected_key
+        assert chosen == "/home/dev/p3/.venv"
+        add_row = count_calls(monkeypatch, DataTable, "add_row")
+        cells = count_calls(monkeypatch, EnvTable, "cells")
+        await pilot.press("slash", "p", "3", "1")
+        await settle(pilot)
+        assert table.selected_key == "/home/dev/p31/.venv"  # p3 is hidden: the first row
+        await pilot.press("backspace")
+        await settle(pilot)
+        assert table.row_count == sum("/p3" in k for k in table.records)
+        assert all("/p3" in k for k in shown(table))
+        assert table.selected_key == "/home/dev/p31/.venv"  # still shown: the cursor stays
+        await pilot.press("backspace", "backspace")
+        await settle(pilot)
+        assert table.row_count == N
+        assert table.selected_key == "/home/dev/p31/.venv"
+        assert add_row == []
+        assert cells == []  # every row's cells were made once, while the scan streamed them
+        assert (shown(table), cells_of(table)) == made_again(table)
+        status = str(app.main.query_one("#status").render())
+        assert f"{N} envs" in status
+
+
+async def test_sorting_keeps_the_cursor_on_the_same_env_and_shows_what_a_rebuild_would() -> None:
+    app = VenvtuiApp(ThousandsOfEnvs(), cursor_blink=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        table = app.main.env_table
+        await pilot.press(*["down"] * 5)
+        await pilot.pause()
+        chosen = table.selected_key
+        for column in ("health", "health", "age", "path"):
+            table.sort_on(column)
+            await pilot.pause()
+            assert table.selected_key == chosen
+            assert (shown(table), cells_of(table)) == made_again(table)
+        assert app.main.selection == ("environment", chosen)
+
+
+async def test_rows_hidden_by_the_filter_come_back_with_their_changes() -> None:
+    app = VenvtuiApp(ThousandsOfEnvs(), cursor_blink=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        table = app.main.env_table
+        hidden = "/home/dev/p5/.venv"
+        table.set_filter("p19", False)
+        assert hidden not in table.rows
+        table.toggle_mark(hidden)
+        table.update_records([replace(table.records[hidden], size=5 << 20, health="broken")])
+        table.set_now(NOW + 10 * 86400)  # the ages move on
+        table.set_filter("", False)
+        await pilot.pause()
+        assert hidden in table.rows
+        assert (shown(table), cells_of(table)) == made_again(table)
+        path = table.get_cell(hidden, "path").plain
+        assert path.startswith("● ")
