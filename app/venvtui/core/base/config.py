@@ -25,7 +25,6 @@ import os
 import re
 import stat
 import sys
-import tempfile
 from dataclasses import dataclass
 from typing import Any
 
@@ -446,6 +445,8 @@ def _write_atomic(path: str, text: str) -> None:
             mode = stat.S_IMODE(os.stat(path).st_mode)
         except FileNotFoundError:
             mode = 0o644
+        import tempfile  # start-up: only when writing the config
+
         fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", dir=directory)
         try:
             with os.fdopen(fd, "wb") as f:

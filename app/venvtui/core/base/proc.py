@@ -29,7 +29,6 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-import secrets
 import selectors
 import signal
 import subprocess
@@ -141,6 +140,8 @@ def run(
     """
     timeout = check_timeout(timeout)
     deadline = time.monotonic() + timeout
+    import secrets  # start-up: only when spawning (it pulls in hashlib and random)
+
     token = secrets.token_hex(8)
     env = {MARKER: token, **clean_env(env_extra)}  # first: found early in /proc/PID/environ
     _SINCE[token] = _last_pid()

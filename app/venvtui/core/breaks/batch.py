@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 
 from venvtui.core.base.errors import VenvtuiError
 from venvtui.core.base.models import Environment
@@ -59,6 +58,8 @@ def warm_bases(envs: Iterable[Environment], options: Options = DEFAULT_OPTIONS) 
     cold = [b for b in bases if probe_mod.cached(b) is None]
     if len(cold) < 2:
         return  # the static pass probes a single one as fast
+    from concurrent.futures import ThreadPoolExecutor  # start-up: only when probing (logging)
+
     with ThreadPoolExecutor(
         max_workers=max(1, min(options.concurrency, len(cold))),
         thread_name_prefix="venvtui-base-probe",
@@ -83,6 +84,8 @@ def confirmed(
 
     todo = [ex for ex in found if ex.runnable]
     n = max(1, min(workers or confirm_workers(), len(todo)))
+    from concurrent.futures import ThreadPoolExecutor  # start-up: only when confirming (logging)
+
     with ThreadPoolExecutor(max_workers=n, thread_name_prefix="venvtui-confirm") as pool:
         observed = list(pool.map(run, found))  # map keeps the order of `found`
     return [conclude(ex, obs) for ex, obs in zip(found, observed, strict=True)]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -112,6 +111,8 @@ class Context:
 
     def which(self, name: str) -> str | None:
         """`name` looked up on this context's PATH (the one PATH lookup)."""
+        import shutil  # start-up: a listing of envs never looks PATH up
+
         return shutil.which(name, path=os.pathsep.join(self.path_dirs()))
 
 

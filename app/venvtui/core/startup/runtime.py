@@ -22,7 +22,6 @@ import os
 import re
 import signal
 import subprocess
-import tempfile
 from dataclasses import dataclass
 
 from venvtui.core.base.errors import ProbeTimeout
@@ -103,6 +102,8 @@ def measure_compiled_prefix(real: str, *, timeout: float) -> str | None:
     """The PREFIX getpath falls back to in the binary `real` (see module doc); None when the
     controlled start gives no answer. Linux/POSIX non-framework only: macOS takes the
     executable from the kernel, not argv[0]."""
+    import tempfile  # start-up: only when measuring (a cached answer never needs it)
+
     with tempfile.TemporaryDirectory(prefix="venvtui-prefix-") as tmp:
         # an empty directory: no pyvenv.cfg beside or above, no lib/pythonX.Y below
         argv0 = os.path.join(tmp, "bin", os.path.basename(real))
