@@ -176,28 +176,20 @@ def test_copy_listing_and_sources(tmp_path: Path) -> None:
 NAMES = ["n0", "n1", "n2", "n3", "d0/n4", "d0/n5", "d1"]
 
 
+def _graphs(targets: list[str]) -> st.SearchStrategy[list[tuple[str, tuple[str, str]]]]:
+    """Up to 8 entries among NAMES: files, directories and links to `targets`."""
+    kinds = st.one_of(
+        st.just(("file", "")),
+        st.just(("dir", "")),
+        st.tuples(st.just("link"), st.sampled_from(targets)),
+    )
+    return st.lists(st.tuples(st.sampled_from(NAMES), kinds), min_size=1, max_size=8)
+
+
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(
-    st.lists(
-        st.tuples(
-            st.sampled_from(NAMES),
-            st.one_of(
-                st.just(("file", "")),
-                st.just(("dir", "")),
-                st.tuples(
-                    st.just("link"),
-                    st.sampled_from(
-                        ["n0", "../n1", "d0", "d0/n4", "../d1/x", "/nonexistent", "n2", "..", "."]
-                    ),
-                ),
-            ),
-        ),
-        min_size=1,
-        max_size=8,
-    )
-)
+@given(_graphs(["n0", "../n1", "d0", "d0/n4", "../d1/x", "/nonexistent", "n2", "..", "."]))
 def test_random_link_graphs_view_equals_os(tmp_path_factory: object, spec: list) -> None:
     root = Path(tmp_path_factory.mktemp("g"))  # type: ignore[attr-defined]
     _build_graph(root, spec)
@@ -299,18 +291,7 @@ def _build_graph(root: Path, spec: list) -> None:  # type: ignore[type-arg]
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
-    st.lists(
-        st.tuples(
-            st.sampled_from(NAMES),
-            st.one_of(
-                st.just(("file", "")),
-                st.just(("dir", "")),
-                st.tuples(st.just("link"), st.sampled_from(["n0", "../n1", "d0", "d0/n4", ".."])),
-            ),
-        ),
-        min_size=1,
-        max_size=8,
-    ),
+    _graphs(["n0", "../n1", "d0", "d0/n4", ".."]),
     st.lists(
         st.tuples(
             st.sampled_from(NAMES),
