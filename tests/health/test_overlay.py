@@ -141,6 +141,23 @@ def hops_or_none(view: View, p: str) -> list[tuple[str, str, str | None]] | None
     return hops(view.walk_chain(p)) if view.lnode(p).kind not in ("missing", "error") else None
 
 
+Answer = tuple[bool, str, list[tuple[str, str, str | None]] | None]
+
+
+def answers_of(view: View, paths: list[str]) -> dict[str, Answer]:
+    """What `view` says of each path: exists, realpath, its chain (None when not there)."""
+    return {p: (view.exists(p), view.realpath(p), hops_or_none(view, p)) for p in paths}
+
+
+def assert_as_on_disk(answers: dict[str, Answer]) -> None:
+    """Each answer is what the disk says now (the changes made)."""
+    for p, (exists, real, chain) in answers.items():
+        assert exists == os.path.exists(p), p
+        assert chain == (hops(walk_chain(p)) if os.path.lexists(p) else None), p
+        if exists:
+            assert real == os.path.realpath(p), p
+
+
 def test_removal_and_new_links_match_doing_it(tmp_path: Path) -> None:
     build_tree(tmp_path)
     changes = [
@@ -149,16 +166,9 @@ def test_removal_and_new_links_match_doing_it(tmp_path: Path) -> None:
         Change("link", str(tmp_path / "dangling"), "file"),
         Change("remove", str(tmp_path / "c")),
     ]
-    view = Overlay(changes)
-    paths = probe_paths(tmp_path)
-    before = {p: (view.exists(p), hops_or_none(view, p), view.realpath(p)) for p in paths}
+    before = answers_of(Overlay(changes), probe_paths(tmp_path))
     perform(changes)
-    for p in paths:
-        exists, chain, real = before[p]
-        assert exists == os.path.exists(p), p
-        assert chain == (hops(walk_chain(p)) if os.path.lexists(p) else None), p
-        if exists:
-            assert real == os.path.realpath(p), p
+    assert_as_on_disk(before)
 
 
 def test_copy_listing_and_sources(tmp_path: Path) -> None:
@@ -259,18 +269,10 @@ def test_overlays_in_a_snapshot_match_doing_it(tmp_path: Path) -> None:
     paths = probe_paths(tmp_path)
     paths += [str(Path(p) / "x") for p in paths]
     with snapshot():
-        real_first = {p: (REAL.exists(p), REAL.realpath(p), hops_or_none(REAL, p)) for p in paths}
-        view = Overlay(changes)
-        after = {p: (view.exists(p), view.realpath(p), hops_or_none(view, p)) for p in paths}
-    for p in paths:
-        assert real_first[p][0] == os.path.exists(p), p
+        assert_as_on_disk(answers_of(REAL, paths))  # the real view has answered every path
+        after = answers_of(Overlay(changes), paths)
     perform(changes)
-    for p in paths:
-        exists, real, chain = after[p]
-        assert exists == os.path.exists(p), p
-        assert chain == (hops(walk_chain(p)) if os.path.lexists(p) else None), p
-        if exists:
-            assert real == os.path.realpath(p), p
+    assert_as_on_disk(after)
 
 
 def _build_graph(root: Path, spec: list) -> None:  # type: ignore[type-arg]
@@ -323,25 +325,7 @@ def test_random_overlays_in_a_snapshot_equal_doing_it(
             changes.append(Change("link", str(p), what))
     paths = [str(root / n) for n in NAMES] + [str(root / n / "x") for n in NAMES]
     with snapshot():
-        for p in paths:
-            REAL.exists(p), REAL.realpath(p), hops_or_none(REAL, p)
-        view = Overlay(changes)
-        after = {p: (view.exists(p), view.realpath(p), hops_or_none(view, p)) for p in paths}
-    for ch in changes:  # as an installer would: one change after the other
-        if ch.op == "remove":
-            if os.path.islink(ch.path) or os.path.isfile(ch.path):
-                os.unlink(ch.path)
-            elif os.path.isdir(ch.path):
-                shutil.rmtree(ch.path)
-        else:
-            assert ch.arg is not None
-            if os.path.lexists(ch.path):
-                os.unlink(ch.path)
-            os.symlink(ch.arg, ch.path)
-    for p in paths:
-        exists, real, chain = after[p]
-        assert exists == os.path.exists(p), p
-        if exists:
-            assert real == os.path.realpath(p), p
-        if os.path.lexists(p):
-            assert chain == hops(walk_chain(p)), p
+        answers_of(REAL, paths)
+        after = answers_of(Overlay(changes), paths)
+    perform(changes)
+    assert_as_on_disk(after)
