@@ -17,6 +17,7 @@ from tests.tui.stub import NOW, StubService
 from venvtui.tui.app import VenvtuiApp
 from venvtui.tui.services import Cancelled
 from venvtui.tui.views import EnvRow
+from venvtui.tui.widgets import tables
 from venvtui.tui.widgets.tables import EnvTable, RecordTable
 
 N = 2000
@@ -59,15 +60,18 @@ def made_again(table: EnvTable) -> tuple[list[str], list[list[tuple[str, str, ob
     ]
 
 
-def count_calls(monkeypatch: pytest.MonkeyPatch, cls: type, name: str) -> list[object]:
+def count_calls(
+    monkeypatch: pytest.MonkeyPatch, owner: object, name: str, *, method: bool = True
+) -> list[object]:
+    """The calls of `owner.name` from now on (`method`: a method of the class `owner`)."""
     calls: list[object] = []
-    method = getattr(cls, name)
+    function = getattr(owner, name)
 
-    def counted(self: object, *args: Any, **kwargs: Any) -> Any:
-        calls.append(args)
-        return method(self, *args, **kwargs)
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args[1:] if method else args)
+        return function(*args, **kwargs)
 
-    monkeypatch.setattr(cls, name, counted)
+    monkeypatch.setattr(owner, name, counted)
     return calls
 
 
@@ -93,8 +97,13 @@ async def test_typing_in_the_filter_adds_no_row_one_by_one_and_formats_no_cell_a
         assert table.row_count == sum("/p3" in k for k in table.records)
         assert all("/p3" in k for k in shown(table))
         assert table.selected_key == "/home/dev/p31/.venv"  # still shown: the cursor stays
-        await pilot.press("backspace", "backspace")
-        await settle(pilot)
+        rendered = count_calls(monkeypatch, tables, "cell_line", method=False)
+        for _ in range(2):
+            rendered.clear()
+            await pilot.press("backspace")
+            await settle(pilot)
+            # The rows on screen (less the header) rendered again, no other: a screenful.
+            assert 0 < len(rendered) <= (table.size.height - 1) * len(table.columns)
         assert table.row_count == N
         assert table.selected_key == "/home/dev/p31/.venv"
         assert add_row == []
@@ -137,3 +146,61 @@ async def test_rows_hidden_by_the_filter_come_back_with_their_changes() -> None:
         assert (shown(table), cells_of(table)) == made_again(table)
         path = table.get_cell(hidden, "path").plain
         assert path.startswith("● ")
+
+
+class VariedEnvs(StubService):
+    def iter_environments(self, cancelled: Cancelled) -> Iterator[EnvRow]:
+        from venvtui.core.breaks.forecast import Forecast
+
+        soon = Forecast(
+            event="brew upgrade python@3.12", kind="minor-upgrade", result="broken", why=""
+        )
+        paths = [
+            "/home/dev/p0/.venv",
+            "/home/dev/" + "deep/" * 30 + ".venv",
+            "/srv/日本語/[x]/.venv",
+        ]
+        for i, path in enumerate(paths * 4):
+            yield EnvRow(
+                key=f"{path}{i}",
+                path=f"{path}{i}",
+                creator="virtualenv",
+                owner="project",
+                version="3.13.0rc1",
+                home="/opt/python/3.13/bin",
+                health=("ok", "broken", "misbound", "drift")[i % 4],  # type: ignore[arg-type]
+                next_break=soon if i % 2 else None,
+                mtime=NOW - i * 86400,
+                size=(i + 1) << 20,
+            )
+
+
+@pytest.mark.parametrize("size", [(120, 36), (80, 24)])
+async def test_cells_render_as_datatable_renders_them(size: tuple[int, int]) -> None:
+    """Every cell, with and without the cursor or the mouse over it, on odd and even rows,
+    focused or not: the lines EnvTable renders are DataTable's own, segment for segment."""
+    app = VenvtuiApp(VariedEnvs(), cursor_blink=False)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        table = app.main.env_table
+        table.toggle_mark(next(iter(table.records)))
+        table.add_stale([replace(env, key=env.key + "-old") for env in table.records.values()])
+        await pilot.pause()
+        compared = 0
+        for focused in (True, False):
+            if not focused:
+                app.main.query_one("#status").focus()  # any other widget
+                await pilot.pause()
+            table._pseudo_class_state = table.get_pseudo_class_state()
+            for row in range(table.row_count):
+                base = table._get_row_style(row, table.rich_style)
+                for column, col in enumerate(table.ordered_columns):
+                    width = col.get_render_width(table)
+                    for cursor, hover in ((False, False), (True, False), (False, True)):
+                        args = (row, column, base, width, cursor, hover)
+                        table._cell_render_cache.clear()
+                        ours = table._render_cell(*args)
+                        table._cell_render_cache.clear()
+                        assert ours == DataTable._render_cell(table, *args), (row, col.key)
+                        compared += 1
+        assert compared == 2 * table.row_count * len(table.columns) * 3

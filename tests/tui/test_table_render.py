@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
+import pytest
 from textual.geometry import Region
 from textual.renderables.styled import Styled
 
@@ -16,6 +17,7 @@ from tests.tui.stub import StubService, env_row
 from venvtui.tui.app import VenvtuiApp
 from venvtui.tui.services import Cancelled
 from venvtui.tui.views import EnvRow, InterpreterRow
+from venvtui.tui.widgets import tables
 from venvtui.tui.widgets.tables import EnvTable, RecordTable
 
 
@@ -25,10 +27,20 @@ class ManyEnvs(StubService):
             yield env_row(f"/home/dev/p{i:03}/.venv")
 
 
-def count_renders(app: VenvtuiApp, table: EnvTable) -> tuple[list[object], list[object]]:
+def count_renders(
+    app: VenvtuiApp, table: EnvTable, monkeypatch: pytest.MonkeyPatch
+) -> tuple[list[object], list[object]]:
     """(table cells rendered, table frames rendered) from now on. A DataTable renders each cell
-    as a Styled renderable through the app's console."""
+    as a Styled renderable through the app's console; the tables render one-line text cells
+    with `tables.cell_line`."""
     cells: list[object] = []
+    cell_line = tables.cell_line
+
+    def counted_cell(*args: Any) -> Any:
+        cells.append(args)
+        return cell_line(*args)
+
+    monkeypatch.setattr(tables, "cell_line", counted_cell)
     frames: list[object] = []
     console = app.console
     render_lines = console.render_lines
@@ -53,14 +65,16 @@ def shown_text(table: RecordTable[Any]) -> str:
     return "\n".join(strip.text for strip in table.render_lines(Region(0, 0, *table.size)))
 
 
-async def test_rows_appended_below_the_screen_render_no_cell_again() -> None:
+async def test_rows_appended_below_the_screen_render_no_cell_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     app = VenvtuiApp(ManyEnvs(), cursor_blink=False)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         table = app.main.env_table
         assert table.row_count == 120
         assert "p000" in shown_text(table)
-        cells, frames = count_renders(app, table)
+        cells, frames = count_renders(app, table, monkeypatch)
         table.add_records([env_row(f"/home/dev/q{i:03}/.venv") for i in range(50)])
         table.refresh()
         await pilot.pause()
@@ -73,14 +87,16 @@ async def test_rows_appended_below_the_screen_render_no_cell_again() -> None:
         assert cells, "the rows scrolled to were not rendered"
 
 
-async def test_a_changed_row_renders_only_its_own_cells_again() -> None:
+async def test_a_changed_row_renders_only_its_own_cells_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     app = VenvtuiApp(ManyEnvs(), cursor_blink=False)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         table = app.main.env_table
         records = table.records
         on_screen, below = "/home/dev/p005/.venv", "/home/dev/p100/.venv"
-        cells, frames = count_renders(app, table)
+        cells, frames = count_renders(app, table, monkeypatch)
         table.update_records([replace(records[below], size=7 << 20)])
         table.refresh()
         await pilot.pause()

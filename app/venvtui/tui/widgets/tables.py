@@ -8,6 +8,8 @@ import gc
 from collections.abc import Iterable
 from typing import Any, ClassVar, Generic, Self, TypeVar
 
+from rich.console import Console
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -37,6 +39,35 @@ R = TypeVar("R", InterpreterRow, EnvRow)
 def same_text(a: object, b: Text) -> bool:
     """`a` renders as `b` (Text's == ignores the base style)."""
     return isinstance(a, Text) and (a.plain, a.style, a.spans) == (b.plain, b.style, b.spans)
+
+
+def cell_line(
+    console: Console, text: Text, width: int, padding: int, pre: Style, post: Style
+) -> list[Segment]:
+    """The one line of a one-line `text` cell `width` cells wide, as DataTable renders it
+    (Textual 8.2 `_render_cell`: `console.render_lines(Styled(Padding(text, (0, padding)),
+    pre, post), options)`, options `width` wide, 1 high, no_wrap) and Rich (13/14) does it,
+    without the layers between (~0.3 ms a cell there, ~0.05 ms here): Text.__rich_console__'s
+    wrap, join and render, Padding's line cropped or padded to its inner width with the padding
+    style ("none"), a padding cell each side, then Styled's styles."""
+    inner = width - 2 * padding
+    tab_size = console.tab_size if text.tab_size is None else text.tab_size
+    lines = text.wrap(
+        console,
+        inner,
+        justify=text.justify or "default",
+        overflow=text.overflow or "fold",
+        tab_size=tab_size or 8,
+        no_wrap=True,
+    )
+    segments = Text("\n").join(lines).render(console, end=text.end)
+    blank = console.get_style("none")
+    lines_in = Segment.split_and_crop_lines(
+        segments, inner, include_new_lines=False, pad=True, style=blank
+    )
+    line = next(iter(lines_in))
+    side = Segment(" " * padding, blank)
+    return list(Segment.apply_style([side, *line, side], pre, post))
 
 
 def _drop_rows(cache: LRUCache[Any, Any], rows: set[RowKey]) -> None:
@@ -86,6 +117,13 @@ class RecordTable(DataTable[Any], Generic[R]):
         # every cell again. Shown rows share it with DataTable's `_data`, so updated cells
         # update it too.
         self._row_data: dict[str, tuple[R, tuple[bool, ...], dict[ColumnKey, Any]]] = {}
+        # Made from a record alone, kept as long as the record (a filter keystroke or a sort
+        # goes over every record): its filter haystack (lower case), its value in the sorted
+        # column, its row's key and metadata.
+        self._hay: dict[str, tuple[R, str]] = {}
+        self._sort_keys: dict[str, tuple[R, Any]] = {}
+        self._sort_keys_of: str | None = None  # the column `_sort_keys` are for
+        self._row_meta: dict[str, Row] = {}
 
     def render_lines(self, crop: Region) -> list[Strip]:
         """Render with the caches kept across appends and cell updates. DataTable keys its
@@ -105,6 +143,58 @@ class RecordTable(DataTable[Any], Generic[R]):
         finally:
             self._update_count = count
             self._frame_style = None
+
+    def _render_cell(
+        self,
+        row_index: int,
+        column_index: int,
+        base_style: Style,
+        width: int,
+        cursor: bool = False,
+        hover: bool = False,
+    ) -> list[list[Segment]]:
+        """DataTable's cell render (same cache, same key, same lines) with a one-line Text
+        cell in a table without fixed rows or columns rendered by `cell_line`: a filter
+        keystroke or a sort renders a screenful of cells never rendered there before."""
+        if row_index < 0 or column_index < 0 or self.fixed_rows or self.fixed_columns:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        row_key = self._row_locations.get_key(row_index)
+        column_key = self._column_locations.get_key(column_index)
+        if row_key is None or column_key is None:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        key = (
+            row_key,
+            column_key,
+            base_style,
+            cursor,
+            hover,
+            self._show_hover_cursor,
+            self._update_count,
+            self._pseudo_class_state,
+        )
+        lines: list[list[Segment]] | None = self._cell_render_cache.get(key)
+        if lines is not None:
+            return lines
+        row = self.rows.get(row_key)
+        cell = self._data[row_key].get(column_key) if row is not None else None
+        if row is None or row.height != 1 or not isinstance(cell, Text) or "\n" in cell.plain:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        component_style, post_style = self._get_styles_to_render_cell(
+            False,
+            False,
+            False,
+            hover,
+            cursor,
+            self.show_cursor,
+            self._show_hover_cursor,
+            self.cursor_foreground_priority == "css",
+            self.cursor_background_priority == "css",
+        )
+        base_style += Style.from_meta({"row": row_index, "column": column_index})
+        pre = base_style + component_style
+        lines = [cell_line(self.app.console, cell, width, self.cell_padding, pre, post_style)]
+        self._cell_render_cache[key] = lines
+        return lines
 
     @property
     def rich_style(self) -> Style:
@@ -234,22 +324,39 @@ class RecordTable(DataTable[Any], Generic[R]):
         raise NotImplementedError
 
     # --- state -------------------------------------------------------------------------------
-    def matches(self, record: R) -> bool:
+    def matches(self, record: R, words: list[str] | None = None) -> bool:
+        """`words`: the filter's, when the caller has split them already."""
         if record.key == self.pinned:
             return True
         if self.only_problems and not record.problem:
             return False
         if self.filter_text:
-            return all(
-                word in self.haystack(record).lower() for word in self.filter_text.lower().split()
-            )
+            hay = self._hay.get(record.key)
+            if hay is None or hay[0] is not record:
+                hay = self._hay[record.key] = (record, self.haystack(record).lower())
+            return all(word in hay[1] for word in words or self.filter_text.lower().split())
         return True
 
     def visible_records(self) -> list[R]:
-        rows = [r for r in self.records.values() if self.matches(r)]
+        words = self.filter_text.lower().split()
+        if words or self.only_problems:
+            rows = [r for r in self.records.values() if self.matches(r, words)]
+        else:
+            rows = list(self.records.values())
         if self.sort_column is not None:
             col = self.sort_column
-            rows.sort(key=lambda r: self.sort_value(r, col), reverse=self.sort_reverse)
+            if col != self._sort_keys_of:
+                self._sort_keys.clear()
+                self._sort_keys_of = col
+            keys = self._sort_keys
+
+            def sort_key(record: R) -> Any:
+                made = keys.get(record.key)
+                if made is None or made[0] is not record:
+                    made = keys[record.key] = (record, self.sort_value(record, col))
+                return made[1]
+
+            rows.sort(key=sort_key, reverse=self.sort_reverse)
         return rows
 
     @property
@@ -323,7 +430,14 @@ class RecordTable(DataTable[Any], Generic[R]):
         lines = self._y_offsets
         columns = [column.key for column in self.ordered_columns]
         first = self.row_count
-        keys = [RowKey(record.key) for record in rows]
+        metas = self._row_meta
+        made = [metas.get(record.key) for record in rows]
+        metas.update(
+            (record.key, Row(RowKey(record.key), 1))
+            for record, meta in zip(rows, made, strict=True)
+            if meta is None
+        )
+        keys = [metas[record.key].key for record in rows]
         if first == 0:
             self._row_locations = TwoWayDict(dict(zip(keys, range(len(keys)), strict=True)))
         else:
@@ -332,7 +446,7 @@ class RecordTable(DataTable[Any], Generic[R]):
         self._data.update(
             zip(keys, [self.row_data(record, columns) for record in rows], strict=True)
         )
-        self.rows.update((key, Row(key, 1)) for key in keys)
+        self.rows.update((key, metas[key.value]) for key in keys)  # type: ignore[index]
         self._new_rows.update(keys)
         lines += [(key, 0) for key in keys]
         self._require_update_dimensions = True
@@ -340,6 +454,10 @@ class RecordTable(DataTable[Any], Generic[R]):
         if first == 0 and self.columns and self.show_cursor and self.cursor_type != "none":
             self._highlight_cursor()
         self._update_count += 1
+        if first == 0:  # DataTable.ordered_rows' cache: found again over every row otherwise
+            self._ordered_row_cache[(len(keys), self._update_count)] = [
+                metas[record.key] for record in rows
+            ]
         self.check_idle()
         self._kept_across(count, set())
         # The rows live as long as the table: kept out of the cyclic GC's full passes, which
@@ -385,15 +503,21 @@ class RecordTable(DataTable[Any], Generic[R]):
                 changed.add(RowKey(row))
         self._kept_across(count, changed)
 
+    def forget(self, key: str) -> None:
+        """Drop what was made from the record at `key` (it is gone)."""
+        for made in (self._row_data, self._hay, self._sort_keys, self._row_meta):
+            made.pop(key, None)
+
     def remove_record(self, key: str) -> None:
-        self._row_data.pop(key, None)
+        self.forget(key)
         if self.records.pop(key, None) is not None:
             self.rebuild()
 
     def clear_records(self) -> None:
         self.records.clear()
         self.stale.clear()
-        self._row_data.clear()
+        for made in (self._row_data, self._hay, self._sort_keys, self._row_meta):
+            made.clear()
         self.clear()
 
     def add_stale(self, records: Iterable[R]) -> None:
@@ -410,7 +534,7 @@ class RecordTable(DataTable[Any], Generic[R]):
         if self.stale:
             for key in self.stale:
                 self.records.pop(key, None)
-                self._row_data.pop(key, None)
+                self.forget(key)
             self.stale.clear()
             self.rebuild()
 
@@ -419,6 +543,13 @@ class RecordTable(DataTable[Any], Generic[R]):
         keep = self.selected_key
         self.clear()
         self.add_rows_keyed(self.visible_records())
+        if not any(column.auto_width for column in self.columns.values()):
+            # What DataTable's idle handler would do next, done now (it is cheap here): the
+            # cursor scrolls into view at once, instead of after a frame drawn at the top,
+            # which would render a second screenful of cells.
+            self._require_update_dimensions = False
+            self._update_dimensions(self._new_rows)
+            self._new_rows.clear()
         if keep is not None:
             self.select_key(keep)
 
