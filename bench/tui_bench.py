@@ -161,9 +161,10 @@ async def interaction_stalls(
     service: object, gaps: list[tuple[float, float]] | None = None
 ) -> dict[str, tuple[float, float]]:
     """After the scan of `service` (and the work after it) is done: type 3 characters into the
-    env filter, delete them, then sort by a column twice (`s`, pick it; again: reversed) and
-    by another. For "filter keystroke" and "sort": (longest event-loop stall in main-thread CPU
-    time, most main-thread CPU one key press cost from the key to the idle screen). `gaps`:
+    env filter, delete them, then sort by a column twice (again: reversed) and by another, by
+    clicking its header and with `s` (a modal screen lists the columns). For each of those
+    actions: (longest event-loop stall in main-thread CPU time, most main-thread CPU one key
+    press or click cost, from the key to the idle screen). `gaps`:
     gets the main thread's CPU clock at the start and end of every gap between the probe's
     5 ms ticks while keys are pressed."""
     from venvtui.tui.app import VenvtuiApp
@@ -206,9 +207,22 @@ async def interaction_stalls(
             out["filter keystroke"] = await costs([[c] for c in "p12"] + [["backspace"]] * 3)
             await pilot.press("enter")  # back to the table
             await pilot.pause()
-            # Path, Health, Python, Creator, Base, ...: Health, Health again, then Python.
-            out["sort"] = await costs(
-                [["s", "down", "enter"], ["s", "enter"], ["s", "down", "enter"]]
+            # A click on a column's header sorts by it: Health, Health again, then Python.
+            table = app.main.env_table
+            starts, x = {}, 0
+            for column in table.ordered_columns:
+                starts[column.key.value], x = x + 1, x + column.get_render_width(table)
+            worst[0], most = 0.0, 0.0
+            for name in ("health", "health", "version"):
+                start = time.thread_time()
+                await pilot.click(f"#{table.id}", offset=(starts[name], 0))
+                await pilot.pause()
+                most = max(most, time.thread_time() - start)
+            assert table.sort_column == "version", "the header clicks did not sort"
+            out["sort (header click)"] = worst[0], most
+            # `s` opens the column picker (a modal screen): Python, Python again, then Health.
+            out["sort (s, pick a column)"] = await costs(
+                [["s", "down", "down", "enter"], ["s", "enter"], ["s", "up", "enter"]]
             )
         finally:
             done.set()

@@ -555,8 +555,14 @@ class MainScreen(Screen[None]):
 
     def _update_tab_labels(self, envs: int, interps: int) -> None:
         tabs = self.query_one("#tabs", TabbedContent)
-        tabs.get_tab("envs").label = Text(f"Environments ({envs})")
-        tabs.get_tab("interpreters").label = Text(f"Interpreters ({interps})")
+        for tab, label in (
+            ("envs", f"Environments ({envs})"),
+            ("interpreters", f"Interpreters ({interps})"),
+        ):
+            # Setting a tab's label lays the screen out again, even to the same text (each
+            # filter keystroke updates the status line).
+            if tabs.get_tab(tab).label.plain != label:
+                tabs.get_tab(tab).label = Text(label)
 
     # --- selection -> detail -------------------------------------------------------------------
     @on(DataTable.RowHighlighted)

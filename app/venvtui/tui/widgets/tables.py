@@ -450,14 +450,16 @@ class RecordTable(DataTable[Any], Generic[R]):
         self._new_rows.update(keys)
         lines += [(key, 0) for key in keys]
         self._require_update_dimensions = True
-        self.cursor_coordinate = self.cursor_coordinate
-        if first == 0 and self.columns and self.show_cursor and self.cursor_type != "none":
-            self._highlight_cursor()
         self._update_count += 1
-        if first == 0:  # DataTable.ordered_rows' cache: found again over every row otherwise
+        if first == 0:
+            # DataTable.ordered_rows' cache (the cursor's row region sums the rows above it):
+            # worked out again over every row otherwise.
             self._ordered_row_cache[(len(keys), self._update_count)] = [
                 metas[record.key] for record in rows
             ]
+        self.cursor_coordinate = self.cursor_coordinate
+        if first == 0 and self.columns and self.show_cursor and self.cursor_type != "none":
+            self._highlight_cursor()
         self.check_idle()
         self._kept_across(count, set())
         # The rows live as long as the table: kept out of the cyclic GC's full passes, which
