@@ -16,6 +16,7 @@ from textual import events
 from textual._two_way_dict import TwoWayDict
 from textual.binding import Binding
 from textual.cache import LRUCache
+from textual.color import Color
 from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widgets import DataTable
@@ -112,6 +113,11 @@ class RecordTable(DataTable[Any], Generic[R]):
         self._lines: list[tuple[RowKey, int]] = []
         self._lines_at = 0  # the `_changes` they are for
         self._frame_style: Style | None = None  # the widget's style while a frame renders
+        # While a frame renders: the background colours and each row style (by its
+        # `_get_row_style` arguments but the row's parity): DataTable works them out on every
+        # line, walking the ancestors' styles each time.
+        self._frame_background: tuple[Color, Color] | None = None
+        self._frame_row_styles: dict[tuple[bool, bool, int, Style], Style] = {}
         # Each record's row data ({column: cell}) as last made, with what it was made from (the
         # record object, `variant`): a rebuild (filter, sort) reuses it instead of formatting
         # every cell again. Shown rows share it with DataTable's `_data`, so updated cells
@@ -138,11 +144,13 @@ class RecordTable(DataTable[Any], Generic[R]):
         # DataTable asks for the widget's style on every line (it walks the ancestors' styles);
         # it is the same for the whole frame.
         self._frame_style = super().rich_style
+        self._frame_background = super().background_colors
         try:
             return super().render_lines(crop)
         finally:
             self._update_count = count
-            self._frame_style = None
+            self._frame_style = self._frame_background = None
+            self._frame_row_styles.clear()
 
     def _render_cell(
         self,
@@ -199,6 +207,21 @@ class RecordTable(DataTable[Any], Generic[R]):
     @property
     def rich_style(self) -> Style:
         return self._frame_style or super().rich_style
+
+    @property
+    def background_colors(self) -> tuple[Color, Color]:
+        return self._frame_background or super().background_colors
+
+    def _get_row_style(self, row_index: int, base_style: Style) -> Style:
+        if self._frame_style is None:
+            return super()._get_row_style(row_index, base_style)
+        # DataTable's row style depends on the index only through these (header, fixed row,
+        # zebra parity).
+        key = (row_index == -1, row_index < self.fixed_rows, row_index % 2, base_style)
+        style = self._frame_row_styles.get(key)
+        if style is None:
+            style = self._frame_row_styles[key] = super()._get_row_style(row_index, base_style)
+        return style
 
     @property
     def _changes(self) -> int:
