@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 from venvtui.core.base.models import Chain, Hop
+from venvtui.core.base.paths import is_normal_abs
 from venvtui.core.layout.symlinks import MAX_HOPS, next_hop
 
 if TYPE_CHECKING:
@@ -48,16 +49,8 @@ FILE = Node("file")
 
 
 def _norm(path: str) -> str:
-    if (
-        path[:1] == os.sep
-        and path[-1:] != os.sep
-        and "//" not in path
-        and "/./" not in path
-        and "/../" not in path
-        and not path.endswith(("/.", "/.."))
-    ):
-        return path  # already absolute and normal: what abspath would return
-    return os.path.abspath(path)  # abspath normalises (normpath of the joined path)
+    """`path` as os.path.abspath gives it (as it is when already absolute and normal)."""
+    return path if is_normal_abs(path) else os.path.abspath(path)
 
 
 def _ancestors(path: str) -> Iterator[str]:
