@@ -1,6 +1,6 @@
 """What the TUI does before its first frame: the modules it leaves for later (the modal screens,
-the detail's models, the core's engines) are not imported by then, and what start-up built is
-kept out of the cyclic GC's passes. Checked in a fresh process, at the first frame."""
+the detail and plan views, the core's models and engines) are not imported by then, and what
+start-up built is kept out of the cyclic GC's passes. Checked in a fresh process."""
 
 from __future__ import annotations
 
@@ -45,7 +45,9 @@ DEFERRED = (
     "venvtui.tui.commands",
     "venvtui.tui.fixes",
     "venvtui.tui.last_seen",
+    "venvtui.tui.views",
     "venvtui.core.base.models",
+    "venvtui.core.base.stability",
     "venvtui.core.installed",
     "venvtui.core.layout",
     "venvtui.core.startup",

@@ -22,10 +22,10 @@ from venvtui.tui.format import (
     short_path,
     tilde_paths,
 )
-from venvtui.tui.views import Detail
 
-if TYPE_CHECKING:  # the first frame does not import the core's models
+if TYPE_CHECKING:  # the first frame imports neither the core's models nor the views
     from venvtui.core.base.models import Chain, Hop
+    from venvtui.tui.views import Detail
 
 
 class FitPath:
