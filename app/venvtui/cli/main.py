@@ -99,7 +99,9 @@ def build_parser(argv: Sequence[str] | None = None) -> Parser:
     )
     parser.add_argument("--version", action="version", version=f"venvtui {__version__}")
     parser.add_argument(
-        "--no-cache", action="store_true", help="do not read or write the interpreter probe cache"
+        "--no-cache",
+        action="store_true",
+        help="do not read or write venvtui's caches (interpreter probes, kept answers)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for name in _modules_for(argv) if argv is not None else COMMAND_MODULES:
@@ -207,7 +209,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             saved[sig] = signal.signal(sig, _raise_terminated)
     with safe_streams():
         try:
-            code: int = args.func(args)
+            code: int = _answer(args, args_list)
             return code
         except _Terminated as exc:
             _stop_runs()
@@ -229,6 +231,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         finally:
             for sig, old in saved.items():
                 signal.signal(sig, old)
+
+
+def _answer(args: argparse.Namespace, argv: list[str]) -> int:
+    """The command's exit status; `envs` and `doctor` print their kept answer when nothing they
+    read has changed (see `cli.kept`)."""
+    if args.command in ("envs", "doctor") and not args.no_cache:
+        from venvtui.cli import kept
+
+        return kept.answer(argv, lambda: int(args.func(args)))
+    return int(args.func(args))
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@ Six towers, lowest first; a module imports only its own tower and those below it
 
 - `base`: errors, frozen models, bounded reads (`safe_io`), path containment, subprocesses
   (`proc`), the config file, options, which paths are version-stamped (`stability`), and
-  what an answer depended on (`observed`).
+  what an answer depended on (`observed`: noted by the inventory's locators; `readlog`: every
+  read of a command, logged by wrapping the `os` functions).
 - `layout`: what a creator and an installer leave on disk: symlink chains, `pyvenv.cfg`,
   stdlib landmarks, ELF needs, and the filesystem `view` (the real disk, or the disk as an
   installer event would leave it).

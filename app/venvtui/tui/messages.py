@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-if TYPE_CHECKING:
-    from venvtui.tui.rows import EnvRow, InterpreterRow
-    from venvtui.tui.views import ApplyOutcome, Detail, ScanReach
+from venvtui.tui.views import ApplyOutcome, Detail, EnvRow, InterpreterRow, ScanReach
 
 
 class InterpretersFound(Message):

@@ -4,14 +4,11 @@ the "scan a folder" dialog and the empty state give (roots walked, depth, what a
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 
 from venvtui.tui.format import short_path
-
-if TYPE_CHECKING:
-    from venvtui.tui.views import ScanReach
+from venvtui.tui.views import ScanReach
 
 
 def _roots(paths: tuple[str, ...], home: str, most: int, *, tail: bool = False) -> str:

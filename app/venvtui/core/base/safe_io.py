@@ -67,7 +67,7 @@ def kind_of(mode: int) -> str:
 
 
 @cache
-def _pseudo_devices() -> frozenset[int]:
+def pseudo_devices() -> frozenset[int]:
     """Devices of the kernel's pseudo filesystems (procfs, sysfs): their "regular" files report
     size 0, may block (`/proc/kmsg`) or have side effects when read."""
     devs = set()
@@ -83,7 +83,7 @@ def _check(path: str | os.PathLike[str], st: os.stat_result, limit: int | None) 
     if not stat.S_ISREG(st.st_mode):
         code = errno.EISDIR if stat.S_ISDIR(st.st_mode) else errno.EINVAL
         raise UnsafeRead(path, f"is {kind_of(st.st_mode)}, not a regular file", code)
-    if st.st_dev in _pseudo_devices():
+    if st.st_dev in pseudo_devices():
         raise UnsafeRead(path, "is a kernel pseudo-file (/proc or /sys), not an ordinary file")
     if limit is not None and st.st_size > limit:
         raise UnsafeRead(

@@ -118,10 +118,10 @@ def store(key: CacheKey, payload: dict[str, Any]) -> bool:
     return write_atomic(key.filename, entry)
 
 
-def write_atomic(name: str, data: dict[str, Any]) -> bool:
-    """Write `data` as the JSON file `name` of the cache dir (temp file + os.replace); False
-    (and no exception) when the cache is not writable."""
-    directory = cache_dir()
+def write_atomic(name: str, data: dict[str, Any], directory: Path | None = None) -> bool:
+    """Write `data` as the JSON file `name` of `directory` (default: the cache dir) with a temp
+    file and os.replace; False (and no exception) when it is not writable."""
+    directory = cache_dir() if directory is None else directory
     tmp_name: str | None = None
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -129,7 +129,7 @@ def write_atomic(name: str, data: dict[str, Any]) -> bool:
 
         fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=directory)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh)
+            fh.write(json.dumps(data))  # one C-encoded string: dump() encodes in Python
         os.replace(tmp_name, directory / name)
         tmp_name = None
         return True

@@ -67,9 +67,14 @@ def _cache_home(environ: Mapping[str, str], home: str) -> str:
     return os.path.join(home, ".cache")
 
 
+def cache_root() -> str:
+    """venvtui's cache directory by the XDG rule, without platformdirs (a fast path's import
+    budget); a writer checks it against `probe_cache.cache_dir()` first."""
+    return os.path.join(_cache_home(os.environ, os.path.expanduser("~")), "venvtui")
+
+
 def snapshot_path() -> str:
-    home = os.path.expanduser("~")
-    return os.path.join(_cache_home(os.environ, home), "venvtui", "probe", FILE_NAME)
+    return os.path.join(cache_root(), "probe", FILE_NAME)
 
 
 def _code_stamps() -> dict[str, Any]:

@@ -73,7 +73,7 @@ class Context:
             cwd = os.getcwd()
         except OSError:
             cwd = os.sep
-        return cls(dict(os.environ), os.path.expanduser("~"), cwd, sys.platform)
+        return cls(os.environ.copy(), os.path.expanduser("~"), cwd, sys.platform)
 
     def env(self, key: str) -> str | None:
         value = self.environ.get(key)

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
 import errno
+import functools
 import os
 import secrets
 import stat
@@ -284,29 +284,30 @@ def fsync_dir(dir_fd: int) -> None:
 # --- renames ------------------------------------------------------------------------------------
 
 
+@functools.cache
 def _libc() -> ctypes.CDLL | None:
+    # dlopen(NULL): the symbols of the running program and what it links, libc included (Linux,
+    # macOS). Not ctypes.util.find_library("c"): it runs `ldconfig -p` (or gcc) to find a name.
     try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        return ctypes.CDLL(None, use_errno=True)
     except OSError:
         return None
-
-
-_LIBC = _libc()
 
 
 def _rename_flags(src_fd: int, src: str, dst_fd: int, dst: str, flags: int) -> bool:
     """renameat2 (Linux) / renameatx_np (macOS) with `flags`; False when not available here
     (old libc or kernel, or a filesystem that does not support the flag)."""
-    if _LIBC is None:
+    libc = _libc()
+    if libc is None:
         return False
     if sys.platform == "darwin":
-        fn = getattr(_LIBC, "renameatx_np", None)
+        fn = getattr(libc, "renameatx_np", None)
         flags = {
             _RENAME_EXCHANGE: _DARWIN_RENAME_SWAP,
             _RENAME_NOREPLACE: _DARWIN_RENAME_EXCL,
         }[flags]
     else:
-        fn = getattr(_LIBC, "renameat2", None)
+        fn = getattr(libc, "renameat2", None)
     if fn is None:
         return False
     fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
@@ -487,7 +488,7 @@ _STATX_SIZE = 256
 def mount_id(dir_fd: int, name: str = "") -> int | None:
     """The id of the mount holding `name` in `dir_fd` (the link itself, never followed), or
     of `dir_fd` itself when `name` is empty; None where statx cannot tell (old kernel, macOS)."""
-    fn = getattr(_LIBC, "statx", None) if _LIBC is not None else None
+    fn = getattr(_libc(), "statx", None)
     if fn is None:
         return None
     buf = ctypes.create_string_buffer(_STATX_SIZE)
@@ -519,7 +520,7 @@ class Mount:
 
 def syncfs(fd: int) -> None:
     """Flush the filesystem holding `fd` (Linux syncfs(2)); else a global sync."""
-    fn = getattr(_LIBC, "syncfs", None) if _LIBC is not None else None
+    fn = getattr(_libc(), "syncfs", None)
     if fn is not None and fn(fd) == 0:
         return
     os.sync()

@@ -3,17 +3,13 @@ where it looked and what to do next (create one, or scan another folder)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rich.text import Text
 from textual.widget import Widget
 from textual.widgets import Static
 
 from venvtui.tui.format import short_path
 from venvtui.tui.reach import reach_account
-
-if TYPE_CHECKING:
-    from venvtui.tui.views import ScanReach
+from venvtui.tui.views import ScanReach
 
 
 class EmptyState(Static):

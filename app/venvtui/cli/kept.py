@@ -1,0 +1,197 @@
+"""Kept answers: `envs` and `doctor` print again what they printed last time when nothing they
+read has changed since.
+
+A command runs inside `readlog.recording()`, which logs every filesystem read and environment
+lookup it makes. Its output (stdout and stderr, in order) and exit status are kept, with that
+log, in one file per question under `<cache>/venvtui/answers/`. The question is the command line,
+the working directory, the user and group ids, the interpreter, venvtui's version and the output
+streams (terminal or not, encoding, width). The next time the same question is asked, every read
+is asked again (stat, lstat, readlink, access: nothing is opened, listed or run), and so is the
+stat of every module the command ran; only when all answer as before is the kept output printed.
+Anything else runs the command again.
+
+Never kept: a run that wrote anything, started a process, read a file changed in the two seconds
+before it began, or failed (see `readlog`). `--no-cache` neither reads nor keeps an answer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Callable
+
+from venvtui.core.base.readlog import Log, changed, recording
+
+# Not `typing` at run time: this is the fast path of `envs` and `doctor`.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, TextIO
+
+SCHEMA = 1
+_KIND = "venvtui-kept-answer"
+MAX_BYTES = 256 << 20  # a few KiB per environment; far more is not ours
+MAX_QUESTIONS = 1_000_000  # a run that read more than this is not kept
+MAX_FILES = 8  # answers kept, most recently written first
+COMMANDS = ("envs", "doctor")
+
+
+def _streams_key() -> list[object]:
+    key: list[object] = []
+    for stream in (sys.stdout, sys.stderr):
+        tty = stream.isatty()
+        width = None
+        if tty:
+            with contextlib.suppress(OSError, ValueError):
+                width = os.get_terminal_size(stream.fileno()).columns
+        key += [tty, getattr(stream, "encoding", None), width]
+    return key
+
+
+def question(argv: list[str]) -> dict[str, object]:
+    """What the kept answer must have been asked with."""
+    from venvtui import __version__
+
+    return {
+        "argv": argv,
+        "cwd": os.getcwd(),
+        "ids": [os.getuid(), os.geteuid(), os.getgid(), os.getegid(), sorted(os.getgroups())],
+        "python": [sys.executable, sys.version, sys.platform],
+        "venvtui": __version__,
+        "streams": _streams_key(),
+    }
+
+
+def _directory() -> str:
+    from venvtui.core.installed.snapshot import cache_root
+
+    return os.path.join(cache_root(), "answers")
+
+
+def _file_name(asked: dict[str, object]) -> str:
+    digest = hashlib.sha256(json.dumps(asked, sort_keys=True).encode()).hexdigest()
+    return f"{digest[:32]}.json"
+
+
+def load(asked: dict[str, object]) -> dict[str, Any] | None:
+    """The kept answer to `asked` when every read it made answers the same now, else None."""
+    from venvtui.core.base.safe_io import loads_json, read_bytes
+
+    try:
+        data = loads_json(
+            read_bytes(os.path.join(_directory(), _file_name(asked)), limit=MAX_BYTES)
+        )
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or (data.get("kind"), data.get("schema")) != (_KIND, SCHEMA):
+        return None
+    try:
+        if data["question"] != json.loads(json.dumps(asked)):
+            return None
+        reads = data["reads"]
+        if not isinstance(reads, dict) or not all(
+            isinstance(v, list) and all(isinstance(x, str) for x in v) for v in reads.values()
+        ):
+            return None
+        output = [(int(s), str(t)) for s, t in data["output"] if s in (0, 1)]
+        status = int(data["status"])
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+    if changed(reads) is not None:
+        return None
+    return {"output": output, "status": status}
+
+
+class _Tee:
+    """A text stream that keeps what is written to it and passes it on."""
+
+    def __init__(self, inner: TextIO, number: int, kept: list[tuple[int, str]]) -> None:
+        self._inner, self._number, self._kept = inner, number, kept
+
+    def write(self, text: str) -> int:
+        self._kept.append((self._number, text))
+        return self._inner.write(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+def answer(argv: list[str], run: Callable[[], int]) -> int:
+    """`run()`'s exit status, printing what it prints: from the kept answer when nothing it read
+    has changed, else by running it (and keeping what it printed when that may be kept)."""
+    asked = question(argv)
+    kept = load(asked)
+    if kept is not None:
+        streams = (sys.stdout, sys.stderr)
+        for number, text in kept["output"]:
+            streams[number].write(text)
+        return int(kept["status"])
+    output: list[tuple[int, str]] = []
+    saved = sys.stdout, sys.stderr
+    sys.stdout = _Tee(saved[0], 0, output)
+    sys.stderr = _Tee(saved[1], 1, output)
+    try:
+        with recording() as log:
+            status = run()
+    finally:
+        sys.stdout, sys.stderr = saved
+    _keep(asked, log, output, status)
+    return status
+
+
+def _keep(asked: dict[str, object], log: Log, output: list[tuple[int, str]], status: int) -> None:
+    from pathlib import Path
+
+    from venvtui.core.installed import probe_cache
+
+    directory = _directory()
+    if log.taint is not None or len(log.answers) > MAX_QUESTIONS:
+        return
+    if os.path.dirname(directory) != os.fspath(probe_cache.cache_dir().parent):
+        return  # the fast path's guess at the cache dir is not platformdirs' answer
+    reads = log.questions()
+    reads["stat"] = _module_reads() + reads.get("stat", [])
+    data = {
+        "kind": _KIND,
+        "schema": SCHEMA,
+        "question": asked,
+        "reads": reads,
+        "output": output,
+        "status": status,
+    }
+    name = _file_name(asked)
+    if probe_cache.write_atomic(name, data, Path(directory)):
+        _prune(directory, name)
+
+
+def _module_reads() -> list[str]:
+    """A stat question for every module file loaded, in `Log.questions()`'s form: a new venvtui
+    (or a new dependency) computes a new answer."""
+    from venvtui.core.base.readlog import as_text, ask
+
+    files = sorted(
+        {
+            f
+            for m in list(sys.modules.values())
+            if isinstance(f := getattr(m, "__file__", None), str)
+        }
+    )
+    return [x for f in files for x in (f, as_text(ask("stat", f)))]
+
+
+def _prune(directory: str, newest: str) -> None:
+    """Keep the MAX_FILES most recently written answers."""
+    try:
+        with os.scandir(directory) as it:
+            found = [
+                (e.stat().st_mtime_ns, e.name)
+                for e in it
+                if e.name.endswith(".json") and e.name != newest and e.is_file()
+            ]
+    except OSError:
+        return
+    for _mtime, name in sorted(found, reverse=True)[MAX_FILES - 1 :]:
+        with contextlib.suppress(OSError):
+            os.unlink(os.path.join(directory, name))

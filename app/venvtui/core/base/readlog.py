@@ -1,0 +1,599 @@
+"""Every filesystem read and environment lookup this process makes while `recording()` runs,
+and whether each would still get the same answer (`changed`).
+
+While recording, the `os`/`io` functions that look at the disk (stat, lstat, scandir, listdir,
+readlink, access, open) and `os.environ` are wrapped: each call is logged with what it
+answered, by path and kind. No call site has to remember to note what it read, so an answer
+computed while recording depends on nothing but the log, the code that computed it, and the
+process's own facts (argv, cwd, uid, interpreter: the caller's key).
+
+What is logged, and how it is checked again (`changed`):
+
+* stat/lstat: type, device, inode, owner and permission bits; for anything but a directory
+  also its size, mtime and ctime (a rewrite, chmod, or replacement changes them);
+* a directory's listing (scandir, listdir): its stat with mtime and ctime, taken before it is
+  listed (POSIX: adding, removing or renaming an entry updates the directory's mtime);
+  `DirEntry.stat()` and a link entry's `is_dir()`/`is_file()` (which follow it) log a stat;
+* readlink: the target text;
+* open for reading: the fstat of what was opened, checked by stat of the path;
+* access: the answer; an environment variable: its value or absence (iterating the
+  environment logs all of it).
+
+A recording is `tainted` (not to be kept) when anything writes (open for writing, mkdir,
+rename, unlink, ...), spawns a process, uses a directory descriptor, reads a kernel
+pseudo-file, sees two different answers to one question, or looks at a file changed less than
+`RACY_NS` before the recording started: a change within the filesystem's timestamp granularity
+could leave the same mtime and ctime (the rule git calls "racily clean").
+
+Only one recording at a time, from the main thread of a CLI command: the wrappers are
+process-wide while it lasts (the TUI never records).
+"""
+
+from __future__ import annotations
+
+import builtins
+import io
+import os
+import stat
+import subprocess
+import time
+from collections.abc import Callable, Iterator, MutableMapping
+from contextlib import contextmanager
+
+from venvtui.core.base.safe_io import pseudo_devices
+
+# Not `typing` at run time: the warm path of the CLI imports this module.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+# A question: (kind, path or variable name). Its answer: a stat signature (tuple of ints), a
+# link's target, a variable's value, access()'s answer, an errno when the call failed, or None
+# (an absent variable).
+Question = tuple[str, str]
+
+RACY_NS = 2_000_000_000  # 2 s: FAT/HFS+ keep 1-2 s timestamps; Linux's coarse clock ~4 ms
+
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+# Functions that change the disk: a recording that calls one is not kept.
+_MUTATORS = (
+    "mkdir",
+    "makedirs",
+    "rename",
+    "renames",
+    "replace",
+    "remove",
+    "unlink",
+    "rmdir",
+    "removedirs",
+    "symlink",
+    "link",
+    "chmod",
+    "lchmod",
+    "chown",
+    "lchown",
+    "utime",
+    "truncate",
+    "mkfifo",
+    "mknod",
+    "system",
+    "popen",
+    "fork",
+    "posix_spawn",
+    "posix_spawnp",
+)
+
+
+def _sig(st: os.stat_result, *, listed: bool = False) -> tuple[int, ...]:
+    """What a caller can learn from one stat answer. A directory's mtime changes with every
+    entry added beside another: it counts only where the directory was listed."""
+    head = (st.st_mode, st.st_dev, st.st_ino, st.st_uid, st.st_gid)
+    if stat.S_ISDIR(st.st_mode) and not listed:
+        return head
+    return (*head, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _errno(exc: OSError) -> int:
+    return exc.errno if exc.errno is not None else -1
+
+
+def ask(kind: str, key: str) -> object:
+    """The answer to one question now, as it would be logged (for `changed`)."""
+    try:
+        if kind == "lstat":
+            return _sig(os.lstat(key))
+        if kind in ("stat", "open"):
+            return _sig(os.stat(key))
+        if kind == "open-nofollow":
+            return _sig(os.lstat(key))
+        if kind == "listing":
+            return _sig(os.stat(key), listed=True)
+        if kind == "listing-nofollow":
+            return _sig(os.lstat(key), listed=True)
+        if kind == "readlink":
+            return os.readlink(key)
+        if kind.startswith("access"):
+            return os.access(key, int(kind.removeprefix("access")))
+        if kind == "env":
+            return os.environ.get(key)
+        if kind == "environ":
+            return repr(sorted(os.environ.items()))
+    except OSError as exc:
+        return _errno(exc)
+    except ValueError:  # an embedded NUL: the call would raise the same again
+        return -1
+    return ("unknown question", kind)
+
+
+class Log:
+    """The questions asked while recording, each with its first answer."""
+
+    __slots__ = ("answers", "pseudo", "real", "started_ns", "taint")
+
+    def __init__(self, real: dict[str, Callable[..., Any]] | None = None) -> None:
+        self.real = real or {}  # the functions wrapped while recording
+        self.answers: dict[Question, object] = {}
+        self.taint: str | None = None  # why this recording may not be kept
+        self.started_ns = time.time_ns()
+        self.pseudo = pseudo_devices()  # before any wrapper is in place
+
+    def spoil(self, why: str) -> None:
+        if self.taint is None:
+            self.taint = why
+
+    def add(self, kind: str, key: str, answer: object) -> None:
+        q = (kind, key)
+        if q in self.answers:
+            if self.answers[q] != answer:
+                self.spoil(f"{kind} {key} changed while it was read")
+            return
+        self.answers[q] = answer
+        if isinstance(answer, tuple) and len(answer) == 8:
+            if max(answer[6], answer[7]) >= self.started_ns - RACY_NS:
+                self.spoil(f"{key} changed moments ago")
+            elif answer[1] in self.pseudo:
+                self.spoil(f"{key} is a kernel pseudo-file")
+
+    def questions(self) -> dict[str, list[str]]:
+        """The log as JSON-ready text: per kind, a flat list [key, answer, key, answer, ...]
+        in the order asked (flat lists of strings load and check fast)."""
+        out: dict[str, list[str]] = {}
+        for (kind, key), answer in _fewer(self.answers).items():
+            out.setdefault(kind, []).extend((key, as_text(answer)))
+        return out
+
+
+# Questions asked by one call, strongest first (a listing's answer adds the mtime to a
+# directory's stat; open is checked by stat): the strongest answers for the others when
+# theirs is a prefix of its answer.
+_FOLLOW = ("listing", "open", "stat")
+_NOFOLLOW = ("listing-nofollow", "open-nofollow", "lstat")
+
+
+def _strongest(kinds: dict[str, object], family: tuple[str, ...]) -> tuple[str, object] | None:
+    """Of the questions of `family` in `kinds`, the one whose answer holds the others' (taken
+    out of `kinds`); None, leaving them, when there is none or they do not agree."""
+    top_kind, top = "", None
+    for kind in family:
+        answer = kinds.get(kind)
+        if answer is None:
+            continue
+        if not isinstance(answer, tuple):
+            return None  # an errno beside a stat: every one is kept
+        if top is None:
+            top_kind, top = kind, answer
+        elif not isinstance(top, tuple) or top[: len(answer)] != answer:
+            return None
+    if top is None:
+        return None
+    for kind in family:
+        kinds.pop(kind, None)
+    return top_kind, top
+
+
+def _merge(kinds: dict[str, object]) -> None:
+    """One path's questions, merged in place (see `_fewer`)."""
+    follow = _strongest(kinds, _FOLLOW)
+    nofollow = _strongest(kinds, _NOFOLLOW)
+    if nofollow is not None and isinstance(nofollow[1], tuple):
+        if stat.S_ISLNK(nofollow[1][0]):
+            kinds.pop("readlink", None)
+        elif (
+            follow is not None
+            and isinstance(follow[1], tuple)
+            and follow[1][:5] == nofollow[1][:5]  # one inode: the longer answer is kept
+        ):
+            if len(follow[1]) > len(nofollow[1]):
+                nofollow = (_NOFOLLOW[_FOLLOW.index(follow[0])], follow[1])
+            follow = None
+    for pair in (follow, nofollow):
+        if pair is not None:
+            kinds[pair[0]] = pair[1]
+
+
+def _fewer(answers: dict[Question, object]) -> dict[Question, object]:
+    """The same log with fewer questions, where one answers for others:
+
+    * of the questions one call answers, the strongest (see `_FOLLOW`);
+    * for a path whose lstat says it is not a link, stat() reaches the same inode: the
+      no-follow question answers for both;
+    * for a link, lstat answers for readlink: a link's target is never changed in place, and a
+      new link is a new inode or, reusing the number, has a new ctime (see `RACY_NS`).
+    """
+    by_path: dict[str, dict[str, object]] = {}
+    for (kind, key), answer in answers.items():
+        by_path.setdefault(key, {})[kind] = answer
+    fewer: dict[Question, object] = {}
+    for key, kinds in by_path.items():
+        if len(kinds) > 1:
+            _merge(kinds)
+        for kind, answer in kinds.items():
+            fewer[(kind, key)] = answer
+    return fewer
+
+
+def as_text(answer: object) -> str:
+    """One answer as text: "1,2,3" a signature, "!2" an errno, "=..." a string, "T"/"F" a
+    yes/no, "-" an absent variable."""
+    if isinstance(answer, tuple):
+        return ",".join(map(str, answer))
+    if isinstance(answer, bool):
+        return "T" if answer else "F"
+    if isinstance(answer, int):
+        return f"!{answer}"
+    if isinstance(answer, str):
+        return f"={answer}"
+    return "-"
+
+
+def changed(questions: dict[str, list[str]]) -> str | None:
+    """The first question (as `Log.questions()` lists them) whose answer is not the one logged,
+    as "kind key"; None when every one answers the same."""
+    for kind, pairs in questions.items():
+        for i in range(0, len(pairs) - 1, 2):
+            key = pairs[i]
+            if as_text(ask(kind, key)) != pairs[i + 1]:
+                return f"{kind} {key}"
+    return None
+
+
+def _path(p: Any) -> str | None:
+    """The path a call names, or None for a descriptor (logged where it was opened)."""
+    if type(p) is str:
+        return p
+    if isinstance(p, int):
+        return None
+    return os.fsdecode(os.fspath(p))
+
+
+class _Entry:
+    """A `os.DirEntry` that logs what its listing does not answer: a stat, and whether the
+    target of a link is a directory or a file."""
+
+    __slots__ = ("_e", "_log", "name", "path")
+
+    def __init__(self, entry: os.DirEntry[str], log: Log) -> None:
+        self._e, self._log, self.name, self.path = entry, log, entry.name, entry.path
+
+    def __fspath__(self) -> str:
+        return self.path
+
+    def inode(self) -> int:
+        return self._e.inode()
+
+    def is_symlink(self) -> bool:
+        return self._e.is_symlink()
+
+    def is_junction(self) -> bool:
+        return False
+
+    def _follows(self, follow_symlinks: bool) -> bool:
+        return follow_symlinks and self._e.is_symlink()
+
+    def is_dir(self, *, follow_symlinks: bool = True) -> bool:
+        if self._follows(follow_symlinks):
+            _stat_of(self._log, self.path, True)
+        return self._e.is_dir(follow_symlinks=follow_symlinks)
+
+    def is_file(self, *, follow_symlinks: bool = True) -> bool:
+        if self._follows(follow_symlinks):
+            _stat_of(self._log, self.path, True)
+        return self._e.is_file(follow_symlinks=follow_symlinks)
+
+    def stat(self, *, follow_symlinks: bool = True) -> os.stat_result:
+        return _stat_of(self._log, self.path, follow_symlinks)
+
+    def __repr__(self) -> str:
+        return f"<DirEntry {self.name!r}>"
+
+
+_WRAPPED = ("stat", "lstat", "scandir", "listdir", "readlink", "access", "open")
+
+
+def _stat_of(log: Log, path: str, follow: bool) -> os.stat_result:
+    kind = "stat" if follow else "lstat"
+    try:
+        st: os.stat_result = log.real["stat"](path, follow_symlinks=follow)
+    except OSError as exc:
+        log.add(kind, path, _errno(exc))
+        raise
+    log.add(kind, path, _sig(st))
+    return st
+
+
+def _logged(
+    log: Log, kind: str, key: str, call: Callable[[], Any], answer: Callable[[Any], object]
+) -> Any:
+    try:
+        result = call()
+    except OSError as exc:
+        log.add(kind, key, _errno(exc))
+        raise
+    log.add(kind, key, answer(result))
+    return result
+
+
+def _opened(
+    log: Log, kind: str, path: str, call: Callable[[], Any], fd: Callable[[Any], int]
+) -> Any:
+    """Open for reading, logging the fstat of what was opened. A failed open logs what stat
+    says of the path: the same file (type, owner, mode, or its absence) fails the same way."""
+    try:
+        result = call()
+    except OSError as exc:
+        try:
+            answer: object = _sig(log.real["stat"](path, follow_symlinks=kind == "open"))
+        except OSError as again:
+            answer = _errno(again)
+        if answer == _errno(exc) or isinstance(answer, tuple):
+            log.add(kind, path, answer)
+        else:
+            log.spoil(f"open {path} failed, but not as stat does")
+        raise
+    log.add(kind, path, _sig(os.fstat(fd(result))))
+    return result
+
+
+def _wrappers(log: Log) -> dict[str, Callable[..., Any]]:
+    real = log.real
+
+    def w_stat(path: Any, *, dir_fd: int | None = None, follow_symlinks: bool = True) -> Any:
+        p = _path(path)
+        if dir_fd is not None:
+            log.spoil("a directory descriptor")
+        if p is None or dir_fd is not None:
+            return real["stat"](path, dir_fd=dir_fd, follow_symlinks=follow_symlinks)
+        return _stat_of(log, p, follow_symlinks)
+
+    def w_lstat(path: Any, *, dir_fd: int | None = None) -> Any:
+        return w_stat(path, dir_fd=dir_fd, follow_symlinks=False)
+
+    def listing(path: Any, call: Callable[[Any], Any]) -> Any:
+        p = _path(path)
+        if p is None:
+            log.spoil("a listing by descriptor")
+            return call(path)
+        try:
+            log.add("listing", p, _sig(real["stat"](p), listed=True))
+        except OSError as exc:
+            log.add("listing", p, _errno(exc))
+        return call(path)
+
+    def w_scandir(path: Any = ".") -> Any:
+        it = listing(path, real["scandir"])
+        if isinstance(path, int):
+            return it
+        if isinstance(os.fspath(path), bytes):
+            log.spoil("a listing by bytes path")
+            return it
+        return _Entries(it, log)
+
+    def w_listdir(path: Any = ".") -> Any:
+        return listing(path, real["listdir"])
+
+    def w_readlink(path: Any, *, dir_fd: int | None = None) -> Any:
+        p = _path(path)
+        if p is None or dir_fd is not None:
+            log.spoil("a directory descriptor")
+            return real["readlink"](path, dir_fd=dir_fd)
+        return _logged(log, "readlink", p, lambda: real["readlink"](path), os.fsdecode)
+
+    def w_access(path: Any, mode: int, **kw: Any) -> Any:
+        p = _path(path)
+        if p is None or kw:
+            log.spoil("access() with options")
+            return real["access"](path, mode, **kw)
+        return _logged(log, f"access{mode}", p, lambda: real["access"](path, mode), bool)
+
+    def w_os_open(path: Any, flags: int, mode: int = 0o777, *, dir_fd: int | None = None) -> int:
+        p = _path(path)
+        if flags & _WRITE_FLAGS or dir_fd is not None or p is None:
+            log.spoil("a write or a descriptor-relative open")
+            return int(real["open"](path, flags, mode, dir_fd=dir_fd))
+        kind = "open-nofollow" if flags & getattr(os, "O_NOFOLLOW", 0) else "open"
+        return int(_opened(log, kind, p, lambda: real["open"](path, flags, mode), int))
+
+    def w_open(file: Any, mode: str = "r", *args: Any, **kw: Any) -> Any:
+        p = _path(file)
+        if p is None:
+            return real["<open>"](file, mode, *args, **kw)
+        if any(c in mode for c in "wax+") or kw.get("opener") is not None:
+            log.spoil("a write")
+            return real["<open>"](file, mode, *args, **kw)
+        return _opened(
+            log, "open", p, lambda: real["<open>"](file, mode, *args, **kw), lambda f: f.fileno()
+        )
+
+    def spoiler(name: str) -> Callable[..., Any]:
+        original = real[name]
+
+        def wrapper(*args: Any, **kw: Any) -> Any:
+            log.spoil(f"os.{name}")
+            return original(*args, **kw)
+
+        return wrapper
+
+    wrapped: dict[str, Callable[..., Any]] = {
+        "stat": w_stat,
+        "lstat": w_lstat,
+        "scandir": w_scandir,
+        "listdir": w_listdir,
+        "readlink": w_readlink,
+        "access": w_access,
+        "open": w_os_open,
+    }
+    for name in _MUTATORS:
+        if hasattr(os, name):
+            wrapped[name] = spoiler(name)
+    wrapped["<open>"] = w_open
+    return wrapped
+
+
+class _Entries:
+    """scandir()'s iterator, yielding logging entries."""
+
+    __slots__ = ("_it", "_log")
+
+    def __init__(self, it: Any, log: Log) -> None:
+        self._it, self._log = it, log
+
+    def __iter__(self) -> Iterator[_Entry]:
+        return self
+
+    def __next__(self) -> _Entry:
+        return _Entry(next(self._it), self._log)
+
+    def __enter__(self) -> _Entries:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._it.close()
+
+    def close(self) -> None:
+        self._it.close()
+
+
+class _Environ(MutableMapping[str, str]):
+    """`os.environ` that logs each variable looked up (and all of them when iterated); a
+    change spoils the recording."""
+
+    def __init__(self, real: MutableMapping[str, str], log: Log) -> None:
+        self._real, self._log = real, log
+
+    def __getitem__(self, key: str) -> str:
+        value = self._real.get(key)
+        self._log.add("env", key, value)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        self._log.add("environ", "", repr(sorted(self._real.items())))
+        return iter(self._real)
+
+    def __len__(self) -> int:
+        self._log.add("environ", "", repr(sorted(self._real.items())))
+        return len(self._real)
+
+    def __setitem__(self, key: str, value: str) -> None:
+        self._log.spoil("the environment was changed")
+        self._real[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        self._log.spoil("the environment was changed")
+        del self._real[key]
+
+    def copy(self) -> dict[str, str]:
+        return _EnvironCopy(self._real, self._log)
+
+
+class _EnvironCopy(dict[str, str]):
+    """`os.environ.copy()` while recording: a dict that logs the variables looked up in it
+    (and all of them when it is iterated)."""
+
+    def __init__(self, real: MutableMapping[str, str], log: Log) -> None:
+        super().__init__(real)
+        self._log = log
+
+    def _all(self) -> None:
+        self._log.add("environ", "", repr(sorted(super().items())))
+
+    def __getitem__(self, key: str) -> str:
+        self._log.add("env", key, super().get(key))
+        return super().__getitem__(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self._log.add("env", key, super().get(key))
+        return super().get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        if isinstance(key, str):
+            self._log.add("env", key, super().get(key))
+        return super().__contains__(key)
+
+    def __iter__(self) -> Iterator[str]:
+        self._all()
+        return super().__iter__()
+
+    def keys(self) -> Any:
+        self._all()
+        return super().keys()
+
+    def items(self) -> Any:
+        self._all()
+        return super().items()
+
+    def values(self) -> Any:
+        self._all()
+        return super().values()
+
+    def __len__(self) -> int:
+        self._all()
+        return super().__len__()
+
+    def copy(self) -> dict[str, str]:
+        self._all()
+        return dict(super().items())
+
+
+_ACTIVE: list[Log] = []
+
+
+@contextmanager
+def recording() -> Iterator[Log]:
+    """Log every read for the duration (see the module's docstring)."""
+    if _ACTIVE:
+        raise RuntimeError("a recording is already running")
+    # What is in place now (a test's fault injection included) is what the wrappers call.
+    real = {name: getattr(os, name) for name in (*_WRAPPED, *_MUTATORS) if hasattr(os, name)}
+    real["<open>"] = builtins.open
+    saved_io_open = io.open
+    log = Log(real)
+    wrapped = _wrappers(log)
+    saved_environ = os.environ
+    saved_child = subprocess.Popen._execute_child  # type: ignore[attr-defined]
+
+    def spawn(*args: Any, **kw: Any) -> Any:
+        log.spoil("a process was started")
+        return saved_child(*args, **kw)
+
+    _ACTIVE.append(log)
+    try:
+        for name, fn in wrapped.items():
+            if name == "<open>":
+                builtins.open = io.open = fn
+            else:
+                setattr(os, name, fn)
+        os.environ = _Environ(saved_environ, log)  # type: ignore[assignment]  # noqa: B003
+        subprocess.Popen._execute_child = spawn  # type: ignore[attr-defined]
+        yield log
+    finally:
+        for name, fn in real.items():
+            if name == "<open>":
+                builtins.open = fn
+            else:
+                setattr(os, name, fn)
+        io.open = saved_io_open
+        os.environ = saved_environ  # noqa: B003
+        subprocess.Popen._execute_child = saved_child  # type: ignore[attr-defined]
+        _ACTIVE.clear()

@@ -1,0 +1,281 @@
+"""Kept answers of `envs` and `doctor`: printed again only while nothing they read changed.
+
+The oracle is the command itself run with `--no-cache` after a real change on disk (real
+venvs made by the real `python -m venv`, links re-pointed, installs removed, files rewritten):
+the kept path must print exactly what a fresh run prints, and the change must be one that
+changes the answer, so a stale answer fails the test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from tests.core.test_readlog import tick_past
+from tests.layouts import create_venv, real_python
+
+from venvtui.cli import inventory, kept
+from venvtui.cli.main import main
+from venvtui.core.base import readlog
+
+
+@pytest.fixture
+def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Two installs (copies of a real build's layout as links), three real venvs and a broken
+    one under ROOT; answers may be kept though the files are new (`RACY_NS` 0: each test
+    waits for the filesystem clock before it changes anything)."""
+    real = real_python("3.12") or real_python("3.11")
+    if real is None:
+        pytest.skip("no real CPython 3.11/3.12 under ~/.pyenv/versions")
+    monkeypatch.setattr(readlog, "RACY_NS", 0)
+    root = tmp_path / "root"
+    root.mkdir()
+    for name in ("a", "b"):
+        inst = tmp_path / "installs" / name
+        inst.mkdir(parents=True)
+        for part in ("bin", "lib", "include"):
+            (inst / part).symlink_to(real.prefix / part)
+    create_venv(tmp_path / "installs" / "a" / "bin" / real.exe.name, root / "one")
+    create_venv(tmp_path / "installs" / "a" / "bin" / real.exe.name, root / "two")
+    create_venv(tmp_path / "installs" / "b" / "bin" / real.exe.name, root / "three")
+    (root / "broken" / "bin").mkdir(parents=True)
+    (root / "broken" / "pyvenv.cfg").write_text(f"home = {tmp_path / 'gone' / 'bin'}\n")
+    (root / "broken" / "bin" / "python").symlink_to(tmp_path / "gone" / "bin" / "python3")
+    monkeypatch.chdir(tmp_path)
+    yield root
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def answers_dir() -> Path:
+    return Path(os.environ["XDG_CACHE_HOME"]) / "venvtui" / "answers"
+
+
+@pytest.fixture
+def computed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Each time `envs` or `doctor` really computes (not from a kept answer)."""
+    calls: list[str] = []
+    real_envs, real_doctor = inventory.cmd_envs, None
+    from venvtui.cli import doctor
+
+    real_doctor = doctor.cmd_doctor
+
+    def envs(args: object) -> int:
+        calls.append("envs")
+        return real_envs(args)  # type: ignore[arg-type]
+
+    def doc(args: object) -> int:
+        calls.append("doctor")
+        return real_doctor(args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(inventory, "cmd_envs", envs)
+    monkeypatch.setattr(doctor, "cmd_doctor", doc)
+    return calls
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("envs", "--json"),
+        ("envs",),
+        ("doctor", "--no-confirm", "--json"),
+        ("doctor", "--no-confirm"),
+    ],
+)
+def test_the_second_run_prints_the_kept_answer(
+    argv: tuple[str, ...], world: Path, capsys: pytest.CaptureFixture[str], computed: list[str]
+) -> None:
+    first = run(capsys, *argv, str(world))
+    assert len(computed) == 1 and list(answers_dir().iterdir())
+    second = run(capsys, *argv, str(world))
+    assert len(computed) == 1, "the second run computed again"
+    assert second == first
+    assert run(capsys, "--no-cache", *argv, str(world)) == first
+    assert len(computed) == 2
+
+
+def _rewrite_home(world: Path) -> None:
+    cfg = world / "one" / "pyvenv.cfg"
+    text = cfg.read_text()
+    home = next(ln for ln in text.splitlines() if ln.startswith("home = "))
+    # the same length: only the content (and so mtime/ctime) tells
+    cfg.write_text(text.replace(home, home.replace("/a/", "/b/")))
+
+
+def _repoint_python(world: Path) -> None:
+    link = world / "two" / "bin" / "python"
+    link.unlink()
+    link.symlink_to(world.parent / "installs" / "b" / "bin" / "no-such-python")
+
+
+def _remove_install(world: Path) -> None:
+    shutil.rmtree(world.parent / "installs" / "b")
+
+
+def _new_env(world: Path) -> None:
+    shutil.copytree(world / "one", world / "four", symlinks=True)
+
+
+def _remove_env(world: Path) -> None:
+    shutil.rmtree(world / "two")
+
+
+def _env_becomes_link(world: Path) -> None:
+    (world / "three").rename(world.parent / "three-elsewhere")
+    (world / "three").symlink_to(world.parent / "three-elsewhere")
+
+
+def _install_bin_repointed(world: Path) -> None:
+    inst = world.parent / "installs" / "a"
+    (inst / "bin").unlink()
+    (inst / "bin").symlink_to(world.parent / "gone")
+
+
+def _broken_env_mended(world: Path) -> None:
+    (world / "broken").rename(world.parent / "broken-away")
+    shutil.copytree(world / "one", world / "broken", symlinks=True)
+
+
+CHANGES: dict[str, Callable[[Path], None]] = {
+    "pyvenv.cfg home rewritten, same size": _rewrite_home,
+    "bin/python re-pointed to a missing file": _repoint_python,
+    "an install removed": _remove_install,
+    "a new env": _new_env,
+    "an env removed": _remove_env,
+    "an env replaced by a link to it": _env_becomes_link,
+    "an install's bin re-pointed": _install_bin_repointed,
+    "a broken env replaced by a good one": _broken_env_mended,
+}
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+@pytest.mark.parametrize("command", ["envs", "doctor"])
+def test_after_a_change_the_answer_is_computed_again(
+    change: str,
+    command: str,
+    world: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    computed: list[str],
+) -> None:
+    argv = ("envs", "--json") if command == "envs" else ("doctor", "--no-confirm", "--json")
+    before = run(capsys, *argv, str(world))
+    assert run(capsys, *argv, str(world)) == before and len(computed) == 1  # kept
+    tick_past(tmp_path / "clock")
+    CHANGES[change](world)
+    after = run(capsys, *argv, str(world))
+    assert len(computed) == 2, "a stale answer was printed"
+    assert after == run(capsys, "--no-cache", *argv, str(world))
+    assert after != before, "the change does not change the answer: the test proves nothing"
+
+
+def test_a_changed_environment_variable_computes_again(
+    world: Path,
+    capsys: pytest.CaptureFixture[str],
+    computed: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("[scan]\ndepth = -1\n")
+    before = run(capsys, "envs", "--json", str(world))
+    assert run(capsys, "envs", "--json", str(world)) == before and len(computed) == 1
+    monkeypatch.setenv("VENVTUI_CONFIG", str(config))  # a bad config: a one-line error
+    code, out, _err = run(capsys, "envs", "--json", str(world))
+    assert len(computed) == 2 and code == 2 and "depth" in json.loads(out)["error"]
+
+
+def test_other_arguments_or_directory_are_another_question(
+    world: Path, capsys: pytest.CaptureFixture[str], computed: list[str]
+) -> None:
+    run(capsys, "envs", "--json", str(world))
+    run(capsys, "envs", "--json", "--depth", "1", str(world))
+    os.chdir(world)
+    run(capsys, "envs", "--json", str(world))
+    assert len(computed) == 3
+
+
+def test_a_run_that_starts_processes_is_not_kept(
+    world: Path, capsys: pytest.CaptureFixture[str], computed: list[str]
+) -> None:
+    """`doctor` (confirming) runs each env's python: its answer is not kept."""
+    first = run(capsys, "doctor", "--json", str(world))
+    second = run(capsys, "doctor", "--json", str(world))
+    assert len(computed) == 2 and first[0] == second[0]
+    assert not answers_dir().exists() or not list(answers_dir().iterdir())
+
+
+def test_no_cache_neither_reads_nor_keeps(
+    world: Path, capsys: pytest.CaptureFixture[str], computed: list[str]
+) -> None:
+    run(capsys, "--no-cache", "envs", "--json", str(world))
+    assert not answers_dir().exists()
+    run(capsys, "envs", "--json", str(world))
+    run(capsys, "--no-cache", "envs", "--json", str(world))
+    assert len(computed) == 3
+
+
+def test_files_changed_moments_before_are_not_kept(
+    world: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(readlog, "RACY_NS", readlog.RACY_NS.__class__(2_000_000_000))
+    run(capsys, "envs", "--json", str(world))  # the venvs were made a moment ago
+    assert not answers_dir().exists() or not list(answers_dir().iterdir())
+
+
+@pytest.mark.parametrize(
+    "damage", ["garbage", "truncated", "foreign", "deep", "reads-a-list", "output-odd"]
+)
+def test_a_damaged_answer_file_is_ignored(
+    damage: str, world: Path, capsys: pytest.CaptureFixture[str], computed: list[str]
+) -> None:
+    first = run(capsys, "envs", "--json", str(world))
+    (path,) = answers_dir().iterdir()
+    text = path.read_text()
+    path.write_text(
+        {
+            "garbage": "\x00not json",
+            "truncated": text[: len(text) // 2],
+            "foreign": json.dumps({"kind": "other", "schema": 1}),
+            "deep": "[" * 100_000 + "]" * 100_000,
+            "reads-a-list": text.replace('"reads": {', '"reads": [{', 1).replace(
+                ', "output"', '], "output"', 1
+            ),
+            "output-odd": text.replace('"output": [', '"output": [[7, 1], 3, ', 1),
+        }[damage]
+    )
+    assert run(capsys, "envs", "--json", str(world)) == first
+    assert len(computed) == 2
+
+
+def test_at_most_a_few_answers_are_kept(world: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for depth in range(kept.MAX_FILES + 3):
+        run(capsys, "envs", "--json", "--depth", str(depth + 1), str(world))
+    assert len(list(answers_dir().iterdir())) == kept.MAX_FILES
+
+
+def test_doctor_no_confirm_starts_no_process(world: Path) -> None:
+    """In a fresh interpreter (so import-time work counts too), static doctor and envs start
+    no process at all."""
+    code = (
+        "import subprocess, sys\n"
+        "def refuse(*a, **k): raise SystemExit('a process was started')\n"
+        "subprocess.Popen.__init__ = refuse\n"
+        "from venvtui.cli.main import main\n"
+        "assert main(['--no-cache', 'doctor', '--no-confirm', '--json', sys.argv[1]]) in (0, 1)\n"
+        "assert main(['--no-cache', 'envs', '--json', sys.argv[1]]) == 0\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(world)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]

@@ -1,0 +1,318 @@
+"""readlog: every read made while recording is logged, and a change to anything read is seen.
+
+The oracle is the real filesystem: each case reads through the ordinary `os`/`io`/`pathlib`
+functions while recording, then really changes the disk (or the environment), and `changed`
+must notice. `tick_past` waits for the filesystem clock (an event, not a duration) so that a
+change made after a recording gets a newer ctime than any answer in it.
+"""
+
+from __future__ import annotations
+
+import builtins
+import io
+import os
+import subprocess
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from venvtui.core.base import readlog
+from venvtui.core.base.readlog import Log, as_text, changed, recording
+from venvtui.core.base.safe_io import read_bytes
+
+
+def every_question(log: Log) -> dict[str, list[str]]:
+    """The log as asked, without `_fewer`'s merging."""
+    out: dict[str, list[str]] = {}
+    for (kind, key), answer in log.answers.items():
+        out.setdefault(kind, []).extend((key, as_text(answer)))
+    return out
+
+
+def tick_past(scratch: Path) -> None:
+    """Return once the filesystem stamps a change later than anything stamped before the call
+    (touching `scratch` until its ctime moves: at most one tick of the kernel's coarse clock)."""
+    scratch.write_bytes(b"0")
+    first = os.stat(scratch).st_ctime_ns
+    while True:
+        os.chmod(scratch, 0o600 if os.stat(scratch).st_mode & 0o100 else 0o700)
+        if os.stat(scratch).st_ctime_ns > first:
+            return
+
+
+def tree(root: Path) -> Path:
+    (root / "d" / "sub").mkdir(parents=True)
+    (root / "d" / "f").write_text("hello")
+    (root / "d" / "exe").write_text("#!/bin/sh\n")
+    (root / "d" / "exe").chmod(0o755)
+    (root / "other").mkdir()
+    (root / "other" / "f").write_text("other")
+    (root / "l").symlink_to(root / "d" / "f")
+    (root / "dl").symlink_to(root / "d")
+    (root / "entries").mkdir()
+    (root / "entries" / "to-dir").symlink_to(root / "d" / "sub")
+    return root
+
+
+Case = tuple[Callable[[Path], object], Callable[[Path], None]]
+
+CASES: dict[str, Case] = {
+    "file rewritten, same size (open)": (
+        lambda r: open(r / "d" / "f").read(),  # noqa: SIM115
+        lambda r: (r / "d" / "f").write_text("HELLO"),
+    ),
+    "file rewritten (pathlib read_text)": (
+        lambda r: (r / "d" / "f").read_text(),
+        lambda r: (r / "d" / "f").write_text("bye"),
+    ),
+    "file rewritten (bounded read: os.open)": (
+        lambda r: read_bytes(r / "d" / "f", limit=100),
+        lambda r: (r / "d" / "f").write_text("HELLO"),
+    ),
+    "mode changed (access)": (
+        lambda r: os.access(r / "d" / "exe", os.X_OK),
+        lambda r: (r / "d" / "exe").chmod(0o644),
+    ),
+    "mode changed (stat)": (
+        lambda r: os.stat(r / "d" / "f"),
+        lambda r: (r / "d" / "f").chmod(0o600),
+    ),
+    "link re-pointed (readlink)": (
+        lambda r: os.readlink(r / "l"),
+        lambda r: (os.unlink(r / "l"), os.symlink(r / "other" / "f", r / "l")),
+    ),
+    "link re-pointed (lstat only)": (
+        lambda r: os.lstat(r / "l"),
+        lambda r: (os.unlink(r / "l"), os.symlink(r / "other" / "f", r / "l")),
+    ),
+    "a link's target rewritten (stat and lstat of the link)": (
+        lambda r: (os.lstat(r / "l").st_ino, os.stat(r / "l").st_size),
+        lambda r: (r / "d" / "f").write_text("longer text"),
+    ),
+    "a directory link's target gains an entry (lstat, listdir)": (
+        lambda r: (os.lstat(r / "dl").st_ino, os.listdir(r / "dl")),
+        lambda r: (r / "d" / "new").write_text(""),
+    ),
+    "directory link re-pointed under a path (stat)": (
+        lambda r: os.stat(r / "dl" / "f"),
+        lambda r: (os.unlink(r / "dl"), os.symlink(r / "other", r / "dl")),
+    ),
+    "realpath through a re-pointed link": (
+        lambda r: os.path.realpath(r / "l"),
+        lambda r: (os.unlink(r / "l"), os.symlink(r / "other" / "f", r / "l")),
+    ),
+    "entry added (listdir)": (
+        lambda r: os.listdir(r / "d"),
+        lambda r: (r / "d" / "new").write_text(""),
+    ),
+    "entry removed (scandir)": (
+        lambda r: [e.name for e in os.scandir(r / "d")],
+        lambda r: (r / "d" / "exe").unlink(),
+    ),
+    "entry renamed (os.walk)": (
+        lambda r: list(os.walk(r / "d")),
+        lambda r: (r / "d" / "sub").rename(r / "d" / "sub2"),
+    ),
+    "a link entry's target changes type (DirEntry.is_dir follows it)": (
+        lambda r: [e.is_dir() for e in os.scandir(r / "entries")],
+        lambda r: ((r / "d" / "sub").rmdir(), (r / "d" / "sub").write_text("")),
+    ),
+    "an entry's stat (DirEntry.stat)": (
+        lambda r: [e.stat().st_size for e in os.scandir(r / "d")],
+        lambda r: (r / "d" / "f").write_text("longer text"),
+    ),
+    "a missing file appears (exists)": (
+        lambda r: os.path.exists(r / "d" / "missing"),
+        lambda r: (r / "d" / "missing").write_text(""),
+    ),
+    "a directory becomes a link (islink)": (
+        lambda r: os.path.islink(r / "other"),
+        lambda r: ((r / "other").rename(r / "o2"), (r / "other").symlink_to(r / "o2")),
+    ),
+    "a file is removed (isfile)": (
+        lambda r: os.path.isfile(r / "other" / "f"),
+        lambda r: (r / "other" / "f").unlink(),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_a_change_to_what_was_read_is_seen(name: str, tmp_path: Path) -> None:
+    read, change = CASES[name]
+    root = tree(tmp_path / "t")
+    with recording() as log:
+        before = read(root)
+    assert log.answers, "nothing was logged"
+    assert changed(log.questions()) is None and changed(every_question(log)) is None
+    tick_past(tmp_path / "clock")
+    change(root)
+    assert read(root) != before
+    assert changed(every_question(log)) is not None
+    assert changed(log.questions()) is not None, "the merged questions missed the change"
+
+
+@pytest.mark.parametrize(
+    ("read", "change"),
+    [
+        (lambda: os.environ.get("VT_X"), lambda: os.environ.__setitem__("VT_X", "1")),
+        (lambda: os.getenv("VT_Y"), lambda: os.environ.__setitem__("VT_Y", "1")),
+        (lambda: os.environ.copy().get("VT_Z"), lambda: os.environ.__setitem__("VT_Z", "1")),
+        (lambda: "VT_W" in os.environ, lambda: os.environ.__setitem__("VT_W", "")),
+        (lambda: sorted(os.environ.copy()), lambda: os.environ.__setitem__("VT_V", "v")),
+        (lambda: os.path.expanduser("~"), lambda: os.environ.__setitem__("HOME", "/elsewhere")),
+    ],
+)
+def test_a_changed_environment_variable_is_seen(
+    read: Callable[[], object], change: Callable[[], None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("VT_X", "VT_Y", "VT_Z", "VT_W", "VT_V"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", os.environ.get("HOME", "/root"))
+    with recording() as log:
+        read()
+    assert changed(log.questions()) is None
+    change()
+    assert changed(log.questions()) is not None
+
+
+@pytest.mark.parametrize(
+    ("why", "act"),
+    [
+        ("write", lambda r: open(r / "w", "w").close()),
+        ("mkdir", lambda r: os.mkdir(r / "newdir")),
+        ("replace", lambda r: os.replace(r / "d" / "f", r / "d" / "g")),
+        ("unlink", lambda r: (r / "d" / "f").unlink()),
+        ("os.open for writing", lambda r: os.close(os.open(r / "x", os.O_WRONLY | os.O_CREAT))),
+        ("process", lambda r: subprocess.run(["true"], check=True)),
+        ("dir_fd", lambda r: os.stat("f", dir_fd=os.open(r / "d", os.O_RDONLY))),
+        ("environment set", lambda r: os.environ.__setitem__("VT_SET", "1")),
+    ],
+)
+def test_a_recording_that_writes_spawns_or_uses_descriptors_is_tainted(
+    why: str, act: Callable[[Path], object], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("VT_SET", raising=False)
+    monkeypatch.setattr(readlog, "RACY_NS", -(10**12))  # fresh files are not what is tested
+    root = tree(tmp_path / "t")
+    with recording() as log:
+        os.stat(root / "d" / "f")
+        assert log.taint is None
+        act(root)
+    assert log.taint is not None, why
+
+
+def test_a_file_changed_moments_before_is_racy(tmp_path: Path) -> None:
+    (tmp_path / "fresh").write_text("x")
+    with recording() as log:
+        (tmp_path / "fresh").read_text()
+    assert log.taint is not None and "moments ago" in log.taint
+
+
+def test_an_old_file_is_not_racy() -> None:
+    old = os.path.realpath(os.__file__)  # the stdlib: installed long before this test
+    if os.stat(old).st_ctime_ns > readlog.time.time_ns() - 10 * readlog.RACY_NS:
+        pytest.skip("the stdlib was installed moments ago")
+    with recording() as log:
+        open(old, "rb").close()
+    assert log.taint is None
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="no procfs")
+def test_a_kernel_pseudo_file_taints() -> None:
+    with recording() as log:
+        open("/proc/self/status").read()  # noqa: SIM115
+    assert log.taint is not None
+
+
+def test_everything_is_restored_even_after_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    before = (os.stat, os.lstat, os.scandir, os.open, os.unlink, builtins.open, io.open)
+    environ = os.environ
+    child = subprocess.Popen._execute_child  # type: ignore[attr-defined]
+    with pytest.raises(ZeroDivisionError), recording():
+        assert os.stat is not before[0] and os.environ is not environ
+        1 / 0  # noqa: B018
+    assert (os.stat, os.lstat, os.scandir, os.open, os.unlink, builtins.open, io.open) == before
+    assert os.environ is environ
+    assert subprocess.Popen._execute_child is child  # type: ignore[attr-defined]
+
+
+def test_what_was_in_place_is_what_the_wrappers_call(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A test's fault injection (a patched os.stat) still applies while recording."""
+    real_stat = os.stat
+
+    def failing(path: object, *args: object, **kw: object) -> os.stat_result:
+        if str(path).endswith("boom"):
+            raise PermissionError(13, "injected", str(path))
+        return real_stat(path, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "stat", failing)
+    with recording() as log, pytest.raises(PermissionError):
+        os.stat(tmp_path / "boom")
+    assert log.answers[("stat", str(tmp_path / "boom"))] == 13
+    assert os.stat is failing
+
+
+# --- the merged questions answer exactly as the full log does -------------------------------
+
+KINDS = ("stat", "lstat", "readlink", "listdir", "open", "access")
+PATHS = ("d", "d/f", "l", "dl", "dl/f", "missing", "other", "other/f", "entries/to-dir")
+MUTATIONS: tuple[Callable[[Path], object], ...] = (
+    lambda r: (r / "d" / "f").write_text("HELLO"),
+    lambda r: (r / "d" / "f").chmod(0o600),
+    lambda r: (os.unlink(r / "l"), os.symlink(r / "other" / "f", r / "l")),
+    lambda r: (os.unlink(r / "dl"), os.symlink(r / "other", r / "dl")),
+    lambda r: (r / "d" / "new").write_text(""),
+    lambda r: (r / "missing").mkdir(),
+    lambda r: ((r / "other").rename(r / "o2"), (r / "other").symlink_to(r / "o2")),
+    lambda r: (r / "other" / "f").unlink(),
+    lambda r: (os.unlink(r / "l"), os.symlink(r / "d" / "f", r / "l")),  # same target, new link
+    lambda r: None,
+)
+
+
+def _ask(kind: str, path: Path) -> None:
+    try:
+        if kind == "stat":
+            os.stat(path)
+        elif kind == "lstat":
+            os.lstat(path)
+        elif kind == "readlink":
+            os.readlink(path)
+        elif kind == "listdir":
+            os.listdir(path)
+        elif kind == "open":
+            with open(path, "rb") as fh:
+                fh.read(1)
+        else:
+            os.access(path, os.R_OK)
+    except OSError:
+        pass
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    asked=st.lists(st.tuples(st.sampled_from(KINDS), st.sampled_from(PATHS)), max_size=12),
+    mutation=st.integers(0, len(MUTATIONS) - 1),
+)
+@example(asked=[("stat", "l"), ("lstat", "l")], mutation=0)
+@example(asked=[("lstat", "dl"), ("listdir", "dl")], mutation=4)
+@example(asked=[("lstat", "other"), ("stat", "other"), ("listdir", "other")], mutation=6)
+def test_merged_questions_answer_as_every_question_does(
+    asked: list[tuple[str, str]], mutation: int
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = tree(Path(tmp) / "t")
+        with recording() as log:
+            for kind, rel in asked:
+                _ask(kind, root / rel)
+        tick_past(Path(tmp) / "clock")
+        MUTATIONS[mutation](root)
+        full = changed(every_question(log)) is not None
+        merged = changed(log.questions()) is not None
+        assert merged == full, (asked, mutation, log.questions())
