@@ -4,9 +4,10 @@ Every call the TUI makes into the core is in this module, so a change of a core 
 here only, and mypy checks each one (no `Any` crosses this seam). Statuses, stability kinds and
 forecasts keep the core's words; `format.py` maps them to badges.
 
-The core modules are imported inside the methods: the app is built (and its first frame drawn)
-before the first core call, which always runs in a thread worker, so the first frame never pays
-for importing the engines (~80 ms).
+The core modules are imported inside the methods, and so are the view models past the table
+rows: the app is built (and its first frame drawn) before the first core call, which always runs
+in a thread worker, so the first frame never pays for importing the engines (~80 ms) nor for
+building the views' dataclasses (~25 ms).
 
 Environments get static health in the scan (no process spawned, `diagnose(confirm=False)`);
 `confirm` runs each env's python (`diagnose(confirm=True)`), which the main screen does for every
@@ -23,26 +24,8 @@ from typing import TYPE_CHECKING
 
 from venvtui.core.base.errors import VenvtuiError, WriteRefused
 from venvtui.core.base.options import DEFAULT_OPTIONS, Options
-from venvtui.core.base.stability import version_stamped
+from venvtui.tui.rows import EnvRow, InterpreterRow
 from venvtui.tui.services import Cancelled, Progress
-from venvtui.tui.views import (
-    ApplyOutcome,
-    CreateOptions,
-    CreatePreview,
-    CreatorView,
-    Detail,
-    EnvRow,
-    FixView,
-    ForecastView,
-    ImpactView,
-    InterpreterRow,
-    PackageHit,
-    PackageView,
-    PlanView,
-    ScanReach,
-    VerdictView,
-    WriteEvent,
-)
 
 if TYPE_CHECKING:
     from venvtui.core.base.config import Config, RootAdded
@@ -54,7 +37,21 @@ if TYPE_CHECKING:
     from venvtui.core.installed.sources import Context
     from venvtui.core.write.plan import Plan
     from venvtui.core.write.plan import Progress as WriteProgress
-    from venvtui.tui.views import Health
+    from venvtui.tui.views import (
+        ApplyOutcome,
+        CreateOptions,
+        CreatePreview,
+        Detail,
+        FixView,
+        ForecastView,
+        Health,
+        ImpactView,
+        PackageHit,
+        PackageView,
+        PlanView,
+        ScanReach,
+        VerdictView,
+    )
 
 # Which forecast event is most likely to happen first: routine patch upgrades, then an alias
 # re-pointed by a minor upgrade, then an uninstall, then a parent env deleted.
@@ -64,6 +61,8 @@ _SEVERITY = {"broken": 0, "misbound": 1, "drift": 2}
 
 def _stamped(paths: Sequence[str]) -> frozenset[str]:
     """Hops whose path carries an X.Y.Z version (they vanish on the next patch upgrade)."""
+    from venvtui.core.base.stability import version_stamped
+
     return frozenset(p for p in paths if version_stamped(p))
 
 
@@ -197,6 +196,7 @@ class CoreService:
     def _scan_reach(self, config: Config, error: str, limits: Sequence[WalkLimit]) -> ScanReach:
         from venvtui.core.installed.envs import DEFAULT_DEPTH, central_roots, default_roots
         from venvtui.core.installed.sources import Context
+        from venvtui.tui.views import ScanReach
 
         if self.env_roots is not None:
             walked = [os.path.abspath(os.path.expanduser(r)) for r in self.env_roots]
@@ -235,6 +235,7 @@ class CoreService:
         dist-info, nothing is run), in the order given."""
         from venvtui.core.base.models import minor_of
         from venvtui.core.installed.dists import find, valid_name
+        from venvtui.tui.views import PackageHit
 
         if not valid_name(name):
             raise VenvtuiError(
@@ -345,6 +346,7 @@ class CoreService:
         """The distributions installed in the env's site-packages (read from dist-info)."""
         from venvtui.core.base.models import minor_of
         from venvtui.core.write.writer import installed_dists
+        from venvtui.tui.views import PackageView
 
         minor = minor_of(row.version)
         if minor is None:
@@ -358,6 +360,7 @@ class CoreService:
     def interpreter_detail(self, row: InterpreterRow, envs: Sequence[EnvRow]) -> Detail:
         from venvtui.core.layout.symlinks import walk_chain
         from venvtui.core.startup.resolver import resolve
+        from venvtui.tui.views import CreatorView, Detail
 
         interp = row.interpreter
         notes: list[str] = []
@@ -445,6 +448,7 @@ class CoreService:
     def ask(self, question: Question, envs: Sequence[EnvRow]) -> ImpactView:
         """One what-if through the core's `ask` (the same computation as `venvtui whatif`)."""
         from venvtui.core.breaks.whatif import ask
+        from venvtui.tui.views import ImpactView
 
         result: WhatIf = ask(question, _models(envs), options=self.core_options)
         return ImpactView(
@@ -456,6 +460,7 @@ class CoreService:
         """The env's detail; each fix in the TUI's words, naming `interpreters` (the scan's)
         where the core leaves the interpreter to the user."""
         from venvtui.tui.fixes import forecast_fix, minor_of, verdict_fix
+        from venvtui.tui.views import Detail, ForecastView, VerdictView
 
         env = self._env(row)
         home = self.home_dir()
@@ -531,6 +536,7 @@ class CoreService:
     # --- writes ----------------------------------------------------------------------------------
     def preview_create(self, options: CreateOptions) -> CreatePreview:
         from venvtui.core.write.writer import CreateRequest, plan_create
+        from venvtui.tui.views import CreatePreview
 
         if not options.python:
             return CreatePreview(error="pick an interpreter")
@@ -623,6 +629,7 @@ class CoreService:
 
     def apply(self, plan: PlanView, progress: Progress | None = None) -> ApplyOutcome:
         from venvtui.core.write.writer import apply
+        from venvtui.tui.views import ApplyOutcome, WriteEvent
 
         if plan.handle is None:
             raise WriteRefused("nothing to apply", "plan the change first")
@@ -653,6 +660,8 @@ class CoreService:
 def _events(progress: Progress) -> Callable[[WriteProgress], None]:
     """The writer's progress (each step as it starts, each line an installer prints) as the
     TUI's `WriteEvent`s."""
+
+    from venvtui.tui.views import WriteEvent
 
     def report(p: WriteProgress) -> None:
         progress(WriteEvent(p.step, p.line))
@@ -688,6 +697,8 @@ def _models(envs: Sequence[EnvRow]) -> list[Environment]:
 
 
 def _plan_view(plan: Plan) -> PlanView:
+    from venvtui.tui.views import PlanView
+
     return PlanView(plan.action, plan.env, plan.render(), tuple(plan.warnings), plan.steps(), plan)
 
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from venvtui.tui.views import ApplyOutcome, Detail, EnvRow, InterpreterRow, ScanReach
+if TYPE_CHECKING:
+    from venvtui.tui.rows import EnvRow, InterpreterRow
+    from venvtui.tui.views import ApplyOutcome, Detail, ScanReach
 
 
 class InterpretersFound(Message):

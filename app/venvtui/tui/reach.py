@@ -4,11 +4,14 @@ the "scan a folder" dialog and the empty state give (roots walked, depth, what a
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 
 from venvtui.tui.format import short_path
-from venvtui.tui.views import ScanReach
+
+if TYPE_CHECKING:
+    from venvtui.tui.views import ScanReach
 
 
 def _roots(paths: tuple[str, ...], home: str, most: int, *, tail: bool = False) -> str:

@@ -11,27 +11,26 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from venvtui.core.base.options import DEFAULT_OPTIONS, Options
-from venvtui.tui.views import (
-    ApplyOutcome,
-    CreateOptions,
-    CreatePreview,
-    Detail,
-    EnvRow,
-    ImpactView,
-    InterpreterRow,
-    PackageHit,
-    PackageView,
-    PlanView,
-    ScanReach,
-    WriteEvent,
-)
 
 if TYPE_CHECKING:
     from venvtui.core.base.config import RootAdded
     from venvtui.core.breaks.whatif import Question
+    from venvtui.tui.rows import EnvRow, InterpreterRow
+    from venvtui.tui.views import (
+        ApplyOutcome,
+        CreateOptions,
+        CreatePreview,
+        Detail,
+        ImpactView,
+        PackageHit,
+        PackageView,
+        PlanView,
+        ScanReach,
+        WriteEvent,
+    )
 
 Cancelled = Callable[[], bool]
-Progress = Callable[[WriteEvent], None]  # a write reached a step, or an installer printed
+Progress = Callable[["WriteEvent"], None]  # a write reached a step, or an installer printed
 
 
 class Service(Protocol):

@@ -35,8 +35,8 @@ from venvtui.tui.messages import (
 )
 from venvtui.tui.pool import in_order
 from venvtui.tui.reach import reach_status
+from venvtui.tui.rows import EnvRow, InterpreterRow
 from venvtui.tui.services import Service
-from venvtui.tui.views import ApplyOutcome, EnvRow, InterpreterRow, PlanView, ScanReach
 from venvtui.tui.widgets.detail import DetailPane
 from venvtui.tui.widgets.empty import empty_text, hide_empty, show_empty
 from venvtui.tui.widgets.tables import EnvTable, InterpreterTable
@@ -44,6 +44,7 @@ from venvtui.tui.widgets.tables import EnvTable, InterpreterTable
 if TYPE_CHECKING:
     from venvtui.core.base.config import RootAdded
     from venvtui.tui.screens.progress import WriteProgress
+    from venvtui.tui.views import ApplyOutcome, PlanView, ScanReach
 
 AGE_REFRESH_SECONDS = 60.0  # the Changed column is recomputed this often
 BATCH_ROWS = 50  # flush a batch at this many rows ...

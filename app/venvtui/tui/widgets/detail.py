@@ -3,6 +3,8 @@ would record, health verdicts, forecast, pyvenv.cfg, dependents and what-ifs."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.measure import Measurement
 from rich.table import Table
@@ -12,7 +14,6 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
-from venvtui.core.base.models import Chain, Hop
 from venvtui.tui.format import (
     SEVERITY_STYLE,
     STABILITY,
@@ -21,7 +22,10 @@ from venvtui.tui.format import (
     short_path,
     tilde_paths,
 )
-from venvtui.tui.views import Detail
+
+if TYPE_CHECKING:  # the first frame imports neither the core's models nor the views
+    from venvtui.core.base.models import Chain, Hop
+    from venvtui.tui.views import Detail
 
 
 class FitPath:
@@ -65,14 +69,14 @@ def hop_label(hop: Hop, home: str, stamped: bool) -> Text:
     return text
 
 
-class ChainTree(Tree[Hop]):
+class ChainTree(Tree["Hop"]):
     """A symlink chain, one nested node per hop (each hop leads to the next)."""
 
     ICON_NODE_EXPANDED = ""
     ICON_NODE = ""
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__("chain", id=id)
+        super().__init__(Text("chain"), id=id)  # a Text: a str label is parsed as markup
         self.show_root = False
         self.guide_depth = 2
         self.can_focus = True

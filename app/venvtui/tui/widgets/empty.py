@@ -3,13 +3,17 @@ where it looked and what to do next (create one, or scan another folder)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.widget import Widget
 from textual.widgets import Static
 
 from venvtui.tui.format import short_path
 from venvtui.tui.reach import reach_account
-from venvtui.tui.views import ScanReach
+
+if TYPE_CHECKING:
+    from venvtui.tui.views import ScanReach
 
 
 class EmptyState(Static):

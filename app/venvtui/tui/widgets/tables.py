@@ -32,7 +32,7 @@ from venvtui.tui.format import (
     short_path,
     version_key,
 )
-from venvtui.tui.views import EnvRow, InterpreterRow
+from venvtui.tui.rows import EnvRow, InterpreterRow
 
 R = TypeVar("R", InterpreterRow, EnvRow)
 

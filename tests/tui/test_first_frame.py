@@ -1,0 +1,84 @@
+"""What the TUI does before its first frame: the modules it leaves for later (the modal screens,
+the detail and plan views, the core's models and engines) are not imported by then, and what
+start-up built is kept out of the cyclic GC's passes. Checked in a fresh process."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import venvtui
+
+SRC = Path(venvtui.__file__).parent.parent
+
+# The app on the real core; the scan (which imports the core) starts after the first frame and
+# is off here, so what is imported is exactly what the first frame needed.
+_PROBE = r"""
+import gc, json, sys
+from venvtui.tui.app import VenvtuiApp
+
+class Probe(VenvtuiApp):
+    def on_mount(self):
+        self.call_after_refresh(self._painted)
+
+    def _painted(self):
+        print(json.dumps({"modules": sorted(sys.modules), "frozen": gc.get_freeze_count()}))
+        self.exit()
+
+Probe(scan_on_mount=False).run(headless=True, size=(120, 36))
+"""
+
+# Each of these is imported when first used (a key pressed, a row selected, a scan run).
+DEFERRED = (
+    "venvtui.tui.screens.confirm",
+    "venvtui.tui.screens.find_package",
+    "venvtui.tui.screens.help",
+    "venvtui.tui.screens.picker",
+    "venvtui.tui.screens.progress",
+    "venvtui.tui.screens.scan_folder",
+    "venvtui.tui.screens.whatif",
+    "venvtui.tui.screens.wizard",
+    "venvtui.tui.commands",
+    "venvtui.tui.fixes",
+    "venvtui.tui.last_seen",
+    "venvtui.tui.views",
+    "venvtui.core.base.models",
+    "venvtui.core.base.stability",
+    "venvtui.core.installed",
+    "venvtui.core.layout",
+    "venvtui.core.startup",
+    "venvtui.core.write",
+)
+
+
+def first_frame(tmp_path: Path) -> dict[str, Any]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    env["PYTHONPATH"] = str(SRC)
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    assert lines, done.stdout + done.stderr
+    result: dict[str, Any] = json.loads(lines[-1])
+    return result
+
+
+def test_first_frame_leaves_for_later_what_it_does_not_show(tmp_path: Path) -> None:
+    result = first_frame(tmp_path)
+    modules = set(result["modules"])
+    # The probe saw the app's own first-frame modules (the check is not vacuous) ...
+    assert {"venvtui.tui.screens.main", "venvtui.tui.widgets.tables"} <= modules
+    # ... and none of the deferred ones.
+    assert sorted(modules.intersection(DEFERRED)) == []
+    # What start-up built (modules, classes) is frozen: no full collection walks it.
+    assert result["frozen"] > 0
