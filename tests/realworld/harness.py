@@ -10,14 +10,21 @@ file the terminal summary turns into the agreement table (conftest.py).
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import shutil
+import tempfile
 from collections.abc import Callable, Sequence
+from contextlib import redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tests.core.test_readlog import tick_past
 from tests.health.oracle import actual_status
+from venvtui.cli.main import main
+from venvtui.core.base import readlog
 from venvtui.core.base.models import Environment
 from venvtui.core.breaks.health import diagnose
 from venvtui.core.installed.envs import load_environment
@@ -29,6 +36,7 @@ KINDS = (
     "whatif (asked before)",
     "no impossible event forecast",
     "event can be asked",
+    "doctor kept answer, after the event",
 )
 
 RESULTS_NAME = "realworld-agreement.jsonl"
@@ -54,6 +62,14 @@ def _record(sc: Scenario, env: str, kind: str, agree: bool, detail: str) -> None
     sc.rows.append({**row, "detail": detail})
 
 
+def _doctor(paths: list[str], *flags: str) -> dict[str, object]:
+    """`venvtui [flags] doctor --no-confirm --json PATHS`: each env's entry by path."""
+    out = io.StringIO()
+    with redirect_stdout(out):
+        main([*flags, "doctor", "--no-confirm", "--json", *paths])
+    return {e["path"]: e for e in json.loads(out.getvalue())["environments"]}
+
+
 def run(sc: Scenario, results: Path) -> Scenario:
     loaded = {n: load_environment(str(p)) for n, p in sc.envs.items()}
     before_diag = {n: diagnose(e) for n, e in loaded.items()}
@@ -61,7 +77,21 @@ def run(sc: Scenario, results: Path) -> Scenario:
     wi = None
     if sc.whatif is not None:
         wi = sc.whatif(list(loaded.values()))
-    sc.perform()
+    # `venvtui doctor --no-confirm` keeps its answer (files made moments ago may be kept here);
+    # after the event, the answer it prints must be the one it computes afresh.
+    paths = [str(p) for p in sc.envs.values()]
+    racy, readlog.RACY_NS = readlog.RACY_NS, 0
+    try:
+        first = _doctor(paths)
+        was_kept = _kept_answers() > 0 and _doctor(paths) == first
+        with tempfile.TemporaryDirectory() as clock:
+            tick_past(Path(clock) / "tick")
+        sc.perform()
+        kept_after = _doctor(paths)
+        shutil.rmtree(_answers_dir(), ignore_errors=True)
+        fresh_after = _doctor(paths)  # computed afresh, with the same probe cache
+    finally:
+        readlog.RACY_NS = racy
     after = {n: actual_status(p) for n, p in sc.envs.items()}
     after_diag = {n: diagnose(load_environment(str(p))) for n, p in sc.envs.items()}
     for n in sc.envs:
@@ -89,20 +119,41 @@ def run(sc: Scenario, results: Path) -> Scenario:
         _record(sc, n, KINDS[5], sc.whatif is not None, "")
         bad = [f.event for f in before_diag[n].forecast if sc.impossible(f)]
         _record(sc, n, KINDS[4], not bad, "; ".join(bad))
+        p = str(sc.envs[n])
+        same = kept_after.get(p) == fresh_after.get(p)
+        _record(
+            sc,
+            n,
+            KINDS[6],
+            was_kept and same,
+            "" if same else f"kept {kept_after.get(p)!r:.300} != fresh {fresh_after.get(p)!r:.300}",
+        )
     with open(results, "a", encoding="utf-8") as fh:
         for row in sc.rows:
             fh.write(json.dumps(row) + "\n")
     return sc
 
 
-def problems(sc: Scenario, kinds: Sequence[str] = KINDS[2:5]) -> list[str]:
-    """Disagreements on `kinds` for envs whose start-up today the static model gets right (a
-    wrong start-up model is recorded in the table, and is not the forecast's to answer for)."""
+def _answers_dir() -> Path:
+    return Path(os.environ["XDG_CACHE_HOME"]) / "venvtui" / "answers"
+
+
+def _kept_answers() -> int:
+    answers = _answers_dir()
+    return len(list(answers.iterdir())) if answers.is_dir() else 0
+
+
+def problems(sc: Scenario, kinds: Sequence[str] = (*KINDS[2:5], KINDS[6])) -> list[str]:
+    """Disagreements on `kinds`: a kept answer that is not the fresh one, and for envs whose
+    start-up today the static model gets right, the forecast's (a wrong start-up model is
+    recorded in the table, and is not the forecast's to answer for)."""
     right_now = {r["env"] for r in sc.rows if r["kind"] == KINDS[0] and r["agree"]}
     return [
         f"{sc.name}/{r['env']}: {r['kind']}: {r['detail']}"
         for r in sc.rows
-        if r["kind"] in kinds and not r["agree"] and r["env"] in right_now
+        if r["kind"] in kinds
+        and not r["agree"]
+        and (r["env"] in right_now or r["kind"] == KINDS[6])
     ]
 
 
