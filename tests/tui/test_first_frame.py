@@ -1,6 +1,7 @@
 """What the TUI does before its first frame: the modules it leaves for later (the modal screens,
-the detail and plan views, the core's models and engines) are not imported by then, and what
-start-up built is kept out of the cyclic GC's passes. Checked in a fresh process."""
+the detail and plan views, the core's models and engines) are not imported by then, the
+detail's (empty) chain tree is not mounted yet, and what start-up built is kept out of the
+cyclic GC's passes. Checked in a fresh process."""
 
 from __future__ import annotations
 
@@ -26,7 +27,10 @@ class Probe(VenvtuiApp):
         self.call_after_refresh(self._painted)
 
     def _painted(self):
-        print(json.dumps({"modules": sorted(sys.modules), "frozen": gc.get_freeze_count()}))
+        widgets = sorted({type(w).__name__ for w in self.screen.walk_children()})
+        print(json.dumps({
+            "modules": sorted(sys.modules), "widgets": widgets, "frozen": gc.get_freeze_count()
+        }))
         self.exit()
 
 Probe(scan_on_mount=False).run(headless=True, size=(120, 36))
@@ -80,5 +84,8 @@ def test_first_frame_leaves_for_later_what_it_does_not_show(tmp_path: Path) -> N
     assert {"venvtui.tui.screens.main", "venvtui.tui.widgets.tables"} <= modules
     # ... and none of the deferred ones.
     assert sorted(modules.intersection(DEFERRED)) == []
+    # The chain tree comes with the first detail shown; the tables are there.
+    assert "ChainTree" not in result["widgets"]
+    assert {"EnvTable", "InterpreterTable", "DetailPane"} <= set(result["widgets"])
     # What start-up built (modules, classes) is frozen: no full collection walks it.
     assert result["frozen"] > 0

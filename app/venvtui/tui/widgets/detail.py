@@ -262,11 +262,12 @@ class DetailPane(VerticalScroll):
         super().__init__(id=id)
         self.home = home
         self.detail: Detail | None = None
+        # Empty (no line) until a detail is shown: mounted then, not in the first frame.
+        self.chain_tree = ChainTree(id="chain")
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Select an interpreter or environment", style="dim"), id="detail-title")
         yield Static(Text("Symlink chain", style="bold underline"), id="chain-heading")
-        yield ChainTree(id="chain")
         yield Static("", id="detail-body")
 
     def show_placeholder(self, text: str) -> None:
@@ -277,16 +278,18 @@ class DetailPane(VerticalScroll):
         self.detail = None
         self.query_one("#detail-title", Static).update(text)
         self.query_one("#chain-heading").display = False
-        self.query_one(ChainTree).display = False
+        self.chain_tree.display = False
         self.query_one("#detail-body", Static).update("")
 
     def show(self, detail: Detail) -> None:
         new = self.detail is None or self.detail.key != detail.key
         self.detail = detail
         self.query_one("#chain-heading").display = True
-        self.query_one(ChainTree).display = True
+        if not self.chain_tree.is_attached:
+            self.mount(self.chain_tree, after="#chain-heading")
+        self.chain_tree.display = True
         self.query_one("#detail-title", Static).update(render_title(detail, self.home))
-        self.query_one(ChainTree).show_chain(detail.chain, detail.stamped, self.home)
+        self.chain_tree.show_chain(detail.chain, detail.stamped, self.home)
         self.query_one("#detail-body", Static).update(render_body(detail, self.home))
         if new:
             self.scroll_home(animate=False)
