@@ -234,7 +234,19 @@ def test_files_changed_moments_before_are_not_kept(
 
 
 @pytest.mark.parametrize(
-    "damage", ["garbage", "truncated", "foreign", "deep", "reads-a-list", "output-odd"]
+    "damage",
+    [
+        "garbage",
+        "truncated",
+        "foreign",
+        "deep",
+        "reads-a-list",
+        "output-odd",
+        "status-infinite",
+        "status-huge",
+        "status-negative",
+        "access-mode-huge",
+    ],
 )
 def test_a_damaged_answer_file_is_ignored(
     damage: str, world: Path, capsys: pytest.CaptureFixture[str], computed: list[str]
@@ -252,6 +264,12 @@ def test_a_damaged_answer_file_is_ignored(
                 ', "output"', '], "output"', 1
             ),
             "output-odd": text.replace('"output": [', '"output": [[7, 1], 3, ', 1),
+            "status-infinite": text.replace('"status": 0', '"status": Infinity', 1),
+            "status-huge": text.replace('"status": 0', '"status": 1' + "0" * 30, 1),
+            "status-negative": text.replace('"status": 0', '"status": -1', 1),
+            "access-mode-huge": text.replace(
+                '"reads": {', '"reads": {"access' + "9" * 30 + '": ["/", "T"], ', 1
+            ),
         }[damage]
     )
     assert run(capsys, "envs", "--json", str(world)) == first
@@ -279,3 +297,36 @@ def test_doctor_no_confirm_starts_no_process(world: Path) -> None:
         [sys.executable, "-c", code, str(world)], capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_a_removed_working_directory_answers_as_without_the_cache(
+    world: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Absolute roots need no working directory: the cache must not make one necessary."""
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    os.chdir(gone)
+    gone.rmdir()
+    fresh = run(capsys, "--no-cache", "envs", "--json", str(world))
+    assert fresh[0] == 0
+    assert run(capsys, "envs", "--json", str(world)) == fresh
+
+
+def test_a_new_script_in_a_conda_envs_bin_computes_again(
+    world: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], computed: list[str]
+) -> None:
+    """A conda env's bin/ is not listed (its python is bin/python) but its mtime is the env's
+    `mtime` (installs add scripts there)."""
+    conda = world / "conda"
+    (conda / "conda-meta").mkdir(parents=True)
+    (conda / "conda-meta" / "history").write_text("")
+    (conda / "bin").mkdir()
+    (conda / "bin" / "python").symlink_to(world / "one" / "bin" / "python")
+    before = run(capsys, "envs", "--json", str(world))
+    assert run(capsys, "envs", "--json", str(world)) == before and len(computed) == 1  # kept
+    tick_past(tmp_path / "clock")
+    (conda / "bin" / "new-script").write_text("")
+    after = run(capsys, "envs", "--json", str(world))
+    assert len(computed) == 2, "a stale answer was printed"
+    assert after == run(capsys, "--no-cache", "envs", "--json", str(world))
+    assert after != before, "the change does not change the answer: the test proves nothing"

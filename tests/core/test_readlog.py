@@ -125,6 +125,10 @@ CASES: dict[str, Case] = {
         lambda r: [e.stat().st_size for e in os.scandir(r / "d")],
         lambda r: (r / "d" / "f").write_text("longer text"),
     ),
+    "a directory's times (stat_with_times)": (
+        lambda r: readlog.stat_with_times(str(r / "d")).st_mtime_ns,
+        lambda r: (r / "d" / "new").write_text(""),
+    ),
     "a missing file appears (exists)": (
         lambda r: os.path.exists(r / "d" / "missing"),
         lambda r: (r / "d" / "missing").write_text(""),

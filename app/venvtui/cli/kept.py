@@ -96,8 +96,10 @@ def load(asked: dict[str, object]) -> dict[str, Any] | None:
         ):
             return None
         output = [(int(s), str(t)) for s, t in data["output"] if s in (0, 1)]
-        status = int(data["status"])
+        status = data["status"]
     except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+    if type(status) is not int or not 0 <= status <= 255:  # an exit status (POSIX: 0-255)
         return None
     if changed(reads) is not None:
         return None
@@ -121,7 +123,10 @@ class _Tee:
 def answer(argv: list[str], run: Callable[[], int]) -> int:
     """`run()`'s exit status, printing what it prints: from the kept answer when nothing it read
     has changed, else by running it (and keeping what it printed when that may be kept)."""
-    asked = question(argv)
+    try:
+        asked = question(argv)
+    except OSError:  # no working directory (removed): a relative read could not be asked again
+        return run()
     kept = load(asked)
     if kept is not None:
         streams = (sys.stdout, sys.stderr)

@@ -10,7 +10,8 @@ process's own facts (argv, cwd, uid, interpreter: the caller's key).
 What is logged, and how it is checked again (`changed`):
 
 * stat/lstat: type, device, inode, owner and permission bits; for anything but a directory
-  also its size, mtime and ctime (a rewrite, chmod, or replacement changes them);
+  also its size, mtime and ctime (a rewrite, chmod, or replacement changes them); a caller
+  that reads a directory's times asks `stat_with_times`, which logs them as a listing does;
 * a directory's listing (scandir, listdir): its stat with mtime and ctime, taken before it is
   listed (POSIX: adding, removing or renaming an entry updates the directory's mtime);
   `DirEntry.stat()` and a link entry's `is_dir()`/`is_file()` (which follow it) log a stat;
@@ -120,7 +121,7 @@ def ask(kind: str, key: str) -> object:
             return repr(sorted(os.environ.items()))
     except OSError as exc:
         return _errno(exc)
-    except ValueError:  # an embedded NUL: the call would raise the same again
+    except (ValueError, OverflowError):  # an embedded NUL, a mode out of range: the same again
         return -1
     return ("unknown question", kind)
 
@@ -318,6 +319,22 @@ def _stat_of(log: Log, path: str, follow: bool) -> os.stat_result:
         log.add(kind, path, _errno(exc))
         raise
     log.add(kind, path, _sig(st))
+    return st
+
+
+def stat_with_times(path: str) -> os.stat_result:
+    """`os.stat(path)` for a caller that reads a directory's mtime or ctime, which a directory's
+    stat leaves out of the log (see `_sig`): while recording, it is logged as a listing's stat,
+    times included."""
+    if not _ACTIVE:
+        return os.stat(path)
+    log = _ACTIVE[0]
+    try:
+        st: os.stat_result = log.real["stat"](path)
+    except OSError as exc:
+        log.add("listing", path, _errno(exc))
+        raise
+    log.add("listing", path, _sig(st, listed=True))
     return st
 
 
