@@ -312,13 +312,11 @@ _WRAPPED = ("stat", "lstat", "scandir", "listdir", "readlink", "access", "open")
 
 
 def _stat_of(log: Log, path: str, follow: bool) -> os.stat_result:
+    stat_fn = log.real["stat"]
     kind = "stat" if follow else "lstat"
-    try:
-        st: os.stat_result = log.real["stat"](path, follow_symlinks=follow)
-    except OSError as exc:
-        log.add(kind, path, _errno(exc))
-        raise
-    log.add(kind, path, _sig(st))
+    st: os.stat_result = _logged(
+        log, kind, path, lambda: stat_fn(path, follow_symlinks=follow), _sig
+    )
     return st
 
 
