@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -330,3 +331,74 @@ def test_a_new_script_in_a_conda_envs_bin_computes_again(
     assert len(computed) == 2, "a stale answer was printed"
     assert after == run(capsys, "--no-cache", "envs", "--json", str(world))
     assert after != before, "the change does not change the answer: the test proves nothing"
+
+
+def test_a_module_rewritten_while_the_command_ran_is_not_kept(
+    world: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An upgrade in another process while the command runs: the code on disk when the answer
+    is kept is not the code that computed it."""
+    mods = tmp_path / "mods"
+    mods.mkdir()
+    (mods / "vt_upgraded.py").write_text("X = 1\n")
+    monkeypatch.syspath_prepend(str(mods))
+    fd = os.open(mods / "vt_upgraded.py", os.O_WRONLY)  # the other process's descriptor
+    real_envs = inventory.cmd_envs
+
+    def envs(args: object) -> int:
+        import vt_upgraded  # noqa: F401
+
+        now = time.time_ns()  # the recording began before: its clock is not later
+        while os.fstat(fd).st_ctime_ns <= now:  # rewritten until the file's clock passes it
+            os.pwrite(fd, b"X = 2\n", 0)
+        return real_envs(args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(inventory, "cmd_envs", envs)
+    try:
+        run(capsys, "envs", "--json", str(world))
+    finally:
+        os.close(fd)
+        sys.modules.pop("vt_upgraded", None)
+    assert not answers_dir().exists() or not list(answers_dir().iterdir())
+
+
+def test_another_copy_of_venvtui_is_another_question(world: Path, tmp_path: Path) -> None:
+    """The same interpreter running another copy of venvtui (PYTHONPATH, an editable install
+    pointed elsewhere) prints that copy's answer, not the one the first copy kept."""
+    import venvtui
+
+    copy = tmp_path / "copy"
+    shutil.copytree(
+        Path(venvtui.__file__).parent,
+        copy / "venvtui",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    output = copy / "venvtui" / "cli" / "output.py"
+    text = output.read_text()
+    assert 'sys.stdout.write(text + "\\n")' in text
+    output.write_text(text.replace('(text + "\\n")', '(text + "\\n# the copy\\n")'))
+    code = (
+        "import sys\n"
+        "from venvtui.core.base import readlog\n"
+        "readlog.RACY_NS = 0\n"  # the world was made moments ago (see `world`)
+        "from venvtui.cli.main import main\n"
+        "sys.exit(main(['envs', '--json', sys.argv[1]]))\n"
+    )
+
+    def venvtui_run(pythonpath: str | None) -> str:
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        if pythonpath is not None:
+            env["PYTHONPATH"] = pythonpath
+        done = subprocess.run(
+            [sys.executable, "-c", code, str(world)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        return done.stdout
+
+    assert "# the copy" not in venvtui_run(None)
+    assert answers_dir().exists() and list(answers_dir().iterdir())
+    assert "# the copy" in venvtui_run(str(copy))

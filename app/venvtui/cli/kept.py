@@ -101,6 +101,8 @@ def load(asked: dict[str, object]) -> dict[str, Any] | None:
         return None
     if type(status) is not int or not 0 <= status <= 255:  # an exit status (POSIX: 0-255)
         return None
+    if not _module_files() <= set(reads.get("stat", [])[::2]):
+        return None  # other code runs now (another copy of venvtui, or of a dependency)
     if changed(reads) is not None:
         return None
     return {"output": output, "status": status}
@@ -156,8 +158,11 @@ def _keep(asked: dict[str, object], log: Log, output: list[tuple[int, str]], sta
         return
     if os.path.dirname(directory) != os.fspath(probe_cache.cache_dir().parent):
         return  # the fast path's guess at the cache dir is not platformdirs' answer
+    modules = _module_reads(log)
+    if modules is None:
+        return
     reads = log.questions()
-    reads["stat"] = _module_reads() + reads.get("stat", [])
+    reads["stat"] = modules + reads.get("stat", [])
     data = {
         "kind": _KIND,
         "schema": SCHEMA,
@@ -171,19 +176,25 @@ def _keep(asked: dict[str, object], log: Log, output: list[tuple[int, str]], sta
         _prune(directory, name)
 
 
-def _module_reads() -> list[str]:
+def _module_files() -> set[str]:
+    return {
+        f for m in list(sys.modules.values()) if isinstance(f := getattr(m, "__file__", None), str)
+    }
+
+
+def _module_reads(log: Log) -> list[str] | None:
     """A stat question for every module file loaded, in `Log.questions()`'s form: a new venvtui
-    (or a new dependency) computes a new answer."""
+    (or a new dependency) computes a new answer. None when one changed moments before the run
+    or during it (`Log.recent`): the code on disk may not be the code that ran."""
     from venvtui.core.base.readlog import as_text, ask
 
-    files = sorted(
-        {
-            f
-            for m in list(sys.modules.values())
-            if isinstance(f := getattr(m, "__file__", None), str)
-        }
-    )
-    return [x for f in files for x in (f, as_text(ask("stat", f)))]
+    reads: list[str] = []
+    for f in sorted(_module_files()):
+        answer = ask("stat", f)
+        if log.recent(answer):
+            return None
+        reads += (f, as_text(answer))
+    return reads
 
 
 def _prune(directory: str, newest: str) -> None:

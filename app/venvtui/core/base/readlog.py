@@ -150,10 +150,19 @@ class Log:
             return
         self.answers[q] = answer
         if isinstance(answer, tuple) and len(answer) == 8:
-            if max(answer[6], answer[7]) >= self.started_ns - RACY_NS:
+            if self.recent(answer):
                 self.spoil(f"{key} changed moments ago")
             elif answer[1] in self.pseudo:
                 self.spoil(f"{key} is a kernel pseudo-file")
+
+    def recent(self, answer: object) -> bool:
+        """Whether `answer` is a signature whose mtime or ctime is less than `RACY_NS` before
+        the recording began, or later."""
+        return (
+            isinstance(answer, tuple)
+            and len(answer) == 8
+            and max(answer[6], answer[7]) >= self.started_ns - RACY_NS
+        )
 
     def questions(self) -> dict[str, list[str]]:
         """The log as JSON-ready text: per kind, a flat list [key, answer, key, answer, ...]
