@@ -9,6 +9,7 @@ change made after a recording gets a newer ctime than any answer in it.
 from __future__ import annotations
 
 import builtins
+import errno
 import io
 import os
 import subprocess
@@ -320,3 +321,38 @@ def test_merged_questions_answer_as_every_question_does(
         full = changed(every_question(log)) is not None
         merged = changed(log.questions()) is not None
         assert merged == full, (asked, mutation, log.questions())
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        lambda r: os.listdir(r / "d"),
+        lambda r: open(r / "d" / "f").close(),
+        lambda r: read_bytes(r / "d" / "f", limit=100),
+    ],
+)
+def test_a_failure_of_the_process_not_of_the_file_taints(
+    read: Callable[[Path], object], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Out of descriptors (EMFILE, the kernel's real answer): the read fails though nothing
+    about the file says so, and the next run would not fail."""
+    import resource
+
+    monkeypatch.setattr(readlog, "RACY_NS", -(10**12))  # fresh files are not what is tested
+    root = tree(tmp_path / "t")
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    held: list[int] = []
+    with recording() as log:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (64, hard))
+        try:
+            with pytest.raises(OSError):
+                while True:
+                    held.append(os.dup(0))
+            with pytest.raises(OSError) as failed:
+                read(root)
+        finally:
+            for fd in held:
+                os.close(fd)
+            resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    assert failed.value.errno == errno.EMFILE
+    assert log.taint is not None

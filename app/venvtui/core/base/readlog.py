@@ -33,6 +33,7 @@ process-wide while it lasts (the TUI never records).
 from __future__ import annotations
 
 import builtins
+import errno
 import io
 import os
 import stat
@@ -357,11 +358,26 @@ def _logged(
     return result
 
 
+# Failures of a read that the path's stat accounts for (its type, mode, owner; an ACL's change
+# moves its ctime). Any other (out of descriptors or memory, an I/O error) is the state of the
+# process or the device at the time, which a later run need not share.
+_FILE_ERRNOS = frozenset(
+    (errno.EACCES, errno.EPERM, errno.EISDIR, errno.ENOTDIR, errno.ELOOP, errno.ENXIO)
+)
+
+
+def _explains(answer: object, exc: OSError) -> bool:
+    """Whether `answer` (the path's stat signature, or the errno stat failed with) accounts
+    for the read's failure `exc`."""
+    return answer == _errno(exc) or (isinstance(answer, tuple) and exc.errno in _FILE_ERRNOS)
+
+
 def _opened(
     log: Log, kind: str, path: str, call: Callable[[], Any], fd: Callable[[Any], int]
 ) -> Any:
     """Open for reading, logging the fstat of what was opened. A failed open logs what stat
-    says of the path: the same file (type, owner, mode, or its absence) fails the same way."""
+    says of the path when that explains the failure (`_explains`): the same file (type, owner,
+    mode, or its absence) fails the same way."""
     try:
         result = call()
     except OSError as exc:
@@ -369,10 +385,10 @@ def _opened(
             answer: object = _sig(log.real["stat"](path, follow_symlinks=kind == "open"))
         except OSError as again:
             answer = _errno(again)
-        if answer == _errno(exc) or isinstance(answer, tuple):
+        if _explains(answer, exc):
             log.add(kind, path, answer)
         else:
-            log.spoil(f"open {path} failed, but not as stat does")
+            log.spoil(f"open {path} failed, but not as stat says it would")
         raise
     log.add(kind, path, _sig(os.fstat(fd(result))))
     return result
@@ -398,10 +414,16 @@ def _wrappers(log: Log) -> dict[str, Callable[..., Any]]:
             log.spoil("a listing by descriptor")
             return call(path)
         try:
-            log.add("listing", p, _sig(real["stat"](p), listed=True))
+            answer: object = _sig(real["stat"](p), listed=True)
         except OSError as exc:
-            log.add("listing", p, _errno(exc))
-        return call(path)
+            answer = _errno(exc)
+        log.add("listing", p, answer)
+        try:
+            return call(path)
+        except OSError as exc:
+            if not _explains(answer, exc):
+                log.spoil(f"listing {p} failed, but not as stat says it would")
+            raise
 
     def w_scandir(path: Any = ".") -> Any:
         it = listing(path, real["scandir"])
