@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 from rich.text import Text
-from textual.widgets import DataTable
+from textual.screen import Screen
+from textual.widgets import DataTable, Input
 
 from tests.tui.conftest import settle
 from tests.tui.stub import NOW, StubService
@@ -111,6 +112,23 @@ async def test_typing_in_the_filter_adds_no_row_one_by_one_and_formats_no_cell_a
         assert (shown(table), cells_of(table)) == made_again(table)
         status = str(app.main.query_one("#status").render())
         assert f"{N} envs" in status
+
+
+async def test_a_keystroke_that_keeps_the_rows_lays_nothing_out_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = VenvtuiApp(ThousandsOfEnvs(), cursor_blink=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", "h")
+        await settle(pilot)
+        layouts = count_calls(monkeypatch, Screen, "_refresh_layout")
+        await pilot.press("o")  # every path has "ho": the same rows, the same selection
+        await settle(pilot)
+        assert app.main.env_table.row_count == N
+        assert app.main.query_one("#filter", Input).value == "ho"
+        assert "matching “ho”" in str(app.main.query_one("#status").render())
+        assert layouts == []  # the field and the status repaint in place
 
 
 async def test_sorting_keeps_the_cursor_on_the_same_env_and_shows_what_a_rebuild_would() -> None:

@@ -654,7 +654,9 @@ class MainScreen(Screen[None]):
         bar.display = True
         field = self.filter_input
         if field is None:
-            field = Input(
+            from venvtui.tui.widgets.filter_field import FilterField
+
+            field = FilterField(
                 placeholder="words to match in path, version, creator, health…", id="filter"
             )
             field.cursor_blink = bool(getattr(self.app, "cursor_blink_enabled", True))
