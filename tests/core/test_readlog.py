@@ -226,6 +226,16 @@ def test_an_old_file_is_not_racy() -> None:
     assert log.taint is None
 
 
+@pytest.mark.skipif(os.name != "posix", reason="no user database")
+def test_a_home_from_the_user_database_taints(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without HOME, `~` is the user database's answer (read by libc, not through `os`): the
+    log could not ask it again."""
+    monkeypatch.delenv("HOME", raising=False)
+    with recording() as log:
+        home = os.path.expanduser("~")
+    assert home != "~" and log.taint is not None
+
+
 @pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="no procfs")
 def test_a_kernel_pseudo_file_taints() -> None:
     with recording() as log:

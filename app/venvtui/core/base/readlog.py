@@ -21,8 +21,8 @@ What is logged, and how it is checked again (`changed`):
   environment logs all of it).
 
 A recording is `tainted` (not to be kept) when anything writes (open for writing, mkdir,
-rename, unlink, ...), spawns a process, uses a directory descriptor, reads a kernel
-pseudo-file, sees two different answers to one question, or looks at a file changed less than
+rename, unlink, ...), spawns a process, uses a directory descriptor, looks up the user
+database, reads a kernel pseudo-file, sees two different answers to one question, or looks at a file changed less than
 `RACY_NS` before the recording started: a change within the filesystem's timestamp granularity
 could leave the same mtime and ctime (the rule git calls "racily clean").
 
@@ -84,6 +84,19 @@ _MUTATORS = (
     "posix_spawn",
     "posix_spawnp",
 )
+
+
+# The user database (`~` without HOME, `~user`) is read by libc, not through `os`: a lookup
+# could not be asked again, so it taints.
+_USER_DB = ("getpwuid", "getpwnam", "getpwall")
+
+
+def _user_db() -> Any:
+    try:
+        import pwd
+    except ImportError:  # not POSIX: no user database
+        return None
+    return pwd
 
 
 def _sig(st: os.stat_result, *, listed: bool = False) -> tuple[int, ...]:
@@ -623,8 +636,20 @@ def recording() -> Iterator[Log]:
         log.spoil("a process was started")
         return saved_child(*args, **kw)
 
+    user_db = _user_db()
+    saved_user_db = {name: getattr(user_db, name) for name in _USER_DB if hasattr(user_db, name)}
+
+    def user_lookup(original: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any) -> Any:
+            log.spoil("a user database lookup")
+            return original(*args)
+
+        return wrapper
+
     _ACTIVE.append(log)
     try:
+        for name, fn in saved_user_db.items():
+            setattr(user_db, name, user_lookup(fn))
         for name, fn in wrapped.items():
             if name == "<open>":
                 builtins.open = io.open = fn
@@ -642,4 +667,6 @@ def recording() -> Iterator[Log]:
         io.open = saved_io_open
         os.environ = saved_environ  # noqa: B003
         subprocess.Popen._execute_child = saved_child  # type: ignore[attr-defined]
+        for name, fn in saved_user_db.items():
+            setattr(user_db, name, fn)
         _ACTIVE.clear()
