@@ -402,3 +402,29 @@ def test_another_copy_of_venvtui_is_another_question(world: Path, tmp_path: Path
     assert "# the copy" not in venvtui_run(None)
     assert answers_dir().exists() and list(answers_dir().iterdir())
     assert "# the copy" in venvtui_run(str(copy))
+
+
+@pytest.mark.parametrize("closed", [">&-", "2>&-"])
+def test_a_closed_output_stream_is_no_traceback(closed: str, world: Path) -> None:
+    """`venvtui envs >&-`: Python starts with that stream None; what is written to it is
+    dropped (as print() drops it), on the computing path and the kept one alike."""
+    code = "import sys\nfrom venvtui.cli.main import main\nsys.exit(main(sys.argv[1:]))\n"
+    done = [
+        subprocess.run(
+            [
+                "sh",
+                "-c",
+                f'c=$1; shift; exec "$0" -c "$c" "$@" {closed}',
+                sys.executable,
+                code,
+                *argv,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        for argv in (["--no-cache", "envs", str(world)], ["envs", str(world)], ["envs", str(world)])
+    ]
+    assert [(d.returncode, d.stderr) for d in done] == [(0, "")] * 3
+    assert done[0].stdout == done[1].stdout == done[2].stdout
+    assert bool(done[0].stdout) == (closed == "2>&-")

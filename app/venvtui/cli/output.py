@@ -44,9 +44,11 @@ class SafeStream(io.TextIOBase):
     """A text stream that escapes what `escape_text` escapes, and after a broken pipe drops
     further output instead of failing (the command finishes and keeps its exit status)."""
 
-    def __init__(self, inner: TextIO) -> None:
+    def __init__(self, inner: TextIO | None) -> None:
         super().__init__()
-        self.inner = inner
+        # A stream closed before start-up (`venvtui envs >&-`) is None: what is written to it is
+        # dropped, as print() drops it.
+        self.inner = inner if inner is not None else open(os.devnull, "w")  # noqa: SIM115
         self.broken = False
 
     def write(self, text: str) -> int:
