@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,7 +13,22 @@ from hypothesis.configuration import set_hypothesis_home_dir
 
 # Hypothesis keeps its example database and caches under pytest's cache dir, not as a new
 # top-level directory of the checkout.
-set_hypothesis_home_dir(Path(__file__).resolve().parent.parent / ".pytest_cache" / "hypothesis")
+_CACHE = Path(__file__).resolve().parent.parent / ".pytest_cache"
+set_hypothesis_home_dir(_CACHE / "hypothesis")
+# A directory whose ancestors no other test touches (/tmp changes all the time), one per
+# xdist worker, made before any test runs: for tests that need every directory above their
+# files to stay as it was (kept answers are checked by the stat of each of them).
+_QUIET = _CACHE / "quiet" / os.environ.get("PYTEST_XDIST_WORKER", "main")
+for _made in (_CACHE / "hypothesis", _QUIET):
+    _made.mkdir(parents=True, exist_ok=True)
+
+
+@pytest.fixture
+def quiet_path() -> Iterator[Path]:
+    """A fresh directory under `_QUIET`, removed afterwards."""
+    path = Path(tempfile.mkdtemp(dir=_QUIET))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from tests.core.test_readlog import tick_past
-from tests.layouts import create_venv, real_python
+from tests.layouts import create_venv, make_install, real_python
 
 from venvtui.cli import inventory, kept
 from venvtui.cli.main import main
@@ -27,28 +27,26 @@ from venvtui.core.base import readlog
 
 
 @pytest.fixture
-def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Two installs (copies of a real build's layout as links), three real venvs and a broken
-    one under ROOT; answers may be kept though the files are new (`RACY_NS` 0: each test
+def world(quiet_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Two installs (`make_install`: a real build's binary and os.py copied, the rest of its
+    stdlib linked), three real venvs and a broken one under ROOT, all below a directory no
+    other test changes; answers may be kept though the files are new (`RACY_NS` 0: each test
     waits for the filesystem clock before it changes anything)."""
     real = real_python("3.12") or real_python("3.11")
     if real is None:
         pytest.skip("no real CPython 3.11/3.12 under ~/.pyenv/versions")
     monkeypatch.setattr(readlog, "RACY_NS", 0)
-    root = tmp_path / "root"
+    root = quiet_path / "root"
     root.mkdir()
     for name in ("a", "b"):
-        inst = tmp_path / "installs" / name
-        inst.mkdir(parents=True)
-        for part in ("bin", "lib", "include"):
-            (inst / part).symlink_to(real.prefix / part)
-    create_venv(tmp_path / "installs" / "a" / "bin" / real.exe.name, root / "one")
-    create_venv(tmp_path / "installs" / "a" / "bin" / real.exe.name, root / "two")
-    create_venv(tmp_path / "installs" / "b" / "bin" / real.exe.name, root / "three")
+        make_install(real, quiet_path / "installs" / name)
+    create_venv(quiet_path / "installs" / "a" / "bin" / real.exe.name, root / "one")
+    create_venv(quiet_path / "installs" / "a" / "bin" / real.exe.name, root / "two")
+    create_venv(quiet_path / "installs" / "b" / "bin" / real.exe.name, root / "three")
     (root / "broken" / "bin").mkdir(parents=True)
-    (root / "broken" / "pyvenv.cfg").write_text(f"home = {tmp_path / 'gone' / 'bin'}\n")
-    (root / "broken" / "bin" / "python").symlink_to(tmp_path / "gone" / "bin" / "python3")
-    monkeypatch.chdir(tmp_path)
+    (root / "broken" / "pyvenv.cfg").write_text(f"home = {quiet_path / 'gone' / 'bin'}\n")
+    (root / "broken" / "bin" / "python").symlink_to(quiet_path / "gone" / "bin" / "python3")
+    monkeypatch.chdir(quiet_path)
     yield root
 
 
@@ -138,7 +136,7 @@ def _env_becomes_link(world: Path) -> None:
 
 def _install_bin_repointed(world: Path) -> None:
     inst = world.parent / "installs" / "a"
-    (inst / "bin").unlink()
+    (inst / "bin").rename(inst / "bin-away")
     (inst / "bin").symlink_to(world.parent / "gone")
 
 

@@ -126,9 +126,13 @@ CASES: dict[str, Case] = {
         lambda r: [e.stat().st_size for e in os.scandir(r / "d")],
         lambda r: (r / "d" / "f").write_text("longer text"),
     ),
-    "a directory's times (stat_with_times)": (
-        lambda r: readlog.stat_with_times(str(r / "d")).st_mtime_ns,
+    "a directory's times (stat)": (
+        lambda r: os.stat(r / "d").st_mtime_ns,
         lambda r: (r / "d" / "new").write_text(""),
+    ),
+    "a parent directory's times (lstat)": (
+        lambda r: os.lstat(r / "d").st_ctime_ns,
+        lambda r: (r / "d" / "f").rename(r / "d" / "g"),
     ),
     "a missing file appears (exists)": (
         lambda r: os.path.exists(r / "d" / "missing"),

@@ -78,16 +78,19 @@ def run(sc: Scenario, results: Path) -> Scenario:
     if sc.whatif is not None:
         wi = sc.whatif(list(loaded.values()))
     # `venvtui doctor --no-confirm` keeps its answer (files made moments ago may be kept here);
-    # after the event, the answer it prints must be the one it computes afresh.
+    # after the event, the answer it prints must be the one it computes afresh. Whether the
+    # kept answer was printed (every read answered as before) or computed again (something
+    # read changed: the event, or /tmp above the scenario) is noted with each row.
     paths = [str(p) for p in sc.envs.values()]
     racy, readlog.RACY_NS = readlog.RACY_NS, 0
     try:
-        first = _doctor(paths)
-        was_kept = _kept_answers() > 0 and _doctor(paths) == first
+        _doctor(paths)
+        kept_before = _answer_file()
         with tempfile.TemporaryDirectory() as clock:
             tick_past(Path(clock) / "tick")
         sc.perform()
         kept_after = _doctor(paths)
+        used = kept_before is not None and _answer_file() == kept_before
         shutil.rmtree(_answers_dir(), ignore_errors=True)
         fresh_after = _doctor(paths)  # computed afresh, with the same probe cache
     finally:
@@ -121,12 +124,15 @@ def run(sc: Scenario, results: Path) -> Scenario:
         _record(sc, n, KINDS[4], not bad, "; ".join(bad))
         p = str(sc.envs[n])
         same = kept_after.get(p) == fresh_after.get(p)
+        how = "kept answer printed" if used else "computed again"
         _record(
             sc,
             n,
             KINDS[6],
-            was_kept and same,
-            "" if same else f"kept {kept_after.get(p)!r:.300} != fresh {fresh_after.get(p)!r:.300}",
+            same,
+            f"{how}"
+            if same
+            else f"{how}: {kept_after.get(p)!r:.300} != {fresh_after.get(p)!r:.300}",
         )
     with open(results, "a", encoding="utf-8") as fh:
         for row in sc.rows:
@@ -138,9 +144,14 @@ def _answers_dir() -> Path:
     return Path(os.environ["XDG_CACHE_HOME"]) / "venvtui" / "answers"
 
 
-def _kept_answers() -> int:
-    answers = _answers_dir()
-    return len(list(answers.iterdir())) if answers.is_dir() else 0
+def _answer_file() -> tuple[int, int] | None:
+    """(inode, mtime) of the one kept answer, None when none is kept: a kept answer printed
+    again leaves it as it is; one computed again is written anew."""
+    found = list(_answers_dir().glob("*.json")) if _answers_dir().is_dir() else []
+    if len(found) != 1:
+        return None
+    st = found[0].stat()
+    return st.st_ino, st.st_mtime_ns
 
 
 def problems(sc: Scenario, kinds: Sequence[str] = (*KINDS[2:5], KINDS[6])) -> list[str]:
@@ -163,6 +174,10 @@ def table(rows: Sequence[dict[str, Any]]) -> str:
         sel = [r for r in rows if r["kind"] == kind]
         if sel:
             out.append(f"| {kind} | {sum(r['agree'] for r in sel)}/{len(sel)} |")
+    kept = [r for r in rows if r["kind"] == KINDS[6]]
+    if kept:
+        printed = sum(r["detail"].startswith("kept answer printed") for r in kept)
+        out.append(f"\n(kept answer printed after the event for {printed} of {len(kept)} envs)")
     scen = sorted({r["scenario"] for r in rows})
     out.append(f"\n{len(scen)} scenarios, {len({(r['scenario'], r['env']) for r in rows})} envs")
     return "\n".join(out)

@@ -9,14 +9,13 @@ process's own facts (argv, cwd, uid, interpreter: the caller's key).
 
 What is logged, and how it is checked again (`changed`):
 
-* stat/lstat: type, device, inode, owner and permission bits; for anything but a directory
-  also its size, mtime and ctime (a rewrite, chmod, or replacement changes them); a caller
-  that reads a directory's times asks `stat_with_times`, which logs them as a listing does;
-* a directory's listing (scandir, listdir): its stat with mtime and ctime, taken before it is
-  listed (POSIX: adding, removing or renaming an entry updates the directory's mtime);
-  `DirEntry.stat()` and a link entry's `is_dir()`/`is_file()` (which follow it) log a stat;
+* stat/lstat: type, device, inode, owner, permission bits, size, mtime and ctime, whatever the
+  file (a rewrite, chmod or replacement changes them; a caller may read any of them);
+* a directory's listing (scandir, listdir): a stat of it taken before it is listed (POSIX:
+  adding, removing or renaming an entry updates the directory's mtime); `DirEntry.stat()` and
+  a link entry's `is_dir()`/`is_file()` (which follow it) log a stat;
 * readlink: the target text;
-* open for reading: the fstat of what was opened, checked by stat of the path;
+* open for reading: the fstat of what was opened, as a stat (an lstat with O_NOFOLLOW);
 * access: the answer; an environment variable: its value or absence (iterating the
   environment logs all of it).
 
@@ -99,13 +98,18 @@ def _user_db() -> Any:
     return pwd
 
 
-def _sig(st: os.stat_result, *, listed: bool = False) -> tuple[int, ...]:
-    """What a caller can learn from one stat answer. A directory's mtime changes with every
-    entry added beside another: it counts only where the directory was listed."""
-    head = (st.st_mode, st.st_dev, st.st_ino, st.st_uid, st.st_gid)
-    if stat.S_ISDIR(st.st_mode) and not listed:
-        return head
-    return (*head, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+def _sig(st: os.stat_result) -> tuple[int, ...]:
+    """What a caller can learn from one stat answer (st_atime aside: reading changes it)."""
+    return (
+        st.st_mode,
+        st.st_dev,
+        st.st_ino,
+        st.st_uid,
+        st.st_gid,
+        st.st_size,
+        st.st_mtime_ns,
+        st.st_ctime_ns,
+    )
 
 
 def _errno(exc: OSError) -> int:
@@ -117,14 +121,8 @@ def ask(kind: str, key: str) -> object:
     try:
         if kind == "lstat":
             return _sig(os.lstat(key))
-        if kind in ("stat", "open"):
+        if kind == "stat":
             return _sig(os.stat(key))
-        if kind == "open-nofollow":
-            return _sig(os.lstat(key))
-        if kind == "listing":
-            return _sig(os.stat(key), listed=True)
-        if kind == "listing-nofollow":
-            return _sig(os.lstat(key), listed=True)
         if kind == "readlink":
             return os.readlink(key)
         if kind.startswith("access"):
@@ -187,72 +185,19 @@ class Log:
         return out
 
 
-# Questions asked by one call, strongest first (a listing's answer adds the mtime to a
-# directory's stat; open is checked by stat): the strongest answers for the others when
-# theirs is a prefix of its answer.
-_FOLLOW = ("listing", "open", "stat")
-_NOFOLLOW = ("listing-nofollow", "open-nofollow", "lstat")
-
-
-def _strongest(kinds: dict[str, object], family: tuple[str, ...]) -> tuple[str, object] | None:
-    """Of the questions of `family` in `kinds`, the one whose answer holds the others' (taken
-    out of `kinds`); None, leaving them, when there is none or they do not agree."""
-    top_kind, top = "", None
-    for kind in family:
-        answer = kinds.get(kind)
-        if answer is None:
-            continue
-        if not isinstance(answer, tuple):
-            return None  # an errno beside a stat: every one is kept
-        if top is None:
-            top_kind, top = kind, answer
-        elif not isinstance(top, tuple) or top[: len(answer)] != answer:
-            return None
-    if top is None:
-        return None
-    for kind in family:
-        kinds.pop(kind, None)
-    return top_kind, top
-
-
-def _merge(kinds: dict[str, object]) -> None:
-    """One path's questions, merged in place (see `_fewer`)."""
-    follow = _strongest(kinds, _FOLLOW)
-    nofollow = _strongest(kinds, _NOFOLLOW)
-    if nofollow is not None and isinstance(nofollow[1], tuple):
-        if stat.S_ISLNK(nofollow[1][0]):
-            kinds.pop("readlink", None)
-        elif (
-            follow is not None
-            and isinstance(follow[1], tuple)
-            and follow[1][:5] == nofollow[1][:5]  # one inode: the longer answer is kept
-        ):
-            if len(follow[1]) > len(nofollow[1]):
-                nofollow = (_NOFOLLOW[_FOLLOW.index(follow[0])], follow[1])
-            follow = None
-    for pair in (follow, nofollow):
-        if pair is not None:
-            kinds[pair[0]] = pair[1]
-
-
 def _fewer(answers: dict[Question, object]) -> dict[Question, object]:
-    """The same log with fewer questions, where one answers for others:
-
-    * of the questions one call answers, the strongest (see `_FOLLOW`);
-    * for a path whose lstat says it is not a link, stat() reaches the same inode: the
-      no-follow question answers for both;
-    * for a link, lstat answers for readlink: a link's target is never changed in place, and a
-      new link is a new inode or, reusing the number, has a new ctime (see `RACY_NS`).
-    """
-    by_path: dict[str, dict[str, object]] = {}
+    """The same log with fewer questions, where one answers for another. For a path whose
+    lstat says it is not a link, stat reaches the same inode: the lstat answers for it. For a
+    link, lstat answers for readlink: a link's target is never changed in place, and a new
+    link is a new inode or, reusing the number, has a new ctime (see `RACY_NS`)."""
+    fewer = dict(answers)
     for (kind, key), answer in answers.items():
-        by_path.setdefault(key, {})[kind] = answer
-    fewer: dict[Question, object] = {}
-    for key, kinds in by_path.items():
-        if len(kinds) > 1:
-            _merge(kinds)
-        for kind, answer in kinds.items():
-            fewer[(kind, key)] = answer
+        if kind != "lstat" or not isinstance(answer, tuple):
+            continue
+        if stat.S_ISLNK(answer[0]):
+            fewer.pop(("readlink", key), None)
+        elif fewer.get(("stat", key)) == answer:
+            del fewer[("stat", key)]
     return fewer
 
 
@@ -343,22 +288,6 @@ def _stat_of(log: Log, path: str, follow: bool) -> os.stat_result:
     return st
 
 
-def stat_with_times(path: str) -> os.stat_result:
-    """`os.stat(path)` for a caller that reads a directory's mtime or ctime, which a directory's
-    stat leaves out of the log (see `_sig`): while recording, it is logged as a listing's stat,
-    times included."""
-    if not _ACTIVE:
-        return os.stat(path)
-    log = _ACTIVE[0]
-    try:
-        st: os.stat_result = log.real["stat"](path)
-    except OSError as exc:
-        log.add("listing", path, _errno(exc))
-        raise
-    log.add("listing", path, _sig(st, listed=True))
-    return st
-
-
 def _logged(
     log: Log, kind: str, key: str, call: Callable[[], Any], answer: Callable[[Any], object]
 ) -> Any:
@@ -395,7 +324,7 @@ def _opened(
         result = call()
     except OSError as exc:
         try:
-            answer: object = _sig(log.real["stat"](path, follow_symlinks=kind == "open"))
+            answer: object = _sig(log.real["stat"](path, follow_symlinks=kind == "stat"))
         except OSError as again:
             answer = _errno(again)
         if _explains(answer, exc):
@@ -427,10 +356,10 @@ def _wrappers(log: Log) -> dict[str, Callable[..., Any]]:
             log.spoil("a listing by descriptor")
             return call(path)
         try:
-            answer: object = _sig(real["stat"](p), listed=True)
+            answer: object = _sig(real["stat"](p))
         except OSError as exc:
             answer = _errno(exc)
-        log.add("listing", p, answer)
+        log.add("stat", p, answer)
         try:
             return call(path)
         except OSError as exc:
@@ -469,7 +398,7 @@ def _wrappers(log: Log) -> dict[str, Callable[..., Any]]:
         if flags & _WRITE_FLAGS or dir_fd is not None or p is None:
             log.spoil("a write or a descriptor-relative open")
             return int(real["open"](path, flags, mode, dir_fd=dir_fd))
-        kind = "open-nofollow" if flags & getattr(os, "O_NOFOLLOW", 0) else "open"
+        kind = "lstat" if flags & getattr(os, "O_NOFOLLOW", 0) else "stat"
         return int(_opened(log, kind, p, lambda: real["open"](path, flags, mode), int))
 
     def w_open(file: Any, mode: str = "r", *args: Any, **kw: Any) -> Any:
@@ -480,7 +409,7 @@ def _wrappers(log: Log) -> dict[str, Callable[..., Any]]:
             log.spoil("a write")
             return real["<open>"](file, mode, *args, **kw)
         return _opened(
-            log, "open", p, lambda: real["<open>"](file, mode, *args, **kw), lambda f: f.fileno()
+            log, "stat", p, lambda: real["<open>"](file, mode, *args, **kw), lambda f: f.fileno()
         )
 
     def spoiler(name: str) -> Callable[..., Any]:

@@ -25,7 +25,6 @@ from venvtui.core.base.config import Config, ConfigError, load_config
 from venvtui.core.base.errors import NotAnEnvironmentError, NotFoundError, VenvtuiError
 from venvtui.core.base.models import Chain, Environment, EnvKind, Source
 from venvtui.core.base.paths import parent_of
-from venvtui.core.base.readlog import stat_with_times
 from venvtui.core.base.safe_io import SMALL_FILE, read_text
 from venvtui.core.installed.sources import (
     Context,
@@ -437,7 +436,7 @@ def _mtime(path: str) -> float | None:
     best: float | None = None
     for p in (path, os.path.join(path, "bin")):
         try:
-            m = stat_with_times(p).st_mtime  # a directory's time: logged as such (readlog)
+            m = os.stat(p).st_mtime
         except OSError:
             continue
         best = m if best is None else max(best, m)
