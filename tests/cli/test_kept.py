@@ -426,3 +426,20 @@ def test_a_closed_output_stream_is_no_traceback(closed: str, world: Path) -> Non
     assert [(d.returncode, d.stderr) for d in done] == [(0, "")] * 3
     assert done[0].stdout == done[1].stdout == done[2].stdout
     assert bool(done[0].stdout) == (closed == "2>&-")
+
+
+def test_only_answers_are_pruned(
+    world: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The answers directory may be a link to one that holds other JSON files (or a writer's
+    temporary file in flight): pruning removes kept answers only."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "notes.json").write_text("{}")
+    (elsewhere / ".tmp-writing.json").write_text("{}")
+    answers_dir().parent.mkdir(parents=True)
+    answers_dir().symlink_to(elsewhere)
+    for depth in range(kept.MAX_FILES + 2):
+        run(capsys, "envs", "--json", "--depth", str(depth + 1), str(world))
+    assert (elsewhere / "notes.json").exists() and (elsewhere / ".tmp-writing.json").exists()
+    assert len(list(elsewhere.glob("[0-9a-f]*.json"))) == kept.MAX_FILES

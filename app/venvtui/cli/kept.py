@@ -197,6 +197,13 @@ def _module_reads(log: Log) -> list[str] | None:
     return reads
 
 
+def _is_answer(name: str) -> bool:
+    """A name `_file_name` gives: nothing else is pruned (the directory may be a link to one
+    that holds other files, or hold another writer's temporary file)."""
+    stem, _, ext = name.partition(".")
+    return ext == "json" and len(stem) == 32 and all(c in "0123456789abcdef" for c in stem)
+
+
 def _prune(directory: str, newest: str) -> None:
     """Keep the MAX_FILES most recently written answers."""
     try:
@@ -204,7 +211,7 @@ def _prune(directory: str, newest: str) -> None:
             found = [
                 (e.stat().st_mtime_ns, e.name)
                 for e in it
-                if e.name.endswith(".json") and e.name != newest and e.is_file()
+                if _is_answer(e.name) and e.name != newest and e.is_file()
             ]
     except OSError:
         return
