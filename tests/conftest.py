@@ -15,12 +15,25 @@ from hypothesis.configuration import set_hypothesis_home_dir
 # top-level directory of the checkout.
 _CACHE = Path(__file__).resolve().parent.parent / ".pytest_cache"
 set_hypothesis_home_dir(_CACHE / "hypothesis")
-# A directory whose ancestors no other test touches (/tmp changes all the time), one per
-# xdist worker, made before any test runs: for tests that need every directory above their
-# files to stay as it was (kept answers are checked by the stat of each of them).
-_QUIET = _CACHE / "quiet" / os.environ.get("PYTEST_XDIST_WORKER", "main")
-for _made in (_CACHE / "hypothesis", _QUIET):
-    _made.mkdir(parents=True, exist_ok=True)
+# A directory whose ancestors no other test touches, one per xdist worker, made before any
+# test runs: for tests that need every directory above their files to stay as it was (kept
+# answers are checked by the stat of each of them). Not below /tmp, which other tests and
+# tools change all the time, nor below the checkout, which may itself be below /tmp.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _quiet_base() -> Path:
+    for base in (Path("/var/tmp") / f"venvtui-tests-{os.getuid()}", _CACHE / "quiet"):
+        try:
+            (base / _WORKER).mkdir(parents=True, exist_ok=True)
+        except OSError:
+            continue
+        return base / _WORKER
+    raise RuntimeError("no writable directory for quiet_path")
+
+
+_QUIET = _quiet_base()
+(_CACHE / "hypothesis").mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture
