@@ -23,7 +23,7 @@ import os
 import sys
 from collections.abc import Callable
 
-from venvtui.core.base.readlog import Log, changed, recording
+from venvtui.core.base.readlog import Log, as_text, ask, changed, recording
 
 # Not `typing` at run time: this is the fast path of `envs` and `doctor`.
 TYPE_CHECKING = False
@@ -35,7 +35,6 @@ _KIND = "venvtui-kept-answer"
 MAX_BYTES = 256 << 20  # a few KiB per environment; far more is not ours
 MAX_QUESTIONS = 1_000_000  # a run that read more than this is not kept
 MAX_FILES = 8  # answers kept, most recently written first
-COMMANDS = ("envs", "doctor")
 
 
 def _streams_key() -> list[object]:
@@ -186,8 +185,6 @@ def _module_reads(log: Log) -> list[str] | None:
     """A stat question for every module file loaded, in `Log.questions()`'s form: a new venvtui
     (or a new dependency) computes a new answer. None when one changed moments before the run
     or during it (`Log.recent`): the code on disk may not be the code that ran."""
-    from venvtui.core.base.readlog import as_text, ask
-
     reads: list[str] = []
     for f in sorted(_module_files()):
         answer = ask("stat", f)

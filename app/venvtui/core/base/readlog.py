@@ -161,11 +161,10 @@ class Log:
                 self.spoil(f"{kind} {key} changed while it was read")
             return
         self.answers[q] = answer
-        if isinstance(answer, tuple) and len(answer) == 8:
-            if self.recent(answer):
-                self.spoil(f"{key} changed moments ago")
-            elif answer[1] in self.pseudo:
-                self.spoil(f"{key} is a kernel pseudo-file")
+        if self.recent(answer):
+            self.spoil(f"{key} changed moments ago")
+        elif isinstance(answer, tuple) and answer[1] in self.pseudo:
+            self.spoil(f"{key} is a kernel pseudo-file")
 
     def recent(self, answer: object) -> bool:
         """Whether `answer` is a signature whose mtime or ctime is less than `RACY_NS` before
