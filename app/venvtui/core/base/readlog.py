@@ -9,11 +9,16 @@ process's own facts (argv, cwd, uid, interpreter: the caller's key).
 
 What is logged, and how it is checked again (`changed`):
 
-* stat/lstat: type, device, inode, owner, permission bits, size, mtime and ctime, whatever the
-  file (a rewrite, chmod or replacement changes them; a caller may read any of them);
-* a directory's listing (scandir, listdir): a stat of it taken before it is listed (POSIX:
-  adding, removing or renaming an entry updates the directory's mtime); `DirEntry.stat()` and
-  a link entry's `is_dir()`/`is_file()` (which follow it) log a stat;
+* stat/lstat: the fields of its answer the caller looked at (`_Stat` notes them: type and
+  permission bits, device and inode, owner, size, mtime and ctime); `os.path.exists` looks at
+  none, so only that the call succeeds is asked again. Indexing or comparing the answer, or a
+  field outside those, counts as all of them;
+* a directory's listing (scandir, listdir): its names (and each entry's type, for scandir)
+  and a stat of it taken before it is listed. When that stat answers the same, so does the
+  listing (POSIX: adding, removing or renaming an entry updates the directory's mtime); when
+  it does not, the directory is listed again and its names compared: a file rewritten by a
+  rename beside what was listed (a shell's history in `~`) changes nothing that was read.
+  `DirEntry.stat()` and a link entry's `is_dir()`/`is_file()` (which follow it) log a stat;
 * readlink: the target text;
 * open for reading: the fstat of what was opened, as a stat (an lstat with O_NOFOLLOW);
 * access: the answer; an environment variable: its value or absence (iterating the
@@ -21,9 +26,11 @@ What is logged, and how it is checked again (`changed`):
 
 A recording is `tainted` (not to be kept) when anything writes (open for writing, mkdir,
 rename, unlink, ...), spawns a process, uses a directory descriptor, looks up the user
-database, reads a kernel pseudo-file, sees two different answers to one question, or looks at a file changed less than
-`RACY_NS` before the recording started: a change within the filesystem's timestamp granularity
-could leave the same mtime and ctime (the rule git calls "racily clean").
+database, reads a kernel pseudo-file, sees two different answers to one question (in a field
+it looked at), or relies on the times of a file changed less than `RACY_NS` before the
+recording started: a change within the filesystem's timestamp granularity could leave the same
+mtime and ctime (the rule git calls "racily clean"). A listing whose directory changed that
+recently is asked again by listing it, never by its stat.
 
 Only one recording at a time, from the main thread of a CLI command: the wrappers are
 process-wide while it lasts (the TUI never records).
@@ -39,7 +46,7 @@ import stat
 import subprocess
 import time
 from collections.abc import Callable, Iterator, MutableMapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from venvtui.core.base.safe_io import pseudo_devices
 
@@ -49,9 +56,27 @@ if TYPE_CHECKING:
     from typing import Any
 
 # A question: (kind, path or variable name). Its answer: a stat signature (tuple of ints), a
-# link's target, a variable's value, access()'s answer, an errno when the call failed, or None
-# (an absent variable).
+# listing (its directory's signature, or None, and the digest of its names, or None), a link's
+# target, a variable's value, access()'s answer, an errno when the call failed, or None (an
+# absent variable).
 Question = tuple[str, str]
+
+# The fields of a stat signature (`_sig`'s positions, one bit each) a caller looked at.
+_FIELDS = {
+    "st_mode": 1,
+    "st_dev": 2,
+    "st_ino": 4,
+    "st_uid": 8,
+    "st_gid": 16,
+    "st_size": 32,
+    "st_mtime": 64,
+    "st_mtime_ns": 64,
+    "st_ctime": 128,
+    "st_ctime_ns": 128,
+}
+ALL = 0xFF
+_MODE, _IDENTITY, _TIMES = 1, 2 | 4, 64 | 128
+_LISTINGS = ("list", "names")  # scandir: names and entry types; listdir: names
 
 RACY_NS = 2_000_000_000  # 2 s: FAT/HFS+ keep 1-2 s timestamps; Linux's coarse clock ~4 ms
 
@@ -139,13 +164,16 @@ def ask(kind: str, key: str) -> object:
 
 
 class Log:
-    """The questions asked while recording, each with its first answer."""
+    """The questions asked while recording, each with its first answer, and the fields of each
+    stat answer that were looked at."""
 
-    __slots__ = ("answers", "pseudo", "real", "started_ns", "taint")
+    __slots__ = ("answers", "pseudo", "real", "started_ns", "taint", "used", "varied")
 
     def __init__(self, real: dict[str, Callable[..., Any]] | None = None) -> None:
         self.real = real or {}  # the functions wrapped while recording
         self.answers: dict[Question, object] = {}
+        self.used: dict[Question, int] = {}  # per stat question: the `_FIELDS` looked at
+        self.varied: dict[Question, int] = {}  # per stat question: fields that answered twice
         self.taint: str | None = None  # why this recording may not be kept
         self.started_ns = time.time_ns()
         self.pseudo = pseudo_devices()  # before any wrapper is in place
@@ -154,57 +182,122 @@ class Log:
         if self.taint is None:
             self.taint = why
 
-    def add(self, kind: str, key: str, answer: object) -> None:
+    def add(self, kind: str, key: str, answer: object, fields: int = ALL) -> None:
+        """Log `answer`; for a stat signature, `fields` are those the caller looks at (more may
+        be added while its `_Stat` is read)."""
         q = (kind, key)
-        if q in self.answers:
-            if self.answers[q] != answer:
-                self.spoil(f"{kind} {key} changed while it was read")
+        if fields:
+            self.used[q] = self.used.get(q, 0) | fields
+        if q not in self.answers:
+            self.answers[q] = answer
+            if isinstance(answer, tuple) and answer[1] in self.pseudo:
+                self.spoil(f"{key} is a kernel pseudo-file")
             return
-        self.answers[q] = answer
-        if self.recent(answer):
-            self.spoil(f"{key} changed moments ago")
-        elif isinstance(answer, tuple) and answer[1] in self.pseudo:
+        first = self.answers[q]
+        if first == answer:
+            return
+        if _is_sig(first) and _is_sig(answer):
+            self.varied[q] = self.varied.get(q, 0) | _differing(first, answer)  # type: ignore[arg-type]
+        else:
+            self.spoil(f"{kind} {key} changed while it was read")
+
+    def listed(self, kind: str, key: str, sig: tuple[int, ...], digest: str | None) -> None:
+        """Log a listing of directory `key`: its stat `sig` taken before it was listed, and the
+        digest of what it listed (None until the caller has read it all)."""
+        q = (kind, key)
+        first = self.answers.get(q)
+        if sig[1] in self.pseudo:
             self.spoil(f"{key} is a kernel pseudo-file")
+        if not isinstance(first, tuple):
+            self.answers[q] = (sig, digest)
+            return
+        first_sig, first_digest = first
+        names_differ = None not in (digest, first_digest) and digest != first_digest
+        if names_differ or (first_sig != sig and None in (digest, first_digest)):
+            self.spoil(f"listing {key} changed while it was read")
+        else:  # two stats of one listing: only its names can tell
+            self.answers[q] = (first_sig if first_sig == sig else None, first_digest or digest)
+
+    def finish(self) -> None:
+        """At the end of the recording: a field looked at that answered twice differently, a
+        file read (or a signature compared whole) that changed moments before, or a listing of a
+        directory that did and was not read to its end, spoils it. A listing whose directory
+        changed moments before is asked again by listing it (its stat is dropped)."""
+        for q, answer in self.answers.items():
+            kind = q[0]
+            if kind in _LISTINGS and isinstance(answer, tuple):
+                sig: object
+                digest: object
+                sig, digest = answer
+                if sig is not None and self.recent(sig):
+                    if digest is None:
+                        self.spoil(f"{q[1]} changed moments ago")
+                    self.answers[q] = (None, digest)
+                continue
+            used = self.used.get(q, 0)
+            if self.varied.get(q, 0) & used:
+                self.spoil(f"{kind} {q[1]} changed while it was read")
+            elif used == ALL and self.recent(answer):
+                self.spoil(f"{q[1]} changed moments ago")
 
     def recent(self, answer: object) -> bool:
         """Whether `answer` is a signature whose mtime or ctime is less than `RACY_NS` before
         the recording began, or later."""
-        return (
-            isinstance(answer, tuple)
-            and len(answer) == 8
-            and max(answer[6], answer[7]) >= self.started_ns - RACY_NS
-        )
+        return _is_sig(answer) and max(answer[6], answer[7]) >= self.started_ns - RACY_NS  # type: ignore[index]
 
-    def questions(self) -> dict[str, list[str]]:
+    def questions(self, *, merge: bool = True) -> dict[str, list[str]]:
         """The log as JSON-ready text: per kind, a flat list [key, answer, key, answer, ...]
-        in the order asked (flat lists of strings load and check fast)."""
+        in the order asked (flat lists of strings load and check fast). `merge`: with
+        `_fewer`'s merges."""
+        asked = {q: (a, self.used.get(q, 0)) for q, a in self.answers.items()}
         out: dict[str, list[str]] = {}
-        for (kind, key), answer in _fewer(self.answers).items():
-            out.setdefault(kind, []).extend((key, as_text(answer)))
+        for (kind, key), (answer, fields) in (_fewer(asked) if merge else asked).items():
+            text = _listing_text(answer) if kind in _LISTINGS else as_text(answer, fields)
+            out.setdefault(kind, []).extend((key, text))
         return out
 
 
-def _fewer(answers: dict[Question, object]) -> dict[Question, object]:
-    """The same log with fewer questions, where one answers for another. For a path whose
-    lstat says it is not a link, stat reaches the same inode: the lstat answers for it. For a
-    link, lstat answers for readlink: a link's target is never changed in place, and a new
-    link is a new inode or, reusing the number, has a new ctime (see `RACY_NS`)."""
-    fewer = dict(answers)
-    for (kind, key), answer in answers.items():
-        if kind != "lstat" or not isinstance(answer, tuple):
+def _is_sig(answer: object) -> bool:
+    return isinstance(answer, tuple) and len(answer) == 8
+
+
+def _differing(a: tuple[int, ...], b: tuple[int, ...]) -> int:
+    """The `_FIELDS` bits where signatures `a` and `b` differ."""
+    return sum(1 << i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y)
+
+
+Asked = dict[Question, tuple[object, int]]
+
+
+def _fewer(asked: Asked) -> Asked:
+    """The same questions (answer, fields looked at) with fewer of them, where one answers for
+    another. For a path whose lstat says it is not a link, stat reaches the same inode: the
+    lstat answers for it (with the fields of both, and the type, which tells a link). For a link
+    whose lstat's inode and times are looked at, lstat answers for readlink: a link's target is
+    never changed in place, and a new link is a new inode or, reusing the number, has a new
+    ctime (see `RACY_NS`)."""
+    fewer = dict(asked)
+    for (kind, key), (answer, fields) in asked.items():
+        if kind != "lstat" or not _is_sig(answer):
             continue
-        if stat.S_ISLNK(answer[0]):
-            fewer.pop(("readlink", key), None)
-        elif fewer.get(("stat", key)) == answer:
+        if stat.S_ISLNK(answer[0]):  # type: ignore[index]
+            if fields & (_IDENTITY | _TIMES) == _IDENTITY | _TIMES:
+                fewer.pop(("readlink", key), None)
+            continue
+        other = fewer.get(("stat", key))
+        if other is not None and other[0] == answer:
             del fewer[("stat", key)]
+            fewer[(kind, key)] = (answer, fields | other[1] | _MODE)
     return fewer
 
 
-def as_text(answer: object) -> str:
-    """One answer as text: "1,2,3" a signature, "!2" an errno, "=..." a string, "T"/"F" a
-    yes/no, "-" an absent variable."""
+def as_text(answer: object, fields: int = ALL) -> str:
+    """One answer as text: "1,2,3" a signature ("*" for a field not looked at), "!2" an errno,
+    "=..." a string, "T"/"F" a yes/no, "-" an absent variable."""
     if isinstance(answer, tuple):
-        return ",".join(map(str, answer))
+        if fields == ALL:
+            return ",".join(map(str, answer))
+        return ",".join(str(v) if fields >> i & 1 else "*" for i, v in enumerate(answer))
     if isinstance(answer, bool):
         return "T" if answer else "F"
     if isinstance(answer, int):
@@ -214,13 +307,67 @@ def as_text(answer: object) -> str:
     return "-"
 
 
+def _listing_text(answer: object) -> str:
+    """A listing as text: "signature|digest", either part empty when it is not known."""
+    sig: object
+    digest: object
+    sig, digest = answer  # type: ignore[misc]
+    return f"{as_text(sig) if sig is not None else ''}|{digest or ''}"
+
+
+def _entry_type(entry: os.DirEntry[str]) -> str:
+    """What a listing says an entry is (its d_type; a stat where the filesystem gives none)."""
+    try:
+        if entry.is_symlink():
+            return "l"
+        if entry.is_dir(follow_symlinks=False):
+            return "d"
+        return "f" if entry.is_file(follow_symlinks=False) else "o"
+    except OSError:
+        return "?"
+
+
+def _digest(names: list[str]) -> str:
+    import hashlib  # only when a listing is logged or asked again
+
+    text = "\0".join(sorted(names)).encode("utf-8", "surrogateescape")
+    return hashlib.blake2b(text, digest_size=16).hexdigest()
+
+
+def _listing_now(kind: str, path: str) -> str | None:
+    """The digest of directory `path`'s listing now (as `kind` logs it), or None."""
+    try:
+        if kind == "names":
+            return _digest(os.listdir(path))
+        with os.scandir(path) as it:
+            return _digest([f"{e.name}/{_entry_type(e)}" for e in it])
+    except OSError:
+        return None
+
+
+def _same(kind: str, key: str, text: str) -> bool:
+    """Whether question (`kind`, `key`) answers now as `text` (`Log.questions()`'s form)."""
+    if kind in _LISTINGS:
+        sig, _, digest = text.partition("|")
+        if sig and as_text(ask("stat", key)) == sig:
+            return True  # POSIX: a change of its entries updates the directory's mtime
+        return bool(digest) and _listing_now(kind, key) == digest
+    now = as_text(ask(kind, key))
+    if now == text:
+        return True
+    if "*" not in text or not now[:1].isdigit():
+        return False
+    rec, cur = text.split(","), now.split(",")
+    return len(rec) == len(cur) and all(r in ("*", n) for r, n in zip(rec, cur, strict=True))
+
+
 def changed(questions: dict[str, list[str]]) -> str | None:
     """The first question (as `Log.questions()` lists them) whose answer is not the one logged,
     as "kind key"; None when every one answers the same."""
     for kind, pairs in questions.items():
         for i in range(0, len(pairs) - 1, 2):
             key = pairs[i]
-            if as_text(ask(kind, key)) != pairs[i + 1]:
+            if not _same(kind, key, pairs[i + 1]):
                 return f"{kind} {key}"
     return None
 
@@ -247,6 +394,7 @@ class _Entry:
         return self.path
 
     def inode(self) -> int:
+        self._log.spoil("a listed inode number")  # not part of what a listing logs
         return self._e.inode()
 
     def is_symlink(self) -> bool:
@@ -255,20 +403,22 @@ class _Entry:
     def is_junction(self) -> bool:
         return False
 
-    def _follows(self, follow_symlinks: bool) -> bool:
-        return follow_symlinks and self._e.is_symlink()
+    def _followed(self, follow_symlinks: bool) -> None:
+        """Log the stat a link entry's is_dir()/is_file() make (its type is what they tell; a
+        dangling link answers False, not an error)."""
+        if follow_symlinks and self._e.is_symlink():
+            with suppress(OSError):
+                _stat_of(self._log, self.path, True).st_mode  # noqa: B018
 
     def is_dir(self, *, follow_symlinks: bool = True) -> bool:
-        if self._follows(follow_symlinks):
-            _stat_of(self._log, self.path, True)
+        self._followed(follow_symlinks)
         return self._e.is_dir(follow_symlinks=follow_symlinks)
 
     def is_file(self, *, follow_symlinks: bool = True) -> bool:
-        if self._follows(follow_symlinks):
-            _stat_of(self._log, self.path, True)
+        self._followed(follow_symlinks)
         return self._e.is_file(follow_symlinks=follow_symlinks)
 
-    def stat(self, *, follow_symlinks: bool = True) -> os.stat_result:
+    def stat(self, *, follow_symlinks: bool = True) -> Any:
         return _stat_of(self._log, self.path, follow_symlinks)
 
     def __repr__(self) -> str:
@@ -278,13 +428,59 @@ class _Entry:
 _WRAPPED = ("stat", "lstat", "scandir", "listdir", "readlink", "access", "open")
 
 
-def _stat_of(log: Log, path: str, follow: bool) -> os.stat_result:
-    stat_fn = log.real["stat"]
+class _Stat:
+    """A stat answer that notes which of its fields the caller looks at (see `_FIELDS`); any
+    other use of it (indexing, comparing, another field) counts as all of them."""
+
+    __slots__ = ("_fields", "_q", "_st")
+
+    def __init__(self, st: os.stat_result, fields: dict[Question, int], q: Question) -> None:
+        self._st, self._fields, self._q = st, fields, q
+
+    def _use(self, bits: int) -> None:
+        self._fields[self._q] = self._fields.get(self._q, 0) | bits
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._st, name)
+        self._use(_FIELDS.get(name, ALL))
+        return value
+
+    def whole(self) -> os.stat_result:
+        self._use(ALL)
+        return self._st
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.whole()[index]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.whole())
+
+    def __len__(self) -> int:
+        return len(self.whole())
+
+    def __eq__(self, other: object) -> bool:
+        return self.whole() == (other.whole() if isinstance(other, _Stat) else other)
+
+    def __hash__(self) -> int:
+        return hash(self.whole())
+
+    def __reduce__(self) -> Any:
+        return self.whole().__reduce__()
+
+    def __repr__(self) -> str:
+        return repr(self.whole())
+
+
+def _stat_of(log: Log, path: str, follow: bool) -> Any:
+    """stat (lstat unless `follow`) of `path`, logged; a `_Stat` notes the fields read."""
     kind = "stat" if follow else "lstat"
-    st: os.stat_result = _logged(
-        log, kind, path, lambda: stat_fn(path, follow_symlinks=follow), _sig
-    )
-    return st
+    try:
+        st = log.real["stat"](path, follow_symlinks=follow)
+    except OSError as exc:
+        log.add(kind, path, _errno(exc))
+        raise
+    log.add(kind, path, _sig(st), 0)
+    return _Stat(st, log.used, (kind, path))
 
 
 def _logged(
@@ -349,34 +545,51 @@ def _wrappers(log: Log) -> dict[str, Callable[..., Any]]:
     def w_lstat(path: Any, *, dir_fd: int | None = None) -> Any:
         return w_stat(path, dir_fd=dir_fd, follow_symlinks=False)
 
-    def listing(path: Any, call: Callable[[Any], Any]) -> Any:
-        p = _path(path)
-        if p is None:
-            log.spoil("a listing by descriptor")
-            return call(path)
+    def before_listing(p: str) -> object:
+        """The directory's stat signature (its errno) taken before it is listed."""
         try:
-            answer: object = _sig(real["stat"](p))
+            return _sig(real["stat"](p))
         except OSError as exc:
-            answer = _errno(exc)
-        log.add("stat", p, answer)
-        try:
-            return call(path)
-        except OSError as exc:
-            if not _explains(answer, exc):
-                log.spoil(f"listing {p} failed, but not as stat says it would")
-            raise
+            return _errno(exc)
+
+    def failed(p: str, answer: object, exc: OSError) -> None:
+        log.add("stat", p, answer)  # the failure, as the directory's stat explains it
+        if not _explains(answer, exc):
+            log.spoil(f"listing {p} failed, but not as stat says it would")
 
     def w_scandir(path: Any = ".") -> Any:
-        it = listing(path, real["scandir"])
-        if isinstance(path, int):
+        p = _path(path)
+        if p is None or isinstance(os.fspath(path), bytes):
+            log.spoil("a listing by descriptor or bytes path")
+            return real["scandir"](path)
+        sig = before_listing(p)
+        try:
+            it = real["scandir"](path)
+        except OSError as exc:
+            failed(p, sig, exc)
+            raise
+        if not isinstance(sig, tuple):
+            log.spoil(f"{p} was listed, but stat could not see it")
             return it
-        if isinstance(os.fspath(path), bytes):
-            log.spoil("a listing by bytes path")
-            return it
-        return _Entries(it, log)
+        log.listed("list", p, sig, None)
+        return _Entries(it, log, p, sig)
 
     def w_listdir(path: Any = ".") -> Any:
-        return listing(path, real["listdir"])
+        p = _path(path)
+        if p is None or isinstance(os.fspath(path), bytes):
+            log.spoil("a listing by descriptor or bytes path")
+            return real["listdir"](path)
+        sig = before_listing(p)
+        try:
+            names = real["listdir"](path)
+        except OSError as exc:
+            failed(p, sig, exc)
+            raise
+        if isinstance(sig, tuple):
+            log.listed("names", p, sig, _digest(names))
+        else:
+            log.spoil(f"{p} was listed, but stat could not see it")
+        return names
 
     def w_readlink(path: Any, *, dir_fd: int | None = None) -> Any:
         p = _path(path)
@@ -437,18 +650,29 @@ def _wrappers(log: Log) -> dict[str, Callable[..., Any]]:
 
 
 class _Entries:
-    """scandir()'s iterator, yielding logging entries."""
+    """scandir()'s iterator, yielding logging entries; read to its end, it logs the digest of
+    the names and types it listed."""
 
-    __slots__ = ("_it", "_log")
+    __slots__ = ("_it", "_log", "_names", "_path", "_sig")
 
-    def __init__(self, it: Any, log: Log) -> None:
-        self._it, self._log = it, log
+    def __init__(self, it: Any, log: Log, path: str, sig: tuple[int, ...]) -> None:
+        self._it, self._log, self._path, self._sig = it, log, path, sig
+        self._names: list[str] | None = []
 
     def __iter__(self) -> Iterator[_Entry]:
         return self
 
     def __next__(self) -> _Entry:
-        return _Entry(next(self._it), self._log)
+        try:
+            entry = next(self._it)
+        except StopIteration:
+            if self._names is not None:
+                self._log.listed("list", self._path, self._sig, _digest(self._names))
+                self._names = None
+            raise
+        if self._names is not None:
+            self._names.append(f"{entry.name}/{_entry_type(entry)}")
+        return _Entry(entry, self._log)
 
     def __enter__(self) -> _Entries:
         return self
@@ -587,6 +811,7 @@ def recording() -> Iterator[Log]:
         subprocess.Popen._execute_child = spawn  # type: ignore[attr-defined]
         yield log
     finally:
+        log.finish()
         for name, fn in real.items():
             if name == "<open>":
                 builtins.open = fn
