@@ -147,11 +147,17 @@ CASES: dict[str, Case] = {
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_a_change_to_what_was_read_is_seen(name: str, quiet_path: Path) -> None:
-    """(Below `quiet_path`: realpath asks every directory above the tree.)"""
+@pytest.mark.parametrize("fresh", [True, False], ids=["fresh", "older"])
+def test_a_change_to_what_was_read_is_seen(
+    name: str, fresh: bool, quiet_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """(Below `quiet_path`: realpath asks every directory above the tree.) `fresh`: as in
+    `test_what_was_learnt_changing_is_seen_merged_or_not`."""
     tmp_path = quiet_path
     read, change = CASES[name]
     root = tree(tmp_path / "t")
+    if not fresh:
+        monkeypatch.setattr(readlog, "RACY_NS", -(10**12))
     with recording() as log:
         before = read(root)
     assert log.answers, "nothing was logged"
@@ -402,23 +408,30 @@ def _ask(kind: str, path: Path) -> object:
 @given(
     asked=st.lists(st.tuples(st.sampled_from(KINDS), st.sampled_from(PATHS)), max_size=12),
     mutation=st.integers(0, len(MUTATIONS) - 1),
+    fresh=st.booleans(),
 )
-@example(asked=[("stat", "l"), ("lstat", "l")], mutation=0)
-@example(asked=[("lstat", "dl"), ("listdir", "dl")], mutation=5)
-@example(asked=[("lstat", "other"), ("stat", "other"), ("listdir", "other")], mutation=7)
-@example(asked=[("lstat-whole", "l"), ("readlink", "l")], mutation=3)
-@example(asked=[("stat", "d/f"), ("lstat", "d/f")], mutation=10)
-@example(asked=[("lstat", "d/f"), ("stat", "d/f")], mutation=1)
-@example(asked=[("stat-times", "d/f"), ("lstat", "d/f")], mutation=0)
-@example(asked=[("size", "d/f"), ("lexists", "d/f")], mutation=11)
+@example(asked=[("stat", "l"), ("lstat", "l")], mutation=0, fresh=False)
+@example(asked=[("lstat", "dl"), ("listdir", "dl")], mutation=5, fresh=False)
+@example(
+    asked=[("lstat", "other"), ("stat", "other"), ("listdir", "other")], mutation=7, fresh=False
+)
+@example(asked=[("lstat-whole", "l"), ("readlink", "l")], mutation=3, fresh=False)
+@example(asked=[("stat", "d/f"), ("lstat", "d/f")], mutation=10, fresh=False)
+@example(asked=[("lstat", "d/f"), ("stat", "d/f")], mutation=1, fresh=False)
+@example(asked=[("stat-times", "d/f"), ("lstat", "d/f")], mutation=0, fresh=False)
+@example(asked=[("size", "d/f"), ("lexists", "d/f")], mutation=11, fresh=False)
+@example(asked=[("stat-times", "d"), ("scandir", "d")], mutation=10, fresh=False)
 def test_what_was_learnt_changing_is_seen_merged_or_not(
-    asked: list[tuple[str, str]], mutation: int
+    asked: list[tuple[str, str]], mutation: int, fresh: bool
 ) -> None:
     """Whenever a mutation changes what some question told its caller, the log sees a change,
     and the merged log sees every change the full one does (it may see more: a merged lstat
-    also looks at the type)."""
-    with tempfile.TemporaryDirectory() as tmp:
+    also looks at the type). `fresh`: the tree counts as changed moments before the recording
+    (listings are asked again by listing them, links by readlink); else as older, which
+    `tick_past` makes true of every change after it."""
+    with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as mp:
         root = tree(Path(tmp) / "t")
+        mp.setattr(readlog, "RACY_NS", readlog.RACY_NS if fresh else -(10**12))
         with recording() as log:
             before = [_ask(kind, root / rel) for kind, rel in asked]
         tick_past(Path(tmp) / "clock")

@@ -47,6 +47,7 @@ import subprocess
 import time
 from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import contextmanager, suppress
+from operator import attrgetter
 
 from venvtui.core.base.safe_io import pseudo_devices
 
@@ -247,12 +248,21 @@ class Log:
 
     def questions(self, *, merge: bool = True) -> dict[str, list[str]]:
         """The log as JSON-ready text: per kind, a flat list [key, answer, key, answer, ...]
-        in the order asked (flat lists of strings load and check fast). `merge`: with
-        `_fewer`'s merges."""
+        in the order asked (flat lists of strings load and check fast). A stat question whose
+        caller looked at some fields only is of kind "stat/<fields>" and its answer lists
+        those. `merge`: with `_fewer`'s merges."""
         asked = {q: (a, self.used.get(q, 0)) for q, a in self.answers.items()}
         out: dict[str, list[str]] = {}
-        for (kind, key), (answer, fields) in (_fewer(asked) if merge else asked).items():
-            text = _listing_text(answer) if kind in _LISTINGS else as_text(answer, fields)
+        for (kind, key), (answer, fields) in (
+            _fewer(asked, self.recent) if merge else asked
+        ).items():
+            if kind in _LISTINGS:
+                text = _listing_text(answer)
+            elif _is_sig(answer) and fields != ALL:
+                kind = f"{kind}/{fields}"
+                text = _fields_text(answer, _positions(fields))  # type: ignore[arg-type]
+            else:
+                text = as_text(answer)
             out.setdefault(kind, []).extend((key, text))
         return out
 
@@ -269,35 +279,44 @@ def _differing(a: tuple[int, ...], b: tuple[int, ...]) -> int:
 Asked = dict[Question, tuple[object, int]]
 
 
-def _fewer(asked: Asked) -> Asked:
+def _fewer(asked: Asked, recent: Callable[[object], bool]) -> Asked:
     """The same questions (answer, fields looked at) with fewer of them, where one answers for
     another. For a path whose lstat says it is not a link, stat reaches the same inode: the
-    lstat answers for it (with the fields of both, and the type, which tells a link). For a link
-    whose lstat's inode and times are looked at, lstat answers for readlink: a link's target is
-    never changed in place, and a new link is a new inode or, reusing the number, has a new
-    ctime (see `RACY_NS`)."""
+    lstat answers for it (with the fields of both, and the type, which tells a link). For a
+    link, its lstat's inode and ctime answer for readlink: a link's target is never changed in
+    place, and a new link is a new inode or, reusing the number, has a new ctime (unless it
+    changed moments before: see `RACY_NS`)."""
     fewer = dict(asked)
     for (kind, key), (answer, fields) in asked.items():
         if kind != "lstat" or not _is_sig(answer):
             continue
         if stat.S_ISLNK(answer[0]):  # type: ignore[index]
-            if fields & (_IDENTITY | _TIMES) == _IDENTITY | _TIMES:
-                fewer.pop(("readlink", key), None)
+            if ("readlink", key) in fewer and not recent(answer):
+                del fewer[("readlink", key)]
+                fewer[(kind, key)] = (answer, fields | _MODE | _IDENTITY | _TIMES)
             continue
         other = fewer.get(("stat", key))
         if other is not None and other[0] == answer:
             del fewer[("stat", key)]
             fewer[(kind, key)] = (answer, fields | other[1] | _MODE)
+    for kind in _LISTINGS:
+        for (k, key), (answer, _) in asked.items():
+            if k != kind or not isinstance(answer, tuple) or answer[0] is None:
+                continue
+            # a listed directory whose stat is asked too: its whole signature answers for
+            # both (its names are then not listed again: any change of it is a change)
+            other = fewer.get(("stat", key))
+            if other is not None and other[0] == answer[0]:
+                del fewer[("stat", key)]
+                fewer[(kind, key)] = ((answer[0], None), ALL)
     return fewer
 
 
-def as_text(answer: object, fields: int = ALL) -> str:
-    """One answer as text: "1,2,3" a signature ("*" for a field not looked at), "!2" an errno,
-    "=..." a string, "T"/"F" a yes/no, "-" an absent variable."""
+def as_text(answer: object) -> str:
+    """One answer as text: "1,2,3" a signature, "!2" an errno, "=..." a string, "T"/"F" a
+    yes/no, "-" an absent variable."""
     if isinstance(answer, tuple):
-        if fields == ALL:
-            return ",".join(map(str, answer))
-        return ",".join(str(v) if fields >> i & 1 else "*" for i, v in enumerate(answer))
+        return ",".join(map(str, answer))
     if isinstance(answer, bool):
         return "T" if answer else "F"
     if isinstance(answer, int):
@@ -305,6 +324,15 @@ def as_text(answer: object, fields: int = ALL) -> str:
     if isinstance(answer, str):
         return f"={answer}"
     return "-"
+
+
+def _positions(fields: int) -> tuple[int, ...]:
+    return tuple(i for i in range(8) if fields >> i & 1)
+
+
+def _fields_text(sig: tuple[int, ...], positions: tuple[int, ...]) -> str:
+    """The fields at `positions` of signature `sig` as text ("" when none: it exists)."""
+    return ",".join([str(sig[i]) for i in positions])
 
 
 def _listing_text(answer: object) -> str:
@@ -345,29 +373,78 @@ def _listing_now(kind: str, path: str) -> str | None:
         return None
 
 
-def _same(kind: str, key: str, text: str) -> bool:
-    """Whether question (`kind`, `key`) answers now as `text` (`Log.questions()`'s form)."""
-    if kind in _LISTINGS:
-        sig, _, digest = text.partition("|")
-        if sig and as_text(ask("stat", key)) == sig:
-            return True  # POSIX: a change of its entries updates the directory's mtime
-        return bool(digest) and _listing_now(kind, key) == digest
-    now = as_text(ask(kind, key))
-    if now == text:
-        return True
-    if "*" not in text or not now[:1].isdigit():
-        return False
-    rec, cur = text.split(","), now.split(",")
-    return len(rec) == len(cur) and all(r in ("*", n) for r, n in zip(rec, cur, strict=True))
+_SIG_NAMES = (
+    "st_mode",
+    "st_dev",
+    "st_ino",
+    "st_uid",
+    "st_gid",
+    "st_size",
+    "st_mtime_ns",
+    "st_ctime_ns",
+)
 
 
 def changed(questions: dict[str, list[str]]) -> str | None:
     """The first question (as `Log.questions()` lists them) whose answer is not the one logged,
     as "kind key"; None when every one answers the same."""
+    stats: dict[str, os.stat_result | str] = {}  # one stat per path: listings and stat share it
+
+    def stat_of(key: str) -> os.stat_result | str:
+        found = stats.get(key)
+        if found is None:
+            try:
+                found = os.stat(key)
+            except OSError as exc:
+                found = f"!{_errno(exc)}"
+            except (ValueError, OverflowError):
+                found = "!-1"
+            stats[key] = found
+        return found
+
+    def teller(base: str, fields: str) -> Callable[[str], str]:
+        """The answer to a question of kind `base` now, as text (`as_text`, or the fields)."""
+        if base not in ("stat", "lstat"):
+            return lambda key: as_text(ask(base, key))
+        names = [_SIG_NAMES[i] for i in _positions(int(fields))] if fields else [*_SIG_NAMES]
+        get = attrgetter(*names) if names else None
+
+        def tell(key: str) -> str:
+            if base == "stat":
+                st = stat_of(key)
+            else:
+                try:
+                    st = os.lstat(key)
+                except OSError as exc:
+                    return f"!{_errno(exc)}"
+                except (ValueError, OverflowError):
+                    return "!-1"
+            if isinstance(st, str):
+                return st
+            if get is None:
+                return ""
+            value = get(st)
+            return ",".join(map(str, value)) if len(names) > 1 else str(value)
+
+        return tell
+
+    full = teller("stat", "")
     for kind, pairs in questions.items():
-        for i in range(0, len(pairs) - 1, 2):
-            key = pairs[i]
-            if not _same(kind, key, pairs[i + 1]):
+        keys, texts = pairs[0::2], pairs[1::2]
+        base, _, fields = kind.partition("/")
+        if base in _LISTINGS:
+            for key, text in zip(keys, texts, strict=False):
+                sig, _, digest = text.partition("|")
+                if sig and full(key) == sig:
+                    continue  # POSIX: a change of its entries updates the directory's mtime
+                if not digest or _listing_now(base, key) != digest:
+                    return f"{kind} {key}"
+            continue
+        if fields and not fields.isdigit():
+            return kind  # not a kind `Log.questions()` writes
+        tell = teller(base, fields)
+        for key, text in zip(keys, texts, strict=False):
+            if tell(key) != text:
                 return f"{kind} {key}"
     return None
 
