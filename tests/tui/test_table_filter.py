@@ -9,7 +9,9 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from rich.segment import Segment
 from rich.text import Text
+from textual.geometry import Region
 from textual.screen import Screen
 from textual.widgets import DataTable, Input
 
@@ -144,6 +146,52 @@ async def test_sorting_keeps_the_cursor_on_the_same_env_and_shows_what_a_rebuild
             await pilot.pause()
             assert table.selected_key == chosen
             assert (shown(table), cells_of(table)) == made_again(table)
+        assert app.main.selection == ("environment", chosen)
+
+
+def screen_lines(table: RecordTable[Any]) -> list[list[Segment]]:
+    """The table's lines on screen, as the next frame would draw them."""
+    table._line_cache.clear()
+    table._row_render_cache.clear()
+    table._cell_render_cache.clear()
+    return [list(strip) for strip in table.render_lines(Region(0, 0, *table.size))]
+
+
+async def test_header_clicks_sort_stably_reverse_and_keep_the_cursor_on_its_env() -> None:
+    """Clicks on the Health header (worst first, then reversed) and on Python's: the rows in
+    stable order, the cursor on the env it was on, the screen as a table made again shows."""
+    app = VenvtuiApp(ThousandsOfEnvs(), cursor_blink=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        table = app.main.env_table
+        scanned = list(table.records)
+        assert shown(table) == scanned
+        starts, x = {}, 0
+        for column in table.ordered_columns:
+            starts[column.key.value], x = x + 1, x + column.get_render_width(table)
+        await pilot.click(f"#{table.id}", offset=(starts["path"] + 2, 3))  # a row: focus
+        await pilot.press(*["down"] * 41)  # an "ok" env, below the first screenful
+        await settle(pilot)
+        chosen = table.selected_key
+        assert chosen is not None and table.scroll_y > 0
+        broken = [k for i, k in enumerate(scanned) if i % 7 == 0]  # ThousandsOfEnvs' health
+        ok = [k for i, k in enumerate(scanned) if i % 7]
+        by_version = [k for minor in range(4) for k in scanned[minor::4]]  # 3.10 ... 3.13
+        clicks = [("health", broken + ok), ("health", ok + broken), ("version", by_version)]
+        for column, expected in clicks:
+            await pilot.click(f"#{table.id}", offset=(starts[column], 0))
+            await settle(pilot)
+            assert shown(table) == expected, column
+            assert table.selected_key == chosen
+            assert table.cursor_row == expected.index(chosen)
+            assert table.scroll_y <= table.cursor_row < table.scroll_y + table.size.height - 1
+            drawn = screen_lines(table)
+            table.rebuild()  # the rows made again in the same order
+            await pilot.pause()
+            assert (shown(table), table.cursor_row) == (expected, expected.index(chosen))
+            assert screen_lines(table) == drawn, column
+        assert table.sort_column == "version" and not table.sort_reverse
+        assert "Python ▲" in str(table.columns[table.columns_key("version")].label)
         assert app.main.selection == ("environment", chosen)
 
 

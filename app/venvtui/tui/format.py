@@ -8,6 +8,7 @@ form of it for a terminal UI; the badges below are that display form, defined on
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Mapping
@@ -187,8 +188,10 @@ def age(mtime: float | None, now: float) -> str:
     return f"{days // 365}y"
 
 
+@functools.lru_cache(maxsize=1024)
 def version_key(version: str) -> tuple[int, ...]:
-    """Sort key for "3.12.1", "3.13.0rc2", "?" (unknown sorts last ascending)."""
+    """Sort key for "3.12.1", "3.13.0rc2", "?" (unknown sorts last ascending). Cached: a sort
+    by version asks it for every row, and rows share a few versions."""
     parts: list[int] = []
     for piece in version.replace("-", ".").split("."):
         digits = "".join(ch for ch in piece if ch.isdigit())
