@@ -283,7 +283,8 @@ def test_bash_completion_completes_commands_and_options(
     assert code == 0
     assert _complete_bash(script, ["venvtui", "do"]) == ["doctor"]
     assert "remove" in _complete_bash(script, ["venvtui", "whatif", ""])
-    assert _complete_bash(script, ["venvtui", "doctor", "--no-c"]) == ["--no-confirm"]
+    assert _complete_bash(script, ["venvtui", "doctor", "--no-c"]) == ["--no-cache", "--no-confirm"]
+    assert _complete_bash(script, ["venvtui", "envs", "--no-"]) == ["--no-cache"]
     assert set(_complete_bash(script, ["venvtui", "completion", ""])) >= {"bash", "zsh", "fish"}
 
 

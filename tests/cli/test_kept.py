@@ -254,14 +254,22 @@ def test_a_run_that_starts_processes_is_not_kept(
     assert not answers_dir().exists() or not list(answers_dir().iterdir())
 
 
+@pytest.mark.parametrize("where", ["before the command", "after it"])
 def test_no_cache_neither_reads_nor_keeps(
-    world: Path, capsys: pytest.CaptureFixture[str], computed: list[str]
+    where: str, world: Path, capsys: pytest.CaptureFixture[str], computed: list[str]
 ) -> None:
-    run(capsys, "--no-cache", "envs", "--json", str(world))
+    def no_cache(*argv: str) -> tuple[int, str, str]:
+        if where == "before the command":
+            return run(capsys, "--no-cache", *argv)
+        return run(capsys, argv[0], "--no-cache", *argv[1:])
+
+    no_cache("envs", "--json", str(world))
     assert not answers_dir().exists()
     run(capsys, "envs", "--json", str(world))
-    run(capsys, "--no-cache", "envs", "--json", str(world))
-    assert len(computed) == 3
+    no_cache("envs", "--json", str(world))
+    no_cache("doctor", "--no-confirm", "--json", str(world))
+    assert len(computed) == 4
+    assert len(list(answers_dir().iterdir())) == 1  # the one run without --no-cache
 
 
 def test_files_changed_moments_before_are_not_kept(

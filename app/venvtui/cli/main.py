@@ -98,14 +98,14 @@ def build_parser(argv: Sequence[str] | None = None) -> Parser:
         ),
     )
     parser.add_argument("--version", action="version", version=f"venvtui {__version__}")
-    parser.add_argument(
-        "--no-cache",
-        action="store_true",
-        help="do not read or write venvtui's caches (interpreter probes, kept answers)",
-    )
+    _no_cache(parser, default=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for name in _modules_for(argv) if argv is not None else COMMAND_MODULES:
         importlib.import_module(name).register(sub)
+    for command in _every_subparser(parser):
+        # after the command too (`venvtui envs --no-cache`); SUPPRESS: a command that is not
+        # given it keeps what was given before it
+        _no_cache(command, default=argparse.SUPPRESS)
     h = sub.add_parser(
         "help",
         help="show help for venvtui or one command",
@@ -114,6 +114,25 @@ def build_parser(argv: Sequence[str] | None = None) -> Parser:
     h.add_argument("topic", nargs="*", metavar="COMMAND")
     h.set_defaults(func=lambda args: _help(args.topic))
     return parser
+
+
+def _no_cache(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        default=default,
+        help="do not read or write venvtui's caches (interpreter probes, kept answers)",
+    )
+
+
+def _every_subparser(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """Every command's parser below `parser`, sub-commands' included."""
+    found: list[argparse.ArgumentParser] = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in dict.fromkeys(action.choices.values()):
+                found += [child, *_every_subparser(child)]
+    return found
 
 
 def _help(topic: Sequence[str]) -> int:
