@@ -217,6 +217,56 @@ def test_after_a_change_the_answer_is_computed_again(
     assert after != before, "the change does not change the answer: the test proves nothing"
 
 
+def _history_rewritten(world: Path) -> None:
+    """What a shell does to its history file in `~`: write a new one, rename it over."""
+    (world / ".history.tmp").write_text("ls\ncd\n")
+    (world / ".history.tmp").rename(world / ".history")
+
+
+def _temporary_file(world: Path) -> None:
+    """An editor's swap file, made and removed (not in an env: its time is shown)."""
+    (world / ".swp").write_text("x")
+    (world / ".swp").unlink()
+
+
+def _site_packages_grew(world: Path) -> None:
+    """A pure-library install: files below site-packages, no new script in bin/."""
+    (site,) = (world / "one" / "lib").glob("python3.*/site-packages")
+    (site / "newlib").mkdir()
+    (site / "newlib" / "__init__.py").write_text("")
+
+
+UNCHANGES: dict[str, Callable[[Path], None]] = {
+    "a history file in the root rewritten by a rename": _history_rewritten,
+    "a file made and removed in the root": _temporary_file,
+    "a library installed into an env (no script)": _site_packages_grew,
+    "the root directory's times": lambda world: os.utime(world),
+}
+
+
+@pytest.mark.parametrize("change", sorted(UNCHANGES))
+@pytest.mark.parametrize("command", ["envs", "doctor"])
+def test_a_change_beside_what_was_read_prints_the_kept_answer(
+    change: str,
+    command: str,
+    world: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    computed: list[str],
+) -> None:
+    """What goes on beside the answer (the names listed stay, the fields looked at answer the
+    same) asks nothing again: the answer is printed from what was kept, and equals a fresh
+    one."""
+    argv = ("envs", "--json") if command == "envs" else ("doctor", "--no-confirm", "--json")
+    (world / ".history").write_text("ls\n")
+    before = run(capsys, *argv, str(world))
+    assert run_kept(capsys, computed, world, *argv, str(world)) == before
+    tick_past(tmp_path / "clock")
+    UNCHANGES[change](world)
+    assert run_kept(capsys, computed, world, *argv, str(world)) == before
+    assert run(capsys, "--no-cache", *argv, str(world)) == before
+
+
 def test_a_changed_environment_variable_computes_again(
     world: Path,
     capsys: pytest.CaptureFixture[str],

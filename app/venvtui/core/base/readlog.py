@@ -251,16 +251,21 @@ class Log:
         in the order asked (flat lists of strings load and check fast). A stat question whose
         caller looked at some fields only is of kind "stat/<fields>" and its answer lists
         those. `merge`: with `_fewer`'s merges."""
-        asked = {q: (a, self.used.get(q, 0)) for q, a in self.answers.items()}
+        used = self.used
+        asked = {q: (a, used.get(q, 0)) for q, a in self.answers.items()}
         out: dict[str, list[str]] = {}
+        positions: dict[int, tuple[int, ...]] = {}
         for (kind, key), (answer, fields) in (
             _fewer(asked, self.recent) if merge else asked
         ).items():
             if kind in _LISTINGS:
                 text = _listing_text(answer)
-            elif _is_sig(answer) and fields != ALL:
+            elif fields != ALL and _is_sig(answer):
                 kind = f"{kind}/{fields}"
-                text = _fields_text(answer, _positions(fields))  # type: ignore[arg-type]
+                at = positions.get(fields)
+                if at is None:
+                    at = positions[fields] = _positions(fields)
+                text = _fields_text(answer, at)  # type: ignore[arg-type]
             else:
                 text = as_text(answer)
             out.setdefault(kind, []).extend((key, text))
@@ -281,30 +286,29 @@ Asked = dict[Question, tuple[object, int]]
 
 def _fewer(asked: Asked, recent: Callable[[object], bool]) -> Asked:
     """The same questions (answer, fields looked at) with fewer of them, where one answers for
-    another. For a path whose lstat says it is not a link, stat reaches the same inode: the
-    lstat answers for it (with the fields of both, and the type, which tells a link). For a
-    link, its lstat's inode and ctime answer for readlink: a link's target is never changed in
-    place, and a new link is a new inode or, reusing the number, has a new ctime (unless it
-    changed moments before: see `RACY_NS`)."""
+    another:
+
+    - a path whose lstat says it is not a link: stat reaches the same inode, so the lstat
+      answers for it (with the fields of both, and the type, which tells a link);
+    - a link: its lstat's inode and ctime answer for readlink (a link's target is never changed
+      in place, and a new link is a new inode or, reusing the number, has a new ctime, unless
+      it changed moments before: see `RACY_NS`);
+    - a listed directory whose stat is asked too: its whole signature answers for both (its
+      names are then not listed again: any change of it is a change).
+    """
     fewer = dict(asked)
     for (kind, key), (answer, fields) in asked.items():
-        if kind != "lstat" or not _is_sig(answer):
-            continue
-        if stat.S_ISLNK(answer[0]):  # type: ignore[index]
-            if ("readlink", key) in fewer and not recent(answer):
-                del fewer[("readlink", key)]
-                fewer[(kind, key)] = (answer, fields | _MODE | _IDENTITY | _TIMES)
-            continue
-        other = fewer.get(("stat", key))
-        if other is not None and other[0] == answer:
-            del fewer[("stat", key)]
-            fewer[(kind, key)] = (answer, fields | other[1] | _MODE)
-    for kind in _LISTINGS:
-        for (k, key), (answer, _) in asked.items():
-            if k != kind or not isinstance(answer, tuple) or answer[0] is None:
+        if kind == "lstat" and _is_sig(answer):
+            if stat.S_ISLNK(answer[0]):  # type: ignore[index]
+                if ("readlink", key) in fewer and not recent(answer):
+                    del fewer[("readlink", key)]
+                    fewer[(kind, key)] = (answer, fields | _MODE | _IDENTITY | _TIMES)
                 continue
-            # a listed directory whose stat is asked too: its whole signature answers for
-            # both (its names are then not listed again: any change of it is a change)
+            other = fewer.get(("stat", key))
+            if other is not None and other[0] == answer:
+                del fewer[("stat", key)]
+                fewer[(kind, key)] = (answer, fields | other[1] | _MODE)
+        elif kind in _LISTINGS and isinstance(answer, tuple) and answer[0] is not None:
             other = fewer.get(("stat", key))
             if other is not None and other[0] == answer[0]:
                 del fewer[("stat", key)]
@@ -346,11 +350,11 @@ def _listing_text(answer: object) -> str:
 def _entry_type(entry: os.DirEntry[str]) -> str:
     """What a listing says an entry is (its d_type; a stat where the filesystem gives none)."""
     try:
-        if entry.is_symlink():
-            return "l"
         if entry.is_dir(follow_symlinks=False):
             return "d"
-        return "f" if entry.is_file(follow_symlinks=False) else "o"
+        if entry.is_file(follow_symlinks=False):
+            return "f"
+        return "l" if entry.is_symlink() else "o"
     except OSError:
         return "?"
 
@@ -517,9 +521,9 @@ class _Stat:
     def _use(self, bits: int) -> None:
         self._fields[self._q] = self._fields.get(self._q, 0) | bits
 
-    def __getattr__(self, name: str) -> Any:
+    def __getattr__(self, name: str) -> Any:  # the fields not in `_FIELDS`
         value = getattr(self._st, name)
-        self._use(_FIELDS.get(name, ALL))
+        self._use(ALL)
         return value
 
     def whole(self) -> os.stat_result:
@@ -546,6 +550,18 @@ class _Stat:
 
     def __repr__(self) -> str:
         return repr(self.whole())
+
+
+def _field(name: str, bit: int) -> property:
+    def get(self: _Stat) -> Any:
+        self._use(bit)
+        return getattr(self._st, name)
+
+    return property(get)
+
+
+for _name, _bit in _FIELDS.items():  # a property each: faster than __getattr__
+    setattr(_Stat, _name, _field(_name, _bit))
 
 
 def _stat_of(log: Log, path: str, follow: bool) -> Any:
