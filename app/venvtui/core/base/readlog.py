@@ -252,20 +252,25 @@ class Log:
         caller looked at some fields only is of kind "stat/<fields>" and its answer lists
         those. `merge`: with `_fewer`'s merges."""
         used = self.used
-        asked = {q: (a, used.get(q, 0)) for q, a in self.answers.items()}
+        merged = _fewer(self.answers, used, self.recent) if merge else {}
         out: dict[str, list[str]] = {}
         positions: dict[int, tuple[int, ...]] = {}
-        for (kind, key), (answer, fields) in (
-            _fewer(asked, self.recent) if merge else asked
-        ).items():
+        for q, answer in self.answers.items():
+            fields = used.get(q, 0)
+            if q in merged:
+                found = merged[q]
+                if found is None:
+                    continue
+                answer, fields = found
+            kind, key = q
             if kind in _LISTINGS:
                 text = _listing_text(answer)
-            elif fields != ALL and _is_sig(answer):
+            elif fields != ALL and type(answer) is tuple and len(answer) == 8:
                 kind = f"{kind}/{fields}"
                 at = positions.get(fields)
                 if at is None:
                     at = positions[fields] = _positions(fields)
-                text = _fields_text(answer, at)  # type: ignore[arg-type]
+                text = _fields_text(answer, at)
             else:
                 text = as_text(answer)
             out.setdefault(kind, []).extend((key, text))
@@ -281,12 +286,14 @@ def _differing(a: tuple[int, ...], b: tuple[int, ...]) -> int:
     return sum(1 << i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y)
 
 
-Asked = dict[Question, tuple[object, int]]
+Merged = dict[Question, "tuple[object, int] | None"]
 
 
-def _fewer(asked: Asked, recent: Callable[[object], bool]) -> Asked:
-    """The same questions (answer, fields looked at) with fewer of them, where one answers for
-    another:
+def _fewer(
+    answers: dict[Question, object], used: dict[Question, int], recent: Callable[[object], bool]
+) -> Merged:
+    """The questions `answers` (with the `used` fields) asks with fewer questions, where one
+    answers for another, as {question: its new (answer, fields), or None when it goes}:
 
     - a path whose lstat says it is not a link: stat reaches the same inode, so the lstat
       answers for it (with the fields of both, and the type, which tells a link);
@@ -296,24 +303,31 @@ def _fewer(asked: Asked, recent: Callable[[object], bool]) -> Asked:
     - a listed directory whose stat is asked too: its whole signature answers for both (its
       names are then not listed again: any change of it is a change).
     """
-    fewer = dict(asked)
-    for (kind, key), (answer, fields) in asked.items():
-        if kind == "lstat" and _is_sig(answer):
-            if stat.S_ISLNK(answer[0]):  # type: ignore[index]
-                if ("readlink", key) in fewer and not recent(answer):
-                    del fewer[("readlink", key)]
-                    fewer[(kind, key)] = (answer, fields | _MODE | _IDENTITY | _TIMES)
+    merged: Merged = {}
+
+    def gone(q: Question) -> bool:
+        return q in merged and merged[q] is None
+
+    for q, answer in answers.items():
+        kind, key = q
+        if kind == "lstat" and type(answer) is tuple and len(answer) == 8:
+            fields = used.get(q, 0)
+            if stat.S_ISLNK(answer[0]):
+                link = ("readlink", key)
+                if link in answers and not gone(link) and not recent(answer):
+                    merged[link] = None
+                    merged[q] = (answer, fields | _MODE | _IDENTITY | _TIMES)
                 continue
-            other = fewer.get(("stat", key))
-            if other is not None and other[0] == answer:
-                del fewer[("stat", key)]
-                fewer[(kind, key)] = (answer, fields | other[1] | _MODE)
-        elif kind in _LISTINGS and isinstance(answer, tuple) and answer[0] is not None:
-            other = fewer.get(("stat", key))
-            if other is not None and other[0] == answer[0]:
-                del fewer[("stat", key)]
-                fewer[(kind, key)] = ((answer[0], None), ALL)
-    return fewer
+            other = ("stat", key)
+            if answers.get(other) == answer and not gone(other):
+                merged[other] = None
+                merged[q] = (answer, fields | used.get(other, 0) | _MODE)
+        elif kind in _LISTINGS and type(answer) is tuple and answer[0] is not None:
+            other = ("stat", key)
+            if answers.get(other) == answer[0] and not gone(other):
+                merged[other] = None
+                merged[q] = ((answer[0], None), ALL)
+    return merged
 
 
 def as_text(answer: object) -> str:
