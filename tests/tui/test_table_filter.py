@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from rich.segment import Segment
 from rich.text import Text
+from textual.coordinate import Coordinate
 from textual.geometry import Region
 from textual.screen import Screen
 from textual.widgets import DataTable, Input
@@ -270,3 +271,39 @@ async def test_cells_render_as_datatable_renders_them(size: tuple[int, int]) -> 
                         assert ours == DataTable._render_cell(table, *args), (row, col.key)
                         compared += 1
         assert compared == 2 * table.row_count * len(table.columns) * 3
+
+
+@pytest.mark.parametrize("size", [(120, 36), (80, 24)])
+async def test_lines_render_as_datatable_renders_them(size: tuple[int, int]) -> None:
+    """The table's lines, the cursor and the mouse on each row in turn, focused or not: the
+    strips EnvTable renders are the ones DataTable's own line and cell renders make."""
+    app = VenvtuiApp(VariedEnvs(), cursor_blink=False)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        table = app.main.env_table
+        table.toggle_mark(next(iter(table.records)))
+        table.add_stale([replace(env, key=env.key + "-old") for env in table.records.values()])
+        await pilot.pause()
+
+        def strips(own: bool) -> list[list[Segment]]:
+            for name in ("_render_line_in_row", "_render_cell"):
+                if own:
+                    vars(table).pop(name, None)
+                else:
+                    setattr(table, name, getattr(DataTable, name).__get__(table))
+            table._styles_cache.clear()
+            return screen_lines(table)
+
+        compared = 0
+        for focused in (True, False):
+            if not focused:
+                app.main.query_one("#status").focus()  # any other widget
+                await pilot.pause()
+            for row in range(table.row_count):
+                table.move_cursor(row=row)
+                for hover in (False, True):
+                    table._show_hover_cursor = hover
+                    table.hover_coordinate = Coordinate((row * 7) % table.row_count, 0)
+                    assert strips(own=True) == strips(own=False), (focused, row, hover)
+                    compared += 1
+        assert compared == 2 * table.row_count * 2

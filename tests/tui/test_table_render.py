@@ -9,6 +9,10 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from rich.console import Console
+from rich.padding import Padding
+from rich.style import Style
+from rich.text import Span, Text
 from textual.geometry import Region
 from textual.renderables.styled import Styled
 
@@ -135,3 +139,39 @@ async def test_interpreters_found_out_of_order_end_up_newest_first() -> None:
         await pilot.press("2")
         await pilot.pause()
         assert "3.13.1" in shown_text(table).splitlines()[1]  # the first row on screen
+
+
+CELLS = [
+    Text(""),
+    Text("", style="bold"),
+    Text("3.12.1"),
+    Text("✓ ok", style="green"),
+    Text("✗ broken", style=Style(color="red", bold=True)),
+    Text("—", style=Style()),  # a null style
+    Text("/home/dev/" + "deep/" * 12 + ".venv"),
+    Text("/srv/日本語/[x]/.venv", style="yellow"),
+    Text("trailing  "),
+    Text.assemble(("● ", "bold cyan"), "~/p0/.venv"),
+    Text("dim all", spans=[Span(0, 7, "dim")]),
+]
+
+
+@pytest.mark.parametrize("cell", CELLS, ids=lambda c: repr(c.plain))
+def test_cell_line_is_the_line_datatable_renders(cell: Text) -> None:
+    """A one-line cell at every width: the segments of DataTable's render (Textual 8.2
+    `_render_cell`: Rich renders `Styled(Padding(cell, (0, padding)), base + meta + component,
+    post)` one line high, without wrapping), with the meta given apart or in the base."""
+    console = Console(width=120, color_system="truecolor", force_terminal=True)
+    base = Style(color="white", bgcolor="black")
+    meta = Style.from_meta({"row": 3, "column": 1})
+    component = Style(color="#e0e0e0", italic=True)
+    post = Style(bgcolor="blue")
+    padding = 1  # DataTable's cell_padding, the tables'
+    for width in range(2 * padding + 1, 40):
+        options = console.options.update_dimensions(width, 1).update(no_wrap=True)
+        pre = base + meta + component
+        styled = Styled(Padding(cell, (0, padding)), pre_style=pre, post_style=post)
+        [expected] = console.render_lines(styled, options)
+        line = tables.cell_line(console, cell, width, padding, base + component, post, meta)
+        assert line == expected, width
+        assert tables.cell_line(console, cell, width, padding, pre, post) == expected, width

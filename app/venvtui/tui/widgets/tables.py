@@ -7,8 +7,9 @@ from __future__ import annotations
 import functools
 import gc
 from collections.abc import Iterable
-from typing import Any, ClassVar, Generic, Self, TypeVar
+from typing import Any, ClassVar, Generic, NamedTuple, Self, TypeVar
 
+from rich.cells import cell_len, set_cell_size
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
@@ -45,14 +46,20 @@ def same_text(a: object, b: Text) -> bool:
 
 
 def cell_line(
-    console: Console, text: Text, width: int, padding: int, pre: Style, post: Style
+    console: Console,
+    text: Text,
+    width: int,
+    padding: int,
+    pre: Style,
+    post: Style,
+    meta: Style | None = None,
 ) -> list[Segment]:
     """The one line of a one-line `text` cell `width` cells wide, as DataTable renders it
     (Textual 8.2 `_render_cell`: `console.render_lines(Styled(Padding(text, (0, padding)),
-    pre, post), options)`, options `width` wide, 1 high, no_wrap) and Rich (13/14) does it,
-    without the layers between (~0.3 ms a cell there, ~0.02 ms here): Text.__rich_console__'s
+    pre + meta, post), options)`, options `width` wide, 1 high, no_wrap) and Rich (13-15) does
+    it, without the layers between (~0.3 ms a cell there, ~0.02 ms here): Text.__rich_console__'s
     wrap, join and render, Padding's line cropped or padded to its inner width with the padding
-    style ("none"), a padding cell each side, then Styled's styles."""
+    style ("none"), a padding cell each side, then Styled's styles (`styled`)."""
     inner = width - 2 * padding
     blank = console.get_style("none")
     side = Segment(" " * padding, blank)
@@ -64,11 +71,23 @@ def cell_line(
     ):
         # The usual cell (one line, no tab, default justify and overflow): what the steps
         # below come to (wrap: a copy cut to `inner` cells; join: its style as a span).
+        if not text.spans:
+            # Rendered, the one span is one segment in its style (none for an empty text);
+            # without a style, the text is one segment without one.
+            if cell_len(plain) > inner:
+                plain = set_cell_size(plain, inner)
+            if not text.style:
+                body = [Segment(plain)]
+            else:
+                style = console.get_style(text.style, default=Style.null())
+                body = [Segment(plain, style)] if plain else []
+            body = Segment.adjust_line_length(body, inner, blank)
+            return styled([side, *body, side], pre, post, meta)
         line = text.copy()
         line.truncate(inner, overflow="fold")
         segments = Text("\n").join([line]).render(console, end="")
         body = Segment.adjust_line_length(list(segments), inner, blank)
-        return list(Segment.apply_style([side, *body, side], pre, post))
+        return styled([side, *body, side], pre, post, meta)
     tab_size = console.tab_size if text.tab_size is None else text.tab_size
     lines = text.wrap(
         console,
@@ -83,7 +102,28 @@ def cell_line(
         segments, inner, include_new_lines=False, pad=True, style=blank
     )
     first = next(iter(lines_in))
-    return list(Segment.apply_style([side, *first, side], pre, post))
+    return styled([side, *first, side], pre, post, meta)
+
+
+def styled(segments: list[Segment], pre: Style, post: Style, meta: Style | None) -> list[Segment]:
+    """`Segment.apply_style(segments, pre + meta, post)`: each segment's style is `pre + meta +
+    its style + post`. A style sum is the same in any grouping, and `meta` (a cell's row and
+    column, no colour nor attribute; the other styles carry no meta) adds only its meta and
+    link id wherever it is added: so here it is added last, to each distinct style once. Rich
+    caches each sum of two styles, and the sums without `meta` recur from cell to cell."""
+    if meta is None:
+        return list(Segment.apply_style(segments, pre, post))
+    made: dict[Style | None, Style] = {}
+    out = []
+    for text, style, control in segments:
+        if control:
+            out.append(Segment(text, None, control))
+            continue
+        new = made.get(style)
+        if new is None:
+            new = made[style] = pre + style + post + meta
+        out.append(Segment(text, new))
+    return out
 
 
 @functools.cache
@@ -99,6 +139,19 @@ def _drop_rows(cache: LRUCache[Any, Any], rows: set[RowKey]) -> None:
     """Drop a DataTable render cache's entries for `rows` (its keys start with the row's)."""
     for key in [k for k in cache.keys() if k[0] in rows]:  # noqa: SIM118 (no __iter__)
         cache.discard(key)
+
+
+class FrameCells(NamedTuple):
+    """What every cell and line of a frame reads from the table (reactives and properties,
+    ~1-10 us a read): the same for the whole frame."""
+
+    console: Console
+    padding: int
+    show_cursor: bool
+    foreground_css: bool
+    background_css: bool
+    widths: list[int]  # each column's render width, in order
+    width: int  # the widget's
 
 
 class RecordTable(DataTable[Any], Generic[R]):
@@ -142,6 +195,8 @@ class RecordTable(DataTable[Any], Generic[R]):
         # line, walking the ancestors' styles each time.
         self._frame_background: tuple[Color, Color] | None = None
         self._frame_row_styles: dict[tuple[bool, bool, int, Style], Style] = {}
+        # While a frame renders, in a table without fixed rows or columns nor row labels.
+        self._frame_cells: FrameCells | None = None
         # Each record's row data ({column: cell}) as last made, with what it was made from (the
         # record object, `variant`): a rebuild (filter, sort) reuses it instead of formatting
         # every cell again. Shown rows share it with DataTable's `_data`, so updated cells
@@ -169,11 +224,21 @@ class RecordTable(DataTable[Any], Generic[R]):
         # it is the same for the whole frame.
         self._frame_style = super().rich_style
         self._frame_background = super().background_colors
+        if not (self.fixed_rows or self.fixed_columns or self._should_render_row_labels):
+            self._frame_cells = FrameCells(
+                self.app.console,
+                self.cell_padding,
+                self.show_cursor,
+                self.cursor_foreground_priority == "css",
+                self.cursor_background_priority == "css",
+                [column.get_render_width(self) for column in self.ordered_columns],
+                self.size.width,
+            )
         try:
             return super().render_lines(crop)
         finally:
             self._update_count = count
-            self._frame_style = self._frame_background = None
+            self._frame_style = self._frame_background = self._frame_cells = None
             self._frame_row_styles.clear()
 
     def _render_cell(
@@ -211,22 +276,95 @@ class RecordTable(DataTable[Any], Generic[R]):
         cell = self._data[row_key].get(column_key) if row is not None else None
         if row is None or row.height != 1 or not isinstance(cell, Text) or "\n" in cell.plain:
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        frame = self._frame_cells or FrameCells(
+            self.app.console,
+            self.cell_padding,
+            self.show_cursor,
+            self.cursor_foreground_priority == "css",
+            self.cursor_background_priority == "css",
+            [],
+            0,
+        )
         component_style, post_style = self._get_styles_to_render_cell(
             False,
             False,
             False,
             hover,
             cursor,
-            self.show_cursor,
+            frame.show_cursor,
             self._show_hover_cursor,
-            self.cursor_foreground_priority == "css",
-            self.cursor_background_priority == "css",
+            frame.foreground_css,
+            frame.background_css,
         )
-        base_style += Style.from_meta({"row": row_index, "column": column_index})
+        meta = Style.from_meta({"row": row_index, "column": column_index})
         pre = base_style + component_style
-        lines = [cell_line(self.app.console, cell, width, self.cell_padding, pre, post_style)]
+        lines = [cell_line(frame.console, cell, width, frame.padding, pre, post_style, meta)]
         self._cell_render_cache[key] = lines
         return lines
+
+    def _render_line_in_row(
+        self,
+        row_key: RowKey,
+        line_no: int,
+        base_style: Style,
+        cursor_location: Coordinate,
+        hover_location: Coordinate,
+    ) -> tuple[list[list[Segment]], list[list[Segment]]]:
+        """DataTable's line of a row (Textual 8.2: same cache, same key, same segments) for a
+        row cursor in a table without fixed columns nor row labels, with what the frame
+        reads once (`FrameCells`): there each line asks again for the columns, their widths,
+        the widget's size and the header's style (a walk over the ancestors' styles)."""
+        frame = self._frame_cells
+        cursor_type = self.cursor_type
+        if frame is None or cursor_type != "row":
+            return super()._render_line_in_row(
+                row_key, line_no, base_style, cursor_location, hover_location
+            )
+        cache_key = (
+            row_key,
+            line_no,
+            base_style,
+            cursor_location,
+            hover_location,
+            cursor_type,
+            frame.show_cursor,
+            self._show_hover_cursor,
+            self._update_count,
+            self._pseudo_class_state,
+        )
+        made: tuple[list[list[Segment]], list[list[Segment]]] | None
+        made = self._row_render_cache.get(cache_key)
+        if made is not None:
+            return made
+        index = self._row_locations.get(row_key)
+        row_index = -1 if index is None else index
+        row_style = self._get_row_style(row_index, base_style)
+        # A row cursor highlights (DataTable._should_highlight) every cell of its row.
+        cursor = cursor_location.row == row_index
+        hover = hover_location.row == row_index
+        scrollable = [
+            self._render_cell(row_index, column_index, row_style, width, cursor, hover)[line_no]
+            for column_index, width in enumerate(frame.widths)
+        ]
+        # The rest of the line, out of the columns, in the row's style.
+        remaining_space = max(0, frame.width - sum(frame.widths))
+        extend_style, _ = self._get_styles_to_render_cell(
+            row_index == -1,
+            False,
+            False,
+            hover_location.row == (row_index or 0),
+            cursor,
+            frame.show_cursor,
+            self._show_hover_cursor,
+            False,
+            False,
+        )
+        extend_style = row_style + extend_style
+        extend_style += Style.from_meta({"row": row_index, "column": 0, "out_of_bounds": True})
+        scrollable.append([Segment(" " * remaining_space, extend_style)])
+        made = ([], scrollable)
+        self._row_render_cache[cache_key] = made
+        return made
 
     @property
     def rich_style(self) -> Style:
@@ -633,6 +771,10 @@ class RecordTable(DataTable[Any], Generic[R]):
         self._lines = [(key, 0) for key in keys]  # every row is one line (add_rows_keyed)
         self._lines_at = self._changes
         self.refresh()
+        # As add_rows_keyed does: what lives as long as this order (its maps, each record's
+        # sort key) and what came before is kept out of the cyclic GC's full passes (one over
+        # it all stalled the frame after a sort by ~15 ms).
+        gc.freeze()
         return True
 
     def reorder(self) -> None:
