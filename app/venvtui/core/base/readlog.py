@@ -54,7 +54,7 @@ from venvtui.core.base.safe_io import pseudo_devices
 # Not `typing` at run time: the warm path of the CLI imports this module.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, TypeGuard
 
 # A question: (kind, path or variable name). Its answer: a stat signature (tuple of ints), a
 # listing (its directory's signature, or None, and the digest of its names, or None), a link's
@@ -62,21 +62,24 @@ if TYPE_CHECKING:
 # absent variable).
 Question = tuple[str, str]
 
-# The fields of a stat signature (`_sig`'s positions, one bit each) a caller looked at.
-_FIELDS = {
-    "st_mode": 1,
-    "st_dev": 2,
-    "st_ino": 4,
-    "st_uid": 8,
-    "st_gid": 16,
-    "st_size": 32,
-    "st_mtime": 64,
-    "st_mtime_ns": 64,
-    "st_ctime": 128,
-    "st_ctime_ns": 128,
-}
-ALL = 0xFF
-_MODE, _IDENTITY, _TIMES = 1, 2 | 4, 64 | 128
+# A stat signature: what a caller can learn from one stat answer (st_atime aside: reading
+# changes it), and the bit of each field in a set of fields looked at.
+_SIG_NAMES = (
+    "st_mode",
+    "st_dev",
+    "st_ino",
+    "st_uid",
+    "st_gid",
+    "st_size",
+    "st_mtime_ns",
+    "st_ctime_ns",
+)
+_FIELDS = {name: 1 << i for i, name in enumerate(_SIG_NAMES)}
+_FIELDS |= {"st_mtime": _FIELDS["st_mtime_ns"], "st_ctime": _FIELDS["st_ctime_ns"]}
+ALL = (1 << len(_SIG_NAMES)) - 1
+_MODE = _FIELDS["st_mode"]
+_IDENTITY = _FIELDS["st_dev"] | _FIELDS["st_ino"]
+_TIMES = _FIELDS["st_mtime_ns"] | _FIELDS["st_ctime_ns"]
 _LISTINGS = ("list", "names")  # scandir: names and entry types; listdir: names
 
 RACY_NS = 2_000_000_000  # 2 s: FAT/HFS+ keep 1-2 s timestamps; Linux's coarse clock ~4 ms
@@ -124,18 +127,12 @@ def _user_db() -> Any:
     return pwd
 
 
+_signature = attrgetter(*_SIG_NAMES)
+
+
 def _sig(st: os.stat_result) -> tuple[int, ...]:
-    """What a caller can learn from one stat answer (st_atime aside: reading changes it)."""
-    return (
-        st.st_mode,
-        st.st_dev,
-        st.st_ino,
-        st.st_uid,
-        st.st_gid,
-        st.st_size,
-        st.st_mtime_ns,
-        st.st_ctime_ns,
-    )
+    """`st`'s signature (see `_SIG_NAMES`)."""
+    return _signature(st)
 
 
 def _errno(exc: OSError) -> int:
@@ -198,7 +195,7 @@ class Log:
         if first == answer:
             return
         if _is_sig(first) and _is_sig(answer):
-            self.varied[q] = self.varied.get(q, 0) | _differing(first, answer)  # type: ignore[arg-type]
+            self.varied[q] = self.varied.get(q, 0) | _differing(first, answer)
         else:
             self.spoil(f"{kind} {key} changed while it was read")
 
@@ -244,7 +241,7 @@ class Log:
     def recent(self, answer: object) -> bool:
         """Whether `answer` is a signature whose mtime or ctime is less than `RACY_NS` before
         the recording began, or later."""
-        return _is_sig(answer) and max(answer[6], answer[7]) >= self.started_ns - RACY_NS  # type: ignore[index]
+        return _is_sig(answer) and max(answer[6], answer[7]) >= self.started_ns - RACY_NS
 
     def questions(self, *, merge: bool = True) -> dict[str, list[str]]:
         """The log as JSON-ready text: per kind, a flat list [key, answer, key, answer, ...]
@@ -265,7 +262,7 @@ class Log:
             kind, key = q
             if kind in _LISTINGS:
                 text = _listing_text(answer)
-            elif fields != ALL and type(answer) is tuple and len(answer) == 8:
+            elif fields != ALL and _is_sig(answer):
                 kind = f"{kind}/{fields}"
                 at = positions.get(fields)
                 if at is None:
@@ -277,8 +274,8 @@ class Log:
         return out
 
 
-def _is_sig(answer: object) -> bool:
-    return isinstance(answer, tuple) and len(answer) == 8
+def _is_sig(answer: object) -> TypeGuard[tuple[int, ...]]:
+    return isinstance(answer, tuple) and len(answer) == len(_SIG_NAMES)
 
 
 def _differing(a: tuple[int, ...], b: tuple[int, ...]) -> int:
@@ -310,7 +307,7 @@ def _fewer(
 
     for q, answer in answers.items():
         kind, key = q
-        if kind == "lstat" and type(answer) is tuple and len(answer) == 8:
+        if kind == "lstat" and _is_sig(answer):
             fields = used.get(q, 0)
             if stat.S_ISLNK(answer[0]):
                 link = ("readlink", key)
@@ -345,7 +342,7 @@ def as_text(answer: object) -> str:
 
 
 def _positions(fields: int) -> tuple[int, ...]:
-    return tuple(i for i in range(8) if fields >> i & 1)
+    return tuple(i for i in range(len(_SIG_NAMES)) if fields >> i & 1)
 
 
 def _fields_text(sig: tuple[int, ...], positions: tuple[int, ...]) -> str:
@@ -361,16 +358,19 @@ def _listing_text(answer: object) -> str:
     return f"{as_text(sig) if sig is not None else ''}|{digest or ''}"
 
 
-def _entry_type(entry: os.DirEntry[str]) -> str:
-    """What a listing says an entry is (its d_type; a stat where the filesystem gives none)."""
+def _listed(entry: os.DirEntry[str]) -> str:
+    """An entry as a listing logs it: its name and what the listing says it is (its d_type; a
+    stat where the filesystem gives none)."""
     try:
         if entry.is_dir(follow_symlinks=False):
-            return "d"
-        if entry.is_file(follow_symlinks=False):
-            return "f"
-        return "l" if entry.is_symlink() else "o"
+            kind = "d"
+        elif entry.is_file(follow_symlinks=False):
+            kind = "f"
+        else:
+            kind = "l" if entry.is_symlink() else "o"
     except OSError:
-        return "?"
+        kind = "?"
+    return f"{entry.name}/{kind}"
 
 
 def _digest(names: list[str]) -> str:
@@ -386,21 +386,9 @@ def _listing_now(kind: str, path: str) -> str | None:
         if kind == "names":
             return _digest(os.listdir(path))
         with os.scandir(path) as it:
-            return _digest([f"{e.name}/{_entry_type(e)}" for e in it])
+            return _digest([_listed(e) for e in it])
     except OSError:
         return None
-
-
-_SIG_NAMES = (
-    "st_mode",
-    "st_dev",
-    "st_ino",
-    "st_uid",
-    "st_gid",
-    "st_size",
-    "st_mtime_ns",
-    "st_ctime_ns",
-)
 
 
 def changed(questions: dict[str, list[str]]) -> str | None:
@@ -778,7 +766,7 @@ class _Entries:
                 self._names = None
             raise
         if self._names is not None:
-            self._names.append(f"{entry.name}/{_entry_type(entry)}")
+            self._names.append(_listed(entry))
         return _Entry(entry, self._log)
 
     def __enter__(self) -> _Entries:
