@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -546,3 +547,59 @@ def test_only_answers_are_pruned(
         keep(capsys, "envs", "--json", "--depth", str(depth + 1), str(world))
     assert (elsewhere / "notes.json").exists() and (elsewhere / ".tmp-writing.json").exists()
     assert len(list(elsewhere.glob("[0-9a-f]*.json"))) == kept.MAX_FILES
+
+
+@pytest.fixture
+def creation_ordered() -> Iterator[Path]:
+    """A scratch directory on a filesystem that lists entries in the order they were made
+    (tmpfs, btrfs, xfs: a directory made again moves in the listing, its name unchanged);
+    ext4 lists by a hash of the names, which no such change moves."""
+    shm = Path("/dev/shm")
+    if not shm.is_dir() or not os.access(shm, os.W_OK):
+        pytest.skip("no /dev/shm")
+    scratch = Path(tempfile.mkdtemp(dir=shm))
+    try:
+        (scratch / "a").mkdir()
+        (scratch / "b").mkdir()
+        first = os.listdir(scratch)
+        (scratch / "a").rmdir()
+        (scratch / "a").mkdir()
+        if os.listdir(scratch) == first:
+            pytest.skip("/dev/shm lists entries in an order that no new entry moves")
+        (scratch / "a").rmdir()
+        (scratch / "b").rmdir()
+        yield scratch
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def test_a_listing_in_another_order_answers_as_a_fresh_run(
+    world: Path,
+    creation_ordered: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    computed: list[str],
+) -> None:
+    """A version reinstalled beside another of the same version (`3.12.1`, `3.12.1t`): its
+    directory is new, the names listed are not, but their order is. A broken env's fix names
+    one of them; the kept answer must name the one a fresh run names."""
+    versions = creation_ordered / "pyenv" / "versions"
+    for name in ("3.12.1", "3.12.1t"):
+        (versions / name / "bin").mkdir(parents=True)
+        (versions / name / "bin" / "python3.12").write_text("")
+    gone = versions / "3.12.9" / "bin"
+    env = world / "on-removed"
+    (env / "bin").mkdir(parents=True)
+    (env / "pyvenv.cfg").write_text(f"home = {gone}\nversion = 3.12.9\n")
+    (env / "bin" / "python").symlink_to(gone / "python3.12")
+    argv = ("doctor", "--no-confirm", "--json", str(world))
+    before = run(capsys, *argv)
+    assert any(str(versions / name / "bin") in before[1] for name in ("3.12.1", "3.12.1t"))
+    assert run_kept(capsys, computed, world, *argv) == before
+    tick_past(tmp_path / "clock")
+    # `pyenv install --force`: the version's directory is made again, with the same files (of
+    # two entries, one moves: their order is the other one now)
+    shutil.rmtree(versions / "3.12.1")
+    (versions / "3.12.1" / "bin").mkdir(parents=True)
+    (versions / "3.12.1" / "bin" / "python3.12").write_text("")
+    assert run(capsys, *argv) == run(capsys, "--no-cache", *argv)

@@ -13,8 +13,9 @@ What is logged, and how it is checked again (`changed`):
   permission bits, device and inode, owner, size, mtime and ctime); `os.path.exists` looks at
   none, so only that the call succeeds is asked again. Indexing or comparing the answer, or a
   field outside those, counts as all of them;
-* a directory's listing (scandir, listdir): its names (and each entry's type, for scandir)
-  and a stat of it taken before it is listed. When that stat answers the same, so does the
+* a directory's listing (scandir, listdir): its names (and each entry's type, for scandir),
+  not their order (a directory made again moves in tmpfs's or btrfs's order: a caller that
+  picks by position sorts first), and a stat of it taken before it is listed. When that stat answers the same, so does the
   listing (POSIX: adding, removing or renaming an entry updates the directory's mtime); when
   it does not, the directory is listed again and its names compared: a file rewritten by a
   rename beside what was listed (a shell's history in `~`) changes nothing that was read.

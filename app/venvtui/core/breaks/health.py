@@ -314,7 +314,7 @@ def replacement_for(missing: str, minor: str | None) -> str | None:
     parent = os.path.dirname(inst.root)
     best: tuple[tuple[int, ...], str] | None = None
     try:
-        names = os.listdir(parent)
+        names = sorted(os.listdir(parent))  # ties go to the first name, not the disk's order
     except OSError:
         return None
     for name in names:
