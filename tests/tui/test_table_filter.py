@@ -307,3 +307,37 @@ async def test_lines_render_as_datatable_renders_them(size: tuple[int, int]) -> 
                     assert strips(own=True) == strips(own=False), (focused, row, hover)
                     compared += 1
         assert compared == 2 * table.row_count * 2
+
+
+@pytest.mark.parametrize("size", [(120, 36), (80, 24)])
+async def test_header_and_empty_cells_render_as_datatable_renders_them(
+    size: tuple[int, int],
+) -> None:
+    """The header's cells (no arrow, ▲, ▼), the mouse over them or not, and an empty cell
+    with a style (DataTable shows its own empty text): DataTable's segments."""
+    app = VenvtuiApp(VariedEnvs(), cursor_blink=False)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        table = app.main.env_table
+        first = next(iter(table.records))
+        table.update_cell(first, "version", Text("", style="bold red"))
+        await pilot.pause()
+        compared = 0
+        for sort in (None, "health", "health"):
+            if sort is not None:
+                table.sort_on(sort)
+                await pilot.pause()
+            table._pseudo_class_state = table.get_pseudo_class_state()
+            empty = table.get_row_index(first)
+            for row in (-1, empty):
+                base = table._get_row_style(row, table.rich_style)
+                for column, col in enumerate(table.ordered_columns):
+                    width = col.get_render_width(table)
+                    for cursor, hover in ((False, False), (True, False), (False, True)):
+                        args = (row, column, base, width, cursor, hover)
+                        table._cell_render_cache.clear()
+                        ours = table._render_cell(*args)
+                        table._cell_render_cache.clear()
+                        assert ours == DataTable._render_cell(table, *args), (row, col.key)
+                        compared += 1
+        assert compared == 3 * 2 * len(table.columns) * 3

@@ -23,7 +23,7 @@ from textual.coordinate import Coordinate
 from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widgets import DataTable
-from textual.widgets._data_table import Row
+from textual.widgets._data_table import _EMPTY_TEXT, Row
 from textual.widgets.data_table import ColumnKey, RowKey
 
 from venvtui.tui.format import (
@@ -252,10 +252,18 @@ class RecordTable(DataTable[Any], Generic[R]):
     ) -> list[list[Segment]]:
         """DataTable's cell render (same cache, same key, same lines) with a one-line Text
         cell in a table without fixed rows or columns rendered by `cell_line`: a filter
-        keystroke or a sort renders a screenful of cells never rendered there before."""
-        if row_index < 0 or column_index < 0 or self.fixed_rows or self.fixed_columns:
+        keystroke or a sort renders a screenful of cells never rendered there before. The
+        header's cells too (the column labels, one line high): the first frame renders them,
+        and each sort changes two."""
+        header = row_index == -1 and self.show_header and self.header_height == 1
+        if (
+            (row_index < 0 and not header)
+            or column_index < 0
+            or self.fixed_rows
+            or self.fixed_columns
+        ):
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        row_key = self._row_locations.get_key(row_index)
+        row_key = self._header_row_key if header else self._row_locations.get_key(row_index)
         column_key = self._column_locations.get_key(column_index)
         if row_key is None or column_key is None:
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
@@ -272,9 +280,18 @@ class RecordTable(DataTable[Any], Generic[R]):
         lines: list[list[Segment]] | None = self._cell_render_cache.get(key)
         if lines is not None:
             return lines
-        row = self.rows.get(row_key)
-        cell = self._data[row_key].get(column_key) if row is not None else None
-        if row is None or row.height != 1 or not isinstance(cell, Text) or "\n" in cell.plain:
+        cell: object
+        if header:  # DataTable renders the column's label as it is
+            column = self.columns.get(column_key)
+            cell = column.label if column is not None else None
+        else:  # the cell as kept: Text, which DataTable's formatter keeps (an empty one: its
+            # empty Text instead)
+            row = self.rows.get(row_key)
+            height = row.height if row is not None else 0
+            cell = self._data[row_key].get(column_key) if height == 1 else None
+            if isinstance(cell, Text) and not cell:
+                cell = _EMPTY_TEXT
+        if not isinstance(cell, Text) or "\n" in cell.plain:
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
         frame = self._frame_cells or FrameCells(
             self.app.console,
@@ -286,7 +303,7 @@ class RecordTable(DataTable[Any], Generic[R]):
             0,
         )
         component_style, post_style = self._get_styles_to_render_cell(
-            False,
+            header,
             False,
             False,
             hover,
