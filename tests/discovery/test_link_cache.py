@@ -12,7 +12,7 @@ from venvtui.core.base.config import Config
 from venvtui.core.breaks.batch import diagnose_many
 from venvtui.core.installed.envs import iter_environments
 from venvtui.core.layout.symlinks import LinkCache, walk_chain
-from venvtui.core.layout.view import Snapshot, real_node, snapshot
+from venvtui.core.layout.view import REAL, Snapshot, real_node, snapshot
 
 
 def build_farm(root: Path, seed: int) -> list[Path]:
@@ -112,10 +112,16 @@ def test_scan_shares_only_what_the_disk_says(tmp_path: Path, seed: int) -> None:
             key=lambda e: e.path,
         )
         shared = dict(memo.nodes)
+        chains = {k[1]: v for k, v in memo.answers.items() if k[0] == "walk_chain"}
         statuses = [d.status for d in diagnose_many(envs, confirm=False, forecast=False)]
     assert len(envs) == len(targets) + 1
     assert shared
     for path, node in shared.items():
         assert os.path.realpath(os.path.dirname(path)) == os.path.dirname(path), path
         assert real_node(path) == node, path
+    # the chains the scan handed on are those the real view walks itself
+    assert chains
+    for start, chain in chains.items():
+        with snapshot():
+            assert REAL.walk_chain(start) == chain, start
     assert statuses == [d.status for d in diagnose_many(envs, confirm=False, forecast=False)]

@@ -36,7 +36,7 @@ from venvtui.core.installed.sources import (
 from venvtui.core.layout.env_top import is_conda_base, project_markers
 from venvtui.core.layout.pyvenv_cfg import read_cfg
 from venvtui.core.layout.symlinks import LinkCache, walk_chain
-from venvtui.core.layout.view import DIR, FILE, Node
+from venvtui.core.layout.view import DIR, FILE, REAL, Node
 
 Cancel = Callable[[], bool]
 OnError = Callable[[VenvtuiError], None]
@@ -485,10 +485,14 @@ class _Scanner:
     def share(self, chain: Chain) -> None:
         """Add what walking `chain` read to the snapshot's lstat answers (`self.nodes`, keyed
         by real paths): each hop below directories that are not links, and those
-        directories. The statuses worked out next in that snapshot need not read them again."""
+        directories. The statuses worked out next in that snapshot need not read them again.
+        A chain wholly below such directories, ending on a file or directory, is the real
+        view's chain of its start too (`View.walk_chain` would walk the same hops): the
+        start-up model takes it as it is, one walk of each env's chain."""
         nodes = self.nodes
         if nodes is None:
             return
+        below_real_dirs = True
         for hop in chain.hops:
             if hop.kind == "link" and hop.target is not None:
                 node = self.link_nodes.get(hop.target)
@@ -502,11 +506,14 @@ class _Scanner:
                 return
             parent = parent_of(hop.path)
             if hop.dir_links or self.links.dir_links_in(parent)[1]:
-                continue  # a symlinked (or unexaminable) directory above: not a real path
+                below_real_dirs = False  # a symlinked (or unexaminable) directory above
+                continue
             nodes.setdefault(hop.path, node)
             while parent not in nodes and parent_of(parent) != parent:
                 nodes[parent] = DIR
                 parent = parent_of(parent)
+        if below_real_dirs and chain.ok:
+            REAL.seed_chain(chain)
 
     def excluded(self, path: str) -> bool:
         """`path` is an excluded path or lies below one (config `scan.exclude`)."""

@@ -292,6 +292,14 @@ class View:
             found = memo[key] = self._walk_chain(path, max_hops)
             return found
 
+    def seed_chain(self, chain: Chain) -> None:
+        """Within a snapshot: `chain` (walked from its start by `core.symlinks.walk_chain`,
+        below no symlinked directory, ending on a file or directory) is this view's
+        `walk_chain(chain.start)`; outside one, nothing."""
+        memo = self.answers()
+        if memo is not None:
+            memo.setdefault(("walk_chain", chain.start, MAX_HOPS), chain)
+
     def _walk_chain(self, path: str, max_hops: int) -> Chain:
         start = _norm(path)
         hops: list[Hop] = []
