@@ -603,3 +603,52 @@ def test_a_listing_in_another_order_answers_as_a_fresh_run(
     (versions / "3.12.1" / "bin").mkdir(parents=True)
     (versions / "3.12.1" / "bin" / "python3.12").write_text("")
     assert run(capsys, *argv) == run(capsys, "--no-cache", *argv)
+
+
+def test_another_filesystem_encoding_is_another_question(world: Path) -> None:
+    """Names are decoded by the interpreter's filesystem encoding, which the locale and
+    PYTHONUTF8 set at start-up (no environment lookup the command makes): `café` is `café`
+    under UTF-8 and two undecodable bytes under ASCII, though both print to UTF-8 streams."""
+    shutil.copytree(world / "one", world / "café", symlinks=True)
+    code = (
+        "import sys\n"
+        "from venvtui.core.base import readlog\n"
+        "readlog.RACY_NS = 0\n"  # the world was made moments ago (see `world`)
+        "from venvtui.cli.main import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    utf8 = {"PYTHONUTF8": "1"}
+    ascii_names = {
+        "PYTHONUTF8": "0",
+        "LC_ALL": "C",
+        "PYTHONCOERCECLOCALE": "0",
+        "PYTHONIOENCODING": "utf-8",
+    }
+
+    def venvtui_run(env: dict[str, str], *argv: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", code, *argv],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            env={**os.environ, **env},
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        return done.stdout
+
+    def kept_reads_hold() -> bool:
+        found = list(answers_dir().glob("*.json")) if answers_dir().is_dir() else []
+        return (
+            len(found) == 1 and readlog.changed(json.loads(found[0].read_text())["reads"]) is None
+        )
+
+    argv = ("envs", "--json", str(world))
+    for _ in range(10):  # until it is kept (see `keep`; its question is not this process's)
+        first = venvtui_run(ascii_names, *argv)
+        if kept_reads_hold():
+            break
+    assert kept_reads_hold()
+    fresh = venvtui_run(utf8, "--no-cache", *argv)
+    assert "caf\\u00e9" in fresh and "caf\\u00e9" not in first
+    assert venvtui_run(utf8, *argv) == fresh

@@ -4,8 +4,9 @@ read has changed since.
 A command runs inside `readlog.recording()`, which logs every filesystem read and environment
 lookup it makes. Its output (stdout and stderr, in order) and exit status are kept, with that
 log, in one file per question under `<cache>/venvtui/answers/`. The question is the command line,
-the working directory, the user and group ids, the interpreter, venvtui's version and the output
-streams (terminal or not, encoding, width). The next time the same question is asked, every read
+the working directory, the user and group ids, the interpreter (and its filesystem encoding),
+venvtui's version and the output streams (terminal or not, encoding, width). The next time the
+same question is asked, every read
 is asked again (stat, lstat, readlink, access: nothing is opened, listed or run), and so is the
 stat of every module the command ran; only when all answer as before is the kept output printed.
 Anything else runs the command again.
@@ -57,7 +58,15 @@ def question(argv: list[str]) -> dict[str, object]:
         "argv": argv,
         "cwd": os.getcwd(),
         "ids": [os.getuid(), os.geteuid(), os.getgid(), os.getegid(), sorted(os.getgroups())],
-        "python": [sys.executable, sys.version, sys.platform],
+        # the filesystem encoding is the locale's (or PYTHONUTF8's) at start-up, which no
+        # environment lookup logs: it decodes every name read
+        "python": [
+            sys.executable,
+            sys.version,
+            sys.platform,
+            sys.getfilesystemencoding(),
+            sys.getfilesystemencodeerrors(),
+        ],
         "venvtui": __version__,
         "streams": _streams_key(),
     }
