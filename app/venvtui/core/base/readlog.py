@@ -27,11 +27,12 @@ What is logged, and how it is checked again (`changed`):
 
 A recording is `tainted` (not to be kept) when anything writes (open for writing, mkdir,
 rename, unlink, ...), spawns a process, uses a directory descriptor, looks up the user
-database, reads a kernel pseudo-file, sees two different answers to one question (in a field
-it looked at), or relies on the times of a file changed less than `RACY_NS` before the
-recording started: a change within the filesystem's timestamp granularity could leave the same
-mtime and ctime (the rule git calls "racily clean"). A listing whose directory changed that
-recently is asked again by listing it, never by its stat.
+database, reads a kernel pseudo-file or a file on a network filesystem (`core.base.mounts`),
+sees two different answers to one question (in a field it looked at), or relies on the times
+of a file changed less than `RACY_NS` before the recording started: a change within the
+filesystem's timestamp granularity could leave the same mtime and ctime (the rule git calls
+"racily clean"). A listing whose directory changed that recently is asked again by listing it,
+never by its stat.
 
 Only one recording at a time, from the main thread of a CLI command: the wrappers are
 process-wide while it lasts (the TUI never records).
@@ -50,6 +51,7 @@ from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import contextmanager, suppress
 from operator import attrgetter
 
+from venvtui.core.base.mounts import network_devices
 from venvtui.core.base.safe_io import pseudo_devices
 
 # Not `typing` at run time: the warm path of the CLI imports this module.
@@ -166,7 +168,7 @@ class Log:
     """The questions asked while recording, each with its first answer, and the fields of each
     stat answer that were looked at."""
 
-    __slots__ = ("answers", "pseudo", "real", "started_ns", "taint", "used", "varied")
+    __slots__ = ("answers", "pseudo", "real", "remote", "started_ns", "taint", "used", "varied")
 
     def __init__(self, real: dict[str, Callable[..., Any]] | None = None) -> None:
         self.real = real or {}  # the functions wrapped while recording
@@ -176,6 +178,7 @@ class Log:
         self.taint: str | None = None  # why this recording may not be kept
         self.started_ns = time.time_ns()
         self.pseudo = pseudo_devices()  # before any wrapper is in place
+        self.remote = network_devices()
 
     def spoil(self, why: str) -> None:
         if self.taint is None:
@@ -189,8 +192,8 @@ class Log:
             self.used[q] = self.used.get(q, 0) | fields
         if q not in self.answers:
             self.answers[q] = answer
-            if isinstance(answer, tuple) and answer[1] in self.pseudo:
-                self.spoil(f"{key} is a kernel pseudo-file")
+            if isinstance(answer, tuple):
+                self.device(key, answer[1])
             return
         first = self.answers[q]
         if first == answer:
@@ -205,8 +208,7 @@ class Log:
         digest of what it listed (None until the caller has read it all)."""
         q = (kind, key)
         first = self.answers.get(q)
-        if sig[1] in self.pseudo:
-            self.spoil(f"{key} is a kernel pseudo-file")
+        self.device(key, sig[1])
         if not isinstance(first, tuple):
             self.answers[q] = (sig, digest)
             return
@@ -216,6 +218,15 @@ class Log:
             self.spoil(f"listing {key} changed while it was read")
         else:  # two stats of one listing: only its names can tell
             self.answers[q] = (first_sig if first_sig == sig else None, first_digest or digest)
+
+    def device(self, key: str, dev: int) -> None:
+        """Spoil the recording when `key` is on a device whose stat cannot be asked again: a
+        kernel pseudo filesystem (its files change with no new times), or a network one (its
+        client may answer from a cache that a change elsewhere has not reached yet)."""
+        if dev in self.pseudo:
+            self.spoil(f"{key} is a kernel pseudo-file")
+        elif dev in self.remote:
+            self.spoil(f"{key} is on a network filesystem")
 
     def finish(self) -> None:
         """At the end of the recording: a field looked at that answered twice differently, a
