@@ -664,39 +664,38 @@ def _wrappers(log: Log) -> dict[str, Callable[..., Any]]:
         if not _explains(answer, exc):
             log.spoil(f"listing {p} failed, but not as stat says it would")
 
-    def w_scandir(path: Any = ".") -> Any:
+    def listing(kind: str, path: Any, logged: Callable[[Any, str, tuple[int, ...]], Any]) -> Any:
+        """A listing (scandir for "list", listdir for "names") of `path`; `logged` logs what
+        it gave and returns it."""
+        call = real["scandir" if kind == "list" else "listdir"]
         p = _path(path)
         if p is None or isinstance(os.fspath(path), bytes):
             log.spoil("a listing by descriptor or bytes path")
-            return real["scandir"](path)
+            return call(path)
         sig = before_listing(p)
         try:
-            it = real["scandir"](path)
+            found = call(path)
         except OSError as exc:
             failed(p, sig, exc)
             raise
         if not isinstance(sig, tuple):
             log.spoil(f"{p} was listed, but stat could not see it")
-            return it
-        log.listed("list", p, sig, None)
-        return _Entries(it, log, p, sig)
+            return found
+        return logged(found, p, sig)
+
+    def w_scandir(path: Any = ".") -> Any:
+        def logged(it: Any, p: str, sig: tuple[int, ...]) -> _Entries:
+            log.listed("list", p, sig, None)  # its digest once it has been read to its end
+            return _Entries(it, log, p, sig)
+
+        return listing("list", path, logged)
 
     def w_listdir(path: Any = ".") -> Any:
-        p = _path(path)
-        if p is None or isinstance(os.fspath(path), bytes):
-            log.spoil("a listing by descriptor or bytes path")
-            return real["listdir"](path)
-        sig = before_listing(p)
-        try:
-            names = real["listdir"](path)
-        except OSError as exc:
-            failed(p, sig, exc)
-            raise
-        if isinstance(sig, tuple):
+        def logged(names: list[str], p: str, sig: tuple[int, ...]) -> list[str]:
             log.listed("names", p, sig, _digest(names))
-        else:
-            log.spoil(f"{p} was listed, but stat could not see it")
-        return names
+            return names
+
+        return listing("names", path, logged)
 
     def w_readlink(path: Any, *, dir_fd: int | None = None) -> Any:
         p = _path(path)
