@@ -228,12 +228,19 @@ def test_a_change_to_what_was_not_learnt_is_not_seen(name: str, quiet_path: Path
         (lambda: "VT_W" in os.environ, lambda: os.environ.__setitem__("VT_W", "")),
         (lambda: sorted(os.environ.copy()), lambda: os.environ.__setitem__("VT_V", "v")),
         (lambda: os.path.expanduser("~"), lambda: os.environ.__setitem__("HOME", "/elsewhere")),
+        (lambda: os.environ.copy().pop("VT_P", None), lambda: os.environ.__setitem__("VT_P", "")),
+        (
+            lambda: os.environ.copy().setdefault("VT_S", "default"),
+            lambda: os.environ.__setitem__("VT_S", "set"),
+        ),
+        (lambda: repr(os.environ.copy()), lambda: os.environ.__setitem__("VT_V", "v")),
+        (lambda: os.environ.copy() != {}, lambda: os.environ.__setitem__("VT_V", "v")),
     ],
 )
 def test_a_changed_environment_variable_is_seen(
     read: Callable[[], object], change: Callable[[], None], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for name in ("VT_X", "VT_Y", "VT_Z", "VT_W", "VT_V"):
+    for name in ("VT_X", "VT_Y", "VT_Z", "VT_W", "VT_V", "VT_P", "VT_S"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HOME", os.environ.get("HOME", "/root"))
     with recording() as log:

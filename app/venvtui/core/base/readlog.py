@@ -872,6 +872,35 @@ class _EnvironCopy(dict[str, str]):
         self._all()
         return dict(super().items())
 
+    # dict's own methods that read without the ones above
+    def pop(self, key: str, *default: Any) -> Any:
+        self._log.add("env", key, super().get(key))
+        return super().pop(key, *default)
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        self._log.add("env", key, super().get(key))
+        return super().setdefault(key, default)
+
+    def popitem(self) -> tuple[str, str]:
+        self._all()
+        return super().popitem()
+
+    def __eq__(self, other: object) -> bool:
+        self._all()
+        return super().__eq__(other)
+
+    def __ne__(self, other: object) -> bool:
+        self._all()
+        return super().__ne__(other)
+
+    def __repr__(self) -> str:
+        self._all()
+        return super().__repr__()
+
+    def __reversed__(self) -> Iterator[str]:
+        self._all()
+        return super().__reversed__()
+
 
 _ACTIVE: list[Log] = []
 
