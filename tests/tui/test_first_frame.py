@@ -1,7 +1,8 @@
 """What the TUI does before its first frame: the modules it leaves for later (the modal screens,
 the detail and plan views, the core's models and engines) are not imported by then, the
 detail's (empty) chain tree is not mounted yet, and what start-up built is kept out of the
-cyclic GC's passes (paused until the first frame). Checked in a fresh process."""
+cyclic GC's passes (paused until the first frame). Checked in a fresh process. The modal
+screens' styles are read when the first of them opens."""
 
 from __future__ import annotations
 
@@ -9,10 +10,17 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import venvtui
+from tests.tui.conftest import settle
+from tests.tui.stub import StubService, env_row
+from venvtui.tui.app import VenvtuiApp
+from venvtui.tui.screens.picker import ColumnPicker
+from venvtui.tui.services import Cancelled
+from venvtui.tui.views import EnvRow
 
 SRC = Path(venvtui.__file__).parent.parent
 
@@ -98,3 +106,31 @@ def test_first_frame_leaves_for_later_what_it_does_not_show(tmp_path: Path) -> N
     assert result["frozen"] > 0
     assert result["collecting"] is False
     assert result["collecting after"] is True
+
+
+async def test_the_modal_screens_styles_are_read_when_the_first_one_opens() -> None:
+    """Not for the first frame: the modal screens' styles are read as the first modal screen
+    opens, and style it (centred; its dialog narrow)."""
+
+    class OneEnv(StubService):
+        def iter_environments(self, cancelled: Cancelled) -> Iterator[EnvRow]:
+            yield env_row("/home/dev/p/.venv")
+
+    app = VenvtuiApp(OneEnv(), cursor_blink=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        modal_css = os.path.abspath(VenvtuiApp.MODAL_CSS)
+        assert not app.stylesheet.has_source(modal_css)
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, ColumnPicker)
+        assert app.stylesheet.has_source(modal_css)
+        styles = app.screen.styles
+        assert (styles.align_horizontal, styles.align_vertical) == ("center", "middle")
+        dialog = app.screen.query_one("#dialog")
+        assert dialog.styles.width is not None and dialog.styles.width.value == 40
+        assert dialog.styles.max_width is not None and dialog.styles.max_width.value == 110
+        await pilot.press("escape")
+        await pilot.press("s")  # read once
+        await pilot.pause()
+        assert list(app.stylesheet.source).count((modal_css, "")) == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -51,6 +52,9 @@ def _goto_provider() -> type[Provider]:
 
 class VenvtuiApp(App[None]):
     CSS_PATH = Path(__file__).parent / "app.tcss"
+    # The modal screens' styles: read when the first modal screen opens, not for the first
+    # frame (~8 ms to parse). No rule of it matches the main screen's widgets.
+    MODAL_CSS = Path(__file__).parent / "modals.tcss"
     TITLE = "venvtui"
     COMMANDS = App.COMMANDS | {_goto_provider}
     BINDINGS: ClassVar[list[Any]] = [
@@ -76,6 +80,15 @@ class VenvtuiApp(App[None]):
         # kept out of the cyclic GC's full passes (one walked it all in the first frame, ~50 ms).
         gc.freeze()
         self._gc_paused = False
+
+    def push_screen(self, *args: Any, **kwargs: Any) -> Any:
+        """App.push_screen, the modal screens' styles read first (once). They come after
+        app.tcss's, as they did at its end; the rules are parsed again (each source once)
+        when the new screen's widgets are styled. The widgets already styled keep their
+        styles (Textual's Screen.CSS_PATH would style every widget of the app again)."""
+        if not self.stylesheet.has_source(os.path.abspath(self.MODAL_CSS)):  # as read() keys it
+            self.stylesheet.read(self.MODAL_CSS)
+        return super().push_screen(*args, **kwargs)
 
     def get_default_screen(self) -> Screen[Any]:
         return MainScreen(self.service, scan_on_mount=self.scan_on_mount, last_seen=self.last_seen)
