@@ -100,6 +100,13 @@ def answers_dir() -> Path:
     return Path(os.environ["XDG_CACHE_HOME"]) / "venvtui" / "answers"
 
 
+def the_one_kept_answer_holds() -> bool:
+    """Whether one answer is kept and each of its reads answers the same now (for a command
+    run in another process, whose question this process cannot ask)."""
+    found = list(answers_dir().glob("*.json")) if answers_dir().is_dir() else []
+    return len(found) == 1 and readlog.changed(json.loads(found[0].read_text())["reads"]) is None
+
+
 @pytest.fixture
 def computed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Each time `envs` or `doctor` really computes (not from a kept answer)."""
@@ -497,12 +504,11 @@ def test_another_copy_of_venvtui_is_another_question(world: Path, tmp_path: Path
         assert done.returncode == 0, done.stderr[-2000:]
         return done.stdout
 
-    argv = ("envs", "--json", str(world))
-    for _ in range(10):  # until it is kept (see `keep`)
+    for _ in range(10):  # until it is kept (see `keep`; its question is not this process's)
         assert "# the copy" not in venvtui_run(None)
-        if why_not_kept(argv) is None:
+        if the_one_kept_answer_holds():
             break
-    assert why_not_kept(argv) is None
+    assert the_one_kept_answer_holds()
     assert "# the copy" in venvtui_run(str(copy))
 
 
@@ -637,18 +643,55 @@ def test_another_filesystem_encoding_is_another_question(world: Path) -> None:
         assert done.returncode == 0, done.stderr[-2000:]
         return done.stdout
 
-    def kept_reads_hold() -> bool:
-        found = list(answers_dir().glob("*.json")) if answers_dir().is_dir() else []
-        return (
-            len(found) == 1 and readlog.changed(json.loads(found[0].read_text())["reads"]) is None
-        )
-
     argv = ("envs", "--json", str(world))
     for _ in range(10):  # until it is kept (see `keep`; its question is not this process's)
         first = venvtui_run(ascii_names, *argv)
-        if kept_reads_hold():
+        if the_one_kept_answer_holds():
             break
-    assert kept_reads_hold()
+    assert the_one_kept_answer_holds()
     fresh = venvtui_run(utf8, "--no-cache", *argv)
     assert "caf\\u00e9" in fresh and "caf\\u00e9" not in first
     assert venvtui_run(utf8, *argv) == fresh
+
+
+def test_another_module_path_is_another_question(world: Path, tmp_path: Path) -> None:
+    """Modules a run imports as it goes come from `sys.path` (PYTHONPATH, .pth files): with
+    another module path, a module the kept run imported from the standard library may be
+    another file, which no read of the kept answer names."""
+    mods = tmp_path / "mods"
+    mods.mkdir()
+    (mods / "shlex.py").write_text(
+        "def quote(s):\n    return '<' + s + '>'\n\n"
+        "def join(words):\n    return ' '.join(quote(w) for w in words)\n"
+    )
+    code = (
+        "import sys\n"
+        "from venvtui.core.base import readlog\n"
+        "readlog.RACY_NS = 0\n"  # the world was made moments ago (see `world`)
+        "from venvtui.cli.main import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+
+    def venvtui_run(pythonpath: str | None, *argv: str) -> str:
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        if pythonpath is not None:
+            env["PYTHONPATH"] = pythonpath
+        done = subprocess.run(
+            [sys.executable, "-c", code, *argv],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+        assert done.returncode in (0, 1), done.stderr[-2000:]
+        return done.stdout
+
+    argv = ("doctor", "--no-confirm", "--json", str(world))
+    for _ in range(10):  # until it is kept (see `keep`; its question is not this process's)
+        first = venvtui_run(None, *argv)
+        if the_one_kept_answer_holds():
+            break
+    assert the_one_kept_answer_holds()
+    fresh = venvtui_run(str(mods), "--no-cache", *argv)
+    assert fresh != first, "the module is not used: the test proves nothing"
+    assert venvtui_run(str(mods), *argv) == fresh

@@ -4,11 +4,11 @@ read has changed since.
 A command runs inside `readlog.recording()`, which logs every filesystem read and environment
 lookup it makes. Its output (stdout and stderr, in order) and exit status are kept, with that
 log, in one file per question under `<cache>/venvtui/answers/`. The question is the command line,
-the working directory, the user and group ids, the interpreter (and its filesystem encoding),
-venvtui's version and the output streams (terminal or not, encoding, width). The next time the
-same question is asked, every read
-is asked again (stat, lstat, readlink, access: nothing is opened, listed or run), and so is the
-stat of every module the command ran; only when all answer as before is the kept output printed.
+the working directory, the user and group ids, the interpreter (its filesystem encoding, its
+module path), venvtui's version and the output streams (terminal or not, encoding, width). The
+next time the same question is asked, every read is asked again (stat, lstat, readlink, access:
+nothing is opened, listed or run), and so is the stat of every module the command ran; only when
+all answer as before is the kept output printed.
 Anything else runs the command again.
 
 Never kept: a run that wrote anything, started a process, read a file changed in the two seconds
@@ -67,6 +67,8 @@ def question(argv: list[str]) -> dict[str, object]:
             sys.getfilesystemencoding(),
             sys.getfilesystemencodeerrors(),
         ],
+        # where the modules the run imports as it goes are found (PYTHONPATH, .pth files)
+        "path": sys.path,
         "venvtui": __version__,
         "streams": _streams_key(),
     }
