@@ -288,7 +288,14 @@ def why(rows: int, shown: int = 3, keys: bool = False) -> None:
         Screen: ("_refresh_layout",),
         Compositor: ("reflow",),
         DataTable: ("render_lines", "_on_idle"),
-        RecordTable: ("add_records", "update_records", "rebuild", "resort", "set_filter"),
+        RecordTable: (
+            "add_records",
+            "update_records",
+            "rebuild",
+            "resort",
+            "set_filter",
+            "sort_on",
+        ),
         MainScreen: (
             "on_interpreters_found",
             "on_environments_found",
