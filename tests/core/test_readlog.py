@@ -12,6 +12,7 @@ import builtins
 import errno
 import io
 import os
+import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable
@@ -354,8 +355,25 @@ KINDS = (
     "scandir",
     "open",
     "access",
+    "samefile",
+    "realpath",
+    "walk",
+    "entry-stat",
+    "glob",
 )
-PATHS = ("d", "d/f", "l", "dl", "dl/f", "missing", "other", "other/f", "entries/to-dir")
+PATHS = (
+    "d",
+    "d/f",
+    "d/sub",
+    "l",
+    "dl",
+    "dl/f",
+    "missing",
+    "other",
+    "other/f",
+    "entries",
+    "entries/to-dir",
+)
 MUTATIONS: tuple[Callable[[Path], object], ...] = (
     lambda r: (r / "d" / "f").write_text("HELLO"),
     lambda r: (r / "d" / "f").write_text("longer text"),
@@ -374,6 +392,20 @@ MUTATIONS: tuple[Callable[[Path], object], ...] = (
         (r / "d" / "f").unlink(),
         os.symlink("big99", r / "d" / "f"),
     ),
+    # a name that stays, its type changes
+    lambda r: ((r / "d" / "f").unlink(), (r / "d" / "f").mkdir()),
+    lambda r: ((r / "d" / "sub").rmdir(), (r / "d" / "sub").write_text("")),
+    # a directory becomes a link to a copy of it; one made again from a copy
+    lambda r: ((r / "d" / "sub").rename(r / "sub2"), (r / "d" / "sub").symlink_to(r / "sub2")),
+    lambda r: (
+        shutil.copytree(r / "other", r / "o3", symlinks=True),
+        shutil.rmtree(r / "other"),
+        (r / "o3").rename(r / "other"),
+    ),
+    # a link entry's target becomes a file; a hard link made; only the ctime moves
+    lambda r: ((r / "entries" / "to-dir").unlink(), (r / "entries" / "to-dir").symlink_to("f")),
+    lambda r: os.link(r / "d" / "f", r / "other" / "hard"),
+    lambda r: (r / "d" / "f").chmod(os.stat(r / "d" / "f").st_mode & 0o7777),
     lambda r: None,
 )
 
@@ -406,6 +438,17 @@ def _ask(kind: str, path: Path) -> object:
         if kind == "open":
             with open(path, "rb") as fh:
                 return fh.read()
+        if kind == "samefile":
+            return os.path.samefile(path, path.parent.parent / "d")
+        if kind == "realpath":
+            return os.path.realpath(path)
+        if kind == "walk":
+            return sorted((top, sorted(dirs), sorted(files)) for top, dirs, files in os.walk(path))
+        if kind == "entry-stat":
+            with os.scandir(path) as it:
+                return sorted((e.name, e.is_file(), e.stat().st_mode) for e in it)
+        if kind == "glob":
+            return sorted(map(str, path.glob("*")))
         return os.access(path, os.R_OK)
     except OSError as exc:
         return exc.errno
