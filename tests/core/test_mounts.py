@@ -12,8 +12,9 @@ from venvtui.core.base import readlog
 from venvtui.core.base.mounts import (
     MOUNTINFO,
     NETWORK_TYPES,
-    network_devices,
-    network_devices_in,
+    NetworkMounts,
+    network_mounts,
+    network_mounts_in,
 )
 from venvtui.core.base.readlog import recording
 
@@ -30,8 +31,16 @@ MOUNTINFO_TEXT = """\
 
 
 def test_network_filesystems_are_found_by_their_type() -> None:
-    found = network_devices_in(MOUNTINFO_TEXT)
-    assert found == {os.makedev(0, 35), os.makedev(0, 36), os.makedev(0, 37), os.makedev(0, 40)}
+    found = network_mounts_in(MOUNTINFO_TEXT)
+    assert found.devices == {
+        os.makedev(0, 35),
+        os.makedev(0, 36),
+        os.makedev(0, 37),
+        os.makedev(0, 40),
+    }
+    assert found.points == ("/home", "/mnt/share", "/mnt/remote", "/mnt/with space")
+    assert found.holds("/home/me/.venv/bin/python") and found.holds("/mnt/with space/x")
+    assert not found.holds("/homebrew/bin") and not found.holds("/run/user/1000/x")
 
 
 @pytest.mark.parametrize(
@@ -45,7 +54,7 @@ def test_network_filesystems_are_found_by_their_type() -> None:
     ],
 )
 def test_a_line_not_in_the_format_is_passed_over(line: str) -> None:
-    assert network_devices_in(line + "\n" + MOUNTINFO_TEXT) == network_devices_in(MOUNTINFO_TEXT)
+    assert network_mounts_in(line + "\n" + MOUNTINFO_TEXT) == network_mounts_in(MOUNTINFO_TEXT)
 
 
 @pytest.mark.skipif(not os.path.exists(MOUNTINFO), reason="no /proc/self/mountinfo")
@@ -59,25 +68,35 @@ def test_this_machine_mount_table_reads() -> None:
         for ln in text.splitlines()
         if ln.split()[2] == f"{os.major(dev)}:{os.minor(dev)}"
     }
-    assert (dev in network_devices()) == bool(types & NETWORK_TYPES)
+    assert (dev in network_mounts().devices) == bool(types & NETWORK_TYPES)
 
 
 def test_a_read_on_a_network_filesystem_is_not_kept(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """What the client's attribute cache answers may be stale: such a recording is never
-    kept (the device holding `tmp_path` stands for a network mount here)."""
+    kept (the device holding `tmp_path` stands for a network mount here, or `tmp_path` for a
+    mount point)."""
     (tmp_path / "f").write_text("x")
     monkeypatch.setattr(readlog, "RACY_NS", -(10**12))  # fresh files are not what is tested
-    with recording() as log:
-        (tmp_path / "f").read_text()
-    assert log.taint is None
-    monkeypatch.setattr(readlog, "network_devices", lambda: frozenset({os.stat(tmp_path).st_dev}))
-    for read in (
+    reads = (
         lambda: (tmp_path / "f").read_text(),
         lambda: os.stat(tmp_path / "f").st_mode,
         lambda: os.listdir(tmp_path),
-    ):
+        lambda: os.path.exists(tmp_path / "missing"),  # a failed lookup has no device
+    )
+    for read in reads:
         with recording() as log:
             read()
-        assert log.taint is not None and "network filesystem" in log.taint
+        assert log.taint is None
+    for remote in (
+        NetworkMounts(devices=frozenset({os.stat(tmp_path).st_dev})),
+        NetworkMounts(points=(str(tmp_path),)),
+    ):
+        monkeypatch.setattr(readlog, "network_mounts", lambda remote=remote: remote)
+        for i, read in enumerate(reads):
+            if remote.devices and i == len(reads) - 1:
+                continue  # only the mount point tells a failed lookup
+            with recording() as log:
+                read()
+            assert log.taint is not None and "network filesystem" in log.taint, (remote, i)

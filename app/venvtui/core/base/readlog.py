@@ -51,7 +51,7 @@ from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import contextmanager, suppress
 from operator import attrgetter
 
-from venvtui.core.base.mounts import network_devices
+from venvtui.core.base.mounts import network_mounts
 from venvtui.core.base.safe_io import pseudo_devices
 
 # Not `typing` at run time: the warm path of the CLI imports this module.
@@ -178,7 +178,7 @@ class Log:
         self.taint: str | None = None  # why this recording may not be kept
         self.started_ns = time.time_ns()
         self.pseudo = pseudo_devices()  # before any wrapper is in place
-        self.remote = network_devices()
+        self.remote = network_mounts()
 
     def spoil(self, why: str) -> None:
         if self.taint is None:
@@ -225,16 +225,25 @@ class Log:
         client may answer from a cache that a change elsewhere has not reached yet)."""
         if dev in self.pseudo:
             self.spoil(f"{key} is a kernel pseudo-file")
-        elif dev in self.remote:
+        elif dev in self.remote.devices:
             self.spoil(f"{key} is on a network filesystem")
 
     def finish(self) -> None:
         """At the end of the recording: a field looked at that answered twice differently, a
-        file read (or a signature compared whole) that changed moments before, or a listing of a
-        directory that did and was not read to its end, spoils it. A listing whose directory
-        changed moments before is asked again by listing it (its stat is dropped)."""
+        file read (or a signature compared whole) that changed moments before, a listing of a
+        directory that did and was not read to its end, or any question about a path below a
+        network mount (a failed lookup, a link's target: no device tells), spoils it. A
+        listing whose directory changed moments before is asked again by listing it (its stat
+        is dropped)."""
+        remote = self.remote.holds if self.remote.points else None
         for q, answer in self.answers.items():
             kind = q[0]
+            if (
+                remote is not None
+                and kind not in ("env", "environ")
+                and remote(os.path.abspath(q[1]))
+            ):
+                self.spoil(f"{q[1]} is on a network filesystem")  # a failed lookup there too
             if kind in _LISTINGS and isinstance(answer, tuple):
                 sig: object
                 digest: object
