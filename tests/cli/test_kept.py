@@ -244,7 +244,13 @@ def _site_packages_grew(world: Path) -> None:
     (site / "newlib" / "__init__.py").write_text("")
 
 
+def _source_file_added(world: Path) -> None:
+    """A project's new source file, in a directory the walk enters (not an env)."""
+    (world / "proj" / "src" / "new_module.py").write_text("x = 1\n")
+
+
 UNCHANGES: dict[str, Callable[[Path], None]] = {
+    "a source file added to a project": _source_file_added,
     "a history file in the root rewritten by a rename": _history_rewritten,
     "a file made and removed in the root": _temporary_file,
     "a library installed into an env (no script)": _site_packages_grew,
@@ -267,6 +273,7 @@ def test_a_change_beside_what_was_read_prints_the_kept_answer(
     one."""
     argv = ("envs", "--json") if command == "envs" else ("doctor", "--no-confirm", "--json")
     (world / ".history").write_text("ls\n")
+    (world / "proj" / "src").mkdir(parents=True)
     before = run(capsys, *argv, str(world))
     assert run_kept(capsys, computed, world, *argv, str(world)) == before
     tick_past(tmp_path / "clock")

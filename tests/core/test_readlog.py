@@ -528,3 +528,65 @@ def test_a_failure_of_the_process_not_of_the_file_taints(
             resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
     assert failed.value.errno == errno.EMFILE
     assert log.taint is not None
+
+
+# --- a caller that looks at some entries of a listing only -----------------------------------
+
+ONLY = "dl:.venv"  # directories, links, and the entry named .venv
+
+
+def _walk_like(d: Path, *, again: bool = False, partly: bool = False) -> None:
+    """List `d` as the scan does (read to its end) and narrow it; `again`: a second caller
+    lists it too; `partly`: the caller stops after one entry."""
+    with os.scandir(d) as it:
+        if partly:
+            next(it)
+        else:
+            list(it)
+    readlog.narrow(str(d), ONLY)
+    if again:
+        with os.scandir(d) as it:
+            list(it)
+
+
+@pytest.mark.parametrize(
+    ("change", "seen"),
+    [
+        (lambda d: (d / "main.py").write_text("x"), False),
+        (lambda d: (d / "f").unlink(), False),
+        (lambda d: os.mkfifo(d / "fifo"), False),
+        (lambda d: (d / "newdir").mkdir(), True),
+        (lambda d: (d / "sub").rmdir(), True),
+        (lambda d: (d / "newlink").symlink_to(d / "sub"), True),
+        (lambda d: (d / ".venv").write_text("../elsewhere\n"), True),
+        (lambda d: ((d / "f").unlink(), (d / "f").mkdir()), True),  # a file becomes a dir
+    ],
+)
+def test_a_narrowed_listing_sees_only_what_its_caller_looks_at(
+    change: Callable[[Path], object], seen: bool, quiet_path: Path
+) -> None:
+    d = quiet_path / "d"
+    (d / "sub").mkdir(parents=True)
+    (d / "f").write_text("x")
+    with recording() as log:
+        _walk_like(d)
+    assert changed(log.questions()) is None
+    assert any(k.startswith("list/") for k in log.questions())
+    tick_past(quiet_path / "clock")
+    change(d)
+    assert (changed(log.questions()) is not None) == seen
+
+
+@pytest.mark.parametrize("how", ["listed again", "read partly"])
+def test_a_listing_is_narrowed_only_for_its_one_caller_reading_it_all(
+    how: str, quiet_path: Path
+) -> None:
+    d = quiet_path / "d"
+    (d / "sub").mkdir(parents=True)
+    (d / "f").write_text("x")
+    with recording() as log:
+        _walk_like(d, again=how == "listed again", partly=how == "read partly")
+    assert not any(k.startswith("list/") for k in log.questions())
+    tick_past(quiet_path / "clock")
+    (d / "main.py").write_text("x")
+    assert changed(log.questions()) is not None

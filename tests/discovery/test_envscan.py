@@ -318,3 +318,59 @@ def test_an_env_reached_twice_is_not_walked_into(tmp_path: Path) -> None:
     outer = fake_env(tmp_path / "p" / "outer")
     fake_env(outer / "lib" / "nested")
     assert set(scan(tmp_path / "p", tmp_path / "p", outer)) == {str(outer)}
+
+
+# Files a project holds that the walk passes over (`envs._WALKED`): markers of other tools
+# included, so that a walk starting to read one of them fails here first.
+_PASSED_OVER = (
+    "main.py",
+    "pyproject.toml",
+    "setup.py",
+    "requirements.txt",
+    "uv.lock",
+    "Pipfile",
+    "environment.yml",
+    ".python-version",
+    ".git",
+    ".project",
+    "node_modules",
+    "uv-receipt.toml",
+    "pipx_metadata.json",
+)
+
+
+def _answer(root: Path) -> list[dict[str, object]]:
+    return [e.to_json() for e in sorted(scan(root).values(), key=lambda e: e.path)]
+
+
+def test_the_walk_passes_over_what_it_narrows_to(tmp_path: Path) -> None:
+    """The walk's promise to kept answers (`readlog.narrow`): in a directory that is not an
+    env, it looks at nothing but directories, links and the entries `_WALKED` names. Every
+    such directory of a tree of projects gains files of every other kind and name (a FIFO
+    too), and the answer stays the same."""
+    root = tmp_path / "root"
+    fake_env(root / "app" / ".venv")
+    fake_env(root / "lib" / "venv")
+    fake_env(root / "deep" / "a" / "b" / "env")
+    (root / "app" / "src" / "pkg").mkdir(parents=True)
+    fake_env(root / "central" / "proj-abc")
+    (root / "redirected").mkdir()
+    (root / "redirected" / ".venv").write_text("../central/proj-abc\n")
+    (root / "stray").mkdir()
+    (root / "stray" / "pyvenv.cfg").write_text("home = /usr/bin\n")  # not an env: no python
+    (root / "stray" / "pyproject.toml").write_text("")
+    link(root / "linked", root / "deep" / "a")
+    (root / ".hidden" / "x").mkdir(parents=True)
+    (root / "conda" / "conda-meta").mkdir(parents=True)
+    make_exe(root / "conda" / "bin" / "python")
+    before = _answer(root)
+    assert len(before) == 5
+    for top, dirs, _files in os.walk(root):
+        if "pyvenv.cfg" in os.listdir(top) or "conda-meta" in os.listdir(top):
+            dirs[:] = []  # an env's own listing is read whole
+            continue
+        for name in _PASSED_OVER:
+            if not os.path.lexists(os.path.join(top, name)):
+                Path(top, name).write_text("x")
+        os.mkfifo(os.path.join(top, "fifo"))
+    assert _answer(root) == before

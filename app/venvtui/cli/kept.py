@@ -6,13 +6,14 @@ lookup it makes. Its output (stdout and stderr, in order) and exit status are ke
 log, in one file per question under `<cache>/venvtui/answers/`. The question is the command line,
 the working directory, the user and group ids, the interpreter (its filesystem encoding, its
 module path), venvtui's version and the output streams (terminal or not, encoding, width). The
-next time the same question is asked, every read is asked again (stat, lstat, readlink, access:
-nothing is opened, listed or run), and so is the stat of every module the command ran; only when
-all answer as before is the kept output printed.
+next time the same question is asked, every read is asked again (stat, lstat, readlink, access;
+a directory whose stat moved is listed again; nothing is opened or run), and so is the stat of
+every module the command ran; only when all answer as before is the kept output printed.
 Anything else runs the command again.
 
 Never kept: a run that wrote anything, started a process, read a file changed in the two seconds
-before it began, or failed (see `readlog`). `--no-cache` neither reads nor keeps an answer.
+before it began or a file on a network filesystem, or failed (see `readlog`). `--no-cache`
+neither reads nor keeps an answer.
 """
 
 from __future__ import annotations

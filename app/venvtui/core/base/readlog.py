@@ -15,10 +15,13 @@ What is logged, and how it is checked again (`changed`):
   field outside those, counts as all of them;
 * a directory's listing (scandir, listdir): its names (and each entry's type, for scandir),
   not their order (a directory made again moves in tmpfs's or btrfs's order: a caller that
-  picks by position sorts first), and a stat of it taken before it is listed. When that stat answers the same, so does the
-  listing (POSIX: adding, removing or renaming an entry updates the directory's mtime); when
-  it does not, the directory is listed again and its names compared: a file rewritten by a
-  rename beside what was listed (a shell's history in `~`) changes nothing that was read.
+  picks by position sorts first), and a stat of it taken before it is listed. When that stat
+  answers the same, so does the listing (POSIX: adding, removing or renaming an entry updates
+  the directory's mtime); when it does not, the directory is listed again and its names
+  compared: a file rewritten by a rename beside what was listed (a shell's history in `~`)
+  changes nothing that was read. A caller that looks at some entries only says which
+  (`narrow`): the scan, in a directory that is not an env, at its directories, links and a
+  few names; files coming and going there (a project's sources) then change nothing either.
   `DirEntry.stat()` and a link entry's `is_dir()`/`is_file()` (which follow it) log a stat;
 * readlink: the target text;
 * open for reading: the fstat of what was opened, as a stat (an lstat with O_NOFOLLOW);
@@ -45,7 +48,6 @@ import errno
 import io
 import os
 import stat
-import subprocess
 import time
 from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import contextmanager, suppress
@@ -168,13 +170,27 @@ class Log:
     """The questions asked while recording, each with its first answer, and the fields of each
     stat answer that were looked at."""
 
-    __slots__ = ("answers", "pseudo", "real", "remote", "started_ns", "taint", "used", "varied")
+    __slots__ = (
+        "answers",
+        "listings",
+        "narrowed",
+        "pseudo",
+        "real",
+        "remote",
+        "started_ns",
+        "taint",
+        "used",
+        "varied",
+    )
 
     def __init__(self, real: dict[str, Callable[..., Any]] | None = None) -> None:
         self.real = real or {}  # the functions wrapped while recording
         self.answers: dict[Question, object] = {}
         self.used: dict[Question, int] = {}  # per stat question: the `_FIELDS` looked at
         self.varied: dict[Question, int] = {}  # per stat question: fields that answered twice
+        # per scandir question: how many listings were made, and what the first one listed
+        self.listings: dict[Question, list[list[str]]] = {}
+        self.narrowed: dict[Question, str] = {}  # per scandir question: its caller's `narrow`
         self.taint: str | None = None  # why this recording may not be kept
         self.started_ns = time.time_ns()
         self.pseudo = pseudo_devices()  # before any wrapper is in place
@@ -218,6 +234,13 @@ class Log:
             self.spoil(f"listing {key} changed while it was read")
         else:  # two stats of one listing: only its names can tell
             self.answers[q] = (first_sig if first_sig == sig else None, first_digest or digest)
+
+    def narrow(self, key: str, only: str) -> None:
+        """The one caller that listed directory `key` (scandir, read to its end) looks at no
+        entry but those `only` selects (see `narrow`)."""
+        q = ("list", key)
+        if len(self.listings.get(q, ())) == 1:
+            self.narrowed[q] = only
 
     def device(self, key: str, dev: int) -> None:
         """Spoil the recording when `key` is on a device whose stat cannot be asked again: a
@@ -281,7 +304,16 @@ class Log:
                     continue
                 answer, fields = found
             kind, key = q
-            if kind in _LISTINGS:
+            only = self.narrowed.get(q)
+            if (
+                only is not None
+                and len(self.listings[q]) == 1
+                and isinstance(answer, tuple)
+                and answer[1] is not None  # read to its end
+            ):
+                kind = f"{kind}/{only}"
+                text = _listing_text((answer[0], _digest(_selected(self.listings[q][0], only))))
+            elif kind in _LISTINGS:
                 text = _listing_text(answer)
             elif fields != ALL and _is_sig(answer):
                 kind = f"{kind}/{fields}"
@@ -401,15 +433,39 @@ def _digest(names: list[str]) -> str:
     return hashlib.blake2b(text, digest_size=16).hexdigest()
 
 
-def _listing_now(kind: str, path: str) -> str | None:
-    """The digest of directory `path`'s listing now (as `kind` logs it), or None."""
+def _selected(listed: list[str], only: str) -> list[str]:
+    """The entries of `listed` (`_listed`'s "name/type") that `only` selects: "TYPES:NAMES",
+    e.g. "dl:.venv,pyvenv.cfg" keeps every directory and link, and the entries so named."""
+    types, _, names = only.partition(":")
+    named = set(names.split(",")) if names else set()
+    out = []
+    for item in listed:
+        name, _, kind = item.rpartition("/")
+        if kind in types or name in named:
+            out.append(item)
+    return out
+
+
+def narrow(path: str, only: str) -> None:
+    """Tell the recording running (if one is) that the caller that just listed directory
+    `path` with scandir, and read it to its end, looks at no entry but those `only` selects
+    (`_selected`): what else comes and goes there then asks nothing again. The caller's
+    promise: a test of it adds entries `only` leaves out and finds its answer unchanged."""
+    if _ACTIVE:
+        _ACTIVE[0].narrow(os.fspath(path), only)
+
+
+def _listing_now(kind: str, path: str, only: str = "") -> str | None:
+    """The digest of directory `path`'s listing now (as `kind` logs it, with the entries
+    `only` selects when given), or None."""
     try:
         if kind == "names":
             return _digest(os.listdir(path))
         with os.scandir(path) as it:
-            return _digest([_listed(e) for e in it])
+            listed = [_listed(e) for e in it]
     except OSError:
         return None
+    return _digest(_selected(listed, only) if only else listed)
 
 
 def changed(questions: dict[str, list[str]]) -> str | None:
@@ -464,7 +520,7 @@ def changed(questions: dict[str, list[str]]) -> str | None:
                 sig, _, digest = text.partition("|")
                 if sig and full(key) == sig:
                     continue  # POSIX: a change of its entries updates the directory's mtime
-                if not digest or _listing_now(base, key) != digest:
+                if not digest or _listing_now(base, key, fields) != digest:
                     return f"{kind} {key}"
             continue
         if fields and not fields.isdigit():
@@ -695,7 +751,9 @@ def _wrappers(log: Log) -> dict[str, Callable[..., Any]]:
     def w_scandir(path: Any = ".") -> Any:
         def logged(it: Any, p: str, sig: tuple[int, ...]) -> _Entries:
             log.listed("list", p, sig, None)  # its digest once it has been read to its end
-            return _Entries(it, log, p, sig)
+            entries = _Entries(it, log, p, sig)
+            log.listings.setdefault(("list", p), []).append(entries.names)  # filled as read
+            return entries
 
         return listing("list", path, logged)
 
@@ -766,13 +824,14 @@ def _wrappers(log: Log) -> dict[str, Callable[..., Any]]:
 
 class _Entries:
     """scandir()'s iterator, yielding logging entries; read to its end, it logs the digest of
-    the names and types it listed."""
+    the names and types it listed (`names`, as `_listed` gives them)."""
 
-    __slots__ = ("_it", "_log", "_names", "_path", "_sig")
+    __slots__ = ("_done", "_it", "_log", "_path", "_sig", "names")
 
     def __init__(self, it: Any, log: Log, path: str, sig: tuple[int, ...]) -> None:
         self._it, self._log, self._path, self._sig = it, log, path, sig
-        self._names: list[str] | None = []
+        self.names: list[str] = []
+        self._done = False
 
     def __iter__(self) -> Iterator[_Entry]:
         return self
@@ -781,12 +840,12 @@ class _Entries:
         try:
             entry = next(self._it)
         except StopIteration:
-            if self._names is not None:
-                self._log.listed("list", self._path, self._sig, _digest(self._names))
-                self._names = None
+            if not self._done:
+                self._done = True
+                self._log.listed("list", self._path, self._sig, _digest(self.names))
             raise
-        if self._names is not None:
-            self._names.append(_listed(entry))
+        if not self._done:
+            self.names.append(_listed(entry))
         return _Entry(entry, self._log)
 
     def __enter__(self) -> _Entries:
@@ -926,6 +985,8 @@ def recording() -> Iterator[Log]:
     log = Log(real)
     wrapped = _wrappers(log)
     saved_environ = os.environ
+    import subprocess  # here: the scan imports this module for `narrow`
+
     saved_child = subprocess.Popen._execute_child  # type: ignore[attr-defined]
 
     def spawn(*args: Any, **kw: Any) -> Any:

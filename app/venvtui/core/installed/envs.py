@@ -25,6 +25,7 @@ from venvtui.core.base.config import Config, ConfigError, load_config
 from venvtui.core.base.errors import NotAnEnvironmentError, NotFoundError, VenvtuiError
 from venvtui.core.base.models import Chain, Environment, EnvKind, Source
 from venvtui.core.base.paths import parent_of
+from venvtui.core.base.readlog import narrow
 from venvtui.core.base.safe_io import SMALL_FILE, read_text
 from venvtui.core.installed.sources import (
     Context,
@@ -427,6 +428,11 @@ def _known_dir(cache: LinkCache, entries: Mapping[str, os.DirEntry[str]], name: 
         pass
 
 
+# What the walk looks at in a directory that is not an env: its directories and links (to
+# enter or to look at after the walk), and the entries named so (an env's markers, a `.venv`
+# redirect file); `readlog._selected`'s form. Anything else listed there it passes over.
+_WALKED = "dl:.venv,conda-meta,pyvenv.cfg"
+
 _LISTED = 1  # a walked directory was listed as a directory, not a link (scandir's d_type)
 _PARENT_LISTED = 2  # and so was its parent
 
@@ -616,7 +622,12 @@ class _Scanner:
                 continue
             except OSError:
                 continue
-            if "pyvenv.cfg" in entries or "conda-meta" in entries:
+            if "pyvenv.cfg" not in entries and "conda-meta" not in entries:
+                # Below, a directory that is not an env is walked for its directories, links
+                # and `.venv` files alone: a file coming or going beside them (a project's
+                # sources) changes nothing the scan answers (for a kept answer: `narrow`).
+                narrow(path, _WALKED)
+            else:
                 # listed as directories, not links: no lstat of them for the env's chain
                 if listed_as & _LISTED:
                     self.links.not_a_link(path)
