@@ -401,7 +401,12 @@ def _nesting(env: Environment, start: Start, view: View = REAL) -> tuple[list[st
     home = env_home(env)
     if home:
         paths.append(os.path.join(home, "python"))
+    asked: set[str] = set()
     for p in paths:
+        where = os.path.dirname(os.path.normpath(p))
+        if where in asked:
+            continue  # its answer is its directory's (the env's links share bin/)
+        asked.add(where)
         par = parent_env_of(view, p, env.path)
         if par and par not in parents:
             parents.append(par)
