@@ -145,7 +145,8 @@ def _errno(exc: OSError) -> int:
 
 
 def ask(kind: str, key: str) -> object:
-    """The answer to one question now, as it would be logged (for `changed`)."""
+    """The answer to one question now, as it would be logged (`changed` asks stat and lstat
+    itself, for the fields logged only; their failures read as here)."""
     try:
         if kind == "lstat":
             return _sig(os.lstat(key))
