@@ -716,7 +716,6 @@ def bench_tui(b: Bench) -> None:
         max(checked.values()) <= 0.05,
         ", ".join(f"{action} {stall * 1000:.0f} ms" for action, stall in checked.items()),
     )
-    first_rows_vs_pytui(b)
 
 
 @measurement("tui-launch")
