@@ -100,22 +100,26 @@ def base_facts(python: str | None, *, spawn: bool, options: Options = DEFAULT_OP
 def parent_env_of(view: View, path: str, env_dir: str) -> str | None:
     """The nearest directory above `path` holding a pyvenv.cfg that is not `env_dir` or one
     of its ancestors (asked for each hop of the env's chain: one answer per directory)."""
-    start = os.path.dirname(os.path.normpath(path))
-    top = os.path.normpath(env_dir)
-    return view.memoised(("parent_env", start, top), lambda: _parent_env(view, start, top))
+    return parent_env_in(view, os.path.dirname(os.path.normpath(path)), os.path.normpath(env_dir))
 
 
-def _parent_env(view: View, start: str, top: str) -> str | None:
+def parent_env_in(view: View, start: str, top: str) -> str | None:
+    """`parent_env_of` a path in the normalised directory `start`, for the env at the
+    normalised `top`."""
     if inside(start, top):
         # from inside the env, only the directories below its top can count
-        while start != top:
-            if view.isfile(os.path.join(start, "pyvenv.cfg")):
-                return start
-            start = os.path.dirname(start)
-        return None
+        return view.memoised(("parent_env", start, top), lambda: _env_dir_below(view, start, top))
     for d in _env_dirs_above(view, start):
         if not inside(top, d):
             return d
+    return None
+
+
+def _env_dir_below(view: View, start: str, top: str) -> str | None:
+    while start != top:
+        if view.isfile(os.path.join(start, "pyvenv.cfg")):
+            return start
+        start = os.path.dirname(start)
     return None
 
 

@@ -42,7 +42,7 @@ from venvtui.core.breaks.forecast import (
     Survival,
     base_facts,
     env_home,
-    parent_env_of,
+    parent_env_in,
     run_forecast,
     stable_alternative,
 )
@@ -350,7 +350,7 @@ def _cfg_verdicts(env: Environment) -> list[Verdict]:
     cfg_path = os.path.join(env.path, "pyvenv.cfg")
     if env.kind != "venv":
         return out
-    if not os.path.isfile(cfg_path):
+    if not REAL.isfile(cfg_path):
         out.append(
             Verdict(
                 "cfg-missing",
@@ -402,12 +402,13 @@ def _nesting(env: Environment, start: Start, view: View = REAL) -> tuple[list[st
     if home:
         paths.append(os.path.join(home, "python"))
     asked: set[str] = set()
+    top = os.path.normpath(env.path)
     for p in paths:
         where = os.path.dirname(os.path.normpath(p))
         if where in asked:
             continue  # its answer is its directory's (the env's links share bin/)
         asked.add(where)
-        par = parent_env_of(view, p, env.path)
+        par = parent_env_in(view, where, top)
         if par and par not in parents:
             parents.append(par)
     for par in parents:
@@ -681,7 +682,8 @@ def examine(
 ) -> Examined:
     """The static part of `diagnose` (one pass over the env's chain: the prediction's chain
     feeds the verdicts, the forecast and the path stabilities); `spawn`: the base may be
-    probed when the probe cache does not know it (`options`)."""
+    probed when the probe cache does not know it (`options`); `forecast=False`: neither the
+    forecast nor the path stabilities (a listing needs the status alone)."""
     if env.kind != "venv":
         # conda envs carry their own interpreter: nothing points outside them
         return Examined(env, predict(REAL, env.path, env.python, (), Runtime()))
@@ -694,11 +696,9 @@ def examine(
     verdicts.extend(nest)
     verdicts.extend(shebang_verdicts(env))
     verdicts.extend(project_verdicts(env))
-    forecasts, survives = (
-        run_forecast(env, static, base, parents, spawn=spawn, options=options)
-        if forecast
-        else ([], [])
-    )
+    if not forecast:
+        return Examined(env, static, tuple(verdicts))
+    forecasts, survives = run_forecast(env, static, base, parents, spawn=spawn, options=options)
     paths: list[Stability] = []
     if static.chain is not None:
         paths.extend(
@@ -755,9 +755,9 @@ def diagnose(
     forecast: bool = True,
 ) -> Diagnosis:
     """Verdicts for `env` now, and the forecast of which event breaks it (see module doc).
-    `forecast=False` skips the forecast (a listing needs only the status); `confirm` runs the
-    env's python and may probe its base (`options`). Many envs: `core.breaks.batch`
-    (one reading of the disk, the runs in parallel)."""
+    `forecast=False` skips the forecast and the path stabilities (a listing needs only the
+    status); `confirm` runs the env's python and may probe its base (`options`). Many envs:
+    `core.breaks.batch` (one reading of the disk, the runs in parallel)."""
     ex = examine(env, spawn=confirm, forecast=forecast, options=options)
     run = confirm and ex.runnable
     observed = observe(env, ex.static, timeout=options.probe_timeout) if run else None

@@ -337,10 +337,11 @@ def _owner_and_project(
     return "", project
 
 
-def _is_file(entry: os.DirEntry[str]) -> bool:
-    """os.path.isfile of a listed entry: from its d_type, a stat only for a link."""
+def _is_file(entry: os.DirEntry[str], *, follow: bool = True) -> bool:
+    """os.path.isfile of a listed entry: from its d_type, a stat only for a link (`follow`;
+    else a link is not a file)."""
     try:
-        return entry.is_file()
+        return entry.is_file(follow_symlinks=follow)
     except OSError:
         return False
 
@@ -567,6 +568,10 @@ class _Scanner:
             self.seen.add(real)
             if env.chain is not None:
                 self.share(env.chain)
+            cfg = entries.get("pyvenv.cfg") if entries is not None else None
+            if self.nodes is not None and cfg is not None and _is_file(cfg, follow=False):
+                # listed as a regular file: its lstat answer for the statuses
+                self.nodes.setdefault(os.path.join(real, "pyvenv.cfg"), FILE)
         return env
 
     def walk(self, root: Root) -> Iterator[Environment]:

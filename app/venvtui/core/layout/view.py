@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 from venvtui.core.base.models import Chain, Hop
-from venvtui.core.base.paths import is_normal_abs
+from venvtui.core.base.paths import is_normal_abs, parent_of
 from venvtui.core.layout.symlinks import MAX_HOPS, next_hop
 
 if TYPE_CHECKING:
@@ -297,8 +297,29 @@ class View:
         below no symlinked directory, ending on a file or directory) is this view's
         `walk_chain(chain.start)`; outside one, nothing."""
         memo = self.answers()
-        if memo is not None:
-            memo.setdefault(("walk_chain", chain.start, MAX_HOPS), chain)
+        if memo is None:
+            return
+        memo.setdefault(("walk_chain", chain.start, MAX_HOPS), chain)
+        end = chain.hops[-1]
+        if end.kind not in ("file", "dir") or chain.realpath != end.path:
+            return
+        # Every hop lies in directories that are not links, so each resolves along the rest
+        # of the chain (at most MAX_HOPS links: the kernel's budget is not reached) to the
+        # same real entry; each hop's own lstat is the hop.
+        found = (end.path, FILE if end.kind == "file" else DIR)
+        canon = _LOCAL.snapshot.canon
+        for hop in chain.hops:
+            # its directories resolve to themselves, following no link (`_canon_shared`'s form)
+            parent = parent_of(hop.path)
+            while parent not in canon and parent != os.sep:
+                canon[parent] = ((parent, DIR), 0, False)
+                parent = parent_of(parent)
+            memo.setdefault(("resolve", hop.path), found)
+            memo.setdefault(("realpath", hop.path), end.path)
+            memo.setdefault(
+                ("lnode", hop.path),
+                found[1] if hop is end else Node("link", target=hop.target),
+            )
 
     def _walk_chain(self, path: str, max_hops: int) -> Chain:
         start = _norm(path)
