@@ -92,6 +92,35 @@ def test_memoised_batch_answers_as_each_env_alone(
     assert [conclude(ex, None).to_json() for ex in each if isinstance(ex, Examined)] == batch
 
 
+def test_the_status_alone_is_the_full_diagnosis_status(
+    layout: tuple[Path, list[Path]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`forecast=False` (the listing) leaves out what never changes a status (the forecast,
+    path stabilities, the note of a parent env) and gives every env the same status."""
+    tmp, paths = layout
+    monkeypatch.setenv("UV_PYTHON_BIN_DIR", str(tmp / "uv" / "bin"))
+    # 3.8-3.10 venv made from a venv runs through it (B7): one whose parent is there, one
+    # whose parent is gone
+    py310 = require_python("3.10")
+    own = tmp_path / "envs"
+    create_venv(py310.exe, own / "parent", tmp=tmp_path)
+    create_venv(own / "parent" / "bin" / "python", own / "child", tmp=tmp_path)
+    create_venv(py310.exe, own / "project" / ".venv", tmp=tmp_path)
+    create_venv(own / "project" / ".venv" / "bin" / "python", own / "orphan", tmp=tmp_path)
+    shutil.rmtree(own / "project" / ".venv")
+    envs = _loaded([*paths, own / "parent", own / "child", own / "orphan"])
+    full = diagnose_many(envs, confirm=False)
+    alone = diagnose_many(envs, confirm=False, forecast=False)
+    assert [d.status for d in alone] == [d.status for d in full]
+    by_name = {d.path.rsplit("/", 1)[-1]: d for d in full}
+    assert "nested-env" in [v.code for v in by_name["child"].verdicts]
+    assert "parent-env-gone" in [v.code for v in by_name["orphan"].verdicts]
+    # the nested env's note is left out, and only that
+    for a, f in zip(alone, full, strict=True):
+        assert [v for v in f.verdicts if v.code != "nested-env"] == list(a.verdicts), a.path
+        assert a.static == f.static and not a.forecast and not a.paths
+
+
 def test_confirming_in_a_pool_answers_as_one_by_one(
     layout: tuple[Path, list[Path]], monkeypatch: pytest.MonkeyPatch
 ) -> None:

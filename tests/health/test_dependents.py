@@ -18,7 +18,8 @@ from tests.layouts import (
     make_uv_managed,
     require_python,
 )
-from venvtui.core.breaks.health import dependents, diagnose
+from venvtui.core.breaks.health import diagnose
+from venvtui.core.breaks.whatif import dependents
 from venvtui.core.installed.envs import load_environment
 from venvtui.core.installed.interpreters import interpreter_for
 

@@ -33,7 +33,9 @@ from tests.layouts import (
     make_uv_managed,
     require_python,
 )
-from venvtui.core.breaks.health import Diagnosis, Forecast, WhatIf, diagnose
+from venvtui.core.breaks.forecast import Forecast
+from venvtui.core.breaks.health import Diagnosis, diagnose
+from venvtui.core.breaks.whatif import WhatIf
 from venvtui.core.installed.envs import load_environment
 
 MINORS = ("3.8", "3.10", "3.11", "3.12", "3.13")
@@ -110,7 +112,7 @@ def check(
 
 @pytest.mark.parametrize("minor", MINORS)
 def test_homebrew_upgrade_and_cleanup(minor: str, tmp_path: Path) -> None:
-    from venvtui.core.breaks.health import whatif_upgrade
+    from venvtui.core.breaks.whatif import whatif_upgrade
 
     rp = require_python(minor)
     hb = make_homebrew(rp, tmp_path / "hb")
@@ -145,7 +147,7 @@ def test_homebrew_upgrade_and_cleanup(minor: str, tmp_path: Path) -> None:
 def test_uv_python_upgrade_then_uninstall(
     minor: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from venvtui.core.breaks.health import whatif_upgrade
+    from venvtui.core.breaks.whatif import whatif_upgrade
 
     rp = require_python(minor)
     uvm = make_uv_managed(rp, tmp_path / "uvpy", tmp_path / "localbin")
@@ -176,7 +178,7 @@ def test_uv_python_upgrade_then_uninstall(
 
 @pytest.mark.parametrize("minor", ("3.10", "3.12"))
 def test_mise_upgrade(minor: str, tmp_path: Path) -> None:
-    from venvtui.core.breaks.health import whatif_upgrade
+    from venvtui.core.breaks.whatif import whatif_upgrade
 
     rp = require_python(minor)
     m = make_mise(rp, tmp_path / "mise" / "installs" / "python")
@@ -196,7 +198,7 @@ def test_mise_upgrade(minor: str, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("minor", ("3.8", "3.10", "3.12"))
 def test_pyenv_install_new_and_uninstall_old(minor: str, tmp_path: Path) -> None:
-    from venvtui.core.breaks.health import whatif_upgrade
+    from venvtui.core.breaks.whatif import whatif_upgrade
 
     rp = require_python(minor)
     root = make_install(rp, tmp_path / "pyenv" / "versions" / rp.version)
@@ -258,7 +260,7 @@ def test_nested_env_parent_deleted(minor: str, tmp_path: Path) -> None:
     """3.8-3.10: a venv made from a venv links into the parent's bin (B7)."""
     import shutil
 
-    from venvtui.core.breaks.health import whatif_remove
+    from venvtui.core.breaks.whatif import whatif_remove
 
     rp = require_python(minor)
     e = tmp_path / "envs"
@@ -277,7 +279,7 @@ def test_nested_env_parent_deleted(minor: str, tmp_path: Path) -> None:
 @pytest.mark.parametrize("minor", ("3.11",))
 def test_debian_old_minor_uninstalled(minor: str, tmp_path: Path) -> None:
     """A package manager removes pythonX.Y from /usr: binary, the python3 alias, stdlib."""
-    from venvtui.core.breaks.health import whatif_remove
+    from venvtui.core.breaks.whatif import whatif_remove
 
     rp = require_python(minor)
     rn = require_python(NEXT[minor])

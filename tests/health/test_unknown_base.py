@@ -10,8 +10,8 @@ import pytest
 
 from tests.fakes import make_fake_python
 from venvtui.core.base.options import Options
-from venvtui.core.breaks.forecast import base_facts
 from venvtui.core.breaks.health import diagnose
+from venvtui.core.breaks.nesting import base_facts
 from venvtui.core.breaks.whatif import whatif_remove
 from venvtui.core.installed.envs import load_environment
 from venvtui.core.layout.view import REAL

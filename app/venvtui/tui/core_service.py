@@ -31,8 +31,8 @@ if TYPE_CHECKING:
     from venvtui.core.base.config import Config, RootAdded
     from venvtui.core.base.models import Environment, Interpreter
     from venvtui.core.breaks.forecast import Forecast
-    from venvtui.core.breaks.health import Diagnosis, WhatIf
-    from venvtui.core.breaks.whatif import Question
+    from venvtui.core.breaks.health import Diagnosis
+    from venvtui.core.breaks.whatif import Question, WhatIf
     from venvtui.core.installed.envs import WalkLimit
     from venvtui.core.installed.sources import Context
     from venvtui.core.write.plan import Plan
@@ -304,7 +304,7 @@ class CoreService:
     ) -> dict[str, tuple[str, ...]]:
         """Interpreter key -> the environments that run through its install (the core's
         reverse index: home, link chain, or the stdlib they start on)."""
-        from venvtui.core.breaks.health import dependents
+        from venvtui.core.breaks.whatif import dependents
 
         models = [r.interpreter for r in interpreters if r.interpreter is not None]
         env_models = tuple(e.environment for e in envs if e.environment is not None)
@@ -324,7 +324,7 @@ class CoreService:
             and all(a is b for a, b in zip(known[0], env_models, strict=True))
         ):
             return known[1][row.key]
-        from venvtui.core.breaks.health import dependents
+        from venvtui.core.breaks.whatif import dependents
 
         models = [row.interpreter] if row.interpreter is not None else []
         return next((d.environments for d in dependents(models, env_models)), ())

@@ -15,9 +15,10 @@ event will break the env later:
    are laid over the real disk (`core.layout.view.Overlay`) and the same start-up model is re-run
    against that view. An event is reported when it makes the env worse.
 
-The forecast lives in `core.breaks.forecast`; `whatif_remove` / `whatif_upgrade` (the same machinery
-applied to one named install across a set of environments) and `dependents` (the reverse index,
-interpreter -> environments) in `core.whatif`; all are re-exported here.
+The forecast lives in `core.breaks.forecast` (loaded when a forecast is asked for: a listing's
+statuses need none); `whatif_remove` / `whatif_upgrade` (the same machinery applied to one named
+install across a set of environments) and `dependents` (the reverse index, interpreter ->
+environments) in `core.breaks.whatif`.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import re
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from venvtui.core.base import proc
 from venvtui.core.base.errors import ProbeError, ProbeTimeout
@@ -37,53 +38,29 @@ from venvtui.core.base.paths import inside
 from venvtui.core.base.safe_io import is_regular_file, kind_of, loads_json, read_head
 from venvtui.core.base.stability import Stability, classify_path, find_install
 from venvtui.core.breaks.breakage import CATALOGUE, FixAction
-from venvtui.core.breaks.forecast import (
-    Forecast,
-    Survival,
-    base_facts,
-    env_home,
-    parent_env_in,
-    run_forecast,
-    stable_alternative,
-)
+from venvtui.core.breaks.nesting import base_facts, env_home, parent_env_in
 from venvtui.core.breaks.status import BADGE, HEALTH_ORDER, HEALTH_RANK, Health, is_problem
-from venvtui.core.breaks.whatif import (
-    Dependents,
-    WhatIf,
-    WhatIfResult,
-    dependents,
-    depends_on,
-    env_paths,
-    whatif_remove,
-    whatif_upgrade,
-)
 from venvtui.core.installed.envs import env_location
 from venvtui.core.layout.view import REAL, View
 from venvtui.core.startup.model import Start, Status, minor_of, predict, same_install
 from venvtui.core.startup.runtime import Runtime
 
+if TYPE_CHECKING:
+    from venvtui.core.breaks.forecast import Forecast, Survival
+
 __all__ = [
     "BADGE",
     "HEALTH_ORDER",
     "HEALTH_RANK",
-    "Dependents",
     "Diagnosis",
-    "Forecast",
     "Health",
     "Observed",
     "Stability",
     "Verdict",
-    "WhatIf",
-    "WhatIfResult",
     "classify_path",
-    "dependents",
-    "depends_on",
     "diagnose",
-    "env_paths",
     "health_status",
     "is_problem",
-    "whatif_remove",
-    "whatif_upgrade",
 ]
 
 Severity = Literal["error", "warning", "info"]
@@ -308,6 +285,8 @@ def replacement_for(missing: str, minor: str | None) -> str | None:
     if inst is None:
         return None
     minor = minor or inst.minor
+    from venvtui.core.breaks.forecast import stable_alternative  # start-up: only for a fix
+
     alt = stable_alternative(inst)
     if alt and os.path.isfile(alt):
         return alt
@@ -391,16 +370,21 @@ def _cfg_verdicts(env: Environment) -> list[Verdict]:
     return out
 
 
-def _nesting(env: Environment, start: Start, view: View = REAL) -> tuple[list[str], list[Verdict]]:
-    """Parent envs this env runs through (B7), and the verdicts about them."""
+def _nesting(
+    env: Environment, start: Start, view: View = REAL, *, parents_too: bool = True
+) -> tuple[list[str], list[Verdict]]:
+    """Parent envs this env runs through (B7), and the verdicts about them; without
+    `parents_too`, only whether the env it was made from is gone (the parents' own verdict is
+    an info note: it never changes a status)."""
     parents: list[str] = []
     verdicts: list[Verdict] = []
     paths: list[str] = []
-    if start.chain is not None:
-        paths.extend(h.path for h in start.chain.hops)
     home = env_home(env)
-    if home:
-        paths.append(os.path.join(home, "python"))
+    if parents_too:
+        if start.chain is not None:
+            paths.extend(h.path for h in start.chain.hops)
+        if home:
+            paths.append(os.path.join(home, "python"))
     asked: set[str] = set()
     top = os.path.normpath(env.path)
     for p in paths:
@@ -682,8 +666,9 @@ def examine(
 ) -> Examined:
     """The static part of `diagnose` (one pass over the env's chain: the prediction's chain
     feeds the verdicts, the forecast and the path stabilities); `spawn`: the base may be
-    probed when the probe cache does not know it (`options`); `forecast=False`: neither the
-    forecast nor the path stabilities (a listing needs the status alone)."""
+    probed when the probe cache does not know it (`options`); `forecast=False`: what the
+    status needs alone (a listing): no forecast, no path stabilities, no note of the parent
+    envs it runs through (an info verdict, which never changes a status)."""
     if env.kind != "venv":
         # conda envs carry their own interpreter: nothing points outside them
         return Examined(env, predict(REAL, env.path, env.python, (), Runtime()))
@@ -692,12 +677,14 @@ def examine(
     base = base_facts(env.python, spawn=spawn, options=options)
     static = predict(REAL, env.path, env.python, env.cfg, base)
     verdicts.extend(_start_verdicts(env, static))
-    parents, nest = _nesting(env, static)
+    parents, nest = _nesting(env, static, parents_too=forecast)
     verdicts.extend(nest)
     verdicts.extend(shebang_verdicts(env))
     verdicts.extend(project_verdicts(env))
     if not forecast:
         return Examined(env, static, tuple(verdicts))
+    from venvtui.core.breaks.forecast import run_forecast  # start-up: a listing needs none
+
     forecasts, survives = run_forecast(env, static, base, parents, spawn=spawn, options=options)
     paths: list[Stability] = []
     if static.chain is not None:
@@ -755,9 +742,9 @@ def diagnose(
     forecast: bool = True,
 ) -> Diagnosis:
     """Verdicts for `env` now, and the forecast of which event breaks it (see module doc).
-    `forecast=False` skips the forecast and the path stabilities (a listing needs only the
-    status); `confirm` runs the env's python and may probe its base (`options`). Many envs:
-    `core.breaks.batch` (one reading of the disk, the runs in parallel)."""
+    `forecast=False` gives what the status needs alone (`examine`); `confirm` runs the env's
+    python and may probe its base (`options`). Many envs: `core.breaks.batch` (one reading of
+    the disk, the runs in parallel)."""
     ex = examine(env, spawn=confirm, forecast=forecast, options=options)
     run = confirm and ex.runnable
     observed = observe(env, ex.static, timeout=options.probe_timeout) if run else None

@@ -37,7 +37,8 @@ from venvtui.core.breaks.events import (
     upgrade_target,
     user_links,
 )
-from venvtui.core.breaks.forecast import base_facts, env_home, facts_in, start_paths
+from venvtui.core.breaks.forecast import facts_in, start_paths
+from venvtui.core.breaks.nesting import base_facts, env_home
 from venvtui.core.layout.view import REAL, View, search_up
 from venvtui.core.startup.model import Status, predict
 from venvtui.core.startup.runtime import Runtime

@@ -500,6 +500,9 @@ class _Scanner:
         if nodes is None:
             return
         below_real_dirs = True
+        seen: list[Node] = []
+        last = ""  # the previous hop's directory (a chain's links mostly share bin/)
+        real_dir = False
         for hop in chain.hops:
             if hop.kind == "link" and hop.target is not None:
                 node = self.link_nodes.get(hop.target)
@@ -511,16 +514,22 @@ class _Scanner:
                 node = DIR
             else:  # the lstat failed or was not made (a loop): nothing was read
                 return
+            seen.append(node)
             parent = parent_of(hop.path)
-            if hop.dir_links or self.links.dir_links_in(parent)[1]:
+            if parent != last:
+                last = parent
+                links, stopped = self.links.dir_links_in(parent)
+                real_dir = not links and not stopped
+                if real_dir:
+                    while parent not in nodes and parent_of(parent) != parent:
+                        nodes[parent] = DIR
+                        parent = parent_of(parent)
+            if not real_dir:
                 below_real_dirs = False  # a symlinked (or unexaminable) directory above
                 continue
             nodes.setdefault(hop.path, node)
-            while parent not in nodes and parent_of(parent) != parent:
-                nodes[parent] = DIR
-                parent = parent_of(parent)
         if below_real_dirs and chain.ok:
-            REAL.seed_chain(chain)
+            REAL.seed_chain(chain, tuple(seen))
 
     def excluded(self, path: str) -> bool:
         """`path` is an excluded path or lies below one (config `scan.exclude`)."""

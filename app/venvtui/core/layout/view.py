@@ -292,10 +292,10 @@ class View:
             found = memo[key] = self._walk_chain(path, max_hops)
             return found
 
-    def seed_chain(self, chain: Chain) -> None:
+    def seed_chain(self, chain: Chain, nodes: tuple[Node, ...]) -> None:
         """Within a snapshot: `chain` (walked from its start by `core.symlinks.walk_chain`,
-        below no symlinked directory, ending on a file or directory) is this view's
-        `walk_chain(chain.start)`; outside one, nothing."""
+        below no symlinked directory, ending on a file or directory; `nodes`: each hop's lstat
+        answer) is this view's `walk_chain(chain.start)`; outside one, nothing."""
         memo = self.answers()
         if memo is None:
             return
@@ -306,20 +306,21 @@ class View:
         # Every hop lies in directories that are not links, so each resolves along the rest
         # of the chain (at most MAX_HOPS links: the kernel's budget is not reached) to the
         # same real entry; each hop's own lstat is the hop.
-        found = (end.path, FILE if end.kind == "file" else DIR)
+        found = (end.path, nodes[-1])
         canon = _LOCAL.snapshot.canon
-        for hop in chain.hops:
-            # its directories resolve to themselves, following no link (`_canon_shared`'s form)
+        last = ""
+        for hop, node in zip(chain.hops, nodes, strict=True):
             parent = parent_of(hop.path)
-            while parent not in canon and parent != os.sep:
-                canon[parent] = ((parent, DIR), 0, False)
-                parent = parent_of(parent)
-            memo.setdefault(("resolve", hop.path), found)
-            memo.setdefault(("realpath", hop.path), end.path)
-            memo.setdefault(
-                ("lnode", hop.path),
-                found[1] if hop is end else Node("link", target=hop.target),
-            )
+            if parent != last:
+                last = parent
+                # its directories resolve to themselves, following no link (`_canon_shared`)
+                while parent not in canon and parent != os.sep:
+                    canon[parent] = ((parent, DIR), 0, False)
+                    parent = parent_of(parent)
+            path = hop.path
+            memo.setdefault(("resolve", path), found)
+            memo.setdefault(("realpath", path), end.path)
+            memo.setdefault(("lnode", path), node)
 
     def _walk_chain(self, path: str, max_hops: int) -> Chain:
         start = _norm(path)
