@@ -73,16 +73,16 @@ def test_creator_from_real_tools(real_envs: dict[str, Path]) -> None:
 
 
 def test_creator_rules() -> None:
-    assert creator_of([("home", "/x"), ("uv", "0.13.9")]) == "uv"
-    assert creator_of([("home", "/x"), ("gourgeist", "0.0.4")]) == "uv"
-    assert creator_of([("virtualenv", "21.1"), ("home", "/x")]) == "virtualenv"
-    assert creator_of([("home", "/x"), ("venvtui", "0.1.0")]) == "venvtui"
+    assert creator_of((("home", "/x"), ("uv", "0.13.9"))) == "uv"
+    assert creator_of((("home", "/x"), ("gourgeist", "0.0.4"))) == "uv"
+    assert creator_of((("virtualenv", "21.1"), ("home", "/x"))) == "virtualenv"
+    assert creator_of((("home", "/x"), ("venvtui", "0.1.0"))) == "venvtui"
     cmd = "/usr/bin/python3.12 -m venv --without-pip /tmp/x"
-    assert creator_of([("home", "/x"), ("command", cmd)]) == "venv"
-    shape = [("home", "/x"), ("include-system-site-packages", "false"), ("version", "3.10.1")]
+    assert creator_of((("home", "/x"), ("command", cmd))) == "venv"
+    shape = (("home", "/x"), ("include-system-site-packages", "false"), ("version", "3.10.1"))
     assert creator_of(shape) == "venv"
-    assert creator_of([("home", "/x")]) == "unknown"
-    assert creator_of([]) == "unknown"
+    assert creator_of((("home", "/x"),)) == "unknown"
+    assert creator_of(()) == "unknown"
 
 
 def test_walk_prunes_depth_and_never_enters_envs(tmp_path: Path) -> None:

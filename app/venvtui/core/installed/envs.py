@@ -15,6 +15,7 @@ roots, excluded paths and the home walk depth come from the config file (`core.b
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import stat
@@ -261,7 +262,8 @@ def default_roots(
 _VENV_COMMAND = re.compile(r"(?:^|\s)-m\s+venv(?:\s|$)")
 
 
-def creator_of(cfg: Sequence[tuple[str, str]]) -> str:
+@functools.lru_cache(maxsize=256)
+def creator_of(cfg: tuple[tuple[str, str], ...]) -> str:
     """Which tool wrote this pyvenv.cfg (peers research §2.2): `uv = …` (very old uv:
     `gourgeist = …`), `virtualenv = …`, our own `venvtui = …`, a `command = … -m venv …`
     (3.11+ venv), else "venv" when the cfg has the stdlib's shape (home,
@@ -579,8 +581,8 @@ class _Scanner:
                 self.share(env.chain)
             cfg = entries.get("pyvenv.cfg") if entries is not None else None
             if self.nodes is not None and cfg is not None and _is_file(cfg, follow=False):
-                # listed as a regular file: its lstat answer for the statuses
-                self.nodes.setdefault(os.path.join(real, "pyvenv.cfg"), FILE)
+                # listed as a regular file: the statuses need not look at it again
+                REAL.seed_file(os.path.join(real, "pyvenv.cfg"))
         return env
 
     def walk(self, root: Root) -> Iterator[Environment]:

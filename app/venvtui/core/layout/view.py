@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 NodeKind = Literal["file", "dir", "link", "missing", "error"]
 _T = TypeVar("_T")
+_MISS = object()  # a memo's "not asked yet" (None is an answer; no KeyError raised per miss)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,11 +184,11 @@ class View:
         if memo is None:
             return self._canon(path, [MAX_HOPS])
         key = ("resolve", path)
-        try:
-            return memo[key]  # type: ignore[no-any-return]
-        except KeyError:
-            found = memo[key] = self._canon(path, [MAX_HOPS])
-            return found
+        hit = memo.get(key, _MISS)
+        if hit is not _MISS:
+            return hit  # type: ignore[no-any-return]
+        found = memo[key] = self._canon(path, [MAX_HOPS])
+        return found
 
     def lnode(self, path: str) -> Node:
         """lstat semantics: the parent is resolved, the final component is not followed."""
@@ -195,11 +196,11 @@ class View:
         if memo is None:
             return self._lnode(path)
         key = ("lnode", path)
-        try:
-            return memo[key]  # type: ignore[no-any-return]
-        except KeyError:
-            found = memo[key] = self._lnode(path)
-            return found
+        hit = memo.get(key, _MISS)
+        if hit is not _MISS:
+            return hit  # type: ignore[no-any-return]
+        found = memo[key] = self._lnode(path)
+        return found
 
     def _lnode(self, path: str) -> Node:
         path = _norm(path)
@@ -235,11 +236,11 @@ class View:
         if memo is None:
             return self._realpath(path)
         key = ("realpath", path)
-        try:
-            return memo[key]  # type: ignore[no-any-return]
-        except KeyError:
-            found = memo[key] = self._realpath(path)
-            return found
+        hit = memo.get(key, _MISS)
+        if hit is not _MISS:
+            return hit  # type: ignore[no-any-return]
+        found = memo[key] = self._realpath(path)
+        return found
 
     def _realpath(self, path: str) -> str:
         path = _norm(path)
@@ -322,6 +323,16 @@ class View:
             memo.setdefault(("realpath", path), end.path)
             memo.setdefault(("lnode", path), node)
 
+    def seed_file(self, path: str) -> None:
+        """Within a snapshot: `path`, a real path (no link on the way), was listed as a regular
+        file; outside one, nothing."""
+        memo = self.answers()
+        if memo is None:
+            return
+        _LOCAL.snapshot.nodes.setdefault(path, FILE)
+        memo.setdefault(("resolve", path), (path, FILE))
+        memo.setdefault(("lnode", path), FILE)
+
     def _walk_chain(self, path: str, max_hops: int) -> Chain:
         start = _norm(path)
         hops: list[Hop] = []
@@ -362,6 +373,7 @@ class View:
           one is joined and normalised lexically (`_Py_normpath`).
         """
         current = path
+        joined_as_is = tuple(version[:2]) <= (3, 10)
         for _ in range(MAX_HOPS):
             node = self.lnode(current)
             if node.kind != "link" or node.target is None:
@@ -369,10 +381,10 @@ class View:
             target = node.target
             if os.path.isabs(target):
                 current = target
-            elif tuple(version[:2]) <= (3, 10):
+            elif joined_as_is:
                 current = os.path.dirname(current) + os.sep + target
             else:
-                current = os.path.normpath(os.path.join(os.path.dirname(current), target))
+                current = next_hop(current, target)  # joined and normalised
         return current
 
     def readlink_chain(self, path: str, *, max_hops: int = MAX_HOPS) -> str:
