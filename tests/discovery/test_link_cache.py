@@ -124,4 +124,19 @@ def test_scan_shares_only_what_the_disk_says(tmp_path: Path, seed: int) -> None:
     for start, chain in chains.items():
         with snapshot():
             assert REAL.walk_chain(start) == chain, start
+    # so are the answers seeded from them for each hop, and the directories they lie in
+    seeded = [k for k in memo.answers if k[0] in ("resolve", "realpath", "lnode")]
+    assert seeded
+    for what, path in seeded:
+        with snapshot():
+            assert getattr(REAL, what)(path) == memo.answers[(what, path)], (what, path)
+    for path, (found, used, cut) in memo.canon.items():
+        if used == 0 and not cut and found is not None and found[1].kind == "dir":
+            assert os.path.realpath(path) == path == found[0] and os.path.isdir(path), path
+    # getpath's resolution taken from a seeded chain is the one it makes link by link
+    for start in chains:
+        for version in ((3, 10, 0), (3, 12, 0)):
+            with snapshot(memo):
+                from_chain = REAL.getpath_realpath(start, version)
+            assert REAL.getpath_realpath(start, version) == from_chain, (start, version)
     assert statuses == [d.status for d in diagnose_many(envs, confirm=False, forecast=False)]

@@ -31,6 +31,14 @@ def parent_of(path: str) -> str:
     return os.path.dirname(path)
 
 
+def join_name(directory: str, name: str) -> str:
+    """`os.path.join(directory, name)` for a `name` holding no separator (a listed entry,
+    "bin", "pyvenv.cfg"): the same string, without join's general case."""
+    if _POSIX and directory[-1:] not in ("", os.sep):
+        return directory + os.sep + name
+    return os.path.join(directory, name)
+
+
 def inside(path: str, root: str) -> bool:
     """`path` is `root` or below it, compared lexically after `os.path.normpath` (no link is
     followed: callers pass physical paths when links matter)."""

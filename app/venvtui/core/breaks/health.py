@@ -34,7 +34,7 @@ from venvtui.core.base import proc
 from venvtui.core.base.errors import ProbeError, ProbeTimeout
 from venvtui.core.base.models import Environment
 from venvtui.core.base.options import DEFAULT_OPTIONS, Options
-from venvtui.core.base.paths import inside
+from venvtui.core.base.paths import inside, join_name
 from venvtui.core.base.safe_io import is_regular_file, kind_of, loads_json, read_head
 from venvtui.core.base.stability import Stability, classify_path, find_install
 from venvtui.core.breaks.breakage import CATALOGUE, FixAction
@@ -326,7 +326,7 @@ def _dangling_fix(envp: str, rec: str, start: Start) -> tuple[str, str | None]:
 
 def _cfg_verdicts(env: Environment) -> list[Verdict]:
     out: list[Verdict] = []
-    cfg_path = os.path.join(env.path, "pyvenv.cfg")
+    cfg_path = join_name(env.path, "pyvenv.cfg")
     if env.kind != "venv":
         return out
     if not REAL.isfile(cfg_path):
@@ -464,7 +464,7 @@ def _shebang_of(path: str) -> str | None:
 
 def shebang_verdicts(env: Environment) -> list[Verdict]:
     """Console scripts in bin/ whose shebang points outside the env or at a missing path."""
-    bindir = os.path.join(env.path, "bin")
+    bindir = join_name(env.path, "bin")
     missing: list[tuple[str, str]] = []
     outside: list[tuple[str, str]] = []
     try:

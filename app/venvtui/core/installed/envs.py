@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from venvtui.core.base.config import Config, ConfigError, load_config
 from venvtui.core.base.errors import NotAnEnvironmentError, NotFoundError, VenvtuiError
 from venvtui.core.base.models import Chain, Environment, EnvKind, Source
-from venvtui.core.base.paths import parent_of
+from venvtui.core.base.paths import join_name, parent_of
 from venvtui.core.base.readlog import narrow
 from venvtui.core.base.safe_io import SMALL_FILE, read_text
 from venvtui.core.installed.sources import (
@@ -291,8 +291,8 @@ def env_python(
     bin/python* present; None when there is none. A dangling link still counts: it is the
     path the env runs, and the chain shows where it breaks. `link_cache` keeps the lstat for
     the chain walked from that path."""
-    bindir = os.path.join(env_dir, "Scripts" if windows else "bin")
-    primary = os.path.join(bindir, "python.exe" if windows else "python")
+    bindir = join_name(env_dir, "Scripts" if windows else "bin")
+    primary = join_name(bindir, "python.exe" if windows else "python")
     if link_cache.lexists(primary) if link_cache is not None else os.path.lexists(primary):
         return primary
     try:
@@ -369,7 +369,7 @@ def make_environment(
     kind: EnvKind
     cfg: tuple[tuple[str, str], ...] = ()
     problems: tuple[str, ...] = ()
-    cfg_file = os.path.join(path, "pyvenv.cfg")
+    cfg_file = join_name(path, "pyvenv.cfg")
     if "pyvenv.cfg" in names and (
         _is_file(entries["pyvenv.cfg"]) if entries is not None else os.path.isfile(cfg_file)
     ):
@@ -443,7 +443,7 @@ _PARENT_LISTED = 2  # and so was its parent
 def _mtime(path: str) -> float | None:
     """Last modification: the newer of the env dir and its bin dir (installs add scripts)."""
     best: float | None = None
-    for p in (path, os.path.join(path, "bin")):
+    for p in (path, join_name(path, "bin")):
         try:
             m = os.stat(p).st_mtime
         except OSError:
@@ -503,6 +503,7 @@ class _Scanner:
             return
         below_real_dirs = True
         seen: list[Node] = []
+        real_dirs: list[str] = []  # the hops' directories that are not links
         last = ""  # the previous hop's directory (a chain's links mostly share bin/)
         real_dir = False
         for hop in chain.hops:
@@ -523,15 +524,18 @@ class _Scanner:
                 links, stopped = self.links.dir_links_in(parent)
                 real_dir = not links and not stopped
                 if real_dir:
-                    while parent not in nodes and parent_of(parent) != parent:
-                        nodes[parent] = DIR
-                        parent = parent_of(parent)
+                    real_dirs.append(parent)
             if not real_dir:
                 below_real_dirs = False  # a symlinked (or unexaminable) directory above
                 continue
             nodes.setdefault(hop.path, node)
         if below_real_dirs and chain.ok:
-            REAL.seed_chain(chain, tuple(seen))
+            REAL.seed_chain(chain, tuple(seen))  # its directories too
+            return
+        for parent in real_dirs:
+            while parent not in nodes and parent_of(parent) != parent:
+                nodes[parent] = DIR
+                parent = parent_of(parent)
 
     def excluded(self, path: str) -> bool:
         """`path` is an excluded path or lies below one (config `scan.exclude`)."""
@@ -582,7 +586,7 @@ class _Scanner:
             cfg = entries.get("pyvenv.cfg") if entries is not None else None
             if self.nodes is not None and cfg is not None and _is_file(cfg, follow=False):
                 # listed as a regular file: the statuses need not look at it again
-                REAL.seed_file(os.path.join(real, "pyvenv.cfg"))
+                REAL.seed_file(join_name(real, "pyvenv.cfg"))
         return env
 
     def walk(self, root: Root) -> Iterator[Environment]:
@@ -680,9 +684,7 @@ class _Scanner:
                         if at_limit:
                             not_entered += 1
                         else:
-                            stack.append(
-                                (child, os.path.join(real, name), depth + 1, child_listed_as)
-                            )
+                            stack.append((child, join_name(real, name), depth + 1, child_listed_as))
                     elif at_limit:
                         continue
                     elif entry.is_symlink() and entry.is_dir():

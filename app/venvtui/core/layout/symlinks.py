@@ -21,7 +21,7 @@ import stat
 from venvtui.core.base.errors import NotFoundError
 from venvtui.core.base.models import Chain, Hop, HopKind
 from venvtui.core.base.observed import note_link
-from venvtui.core.base.paths import is_normal_abs, parent_of
+from venvtui.core.base.paths import is_normal_abs, join_name, parent_of
 
 # CPython getpath.c: "40 is the Linux kernel 4.2 limit" (MAXSYMLINKS).
 MAX_HOPS = 40
@@ -85,11 +85,12 @@ class LinkCache:
         return target
 
     def dir_links_in(self, directory: str) -> tuple[tuple[tuple[str, str], ...], bool]:
-        """`dir_links()` of any entry of `directory` (memoised per directory)."""
+        """`dir_links()` of any entry of `directory` (absolute and normal; memoised per
+        directory)."""
         memo = self.chains.get(directory)
         if memo is not None:
             return memo
-        parent = os.path.dirname(directory)
+        parent = parent_of(directory)
         if parent == directory:  # the root itself is never reported
             result: tuple[tuple[tuple[str, str], ...], bool] = ((), False)
         else:
@@ -133,7 +134,7 @@ class LinkCache:
         real = self.reals.get(parent)
         if real is None:
             real = self.reals[parent] = os.path.realpath(parent)
-        return os.path.join(real, name)
+        return join_name(real, name)
 
 
 def dir_links(path: str, cache: LinkCache | None = None) -> tuple[tuple[str, str], ...]:

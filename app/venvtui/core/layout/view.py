@@ -372,6 +372,10 @@ class View:
         - getpath.py 3.11+ (`getpath_realpath`): an absolute target is taken as is; a relative
           one is joined and normalised lexically (`_Py_normpath`).
         """
+        memo = self.answers()
+        chain = memo.get(("walk_chain", path, MAX_HOPS)) if memo is not None else None
+        if isinstance(chain, Chain) and chain.start == path and _joined_alike(chain):
+            return chain.final
         current = path
         joined_as_is = tuple(version[:2]) <= (3, 10)
         for _ in range(MAX_HOPS):
@@ -396,6 +400,23 @@ class View:
                 return current
             current = next_hop(current, node.target)
         return current
+
+
+def _joined_alike(chain: Chain) -> bool:
+    """`chain` is whole and each of its links names a normal absolute path or a plain name
+    beside the link (not in the root directory): every version's joining rule in
+    `View.getpath_realpath` then takes the hop the chain took, and ends where it ends."""
+    if not chain.ok:
+        return False
+    for hop in chain.hops[:-1]:
+        target = hop.target
+        if target is None:
+            return False
+        if is_normal_abs(target):
+            continue
+        if os.sep in target or target in ("", ".", "..") or parent_of(hop.path) == os.sep:
+            return False
+    return True
 
 
 def real_node(path: str) -> Node:
