@@ -497,7 +497,8 @@ class _Scanner:
         directories. The statuses worked out next in that snapshot need not read them again.
         A chain wholly below such directories, ending on a file or directory, is the real
         view's chain of its start too (`View.walk_chain` would walk the same hops): the
-        start-up model takes it as it is, one walk of each env's chain."""
+        start-up model takes it as it is, one walk of each env's chain, and its directories
+        go to the view's resolution memo instead (`View.seed_chain`)."""
         nodes = self.nodes
         if nodes is None:
             return
@@ -515,8 +516,8 @@ class _Scanner:
                 node = FILE
             elif hop.kind == "dir":
                 node = DIR
-            else:  # the lstat failed or was not made (a loop): nothing was read
-                return
+            else:  # the lstat failed or was not made (a loop): nothing was read (the last hop)
+                break
             seen.append(node)
             parent = parent_of(hop.path)
             if parent != last:
