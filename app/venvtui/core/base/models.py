@@ -82,7 +82,7 @@ class Hop:
             "kind": self.kind,
             "target": self.target,
             "next": self.next,
-            "dir_links": [list(p) for p in self.dir_links],
+            "dir_links": [list(p) for p in self.dir_links] if self.dir_links else [],
             "error": self.error,
         }
 
