@@ -251,3 +251,23 @@ def test_json_path_imports_no_textual_or_rich(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stderr.rsplit("LOADED:", 1)[1] == ""
+
+
+@pytest.mark.parametrize("depth", [350, 2040])
+def test_a_home_thousands_of_directories_deep_gets_statuses_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], depth: int
+) -> None:
+    """A pyvenv.cfg `home` naming a path thousands of components deep (PATH_MAX allows ~2,000):
+    every path is followed without one recursion per component, in the listing and in doctor
+    (its forecast and parent-env searches included)."""
+    env = tmp_path / "e"
+    (env / "bin").mkdir(parents=True)
+    (env / "bin" / "python").symlink_to(sys.executable)
+    deep = "/nx" + "/a" * depth + "/bin"
+    (env / "pyvenv.cfg").write_text(f"home = {deep}\nversion = 3.12.1\n")
+    for argv in (["envs", "--json"], ["doctor", "--no-confirm", "--json"]):
+        code, out, err = run_cli(capsys, "--no-cache", *argv, str(tmp_path))
+        listed = json.loads(out)["environments"]
+        assert [e["path"] for e in listed] == [str(env)], (argv, err)
+        assert listed[0]["status"], argv
+        assert code in (0, 1) and "Traceback" not in err, (argv, err)

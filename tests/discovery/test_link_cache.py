@@ -140,3 +140,50 @@ def test_scan_shares_only_what_the_disk_says(tmp_path: Path, seed: int) -> None:
                 from_chain = REAL.getpath_realpath(start, version)
             assert REAL.getpath_realpath(start, version) == from_chain, (start, version)
     assert statuses == [d.status for d in diagnose_many(envs, confirm=False, forecast=False)]
+
+
+def test_a_conda_envs_link_is_known_by_its_real_path(tmp_path: Path) -> None:
+    """A conda base whose envs/ is a link (`sub/../store`, through a symlinked directory): the
+    env below it is one env, wherever else it is reached from, and what the scan hands the
+    statuses is said of its real path."""
+    base, store = tmp_path / "base", tmp_path / "deep" / "store"
+    (base / "conda-meta").mkdir(parents=True)
+    (base / "condabin").mkdir()
+    (tmp_path / "deep" / "x").mkdir(parents=True)
+    env = store / "e1"
+    (env / "bin").mkdir(parents=True)
+    (env / "pyvenv.cfg").write_text("home = /usr/bin\nversion = 3.11.2\n")
+    (env / "bin" / "python").symlink_to("/usr/bin/python3")
+    (base / "sub").symlink_to(tmp_path / "deep" / "x")
+    (base / "envs").symlink_to("sub/../store")  # the kernel: deep/x/.. = deep
+    (base / "store" / "e1").mkdir(parents=True)  # what a lexical `..` would wrongly find
+    memo = Snapshot()
+    with snapshot(memo):
+        found = list(
+            iter_environments([str(base), str(store)], config=Config(path=""), nodes=memo.nodes)
+        )
+        statuses = [d.status for d in diagnose_many(found, confirm=False, forecast=False)]
+    assert [e.path for e in found] == [str(base / "envs" / "e1")]
+    for path in memo.nodes:
+        assert os.path.realpath(os.path.dirname(path)) == os.path.dirname(path), path
+    assert statuses == [d.status for d in diagnose_many(found, confirm=False, forecast=False)]
+
+
+def test_a_linked_pyvenv_cfg_is_found_as_the_kernel_finds_it(tmp_path: Path) -> None:
+    """pyvenv.cfg a link `sub/../cfg` with `sub` a symlinked directory: the kernel follows `sub`
+    before `..`; the listing's status says the cfg is there, as doctor does."""
+    env = tmp_path / "e"
+    (env / "bin").mkdir(parents=True)
+    (env / "bin" / "python").symlink_to("/usr/bin/python3")
+    (tmp_path / "other" / "x").mkdir(parents=True)
+    (tmp_path / "other" / "cfg").write_text("home = /usr/bin\nversion = 3.11.2\n")
+    (env / "sub").symlink_to(tmp_path / "other" / "x")
+    (env / "pyvenv.cfg").symlink_to("sub/../cfg")
+    assert os.path.isfile(env / "pyvenv.cfg")
+    with snapshot():
+        envs = list(iter_environments([str(tmp_path)], config=Config(path="")))
+        listed = diagnose_many(envs, confirm=False, forecast=False)
+    alone = diagnose_many(envs, confirm=False)
+    assert [d.path for d in listed] == [str(env)]
+    assert "cfg-missing" not in [v.code for v in listed[0].verdicts]
+    assert listed[0].status == alone[0].status

@@ -239,6 +239,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         except KeyboardInterrupt:
             _stop_runs()
             return _error("interrupted", "", 130, as_json)
+        except RecursionError:  # a last resort: paths are followed without recursion per level
+            _stop_runs()
+            return _error(
+                "a path nests too deeply to follow",
+                "look for a pyvenv.cfg `home` or a link naming thousands of directories",
+                USAGE_EXIT,
+                as_json,
+            )
         except OSError as exc:
             where = exc.filename if exc.filename is not None else ""
             return _error(

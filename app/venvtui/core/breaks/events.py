@@ -575,22 +575,31 @@ def user_links(view: View, paths: Iterable[str], env_dir: str) -> list[str]:
 
 def _unowned_links_on(view: View, path: str) -> tuple[str, ...]:
     """The components of `path` (root first) that are links no installer maintains and that
-    sit in no env (every env of a snapshot passing there shares the answer for the parent)."""
-    parent = os.path.dirname(path)
-    if parent == path:
-        return ()
-
-    def find() -> tuple[str, ...]:
+    sit in no env (every env of a snapshot passing there shares the answer for the parent).
+    Up to the nearest component already answered, then down again: no recursion per level."""
+    memo = view.answers()
+    below: list[str] = []  # `path` and its ancestors not answered yet, nearest first
+    found: tuple[str, ...] = ()
+    p = path
+    while os.path.dirname(p) != p:
+        known = memo.get(("unowned_links_on", p)) if memo is not None else None
+        if known is not None:
+            found = known
+            break
+        below.append(p)
+        p = os.path.dirname(p)
+    for p in reversed(below):
         here = (
-            view.lnode(path).kind == "link"
-            and find_install(path) is None
-            and not _in_env(view, path)
-            and not _installer_link(path, view)
-            and not _own_alias(view, path)
+            view.lnode(p).kind == "link"
+            and find_install(p) is None
+            and not _in_env(view, p)
+            and not _installer_link(p, view)
+            and not _own_alias(view, p)
         )
-        return _unowned_links_on(view, parent) + ((path,) if here else ())
-
-    return view.memoised(("unowned_links_on", path), find)
+        found = found + ((p,) if here else ())
+        if memo is not None:
+            memo[("unowned_links_on", p)] = found
+    return found
 
 
 def _own_alias(view: View, link: str) -> bool:

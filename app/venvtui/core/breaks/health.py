@@ -329,7 +329,7 @@ def _cfg_verdicts(env: Environment) -> list[Verdict]:
     cfg_path = join_name(env.path, "pyvenv.cfg")
     if env.kind != "venv":
         return out
-    if not REAL.isfile(cfg_path):  # as the start-up model sees it (in a batch: the scan's)
+    if not (REAL.listed_file(cfg_path) or os.path.isfile(cfg_path)):  # in a batch: the scan's
         out.append(
             Verdict(
                 "cfg-missing",

@@ -54,13 +54,21 @@ def _env_dir_below(view: View, start: str, top: str) -> str | None:
 
 def _env_dirs_above(view: View, start: str) -> tuple[str, ...]:
     """`start` and its ancestors (not the root) holding a pyvenv.cfg, nearest first (shared by
-    every env of a snapshot whose chain passes there)."""
-    parent = os.path.dirname(start)
-    if parent == start:
-        return ()
-
-    def find() -> tuple[str, ...]:
-        here = (start,) if view.isfile(os.path.join(start, "pyvenv.cfg")) else ()
-        return here + _env_dirs_above(view, parent)
-
-    return view.memoised(("env_dirs_above", start), find)
+    every env of a snapshot whose chain passes there). Up to the nearest directory already
+    answered, then down again: no recursion per level (a `home` may name a very deep path)."""
+    memo = view.answers()
+    below: list[str] = []  # start and its ancestors not answered yet, nearest first
+    found: tuple[str, ...] = ()
+    d = start
+    while os.path.dirname(d) != d:
+        known = memo.get(("env_dirs_above", d)) if memo is not None else None
+        if known is not None:
+            found = known
+            break
+        below.append(d)
+        d = os.path.dirname(d)
+    for d in reversed(below):
+        found = ((d,) if view.isfile(os.path.join(d, "pyvenv.cfg")) else ()) + found
+        if memo is not None:
+            memo[("env_dirs_above", d)] = found
+    return found

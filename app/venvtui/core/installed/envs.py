@@ -339,6 +339,14 @@ def _owner_and_project(
     return "", project
 
 
+def _is_link(entry: os.DirEntry[str]) -> bool:
+    """A listed entry is a symlink (or cannot be told apart from one)."""
+    try:
+        return entry.is_symlink()
+    except OSError:
+        return True
+
+
 def _is_file(entry: os.DirEntry[str], *, follow: bool = True) -> bool:
     """os.path.isfile of a listed entry: from its d_type, a stat only for a link (`follow`;
     else a link is not a file)."""
@@ -586,7 +594,8 @@ class _Scanner:
                 self.share(env.chain)
             cfg = entries.get("pyvenv.cfg") if entries is not None else None
             if self.nodes is not None and cfg is not None and _is_file(cfg, follow=False):
-                # listed as a regular file: the statuses need not look at it again
+                # listed as a regular file in a directory known by its real path: the
+                # statuses need not look at it again
                 REAL.seed_file(join_name(real, "pyvenv.cfg"))
         return env
 
@@ -662,11 +671,16 @@ class _Scanner:
                     continue
                 if "conda-meta" in entries and is_conda_base(entries):
                     # A conda base install: only its envs/ (walked as if it were this dir).
-                    if "envs" in entries:
+                    envs = entries.get("envs")
+                    if envs is not None:
                         below = _PARENT_LISTED if listed_as & _LISTED else 0
-                        stack.append(
-                            (os.path.join(path, "envs"), os.path.join(real, "envs"), depth, below)
+                        # envs/ may be a link (to a bigger disk): its real path is its target's
+                        real_envs = (
+                            os.path.realpath(envs.path)
+                            if _is_link(envs)
+                            else join_name(real, "envs")
                         )
+                        stack.append((envs.path, real_envs, depth, below))
                     continue
             at_limit = depth >= root.depth
             prune_hidden = root.prune_hidden

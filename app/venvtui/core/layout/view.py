@@ -139,6 +139,8 @@ class View:
         if parent == path:
             res = (path, DIR)
         else:
+            if parent not in store:
+                self._answer_above(parent, store)
             res = self._canon_shared(parent, budget, store)
             if res is not None and res[1].kind != "dir":
                 res = None
@@ -158,6 +160,22 @@ class View:
                     res = (cand, node)
         store[path] = (res, start - budget[0], budget[0] < 0)
         return res
+
+    def _answer_above(self, path: str, store: dict[Any, Any]) -> None:
+        """Answer the ancestors of `path` not in `store` yet, root first: each then finds its
+        parent answered, so a path resolves without one recursion per component (a `home` may
+        name a very deep one). An answer holds for any budget (`_canon_shared`)."""
+        pending: list[str] = []
+        p = path
+        while p not in store:
+            parent = p[: p.rfind(os.sep)] or os.sep
+            if parent == p:
+                break
+            pending.append(parent)
+            p = parent
+        for ancestor in reversed(pending):
+            if ancestor not in store:
+                self._canon_shared(ancestor, [MAX_HOPS], store)
 
     def answers(self) -> dict[tuple[Any, ...], Any] | None:
         """Within a snapshot: this view's memo of answers derived from the disk as read (every
@@ -243,14 +261,16 @@ class View:
         return found
 
     def _realpath(self, path: str) -> str:
-        path = _norm(path)
-        res = self.resolve(path)
-        if res is not None:
-            return res[0]
-        parent = os.path.dirname(path)
-        if parent == path:
-            return path
-        return os.path.join(self.realpath(parent), os.path.basename(path))
+        rest: list[str] = []  # the names below the longest resolvable parent, nearest last
+        p = _norm(path)
+        while (res := self.resolve(p)) is None:
+            parent = os.path.dirname(p)
+            if parent == p:
+                break
+            rest.append(os.path.basename(p))
+            p = parent
+        found = res[0] if res is not None else p
+        return os.path.join(found, *reversed(rest)) if rest else found
 
     def source_of(self, path: str) -> str | None:
         """The real file holding the bytes now at `path` (through copies), or None."""
@@ -332,6 +352,13 @@ class View:
         _LOCAL.snapshot.nodes.setdefault(path, FILE)
         memo.setdefault(("resolve", path), (path, FILE))
         memo.setdefault(("lnode", path), FILE)
+        memo[("listed file", path)] = True
+
+    def listed_file(self, path: str) -> bool:
+        """Within a snapshot: `path` was listed as a regular file at its real path
+        (`seed_file`), which is what os.path.isfile says of it then; False when not known so."""
+        memo = self.answers()
+        return memo is not None and memo.get(("listed file", path)) is True
 
     def _walk_chain(self, path: str, max_hops: int) -> Chain:
         start = _norm(path)
@@ -517,6 +544,22 @@ class Overlay(View):
         for ch in changes:
             self.apply(ch)
         self._complete = True
+
+    def _answer_above(self, path: str, store: dict[Any, Any]) -> None:
+        """Answer the ancestors of `path` not in `store` yet, root first: each then finds its
+        parent answered, so a path resolves without one recursion per component (a `home` may
+        name a very deep one). An answer holds for any budget (`_canon_shared`)."""
+        pending: list[str] = []
+        p = path
+        while p not in store:
+            parent = p[: p.rfind(os.sep)] or os.sep
+            if parent == p:
+                break
+            pending.append(parent)
+            p = parent
+        for ancestor in reversed(pending):
+            if ancestor not in store:
+                self._canon_shared(ancestor, [MAX_HOPS], store)
 
     def answers(self) -> dict[tuple[Any, ...], Any] | None:
         """Its own memo, per snapshot, once every change is applied (an overlay built once per
