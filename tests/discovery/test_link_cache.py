@@ -142,10 +142,10 @@ def test_scan_shares_only_what_the_disk_says(tmp_path: Path, seed: int) -> None:
     assert statuses == [d.status for d in diagnose_many(envs, confirm=False, forecast=False)]
 
 
-def test_a_conda_envs_link_is_known_by_its_real_path(tmp_path: Path) -> None:
+def test_below_a_conda_envs_link_nothing_is_said_of_a_lexical_path(tmp_path: Path) -> None:
     """A conda base whose envs/ is a link (`sub/../store`, through a symlinked directory): the
-    env below it is one env, wherever else it is reached from, and what the scan hands the
-    statuses is said of its real path."""
+    scan hands the statuses nothing about the env's lexical path below the link (it is not
+    its real path), and they are those worked out without the scan's answers."""
     base, store = tmp_path / "base", tmp_path / "deep" / "store"
     (base / "conda-meta").mkdir(parents=True)
     (base / "condabin").mkdir()
@@ -156,16 +156,15 @@ def test_a_conda_envs_link_is_known_by_its_real_path(tmp_path: Path) -> None:
     (env / "bin" / "python").symlink_to("/usr/bin/python3")
     (base / "sub").symlink_to(tmp_path / "deep" / "x")
     (base / "envs").symlink_to("sub/../store")  # the kernel: deep/x/.. = deep
-    (base / "store" / "e1").mkdir(parents=True)  # what a lexical `..` would wrongly find
+    (base / "store" / "e1" / "bin").mkdir(parents=True)  # what a lexical `..` would find
     memo = Snapshot()
     with snapshot(memo):
-        found = list(
-            iter_environments([str(base), str(store)], config=Config(path=""), nodes=memo.nodes)
-        )
+        found = list(iter_environments([str(base)], config=Config(path=""), nodes=memo.nodes))
         statuses = [d.status for d in diagnose_many(found, confirm=False, forecast=False)]
     assert [e.path for e in found] == [str(base / "envs" / "e1")]
     for path in memo.nodes:
         assert os.path.realpath(os.path.dirname(path)) == os.path.dirname(path), path
+    assert not [k for k in memo.answers if k[0] == "listed file"]
     assert statuses == [d.status for d in diagnose_many(found, confirm=False, forecast=False)]
 
 

@@ -446,6 +446,7 @@ _WALKED = "dl:.venv,conda-meta,pyvenv.cfg"
 
 _LISTED = 1  # a walked directory was listed as a directory, not a link (scandir's d_type)
 _PARENT_LISTED = 2  # and so was its parent
+_REAL = 4  # and its `real` is its real path (no link on the way from the root's realpath)
 
 
 def _mtime(path: str) -> float | None:
@@ -573,7 +574,11 @@ class _Scanner:
         names: Collection[str] | None,
         root: Root,
         entries: Mapping[str, os.DirEntry[str]] | None = None,
+        *,
+        real_known: bool = False,
     ) -> Environment | None:
+        """The env at `path` (`real`: its real path, exactly so when `real_known`), unless
+        already listed."""
         if real in self.seen:
             return None
         try:
@@ -592,7 +597,7 @@ class _Scanner:
             self.seen.add(real)
             if env.chain is not None:
                 self.share(env.chain)
-            cfg = entries.get("pyvenv.cfg") if entries is not None else None
+            cfg = entries.get("pyvenv.cfg") if entries is not None and real_known else None
             if self.nodes is not None and cfg is not None and _is_file(cfg, follow=False):
                 # listed as a regular file in a directory known by its real path: the
                 # statuses need not look at it again
@@ -627,7 +632,7 @@ class _Scanner:
         # Below a non-symlinked directory, realpath(child) = realpath(dir)/name: one realpath
         # per root instead of one per env. The last item: whether the directory and its
         # parent were listed as directories, not links (_LISTED, _PARENT_LISTED).
-        stack: list[tuple[str, str, int, int]] = [(start, os.path.realpath(start), 0, 0)]
+        stack: list[tuple[str, str, int, int]] = [(start, os.path.realpath(start), 0, _REAL)]
         # Symlinked dirs and redirect targets are checked after the walk, so an env reached
         # both directly and through a link is reported at its real location.
         linked: list[str] = []
@@ -663,7 +668,9 @@ class _Scanner:
                     self.links.not_a_link(path)
                 if listed_as & _PARENT_LISTED:
                     self.links.not_a_link(parent_of(path))
-                env = self.env_at(path, real, None, root, entries)
+                env = self.env_at(
+                    path, real, None, root, entries, real_known=bool(listed_as & _REAL)
+                )
                 if env is not None:
                     yield env
                     continue
@@ -671,20 +678,19 @@ class _Scanner:
                     continue
                 if "conda-meta" in entries and is_conda_base(entries):
                     # A conda base install: only its envs/ (walked as if it were this dir).
-                    envs = entries.get("envs")
-                    if envs is not None:
+                    if "envs" in entries:
                         below = _PARENT_LISTED if listed_as & _LISTED else 0
-                        # envs/ may be a link (to a bigger disk): its real path is its target's
-                        real_envs = (
-                            os.path.realpath(envs.path)
-                            if _is_link(envs)
-                            else join_name(real, "envs")
+                        if not _is_link(entries["envs"]):
+                            below |= listed_as & _REAL  # a link's target is not real/envs
+                        stack.append(
+                            (os.path.join(path, "envs"), os.path.join(real, "envs"), depth, below)
                         )
-                        stack.append((envs.path, real_envs, depth, below))
                     continue
             at_limit = depth >= root.depth
             prune_hidden = root.prune_hidden
-            child_listed_as = _LISTED | (_PARENT_LISTED if listed_as & _LISTED else 0)
+            child_listed_as = (
+                _LISTED | (_PARENT_LISTED if listed_as & _LISTED else 0) | (listed_as & _REAL)
+            )
             for name in sorted(entries, reverse=True):
                 if name in PRUNE or (
                     prune_hidden and name.startswith(".") and name not in HIDDEN_OK

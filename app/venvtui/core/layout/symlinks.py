@@ -86,26 +86,32 @@ class LinkCache:
 
     def dir_links_in(self, directory: str) -> tuple[tuple[tuple[str, str], ...], bool]:
         """`dir_links()` of any entry of `directory` (absolute and normal; memoised per
-        directory)."""
-        memo = self.chains.get(directory)
-        if memo is not None:
-            return memo
-        parent = parent_of(directory)
-        if parent == directory:  # the root itself is never reported
-            result: tuple[tuple[tuple[str, str], ...], bool] = ((), False)
-        else:
-            above, stopped = self.dir_links_in(parent)
+        directory). Up to the nearest directory answered (or the root), then down again: no
+        recursion per level (a link may name a very deep path)."""
+        result = self.chains.get(directory)
+        below: list[str] = []  # `directory` and its ancestors not answered yet, nearest first
+        d = directory
+        while result is None:
+            parent = parent_of(d)
+            if parent == d:  # the root itself is never reported
+                result = self.chains[d] = ((), False)
+                break
+            below.append(d)
+            d = parent
+            result = self.chains.get(d)
+        for d in reversed(below):
+            above, stopped = result
             if stopped:
                 result = (above, True)
             else:
-                target = self.link_of(directory)
+                target = self.link_of(d)
                 if target is None:
                     result = (above, True)
                 elif target:
-                    result = ((*above, (directory, target)), False)
+                    result = ((*above, (d, target)), False)
                 else:
                     result = (above, False)
-        self.chains[directory] = result
+            self.chains[d] = result
         return result
 
     def not_a_link(self, directory: str) -> None:
