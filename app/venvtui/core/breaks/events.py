@@ -44,7 +44,15 @@ from venvtui.core.base.models import minor_of
 from venvtui.core.base.paths import inside
 from venvtui.core.base.stability import Install, classify_path, exe_minor, find_install
 from venvtui.core.layout.elfdeps import relocation
-from venvtui.core.layout.view import REAL, Change, Overlay, View, landmark, search_up
+from venvtui.core.layout.view import (
+    REAL,
+    Change,
+    Overlay,
+    View,
+    fold_ancestors,
+    landmark,
+    search_up,
+)
 from venvtui.core.startup.runtime import Runtime
 
 EventKind = Literal[
@@ -575,20 +583,9 @@ def user_links(view: View, paths: Iterable[str], env_dir: str) -> list[str]:
 
 def _unowned_links_on(view: View, path: str) -> tuple[str, ...]:
     """The components of `path` (root first) that are links no installer maintains and that
-    sit in no env (every env of a snapshot passing there shares the answer for the parent).
-    Up to the nearest component already answered, then down again: no recursion per level."""
-    memo = view.answers()
-    below: list[str] = []  # `path` and its ancestors not answered yet, nearest first
-    found: tuple[str, ...] = ()
-    p = path
-    while os.path.dirname(p) != p:
-        known = memo.get(("unowned_links_on", p)) if memo is not None else None
-        if known is not None:
-            found = known
-            break
-        below.append(p)
-        p = os.path.dirname(p)
-    for p in reversed(below):
+    sit in no env (every env of a snapshot passing there shares the answer for the parent)."""
+
+    def step(p: str, above: tuple[str, ...]) -> tuple[str, ...]:
         here = (
             view.lnode(p).kind == "link"
             and find_install(p) is None
@@ -596,10 +593,9 @@ def _unowned_links_on(view: View, path: str) -> tuple[str, ...]:
             and not _installer_link(p, view)
             and not _own_alias(view, p)
         )
-        found = found + ((p,) if here else ())
-        if memo is not None:
-            memo[("unowned_links_on", p)] = found
-    return found
+        return above + ((p,) if here else ())
+
+    return fold_ancestors(view, "unowned_links_on", path, step, ())
 
 
 def _own_alias(view: View, link: str) -> bool:

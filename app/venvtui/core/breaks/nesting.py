@@ -12,7 +12,7 @@ import os
 from venvtui.core.base.models import Environment
 from venvtui.core.base.options import DEFAULT_OPTIONS, Options
 from venvtui.core.base.paths import inside
-from venvtui.core.layout.view import View
+from venvtui.core.layout.view import View, fold_ancestors
 from venvtui.core.startup.runtime import Runtime, runtime_for
 
 
@@ -54,21 +54,9 @@ def _env_dir_below(view: View, start: str, top: str) -> str | None:
 
 def _env_dirs_above(view: View, start: str) -> tuple[str, ...]:
     """`start` and its ancestors (not the root) holding a pyvenv.cfg, nearest first (shared by
-    every env of a snapshot whose chain passes there). Up to the nearest directory already
-    answered, then down again: no recursion per level (a `home` may name a very deep path)."""
-    memo = view.answers()
-    below: list[str] = []  # start and its ancestors not answered yet, nearest first
-    found: tuple[str, ...] = ()
-    d = start
-    while os.path.dirname(d) != d:
-        known = memo.get(("env_dirs_above", d)) if memo is not None else None
-        if known is not None:
-            found = known
-            break
-        below.append(d)
-        d = os.path.dirname(d)
-    for d in reversed(below):
-        found = ((d,) if view.isfile(os.path.join(d, "pyvenv.cfg")) else ()) + found
-        if memo is not None:
-            memo[("env_dirs_above", d)] = found
-    return found
+    every env of a snapshot whose chain passes there)."""
+
+    def step(d: str, above: tuple[str, ...]) -> tuple[str, ...]:
+        return ((d,) if view.isfile(os.path.join(d, "pyvenv.cfg")) else ()) + above
+
+    return fold_ancestors(view, "env_dirs_above", start, step, ())

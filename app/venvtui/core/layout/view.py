@@ -545,22 +545,6 @@ class Overlay(View):
             self.apply(ch)
         self._complete = True
 
-    def _answer_above(self, path: str, store: dict[Any, Any]) -> None:
-        """Answer the ancestors of `path` not in `store` yet, root first: each then finds its
-        parent answered, so a path resolves without one recursion per component (a `home` may
-        name a very deep one). An answer holds for any budget (`_canon_shared`)."""
-        pending: list[str] = []
-        p = path
-        while p not in store:
-            parent = p[: p.rfind(os.sep)] or os.sep
-            if parent == p:
-                break
-            pending.append(parent)
-            p = parent
-        for ancestor in reversed(pending):
-            if ancestor not in store:
-                self._canon_shared(ancestor, [MAX_HOPS], store)
-
     def answers(self) -> dict[tuple[Any, ...], Any] | None:
         """Its own memo, per snapshot, once every change is applied (an overlay built once per
         install answers every env of the batch)."""
@@ -683,6 +667,29 @@ class Overlay(View):
 
 
 # --- stdlib landmarks (CPython getpath) ---------------------------------------------------
+
+
+def fold_ancestors(view: View, kind: str, path: str, step: Callable[[str, _T], _T], top: _T) -> _T:
+    """`step(d, the answer for d's parent)` for `path` and each of its ancestors but the root
+    (whose answer is `top`), kept per directory as `(kind, d)` within a snapshot (every env
+    passing there shares it): up to the nearest directory answered, then down again, with no
+    recursion per level (a `home` or a link may name a very deep path)."""
+    memo = view.answers()
+    below: list[str] = []  # `path` and its ancestors not answered yet, nearest first
+    found = top
+    d = path
+    while os.path.dirname(d) != d:
+        known = memo.get((kind, d)) if memo is not None else None
+        if known is not None:
+            found = cast(_T, known)
+            break
+        below.append(d)
+        d = os.path.dirname(d)
+    for d in reversed(below):
+        found = step(d, found)
+        if memo is not None:
+            memo[(kind, d)] = found
+    return found
 
 
 def landmark(view: View, directory: str, minor: str) -> bool:
