@@ -446,7 +446,7 @@ _WALKED = "dl:.venv,conda-meta,pyvenv.cfg"
 
 _LISTED = 1  # a walked directory was listed as a directory, not a link (scandir's d_type)
 _PARENT_LISTED = 2  # and so was its parent
-_REAL = 4  # and its `real` is its real path (no link on the way from the root's realpath)
+_REAL = 4  # its `real` is its real path (no link on the way down from the root's realpath)
 
 
 def _mtime(path: str) -> float | None:
@@ -631,7 +631,8 @@ class _Scanner:
             return
         # Below a non-symlinked directory, realpath(child) = realpath(dir)/name: one realpath
         # per root instead of one per env. The last item: whether the directory and its
-        # parent were listed as directories, not links (_LISTED, _PARENT_LISTED).
+        # parent were listed as directories, not links, and whether `real` is known exactly
+        # (_LISTED, _PARENT_LISTED, _REAL).
         stack: list[tuple[str, str, int, int]] = [(start, os.path.realpath(start), 0, _REAL)]
         # Symlinked dirs and redirect targets are checked after the walk, so an env reached
         # both directly and through a link is reported at its real location.
