@@ -666,9 +666,6 @@ class Overlay(View):
         return sorted(names)
 
 
-# --- stdlib landmarks (CPython getpath) ---------------------------------------------------
-
-
 def fold_ancestors(view: View, kind: str, path: str, step: Callable[[str, _T], _T], top: _T) -> _T:
     """`step(d, the answer for d's parent)` for `path` and each of its ancestors but the root
     (whose answer is `top`), kept per directory as `(kind, d)` within a snapshot (every env
@@ -690,6 +687,9 @@ def fold_ancestors(view: View, kind: str, path: str, step: Callable[[str, _T], _
         if memo is not None:
             memo[(kind, d)] = found
     return found
+
+
+# --- stdlib landmarks (CPython getpath) ---------------------------------------------------
 
 
 def landmark(view: View, directory: str, minor: str) -> bool:
