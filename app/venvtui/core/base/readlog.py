@@ -46,6 +46,7 @@ from __future__ import annotations
 import builtins
 import errno
 import io
+import operator
 import os
 import stat
 import time
@@ -176,6 +177,7 @@ class Log:
         "listings",
         "narrowed",
         "pseudo",
+        "readers",
         "real",
         "remote",
         "started_ns",
@@ -192,6 +194,7 @@ class Log:
         # per scandir question: how many listings were made, and what the first one listed
         self.listings: dict[Question, list[list[str]]] = {}
         self.narrowed: dict[Question, str] = {}  # per scandir question: its caller's `narrow`
+        self.readers: dict[Question, _Entries] = {}  # per scandir question: what it gave
         self.taint: str | None = None  # why this recording may not be kept
         self.started_ns = time.time_ns()
         self.pseudo = pseudo_devices()  # before any wrapper is in place
@@ -220,27 +223,29 @@ class Log:
         else:
             self.spoil(f"{kind} {key} changed while it was read")
 
-    def listed(self, kind: str, key: str, sig: tuple[int, ...], digest: str | None) -> None:
-        """Log a listing of directory `key`: its stat `sig` taken before it was listed, and the
-        digest of what it listed (None until the caller has read it all)."""
+    def listed(self, kind: str, key: str, sig: tuple[int, ...], names: list[str]) -> None:
+        """Log a listing of directory `key`: its stat `sig` taken before it was listed, and
+        what it listed (`_listed`'s "name/type" for scandir, the names for listdir)."""
         q = (kind, key)
-        first = self.answers.get(q)
         self.device(key, sig[1])
+        made = self.listings.setdefault(q, [])
+        made.append(names)
+        first = self.answers.get(q)
         if not isinstance(first, tuple):
-            self.answers[q] = (sig, digest)
+            self.answers[q] = (sig, names)
             return
-        first_sig, first_digest = first
-        names_differ = None not in (digest, first_digest) and digest != first_digest
-        if names_differ or (first_sig != sig and None in (digest, first_digest)):
+        first_sig, first_names = first
+        if sorted(names) != sorted(first_names):
             self.spoil(f"listing {key} changed while it was read")
-        else:  # two stats of one listing: only its names can tell
-            self.answers[q] = (first_sig if first_sig == sig else None, first_digest or digest)
+        elif first_sig != sig:  # two stats of one listing: only its names can tell
+            self.answers[q] = (None, first_names)
 
     def narrow(self, key: str, only: str) -> None:
         """The one caller that listed directory `key` (scandir, read to its end) looks at no
         entry but those `only` selects (see `narrow`)."""
         q = ("list", key)
-        if len(self.listings.get(q, ())) == 1:
+        reader = self.readers.get(q)
+        if len(self.listings.get(q, ())) == 1 and reader is not None and reader.read_all():
             self.narrowed[q] = only
 
     def device(self, key: str, dev: int) -> None:
@@ -254,11 +259,10 @@ class Log:
 
     def finish(self) -> None:
         """At the end of the recording: a field looked at that answered twice differently, a
-        file read (or a signature compared whole) that changed moments before, a listing of a
-        directory that did and was not read to its end, or any question about a path below a
-        network mount (a failed lookup, a link's target: no device tells), spoils it. A
-        listing whose directory changed moments before is asked again by listing it (its stat
-        is dropped)."""
+        file read (or a signature compared whole) that changed moments before, or any question
+        about a path below a network mount (a failed lookup, a link's target: no device tells),
+        spoils it. A listing whose directory changed moments before is asked again by listing
+        it (its stat is dropped)."""
         remote = self.remote.holds if self.remote.points else None
         for q, answer in self.answers.items():
             kind = q[0]
@@ -270,12 +274,10 @@ class Log:
                 self.spoil(f"{q[1]} is on a network filesystem")  # a failed lookup there too
             if kind in _LISTINGS and isinstance(answer, tuple):
                 sig: object
-                digest: object
-                sig, digest = answer
+                names: object
+                sig, names = answer
                 if sig is not None and self.recent(sig):
-                    if digest is None:
-                        self.spoil(f"{q[1]} changed moments ago")
-                    self.answers[q] = (None, digest)
+                    self.answers[q] = (None, names)
                 continue
             used = self.used.get(q, 0)
             if self.varied.get(q, 0) & used:
@@ -306,16 +308,15 @@ class Log:
                 answer, fields = found
             kind, key = q
             only = self.narrowed.get(q)
-            if (
-                only is not None
-                and len(self.listings[q]) == 1
-                and isinstance(answer, tuple)
-                and answer[1] is not None  # read to its end
-            ):
-                kind = f"{kind}/{only}"
-                text = _listing_text((answer[0], _digest(_selected(self.listings[q][0], only))))
-            elif kind in _LISTINGS:
-                text = _listing_text(answer)
+            if kind in _LISTINGS:
+                sig, names = _listing_of(answer)
+                if names is None:  # its stat answers for its names (`_fewer`)
+                    text = _listing_text(sig, None)
+                elif only is not None and len(self.listings[q]) == 1:  # listed once
+                    kind = f"{kind}/{only}"
+                    text = _listing_text(sig, _digest(_selected(names, only)))
+                else:
+                    text = _listing_text(sig, _digest(names))
             elif fields != ALL and _is_sig(answer):
                 kind = f"{kind}/{fields}"
                 at = positions.get(fields)
@@ -404,11 +405,14 @@ def _fields_text(sig: tuple[int, ...], positions: tuple[int, ...]) -> str:
     return ",".join([str(sig[i]) for i in positions])
 
 
-def _listing_text(answer: object) -> str:
+def _listing_of(answer: object) -> tuple[object, list[str] | None]:
+    """A logged listing's (stat signature or None, what it listed or None)."""
+    pair: tuple[object, list[str] | None] = answer  # type: ignore[assignment]
+    return pair
+
+
+def _listing_text(sig: object, digest: str | None) -> str:
     """A listing as text: "signature|digest", either part empty when it is not known."""
-    sig: object
-    digest: object
-    sig, digest = answer  # type: ignore[misc]
     return f"{as_text(sig) if sig is not None else ''}|{digest or ''}"
 
 
@@ -751,16 +755,23 @@ def _wrappers(log: Log) -> dict[str, Callable[..., Any]]:
 
     def w_scandir(path: Any = ".") -> Any:
         def logged(it: Any, p: str, sig: tuple[int, ...]) -> _Entries:
-            log.listed("list", p, sig, None)  # its digest once it has been read to its end
-            entries = _Entries(it, log, p, sig)
-            log.listings.setdefault(("list", p), []).append(entries.names)  # filled as read
+            # read to its end at once (every caller while recording reads it all): the
+            # caller then iterates a list, not a logging iterator, entry by entry
+            try:
+                with it:
+                    found = list(it)
+            except OSError:
+                log.spoil(f"listing {p} failed while it was read")
+                raise
+            log.listed("list", p, sig, [_listed(e) for e in found])
+            entries = log.readers[("list", p)] = _Entries([_Entry(e, log) for e in found])
             return entries
 
         return listing("list", path, logged)
 
     def w_listdir(path: Any = ".") -> Any:
         def logged(names: list[str], p: str, sig: tuple[int, ...]) -> list[str]:
-            log.listed("names", p, sig, _digest(names))
+            log.listed("names", p, sig, list(names))  # the caller may change its list
             return names
 
         return listing("names", path, logged)
@@ -824,39 +835,32 @@ def _wrappers(log: Log) -> dict[str, Callable[..., Any]]:
 
 
 class _Entries:
-    """scandir()'s iterator, yielding logging entries; read to its end, it logs the digest of
-    the names and types it listed (`names`, as `_listed` gives them)."""
+    """scandir()'s iterator over entries that log what their listing does not answer, read
+    to its end beforehand (`w_scandir`)."""
 
-    __slots__ = ("_done", "_it", "_log", "_path", "_sig", "names")
+    __slots__ = ("_it",)
 
-    def __init__(self, it: Any, log: Log, path: str, sig: tuple[int, ...]) -> None:
-        self._it, self._log, self._path, self._sig = it, log, path, sig
-        self.names: list[str] = []
-        self._done = False
+    def __init__(self, entries: list[_Entry]) -> None:
+        self._it = iter(entries)
 
     def __iter__(self) -> Iterator[_Entry]:
-        return self
+        return self._it  # a list's own iterator: no Python frame per entry
 
     def __next__(self) -> _Entry:
-        try:
-            entry = next(self._it)
-        except StopIteration:
-            if not self._done:
-                self._done = True
-                self._log.listed("list", self._path, self._sig, _digest(self.names))
-            raise
-        if not self._done:
-            self.names.append(_listed(entry))
-        return _Entry(entry, self._log)
+        return next(self._it)
+
+    def read_all(self) -> bool:
+        """Whether its caller has taken every entry."""
+        return operator.length_hint(self._it) == 0
 
     def __enter__(self) -> _Entries:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._it.close()
+        pass
 
     def close(self) -> None:
-        self._it.close()
+        pass
 
 
 class _Environ(MutableMapping[str, str]):
