@@ -65,6 +65,11 @@ def note(path: str) -> None:
         notes.paths[path] = signature(path)
 
 
+def observing() -> bool:
+    """Whether notes are being taken (`recording`) in this context."""
+    return _NOTES.get() is not None
+
+
 def note_link(path: str) -> None:
     notes = _NOTES.get()
     if notes is not None and path not in notes.links:

@@ -20,7 +20,7 @@ import stat
 
 from venvtui.core.base.errors import NotFoundError
 from venvtui.core.base.models import Chain, Hop, HopKind
-from venvtui.core.base.observed import note_link
+from venvtui.core.base.observed import note_link, observing
 from venvtui.core.base.paths import is_normal_abs, join_name, parent_of
 
 # CPython getpath.c: "40 is the Linux kernel 4.2 limit" (MAXSYMLINKS).
@@ -190,16 +190,21 @@ def walk_chain(path: str, *, max_hops: int = MAX_HOPS, cache: LinkCache | None =
     hops: list[Hop] = []
     seen_paths: set[str] = set()
     seen_inodes: set[tuple[int, int]] = set()
+    noting = observing()
     current = start
     while True:
-        # `current` is absolute and normalised here: the cache can be asked directly.
-        links = (
-            cache.dir_links_in(parent_of(current))[0] if cache is not None else dir_links(current)
-        )
-        note_link(current)
+        # `current` is absolute and normalised here: the cache can be asked directly (its
+        # memos first: thousands of chains share their directories and their bases' hops).
+        if cache is not None:
+            parent = parent_of(current)
+            links = (cache.chains.get(parent) or cache.dir_links_in(parent))[0]
+        else:
+            links = dir_links(current)
+        if noting:
+            note_link(current)
         try:
             if cache is not None:
-                mode, dev, ino = cache.lstat(current)
+                mode, dev, ino = cache.looks.get(current) or cache.lstat(current)
             else:
                 st = os.lstat(current)
                 mode, dev, ino = st.st_mode, st.st_dev, st.st_ino
@@ -231,19 +236,22 @@ def walk_chain(path: str, *, max_hops: int = MAX_HOPS, cache: LinkCache | None =
         seen_paths.add(current)
         seen_inodes.add(inode)
         try:
-            target = cache.readlink(current) if cache is not None else os.readlink(current)
+            if cache is not None:
+                target = cache.targets.get(current) or cache.readlink(current)
+            else:
+                target = os.readlink(current)
         except OSError as exc:
             hops.append(Hop(current, "error", dir_links=links, error=_describe(exc)))
             break
         nxt = next_hop(current, target)
-        hops.append(Hop(current, "link", target=target, next=nxt, dir_links=links))
+        hops.append(Hop(current, "link", target, nxt, links))
         current = nxt
     if cache is not None and hops[-1].kind in ("file", "dir"):
         # The chain ends on a real entry: realpath(start) == realpath(dir of it)/its name.
         real = cache.realpath(hops[-1].path)
     else:
         real = os.path.realpath(start)
-    return Chain(start=start, hops=tuple(hops), realpath=real)
+    return Chain(start, tuple(hops), real)
 
 
 def readlink_chain(path: str, *, max_hops: int = MAX_HOPS) -> str:
