@@ -468,7 +468,8 @@ def shebang_verdicts(env: Environment) -> list[Verdict]:
     missing: list[tuple[str, str]] = []
     outside: list[tuple[str, str]] = []
     try:
-        entries = sorted(os.scandir(bindir), key=lambda e: e.name)
+        with os.scandir(bindir) as it:
+            entries = list(it)
     except OSError:
         return []
     for entry in entries:
@@ -489,6 +490,7 @@ def shebang_verdicts(env: Environment) -> list[Verdict]:
     out: list[Verdict] = []
 
     def listing(items: list[tuple[str, str]]) -> str:
+        items.sort()  # by script name, whatever order the directory listed them in
         shown = ", ".join(f"{n} → {i}" for n, i in items[:3])
         return shown + (f" and {len(items) - 3} more" if len(items) > 3 else "")
 
