@@ -118,3 +118,18 @@ def test_envs_lists_the_same_status_as_doctor(
     main(["envs", str(moved.parent)])
     out = capsys.readouterr().out.splitlines()
     assert out[0].split()[3] == "STATUS" and out[1].split()[3] == "error"
+
+
+def test_the_scripts_named_are_the_first_by_name(moved: Path) -> None:
+    """However the directory lists them, the verdict names the first scripts by name."""
+    for n in ("zz-tool", "aa-tool", "mm-tool"):  # more scripts running the old interpreter
+        (moved / "bin" / n).write_text((moved / "bin" / "pip").read_text())
+    try:
+        d = diagnose(load_environment(str(moved)))
+    finally:
+        for n in ("zz-tool", "aa-tool", "mm-tool"):
+            (moved / "bin" / n).unlink()
+    (verdict,) = [v for v in d.verdicts if v.code == "shebang-missing"]
+    shown = verdict.summary.split(": ", 1)[1].split(" and ")[0].split(", ")
+    names = [s.split(" → ")[0] for s in shown]
+    assert names == ["aa-tool", "mm-tool", "pip"]
