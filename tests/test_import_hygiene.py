@@ -116,3 +116,31 @@ def test_cli_json_paths_import_no_textual(tmp_path: Path) -> None:
     assert result["forbidden"] == []
     if not result["ran"]:
         pytest.skip("no inventory commands registered yet")
+
+
+# What a listing of envs' statuses must not import (it runs no process and, for healthy envs,
+# makes no verdict): subprocess comes with the first process run, the breakage catalogue with
+# the first verdict, the forecast with `doctor`.
+_LISTING_LAZY = (
+    "subprocess",
+    "venvtui.core.base.proc",
+    "venvtui.core.breaks.breakage",
+    "venvtui.core.breaks.forecast",
+)
+
+_LISTING_DRIVER = r"""
+import contextlib, io, json, sys
+from venvtui.cli import main as cli
+with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    code = cli.main({argv!r})
+print(json.dumps({{"code": code, "loaded": sorted(m for m in {lazy!r} if m in sys.modules)}}))
+"""
+
+
+def test_envs_listing_imports_no_process_or_verdict_machinery(tmp_path: Path) -> None:
+    (tmp_path / "home").mkdir()
+    argv = ["--no-cache", "envs", "--json", str(tmp_path / "home")]
+    done = _run(_LISTING_DRIVER.format(argv=argv, lazy=_LISTING_LAZY), tmp_path)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result == {"code": 0, "loaded": []}

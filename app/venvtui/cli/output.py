@@ -17,8 +17,10 @@ if TYPE_CHECKING:
     from typing import Any, TextIO
 
 # C0 controls but tab and newline, DEL, C1 controls, and the lone surrogates that stand for
-# undecodable bytes (os.fsdecode / surrogateescape): shown as escapes, never sent raw.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# undecodable bytes (os.fsdecode / surrogateescape): shown as escapes, never sent raw. A
+# pattern string, compiled (by re's cache) on first use: ASCII text, which every JSON document
+# is, never needs it, and compiling it costs the warm `interpreters --json` path a millisecond.
+_UNSAFE = "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]"
 # The ASCII characters `_UNSAFE` lets through: tab, newline and the printable ones.
 _SAFE_ASCII = bytes([0x09, 0x0A, *range(0x20, 0x7F)])
 
@@ -37,7 +39,7 @@ def escape_text(text: str) -> str:
     # told in C, without the regex's scan of megabytes of output.
     if text.isascii() and not text.encode("ascii").translate(None, _SAFE_ASCII):
         return text
-    return _UNSAFE.sub(_escape, text)
+    return re.sub(_UNSAFE, _escape, text)
 
 
 class SafeStream(io.TextIOBase):
@@ -128,14 +130,15 @@ def list_indent() -> int | None:
     return 2 if sys.stdout.isatty() else None
 
 
-_VERSION_INFO = re.compile(r"(\d+\.\d+(?:\.\d+)?)\.(alpha|beta|candidate|final)\.(\d+)$")
+# compiled on first use (text output only)
+_VERSION_INFO = r"(\d+\.\d+(?:\.\d+)?)\.(alpha|beta|candidate|final)\.(\d+)$"
 _LEVEL = {"alpha": "a", "beta": "b", "candidate": "rc", "final": ""}
 
 
 def short_version(text: str) -> str:
     """`version_info` as people write it: 3.12.1.final.0 -> 3.12.1, 3.13.0.candidate.2 ->
     3.13.0rc2 (virtualenv and uv record sys.version_info joined with dots)."""
-    m = _VERSION_INFO.match(text.strip())
+    m = re.match(_VERSION_INFO, text.strip())
     if m is None:
         return text
     level = _LEVEL[m.group(2)]

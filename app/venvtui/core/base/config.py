@@ -271,14 +271,15 @@ def _only_root_added(old: str, new: str, path: str, before: Config, root: str) -
 
 # TOML statements at the top level (outside strings, arrays and inline tables): a table header
 # or a `key = value` (toml.io v1.0.0: keys may be dotted and quoted; comments run to the line end).
-_KEY_PART = re.compile(r"""\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*""")
+# (A pattern string, compiled by re's cache when the file is written, never when it is read.)
+_KEY_PART = r"""\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*"""
 
 
 def _key_path(text: str) -> tuple[str, ...] | None:
     """`a."b c".d` as ("a", "b c", "d"); None when it is not a key."""
     parts: list[str] = []
     for raw in text.split("."):  # a quoted part holding "." is not handled: None then
-        m = _KEY_PART.fullmatch(raw)
+        m = re.fullmatch(_KEY_PART, raw)
         if m is None:
             return None
         part = m.group(1)

@@ -23,17 +23,19 @@ from typing import Any, Literal
 Installer = Literal["homebrew", "pyenv", "uv", "mise", "asdf", "nix", "conda", "system"]
 StabilityKind = Literal["fragile", "stable", "drift-risk", "neutral"]
 
+# Pattern strings, compiled (by re's cache) on first use: the start-up model imports this
+# module for `exe_minor` alone, and a listing's statuses need none of the others.
 _VERSION = r"(?P<version>(?P<minor>\d+\.\d+)\.\d+(?:[._-]?(?:a|b|rc)\d+)?t?)"
-_BREW_VERSION = re.compile(rf"^{_VERSION}(?:_\d+)?$")
-_PLAIN_VERSION = re.compile(rf"^{_VERSION}$")
-_MINOR = re.compile(r"^(?P<minor>\d+\.\d+)t?$")
-_UV_PATCH = re.compile(rf"^(?P<impl>cpython|pypy|graalpy)-{_VERSION}(?:\+\w+)?-(?P<plat>.+)$")
+_BREW_VERSION = rf"^{_VERSION}(?:_\d+)?$"
+_PLAIN_VERSION = rf"^{_VERSION}$"
+_MINOR = r"^(?P<minor>\d+\.\d+)t?$"
+_UV_PATCH = rf"^(?P<impl>cpython|pypy|graalpy)-{_VERSION}(?:\+\w+)?-(?P<plat>.+)$"
 _UV_IMPLS = ("cpython-", "pypy-", "graalpy-")  # what _UV_PATCH starts with
-_UV_MINOR = re.compile(r"^(?P<impl>cpython|pypy|graalpy)-(?P<minor>\d+\.\d+)t?-(?P<plat>.+)$")
-_NIX = re.compile(r"^[0-9a-z]{32}-(?P<name>.+)$")
-_CONDA_PKG = re.compile(rf"^python-{_VERSION}-.+$")
-_UNVERSIONED = re.compile(r"^(python|python3|pypy3?)$")
-_VERSIONED_EXE = re.compile(r"^python(?P<minor>\d+\.\d+)t?$")
+_UV_MINOR = r"^(?P<impl>cpython|pypy|graalpy)-(?P<minor>\d+\.\d+)t?-(?P<plat>.+)$"
+_NIX = r"^[0-9a-z]{32}-(?P<name>.+)$"
+_CONDA_PKG = rf"^python-{_VERSION}-.+$"
+_UNVERSIONED = r"^(python|python3|pypy3?)$"
+_VERSIONED_EXE = re.compile(r"^python(?P<minor>\d+\.\d+)t?$")  # `exe_minor`, in every listing
 
 STABLE_SYSTEM_DIRS = ("/usr/bin", "/usr/local/bin", "/bin")
 
@@ -107,7 +109,7 @@ def _find_install(path: str) -> Install | None:
         nxt2 = parts[i + 2] if i + 2 < len(parts) else None
         # Homebrew: <prefix>/Cellar/<formula>/<version>[_<revision>]
         if comp == "Cellar" and nxt and nxt2 and nxt.startswith("python"):
-            m = _BREW_VERSION.match(nxt2)
+            m = re.match(_BREW_VERSION, nxt2)
             if m:
                 return Install(
                     "homebrew",
@@ -119,18 +121,18 @@ def _find_install(path: str) -> Install | None:
                 )
         # pyenv: <root>/versions/X.Y.Z (pyenv-virtualenv envs sit below, in envs/)
         if comp == "versions" and nxt and i > 0 and parts[i - 1] != "Python.framework":
-            m = _PLAIN_VERSION.match(nxt)
+            m = re.match(_PLAIN_VERSION, nxt)
             if m:
                 return Install("pyenv", _join(parts[: i + 2]), nxt, m["minor"], _join(parts[:i]))
         # uv: <uv python dir>/cpython-X.Y.Z-<platform>
-        m = _UV_PATCH.match(comp) if comp.startswith(_UV_IMPLS) else None
+        m = re.match(_UV_PATCH, comp) if comp.startswith(_UV_IMPLS) else None
         if m:
             return Install(
                 "uv", _join(parts[: i + 1]), m["version"], m["minor"], _join(parts[:i]), m["plat"]
             )
         # mise / asdf: installs/python/X.Y.Z
         if comp == "installs" and nxt == "python" and nxt2:
-            m = _PLAIN_VERSION.match(nxt2)
+            m = re.match(_PLAIN_VERSION, nxt2)
             if m:
                 installer: Installer = "asdf" if ".asdf" in parts[:i] else "mise"
                 return Install(
@@ -138,7 +140,7 @@ def _find_install(path: str) -> Install | None:
                 )
         # nix: /nix/store/<hash>-python3-X.Y.Z
         if comp == "store" and i > 0 and parts[i - 1] == "nix" and nxt:
-            m = _NIX.match(nxt)
+            m = re.match(_NIX, nxt)
             if m and "python" in m["name"]:
                 vm = re.search(_VERSION, m["name"])
                 if vm:
@@ -152,7 +154,7 @@ def _find_install(path: str) -> Install | None:
                     )
         # conda package cache: <conda>/pkgs/python-X.Y.Z-<build>
         if comp == "pkgs" and nxt:
-            m = _CONDA_PKG.match(nxt)
+            m = re.match(_CONDA_PKG, nxt)
             if m:
                 return Install(
                     "conda", _join(parts[: i + 2]), m["version"], m["minor"], _join(parts[: i + 1])
@@ -185,7 +187,7 @@ def _classify(path: str) -> Stability:
         nxt = parts[i + 1] if i + 1 < len(parts) else None
         if comp == "opt" and nxt and nxt.startswith("python"):
             return Stability(path, "stable", f"Homebrew opt link {nxt}: re-pointed on upgrade")
-        m = _UV_MINOR.match(comp)
+        m = re.match(_UV_MINOR, comp)
         if m:
             return Stability(
                 path, "stable", f"uv minor-version link {comp}: follows `uv python upgrade`"
@@ -194,14 +196,14 @@ def _classify(path: str) -> Stability:
             comp == "installs"
             and nxt == "python"
             and i + 2 < len(parts)
-            and _MINOR.match(parts[i + 2])
+            and re.match(_MINOR, parts[i + 2])
         ):
             return Stability(
                 path, "stable", f"mise minor-version link {parts[i + 2]}: follows upgrades"
             )
         if comp == "Versions" and i > 0 and parts[i - 1] == "Python.framework":
             return Stability(path, "stable", "framework Versions/X.Y: patch upgrades are in place")
-    if _UNVERSIONED.match(name):
+    if re.match(_UNVERSIONED, name):
         return Stability(
             path,
             "drift-risk",
@@ -227,7 +229,7 @@ def version_stamped(path: str, version: str | None = None) -> bool:
 
 
 def unversioned_alias(path: str) -> bool:
-    return bool(_UNVERSIONED.match(os.path.basename(path)))
+    return bool(re.match(_UNVERSIONED, os.path.basename(path)))
 
 
 def exe_minor(path: str) -> str | None:

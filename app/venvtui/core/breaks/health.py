@@ -25,19 +25,16 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from venvtui.core.base import proc
 from venvtui.core.base.errors import ProbeError, ProbeTimeout
 from venvtui.core.base.models import Environment
 from venvtui.core.base.options import DEFAULT_OPTIONS, Options
 from venvtui.core.base.paths import inside, join_name
 from venvtui.core.base.safe_io import is_regular_file, kind_of, loads_json, read_head
 from venvtui.core.base.stability import Stability, classify_path, find_install
-from venvtui.core.breaks.breakage import CATALOGUE, FixAction
 from venvtui.core.breaks.nesting import base_facts, env_home, parent_env_in
 from venvtui.core.breaks.status import BADGE, HEALTH_ORDER, HEALTH_RANK, Health, is_problem
 from venvtui.core.installed.envs import env_location
@@ -46,7 +43,12 @@ from venvtui.core.startup.model import Start, Status, minor_of, predict, same_in
 from venvtui.core.startup.runtime import Runtime
 
 if TYPE_CHECKING:
+    from venvtui.core.breaks.breakage import Action, FixAction
     from venvtui.core.breaks.forecast import Forecast, Survival
+
+# Start-up: `core.breaks.breakage` (the catalogue, FixAction), shlex and `core.base.proc` (with
+# subprocess) are imported where a verdict is made or the env is run: a listing of healthy
+# envs' statuses makes no verdict and runs nothing.
 
 __all__ = [
     "BADGE",
@@ -162,7 +164,16 @@ class Diagnosis:
 
 def _cmd(*argv: str) -> str:
     """A complete, copy-pasteable command line in backticks (arguments shell-quoted)."""
+    import shlex  # start-up: only for a verdict
+
     return f"`{shlex.join(argv)}`"
+
+
+def _fix(action: Action, env: str, python: str | None = None, path: str | None = None) -> FixAction:
+    """`FixAction(action, env, python, path)`."""
+    from venvtui.core.breaks.breakage import FixAction  # start-up: only for a verdict
+
+    return FixAction(action, env, python, path)
 
 
 def _repair(envp: str, python: str | None = None) -> str:
@@ -180,6 +191,8 @@ def _catalogued(
 ) -> Verdict:
     """A verdict for catalogue entry `code` (`core.breakage`): its kind, severity, title and
     explanation, with this env's detail and fix."""
+    from venvtui.core.breaks.breakage import CATALOGUE  # start-up: only for a verdict
+
     b = CATALOGUE[code]
     summary = f"{b.title}: {detail}" if detail else b.title
     return Verdict(b.kind, b.severity, summary, explanation or b.explanation, fix, code, action)
@@ -189,11 +202,10 @@ def _start_verdicts(env: Environment, start: Start) -> list[Verdict]:
     out: list[Verdict] = []
     envp = env.path
     rec = start.recorded_minor or start.running_minor or "X.Y"
-    repair = FixAction("repair", envp)
     for f in start.findings:
         if f.code == "B1":
             fix, repl = _dangling_fix(envp, rec, start)
-            out.append(_catalogued("B1", f.text, fix, FixAction("repair", envp, repl)))
+            out.append(_catalogued("B1", f.text, fix, _fix("repair", envp, repl)))
         elif f.code == "loop":
             broken = start.chain.broken_hop if start.chain is not None else None
             out.append(
@@ -205,7 +217,7 @@ def _start_verdicts(env: Environment, start: Start) -> list[Verdict]:
                     "'Too many levels of symbolic links'.",
                     f"Remove the looping link; then {_repair(envp)}.",
                     "B1",
-                    FixAction("delete-link", envp, path=broken.path if broken else None),
+                    _fix("delete-link", envp, path=broken.path if broken else None),
                 )
             )
         elif f.code == "unreadable":
@@ -224,7 +236,7 @@ def _start_verdicts(env: Environment, start: Start) -> list[Verdict]:
                 f"{_cmd(f'python{rec}', '-m', 'venv', '--upgrade', envp)} run from an "
                 "interpreter whose own directory holds the stdlib."
             )
-            out.append(_catalogued("B2", f.text, fix, repair))
+            out.append(_catalogued("B2", f.text, fix, _fix("repair", envp)))
         elif f.code == "uncertain":
             out.append(
                 Verdict(
@@ -237,7 +249,7 @@ def _start_verdicts(env: Environment, start: Start) -> list[Verdict]:
                     f"Run {_cmd('venvtui', 'doctor', envp)} again on a quieter machine, or run "
                     f"{_cmd(env.python or 'python', '-c', 'import sys; print(sys.base_prefix)')}.",
                     "",
-                    FixAction("confirm", envp),
+                    _fix("confirm", envp),
                 )
             )
         elif f.code == "B2'":
@@ -246,7 +258,7 @@ def _start_verdicts(env: Environment, start: Start) -> list[Verdict]:
                 f.text + ". Packages with compiled extensions or sysconfig paths may then point "
                 "at the wrong install (CPython #106045)."
             )
-            out.append(_catalogued("B2'", "", fix, repair, why))
+            out.append(_catalogued("B2'", "", fix, _fix("repair", envp), why))
         elif f.code == "B3":
             target = start.recorded_minor or "X.Y"
             fix = (
@@ -254,10 +266,10 @@ def _start_verdicts(env: Environment, start: Start) -> list[Verdict]:
                 + _cmd("venvtui", "rebuild", envp, "--python", target)
                 + ") or on the new one, reinstalling packages."
             )
-            out.append(_catalogued("B3", f.text, fix, FixAction("rebuild", envp, target)))
+            out.append(_catalogued("B3", f.text, fix, _fix("rebuild", envp, target)))
         elif f.code == "B4":
             fix = f"Replace the copied binary from an existing install: {_repair(envp, rec)}."
-            out.append(_catalogued("B4", f.text, fix, FixAction("repair", envp, rec)))
+            out.append(_catalogued("B4", f.text, fix, _fix("repair", envp, rec)))
         elif f.code == "unknown-version":
             out.append(
                 Verdict(
@@ -267,7 +279,7 @@ def _start_verdicts(env: Environment, start: Start) -> list[Verdict]:
                     "Neither the binary's name nor pyvenv.cfg gives the version.",
                     "Run `venvtui doctor` with confirmation (the default) to probe it.",
                     "",
-                    FixAction("confirm", envp),
+                    _fix("confirm", envp),
                 )
             )
     return out
@@ -312,6 +324,8 @@ def _dangling_fix(envp: str, rec: str, start: Start) -> tuple[str, str | None]:
     broken = start.chain.broken_hop if start.chain is not None else None
     repl = replacement_for(broken.path, start.recorded_minor) if broken is not None else None
     if repl:
+        import shlex  # start-up: only for a verdict
+
         return (
             f"{_repair(envp, repl)}; or by hand: delete {shlex.quote(envp)}/bin/python*, "
             f"then {_cmd(repl, '-m', 'venv', '--upgrade', envp)}.",
@@ -338,7 +352,7 @@ def _cfg_verdicts(env: Environment) -> list[Verdict]:
                 "Without pyvenv.cfg the interpreter does not know it is in a venv: it runs as the "
                 "base install, with the base's site-packages.",
                 f"Recreate the file: {_cmd('venvtui', 'repair', env.path)}.",
-                action=FixAction("repair", env.path),
+                action=_fix("repair", env.path),
             )
         )
         return out
@@ -351,7 +365,7 @@ def _cfg_verdicts(env: Environment) -> list[Verdict]:
                 f"pyvenv.cfg has {len(env.cfg_problems)} malformed line(s)",
                 f"CPython skips lines it cannot parse: {shown}",
                 f"Review the file; {_cmd('venvtui', 'repair', env.path)} rewrites it keeping valid keys.",
-                action=FixAction("repair", env.path),
+                action=_fix("repair", env.path),
             )
         )
     if env_home(env) is None:
@@ -364,7 +378,7 @@ def _cfg_verdicts(env: Environment) -> list[Verdict]:
                 "activates the env); 3.14 deduces it from the bin/python link. Tools that read "
                 "`home` (uv, virtualenv, IDEs) cannot tell the base.",
                 f"Add `home` (the base interpreter's directory): {_cmd('venvtui', 'repair', env.path)}.",
-                action=FixAction("repair", env.path),
+                action=_fix("repair", env.path),
             )
         )
     return out
@@ -408,7 +422,7 @@ def _nesting(
                 + _cmd("venvtui", "repair", env.path, "--python", start.recorded_minor or "X.Y")
                 + ".",
                 "B7",
-                FixAction("repair", env.path, start.recorded_minor),
+                _fix("repair", env.path, start.recorded_minor),
             )
         )
     broken = start.chain.broken_hop if start.chain is not None else None
@@ -433,7 +447,7 @@ def _nesting(
                     _cmd("venvtui", "repair", env.path, "--python", start.recorded_minor or "X.Y")
                     + " or rebuild it.",
                     "B7",
-                    FixAction("repair", env.path, start.recorded_minor),
+                    _fix("repair", env.path, start.recorded_minor),
                 )
             )
     return parents, verdicts
@@ -504,7 +518,7 @@ def shebang_verdicts(env: Environment) -> list[Verdict]:
                 "copied from elsewhere): running them fails with 'bad interpreter'.",
                 f"Reinstall the packages in place (`{env.path}/bin/python -m pip install "
                 "--force-reinstall <pkgs>`) or rebuild the env where it now lives.",
-                action=FixAction("rebuild", env.path),
+                action=_fix("rebuild", env.path),
             )
         )
     if outside:
@@ -546,7 +560,7 @@ def project_verdicts(env: Environment) -> list[Verdict]:
                     "over from a deleted or moved project.",
                     f"If nothing uses it: `venvtui delete {env.path} --yes`; if the project "
                     f"moved, write its new path into {os.path.join(env.path, '.project')}.",
-                    action=FixAction("delete", env.path),
+                    action=_fix("delete", env.path),
                 )
             ]
         return []
@@ -594,6 +608,8 @@ def observe(env: Environment, static: Start, *, timeout: float) -> Observed | No
     if not is_regular_file(python):  # a FIFO or device standing in for bin/python
         kind = kind_of(os.stat(python).st_mode)
         return Observed("broken", None, error=f"{python} is {kind}", reasons=("not a program",))
+    from venvtui.core.base import proc  # start-up: only when an env is run
+
     try:
         cp = proc.run(
             [python, "-E", "-s", "-c", _OBSERVE], timeout=timeout, max_output=proc.ANSWER_MAX

@@ -20,7 +20,6 @@ import functools
 import hashlib
 import os
 import re
-import signal
 import stat
 from pathlib import Path
 from typing import Any
@@ -44,8 +43,9 @@ from venvtui.core.layout.symlinks import walk_chain
 
 _SCRIPT_PATH = Path(__file__).with_name("_probe_script.py")
 _OLD_FLAGS = ["-E", "-s", "-S"]  # Python < 3.4 has no -I
-_NAME_VERSION = re.compile(r"^(?:python|pypy|graalpy)(\d+)(?:\.(\d+))?", re.IGNORECASE)
-_PYTHON_NAME = re.compile(r"^(?:python|pypy|graalpy|jython|ipy)", re.IGNORECASE)
+# Pattern strings, compiled (by re's cache) on first use: only when spawning a probe.
+_NAME_VERSION = r"(?i)^(?:python|pypy|graalpy)(\d+)(?:\.(\d+))?"
+_PYTHON_NAME = r"(?i)^(?:python|pypy|graalpy|jython|ipy)"
 # Executable file headers: ELF, Mach-O (32/64, both byte orders, fat), PE, scripts.
 _MAGICS = (
     b"\x7fELF",
@@ -85,7 +85,7 @@ def guess_version(path: str) -> tuple[int, ...] | None:
     `path` itself, whichever is more specific; None when neither name says."""
     best: tuple[int, ...] | None = None
     for name in (os.path.basename(os.path.realpath(path)), os.path.basename(path)):
-        m = _NAME_VERSION.match(name)
+        m = re.match(_NAME_VERSION, name)
         if m:
             found = (int(m[1]),) if m[2] is None else (int(m[1]), int(m[2]))
             if best is None or len(found) > len(best):
@@ -135,7 +135,7 @@ def _check_path(path: str) -> None:
 
 def _looks_like_python(path: str) -> bool:
     names = (os.path.basename(path), os.path.basename(os.path.realpath(path)))
-    return any(_PYTHON_NAME.match(n) for n in names)
+    return any(re.match(_PYTHON_NAME, n) for n in names)
 
 
 def _one_line(text: str, limit: int = 160) -> str:
@@ -219,6 +219,8 @@ def _run(path: str, timeout: float) -> dict[str, Any]:
             raise ProbeError(f"{path} failed while describing itself: {payload['error']}")
         return payload
     if done.returncode < 0:
+        import signal  # start-up: only for a crash
+
         try:
             name = signal.Signals(-done.returncode).name
         except ValueError:

@@ -19,10 +19,9 @@ from venvtui.core.base.observed import note, note_cwd
 from venvtui.core.base.safe_io import SMALL_FILE, read_text
 
 # python, python3, python3.12, python3.13t, python3.6m, python2.7, pypy, pypy3.10 (+ .exe).
-# `-config` scripts and `-gdb.py` helpers do not match.
-INTERPRETER_NAME = re.compile(
-    r"(?:python(?:\d+(?:\.\d+)?)?[dmt]*|pypy(?:\d+(?:\.\d+)?)?)(?:\.exe)?", re.IGNORECASE
-)
+# `-config` scripts and `-gdb.py` helpers do not match. This module's patterns are strings,
+# compiled (by re's cache) on first use: a listing of envs seldom needs them.
+INTERPRETER_NAME = r"(?i)(?:python(?:\d+(?:\.\d+)?)?[dmt]*|pypy(?:\d+(?:\.\d+)?)?)(?:\.exe)?"
 
 
 _PREFIXES = ("python", "pypy", "Python", "PyPy", "PYTHON", "PYPY")
@@ -30,7 +29,7 @@ _PREFIXES = ("python", "pypy", "Python", "PyPy", "PYTHON", "PYPY")
 
 def is_interpreter_name(name: str) -> bool:
     # The startswith test first: /usr/bin holds thousands of names, few of them pythons.
-    return name.startswith(_PREFIXES) and INTERPRETER_NAME.fullmatch(name) is not None
+    return name.startswith(_PREFIXES) and re.fullmatch(INTERPRETER_NAME, name) is not None
 
 
 class Candidate(NamedTuple):
@@ -441,7 +440,7 @@ def _version_key(name: str) -> tuple[int, ...]:
 
 # pyenv-latest drops these from a prefix match: -dev/-src/-latest and pre-releases, and
 # free-threaded `t` builds unless the prefix asks for one.
-_NOT_LATEST = re.compile(r"(?:-dev|-src|-latest|(?:a|b|rc)\d+)$")
+_NOT_LATEST = r"(?:-dev|-src|-latest|(?:a|b|rc)\d+)$"
 
 
 def _pick_version(versions_dir: str, name: str, *, prefix_ok: bool = True) -> str | None:
@@ -459,7 +458,7 @@ def _pick_version(versions_dir: str, name: str, *, prefix_ok: bool = True) -> st
     best: tuple[tuple[int, ...], str] | None = None
     for d in _subdirs(versions_dir):
         base = os.path.basename(d)
-        if not base.startswith((prefix + ".", prefix + "-")) or _NOT_LATEST.search(base):
+        if not base.startswith((prefix + ".", prefix + "-")) or re.search(_NOT_LATEST, base):
             continue
         if base.endswith("t") != want_t or (os.path.islink(d) and "envs" in os.readlink(d)):
             continue  # pyenv-latest --skip-envs: pyenv-virtualenv's links into envs/
@@ -617,7 +616,7 @@ def resolve_shim(candidate: Candidate, ctx: Context) -> str | None:
     return shim_target(candidate.shim, os.path.basename(candidate.path), ctx, root).target
 
 
-_PYENV_SHIM_ROOT = re.compile(r'^export PYENV_ROOT="([^"\n]+)"$', re.MULTILINE)
+_PYENV_SHIM_ROOT = r'(?m)^export PYENV_ROOT="([^"\n]+)"$'
 
 
 def shim_of(path: str, ctx: Context) -> tuple[str, str | None] | None:
@@ -638,7 +637,7 @@ def shim_of(path: str, ctx: Context) -> tuple[str, str | None] | None:
         text = None
     if text and text.startswith("#!"):
         if '/libexec/pyenv" exec' in text or "pyenv exec" in text:
-            m = _PYENV_SHIM_ROOT.search(text)
+            m = re.search(_PYENV_SHIM_ROOT, text)
             return "pyenv", m.group(1) if m else None
         if "asdf exec" in text:
             return "asdf", None

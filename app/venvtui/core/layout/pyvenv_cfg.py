@@ -41,8 +41,10 @@ CFG_MAX_BYTES = 1 << 20
 
 LineKind = Literal["pair", "comment", "blank", "bad"]
 
-_LINE_SPLIT = re.compile(r"(\r\n|\r|\n)")
-_ESCAPED = re.compile("[\udc80-\udcff]")
+# Pattern strings, compiled (by re's cache) on first use: only for a file with other line
+# endings than "\n" or with bytes that are not UTF-8 (most files have neither).
+_LINE_SPLIT = r"(\r\n|\r|\n)"
+_ESCAPED = "[\udc80-\udcff]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +78,7 @@ def _split_lines(text: str) -> list[tuple[str, str]]:
         if last:
             out.append((last, ""))
         return out
-    parts = _LINE_SPLIT.split(text)
+    parts = re.split(_LINE_SPLIT, text)
     out = [(parts[i], parts[i + 1]) for i in range(0, len(parts) - 1, 2)]
     if parts[-1]:
         out.append((parts[-1], ""))
@@ -109,14 +111,15 @@ class PyvenvCfg:
         lines: list[CfgLine] = []
         problems: list[str] = []
         first_seen: dict[str, int] = {}
-        escaped = _ESCAPED.search(text) is not None  # then find the lines holding them
+        # then find the lines holding them (lone surrogates are never ASCII)
+        escaped = not text.isascii() and re.search(_ESCAPED, text) is not None
         for number, (raw, ending) in enumerate(_split_lines(text), start=1):
             line = _classify_with(raw, ending)
             if number == 1 and bom and line.kind == "pair":
                 # Neither getpath nor site skips the BOM: the key is "\ufeff<key>".
                 line = CfgLine(line.text, ending, "pair", "\ufeff" + line.key, line.value)
             lines.append(line)
-            if escaped and _ESCAPED.search(raw):
+            if escaped and re.search(_ESCAPED, raw):
                 problems.append(f"line {number}: bytes that are not UTF-8")
             if line.kind == "bad":
                 problems.append(f"line {number}: no '=' in {raw.strip()!r}; Python ignores it")

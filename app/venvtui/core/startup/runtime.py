@@ -20,21 +20,20 @@ import contextlib
 import dataclasses
 import os
 import re
-import signal
-import subprocess
 from dataclasses import dataclass
 
 from venvtui.core.base.errors import ProbeTimeout
 from venvtui.core.base.models import ProbeResult
 from venvtui.core.base.options import DEFAULT_OPTIONS, Options
-from venvtui.core.base.proc import clean_env
 from venvtui.core.installed import probe as probe_mod
 from venvtui.core.installed import probe_cache
 from venvtui.core.layout.view import REAL, snapshot_memo
 
 _PREFIX_PROBE = "import sys; sys.stdout.write(sys.base_prefix)"
-_DUMP_RE = re.compile(r"^\s*sys\.base_prefix = '(?P<p>[^']*)'", re.M)
-_WARN_RE = re.compile(r"Could not find platform independent libraries <(?P<p>[^>]*)>")
+# Pattern strings, compiled (by re's cache) when a controlled start is read; `subprocess`,
+# `signal` and `core.base.proc` are imported there too: a cached answer never needs them.
+_DUMP_RE = r"(?m)^\s*sys\.base_prefix = '(?P<p>[^']*)'"
+_WARN_RE = r"Could not find platform independent libraries <(?P<p>[^>]*)>"
 _CACHE_TAG = "compiled-prefix-1"
 
 
@@ -92,7 +91,7 @@ def _parse_prefix(stdout: str, stderr: str, returncode: int) -> str | None:
     if returncode == 0 and stdout.strip():
         return stdout.strip()
     for rx in (_DUMP_RE, _WARN_RE):
-        m = rx.search(stderr)
+        m = re.search(rx, stderr)
         if m and m["p"]:
             return m["p"]
     return None
@@ -102,7 +101,11 @@ def measure_compiled_prefix(real: str, *, timeout: float) -> str | None:
     """The PREFIX getpath falls back to in the binary `real` (see module doc); None when the
     controlled start gives no answer. Linux/POSIX non-framework only: macOS takes the
     executable from the kernel, not argv[0]."""
-    import tempfile  # start-up: only when measuring (a cached answer never needs it)
+    import signal  # start-up: only when measuring (a cached answer never needs these)
+    import subprocess
+    import tempfile
+
+    from venvtui.core.base.proc import clean_env
 
     with tempfile.TemporaryDirectory(prefix="venvtui-prefix-") as tmp:
         # an empty directory: no pyvenv.cfg beside or above, no lib/pythonX.Y below
