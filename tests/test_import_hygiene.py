@@ -120,10 +120,11 @@ def test_cli_json_paths_import_no_textual(tmp_path: Path) -> None:
 
 # What a listing of envs' statuses must not import (it runs no process and, for healthy envs,
 # makes no verdict): subprocess comes with the first process run, the breakage catalogue with
-# the first verdict, the forecast with `doctor`.
+# the first verdict, the forecast (and its path stabilities) with `doctor`.
 _LISTING_LAZY = (
     "subprocess",
     "venvtui.core.base.proc",
+    "venvtui.core.base.stability",
     "venvtui.core.breaks.breakage",
     "venvtui.core.breaks.forecast",
 )

@@ -5,6 +5,7 @@ Every model has `to_json()` returning plain JSON-able data with stable keys.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,6 +27,16 @@ def minor_of(version: str | None) -> str | None:
         return None
     m = _MINOR_RE.match(version)
     return f"{m[1]}.{m[2]}" if m else None
+
+
+# CPython's versioned executable names: `pythonX.Y`, `pythonX.Yt` (free-threaded)
+_VERSIONED_EXE = re.compile(r"^python(?P<minor>\d+\.\d+)t?$")
+
+
+def exe_minor(path: str) -> str | None:
+    """X.Y from an executable name `pythonX.Y[t]`, else None."""
+    m = _VERSIONED_EXE.match(os.path.basename(path))
+    return m["minor"] if m else None
 
 
 def cfg_get(cfg: Iterable[tuple[str, str]], key: str) -> str | None:

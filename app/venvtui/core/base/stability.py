@@ -20,11 +20,12 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from venvtui.core.base.models import exe_minor
+
 Installer = Literal["homebrew", "pyenv", "uv", "mise", "asdf", "nix", "conda", "system"]
 StabilityKind = Literal["fragile", "stable", "drift-risk", "neutral"]
 
-# Pattern strings, compiled (by re's cache) on first use: the start-up model imports this
-# module for `exe_minor` alone, and a listing's statuses need none of the others.
+# Pattern strings, compiled (by re's cache) on first use: most callers need a few of them.
 _VERSION = r"(?P<version>(?P<minor>\d+\.\d+)\.\d+(?:[._-]?(?:a|b|rc)\d+)?t?)"
 _BREW_VERSION = rf"^{_VERSION}(?:_\d+)?$"
 _PLAIN_VERSION = rf"^{_VERSION}$"
@@ -35,7 +36,6 @@ _UV_MINOR = r"^(?P<impl>cpython|pypy|graalpy)-(?P<minor>\d+\.\d+)t?-(?P<plat>.+)
 _NIX = r"^[0-9a-z]{32}-(?P<name>.+)$"
 _CONDA_PKG = rf"^python-{_VERSION}-.+$"
 _UNVERSIONED = r"^(python|python3|pypy3?)$"
-_VERSIONED_EXE = re.compile(r"^python(?P<minor>\d+\.\d+)t?$")  # `exe_minor`, in every listing
 
 STABLE_SYSTEM_DIRS = ("/usr/bin", "/usr/local/bin", "/bin")
 
@@ -213,7 +213,7 @@ def _classify(path: str) -> Stability:
     directory = os.path.dirname(path)
     if directory in STABLE_SYSTEM_DIRS or path in STABLE_SYSTEM_DIRS:
         return Stability(path, "stable", "system path: patch upgrades are in place")
-    if len(parts) >= 2 and parts[-2] == "bin" and _VERSIONED_EXE.match(name):
+    if len(parts) >= 2 and parts[-2] == "bin" and exe_minor(name) is not None:
         return Stability(path, "stable", f"versioned alias {name}: re-pointed within the minor")
     return Stability(path, "neutral", "not owned by a known installer")
 
@@ -230,9 +230,3 @@ def version_stamped(path: str, version: str | None = None) -> bool:
 
 def unversioned_alias(path: str) -> bool:
     return bool(re.match(_UNVERSIONED, os.path.basename(path)))
-
-
-def exe_minor(path: str) -> str | None:
-    """X.Y from an executable name `pythonX.Y[t]`, else None."""
-    m = _VERSIONED_EXE.match(os.path.basename(path))
-    return m["minor"] if m else None

@@ -40,9 +40,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from venvtui.core.base.errors import VenvtuiError
-from venvtui.core.base.models import minor_of
+from venvtui.core.base.models import exe_minor, minor_of
 from venvtui.core.base.paths import inside
-from venvtui.core.base.stability import Install, classify_path, exe_minor, find_install
+from venvtui.core.base.stability import Install, classify_path, find_install
 from venvtui.core.layout.elfdeps import relocation
 from venvtui.core.layout.view import (
     REAL,

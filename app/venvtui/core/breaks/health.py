@@ -34,7 +34,6 @@ from venvtui.core.base.models import Environment
 from venvtui.core.base.options import DEFAULT_OPTIONS, Options
 from venvtui.core.base.paths import inside, join_name
 from venvtui.core.base.safe_io import is_regular_file, kind_of, loads_json, read_head
-from venvtui.core.base.stability import Stability, classify_path, find_install
 from venvtui.core.breaks.nesting import base_facts, env_home, parent_env_in
 from venvtui.core.breaks.status import BADGE, HEALTH_ORDER, HEALTH_RANK, Health, is_problem
 from venvtui.core.installed.envs import env_location
@@ -43,6 +42,7 @@ from venvtui.core.startup.model import Start, Status, minor_of, predict, same_in
 from venvtui.core.startup.runtime import Runtime
 
 if TYPE_CHECKING:
+    from venvtui.core.base.stability import Stability
     from venvtui.core.breaks.breakage import Action, FixAction
     from venvtui.core.breaks.forecast import Forecast, Survival
 
@@ -57,9 +57,7 @@ __all__ = [
     "Diagnosis",
     "Health",
     "Observed",
-    "Stability",
     "Verdict",
-    "classify_path",
     "diagnose",
     "health_status",
     "is_problem",
@@ -293,6 +291,8 @@ def replacement_for(missing: str, minor: str | None) -> str | None:
     """An existing interpreter of the same minor version to repair with, when the missing hop
     was in a known install: the installer's stable alias (opt/, the uv/mise minor link), else
     the newest sibling install of that minor (the keg/version an upgrade put beside it)."""
+    from venvtui.core.base.stability import find_install  # start-up: only for a fix
+
     inst = find_install(missing)
     if inst is None:
         return None
@@ -427,6 +427,8 @@ def _nesting(
         )
     broken = start.chain.broken_hop if start.chain is not None else None
     if broken is not None and broken.kind == "missing" and home:
+        from venvtui.core.base.stability import find_install  # start-up: only a broken env
+
         gone = os.path.dirname(os.path.normpath(home))
         # Only where the place says it was an env: a removed plain install (/opt/python3.12)
         # looks the same from here, and is explained by the dangling-python verdict.
@@ -701,7 +703,8 @@ def examine(
     verdicts.extend(project_verdicts(env))
     if not forecast:
         return Examined(env, static, tuple(verdicts))
-    from venvtui.core.breaks.forecast import run_forecast  # start-up: a listing needs none
+    from venvtui.core.base.stability import classify_path  # start-up: a listing needs none
+    from venvtui.core.breaks.forecast import run_forecast
 
     forecasts, survives = run_forecast(env, static, base, parents, spawn=spawn, options=options)
     paths: list[Stability] = []

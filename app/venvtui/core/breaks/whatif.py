@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from venvtui.core.base.errors import NotFoundError
-from venvtui.core.base.models import Environment, Interpreter, minor_of
+from venvtui.core.base.models import Environment, Interpreter, exe_minor, minor_of
 from venvtui.core.base.options import DEFAULT_OPTIONS, Options
 from venvtui.core.base.paths import inside
-from venvtui.core.base.stability import Install, exe_minor, find_install
+from venvtui.core.base.stability import Install, find_install
 from venvtui.core.breaks.events import (
     Event,
     UnknownInstallError,

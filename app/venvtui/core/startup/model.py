@@ -33,9 +33,8 @@ import os
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from venvtui.core.base.models import CFG_VERSION_KEYS, Chain, cfg_get, minor_of
+from venvtui.core.base.models import CFG_VERSION_KEYS, Chain, cfg_get, exe_minor, minor_of
 from venvtui.core.base.paths import inside
-from venvtui.core.base.stability import exe_minor
 from venvtui.core.layout.elfdeps import check_libs
 from venvtui.core.layout.view import Change, Overlay, View, landmark, search_up
 from venvtui.core.startup.runtime import Runtime, stdlib_dir_name
