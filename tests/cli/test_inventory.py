@@ -271,3 +271,29 @@ def test_a_home_thousands_of_directories_deep_gets_statuses_not_a_traceback(
         assert [e["path"] for e in listed] == [str(env)], (argv, err)
         assert listed[0]["status"], argv
         assert code in (0, 1) and "Traceback" not in err, (argv, err)
+
+
+def test_no_cache_envs_reads_no_cache_and_agrees_with_doctor(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--no-cache` reads none of venvtui's caches (the help's promise): the listing's statuses
+    come from the disk alone, the ones `doctor --no-confirm --no-cache` gives."""
+    from venvtui.core.base import readlog
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    exe = fake_install(tmp_path / "inst", "3.12.1")
+    env = tmp_path / "proj" / ".venv"
+    (env / "bin").mkdir(parents=True)
+    (env / "bin" / "python").symlink_to(exe)
+    (env / "pyvenv.cfg").write_text(f"home = {exe.parent}\nversion = 3.12.1\n")
+    run_cli(capsys, "doctor", str(env))  # runs the base: its facts go to the probe cache
+    assert list(cache.rglob("*.json")), "the probe cache holds the base's facts"
+    with readlog.recording() as log:
+        code, out, err = run_cli(capsys, "--no-cache", "envs", "--json", str(env.parent))
+    assert code == 0, err
+    read = [key for _kind, key in log.answers if key.startswith(str(cache))]
+    assert read == []
+    listed = {e["path"]: e["status"] for e in json.loads(out)["environments"]}
+    code, out, err = run_cli(capsys, "--no-cache", "doctor", "--no-confirm", "--json", str(env))
+    assert listed == {e["path"]: e["status"] for e in json.loads(out)["environments"]}

@@ -213,7 +213,10 @@ def _envs(args: argparse.Namespace, memo: Snapshot) -> int:
     )
     # The health status (static: no interpreter is run), the same one doctor shows, from
     # one reading of the disk (envs share their bases' directories).
-    statuses = [d.status for d in diagnose_many(envs, confirm=False, forecast=False)]
+    statuses = [
+        d.status
+        for d in diagnose_many(envs, confirm=False, forecast=False, options=options_from(args))
+    ]
     errors = [_error_entry(None, p) for p in problems]
     if args.json:
         rows = [e.to_json() for e in envs]
