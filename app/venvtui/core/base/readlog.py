@@ -54,13 +54,14 @@ from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import contextmanager, suppress
 from operator import attrgetter
 
-from venvtui.core.base.mounts import network_mounts
 from venvtui.core.base.safe_io import pseudo_devices
 
 # Not `typing` at run time: the warm path of the CLI imports this module.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, TypeGuard
+
+    from venvtui.core.base.mounts import NetworkMounts
 
 # A question: (kind, path or variable name). Its answer: a stat signature (tuple of ints), a
 # listing (its directory's signature, or None, and the digest of its names, or None), a link's
@@ -139,6 +140,14 @@ _signature = attrgetter(*_SIG_NAMES)
 def _sig(st: os.stat_result) -> tuple[int, ...]:
     """`st`'s signature (see `_SIG_NAMES`)."""
     return _signature(st)
+
+
+def network_mounts() -> NetworkMounts:
+    """The network filesystems mounted (`core.base.mounts`: imported when a recording starts,
+    not by the scan that imports this module for `narrow`)."""
+    from venvtui.core.base.mounts import network_mounts as mounted
+
+    return mounted()
 
 
 def _errno(exc: OSError) -> int:
