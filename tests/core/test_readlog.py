@@ -304,10 +304,40 @@ def test_a_home_from_the_user_database_taints(monkeypatch: pytest.MonkeyPatch) -
 
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="no procfs")
-def test_a_kernel_pseudo_file_taints() -> None:
+@pytest.mark.parametrize(
+    "read",
+    [
+        lambda: open("/proc/self/status").read(),  # noqa: SIM115
+        lambda: os.stat("/proc/self/status").st_mode,
+        lambda: [e.stat().st_mode for e in os.scandir("/proc/self") if e.name == "status"],
+        lambda: os.listdir("/proc/self"),
+    ],
+)
+def test_a_kernel_pseudo_file_taints(read: Callable[[], object]) -> None:
     with recording() as log:
-        open("/proc/self/status").read()  # noqa: SIM115
-    assert log.taint is not None
+        read()
+    assert log.taint is not None and "pseudo" in log.taint
+
+
+@pytest.mark.parametrize("looked_at", ["st_size", "st_mode"])
+def test_a_stat_answering_twice_differently_taints_if_the_field_was_looked_at(
+    looked_at: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file changes between two stats of it while recording: only a field that was looked
+    at (and answered differently) spoils the recording."""
+    monkeypatch.setattr(readlog, "RACY_NS", -(10**12))  # fresh files are not what is tested
+    f = tmp_path / "f"
+    f.write_text("x")
+    fd = os.open(f, os.O_WRONLY)  # opened before: writing it then is not the recording's
+    try:
+        with recording() as log:
+            getattr(os.stat(f), looked_at)
+            os.write(fd, b"longer")
+            getattr(os.stat(f), looked_at)
+            assert log.taint is None  # told at the end (`finish`)
+    finally:
+        os.close(fd)
+    assert (log.taint is not None) == (looked_at == "st_size")
 
 
 def test_everything_is_restored_even_after_an_error(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -191,6 +191,7 @@ class Log:
         "remote",
         "started_ns",
         "taint",
+        "unsafe",
         "used",
         "varied",
     )
@@ -208,6 +209,7 @@ class Log:
         self.started_ns = time.time_ns()
         self.pseudo = pseudo_devices()  # before any wrapper is in place
         self.remote = network_mounts()
+        self.unsafe = self.pseudo | self.remote.devices  # the devices `device` spoils for
 
     def spoil(self, why: str) -> None:
         if self.taint is None:
@@ -219,12 +221,11 @@ class Log:
         q = (kind, key)
         if fields:
             self.used[q] = self.used.get(q, 0) | fields
-        if q not in self.answers:
-            self.answers[q] = answer
-            if isinstance(answer, tuple):
+        first = self.answers.setdefault(q, answer)
+        if first is answer:  # the first answer (or that very object again: the same)
+            if isinstance(answer, tuple) and answer[1] in self.unsafe:
                 self.device(key, answer[1])
             return
-        first = self.answers[q]
         if first == answer:
             return
         if _is_sig(first) and _is_sig(answer):
@@ -249,6 +250,20 @@ class Log:
         elif first_sig != sig:  # two stats of one listing: only its names can tell
             self.answers[q] = (None, first_names)
 
+    def stat(self, path: str, follow: bool) -> _Stat:
+        """stat (lstat unless `follow`) of `path`, logged; a `_Stat` notes the fields read."""
+        q = ("stat" if follow else "lstat", path)
+        try:
+            st = self.real["stat"](path, follow_symlinks=follow)
+        except OSError as exc:
+            self.add(q[0], path, _errno(exc))
+            raise
+        sig = _signature(st)
+        first = self.answers.setdefault(q, sig)
+        if first is not sig or sig[1] in self.unsafe:  # `add`'s rare cases
+            self.add(q[0], path, sig, 0)
+        return _Stat(st, self.used, q)
+
     def narrow(self, key: str, only: str) -> None:
         """The one caller that listed directory `key` (scandir, read to its end) looks at no
         entry but those `only` selects (see `narrow`)."""
@@ -260,7 +275,8 @@ class Log:
     def device(self, key: str, dev: int) -> None:
         """Spoil the recording when `key` is on a device whose stat cannot be asked again: a
         kernel pseudo filesystem (its files change with no new times), or a network one (its
-        client may answer from a cache that a change elsewhere has not reached yet)."""
+        client may answer from a cache that a change elsewhere has not reached yet). Called
+        for the devices in `unsafe` only."""
         if dev in self.pseudo:
             self.spoil(f"{key} is a kernel pseudo-file")
         elif dev in self.remote.devices:
@@ -582,7 +598,7 @@ class _Entry:
         dangling link answers False, not an error)."""
         if follow_symlinks and self._e.is_symlink():
             with suppress(OSError):
-                _stat_of(self._log, self.path, True).st_mode  # noqa: B018
+                self._log.stat(self.path, True).st_mode  # noqa: B018
 
     def is_dir(self, *, follow_symlinks: bool = True) -> bool:
         self._followed(follow_symlinks)
@@ -593,7 +609,7 @@ class _Entry:
         return self._e.is_file(follow_symlinks=follow_symlinks)
 
     def stat(self, *, follow_symlinks: bool = True) -> Any:
-        return _stat_of(self._log, self.path, follow_symlinks)
+        return self._log.stat(self.path, follow_symlinks)
 
     def __repr__(self) -> str:
         return f"<DirEntry {self.name!r}>"
@@ -647,7 +663,8 @@ class _Stat:
 
 def _field(name: str, bit: int) -> property:
     def get(self: _Stat) -> Any:
-        self._use(bit)
+        used, q = self._fields, self._q  # `_use`, without its frame: fields are read often
+        used[q] = used.get(q, 0) | bit
         return getattr(self._st, name)
 
     return property(get)
@@ -655,18 +672,6 @@ def _field(name: str, bit: int) -> property:
 
 for _name, _bit in _FIELDS.items():  # a property each: faster than __getattr__
     setattr(_Stat, _name, _field(_name, _bit))
-
-
-def _stat_of(log: Log, path: str, follow: bool) -> Any:
-    """stat (lstat unless `follow`) of `path`, logged; a `_Stat` notes the fields read."""
-    kind = "stat" if follow else "lstat"
-    try:
-        st = log.real["stat"](path, follow_symlinks=follow)
-    except OSError as exc:
-        log.add(kind, path, _errno(exc))
-        raise
-    log.add(kind, path, _sig(st), 0)
-    return _Stat(st, log.used, (kind, path))
 
 
 def _logged(
@@ -721,14 +726,18 @@ def _wrappers(log: Log) -> dict[str, Callable[..., Any]]:
     real = log.real
 
     def w_stat(path: Any, *, dir_fd: int | None = None, follow_symlinks: bool = True) -> Any:
+        if type(path) is str and dir_fd is None:  # the common case first
+            return log.stat(path, follow_symlinks)
         p = _path(path)
         if dir_fd is not None:
             log.spoil("a directory descriptor")
         if p is None or dir_fd is not None:
             return real["stat"](path, dir_fd=dir_fd, follow_symlinks=follow_symlinks)
-        return _stat_of(log, p, follow_symlinks)
+        return log.stat(p, follow_symlinks)
 
     def w_lstat(path: Any, *, dir_fd: int | None = None) -> Any:
+        if type(path) is str and dir_fd is None:
+            return log.stat(path, False)
         return w_stat(path, dir_fd=dir_fd, follow_symlinks=False)
 
     def before_listing(p: str) -> object:
