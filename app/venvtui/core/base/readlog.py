@@ -50,7 +50,7 @@ import operator
 import os
 import stat
 import time
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from contextlib import contextmanager, suppress
 from operator import attrgetter
 
@@ -201,8 +201,7 @@ class Log:
         self.answers: dict[Question, object] = {}
         self.used: dict[Question, int] = {}  # per stat question: the `_FIELDS` looked at
         self.varied: dict[Question, int] = {}  # per stat question: fields that answered twice
-        # per scandir question: how many listings were made, and what the first one listed
-        self.listings: dict[Question, list[list[str]]] = {}
+        self.listings: dict[Question, int] = {}  # per listing question: how many were made
         self.narrowed: dict[Question, str] = {}  # per scandir question: its caller's `narrow`
         self.readers: dict[Question, _Entries] = {}  # per scandir question: what it gave
         self.taint: str | None = None  # why this recording may not be kept
@@ -233,18 +232,30 @@ class Log:
         else:
             self.spoil(f"{kind} {key} changed while it was read")
 
-    def listed(self, kind: str, key: str, sig: tuple[int, ...], names: list[str]) -> None:
+    def listed(
+        self,
+        kind: str,
+        key: str,
+        sig: tuple[int, ...],
+        names: list[str],
+        reader: _Entries | None = None,
+    ) -> None:
         """Log a listing of directory `key`: its stat `sig` taken before it was listed, and
-        what it listed (`_listed`'s "name/type" for scandir, the names for listdir)."""
+        what it listed (`_listing`'s "name/type" for scandir, the names for listdir); `reader`:
+        what scandir gave its caller."""
         q = (kind, key)
-        self.device(key, sig[1])
-        made = self.listings.setdefault(q, [])
-        made.append(names)
-        first = self.answers.get(q)
-        if not isinstance(first, tuple):
-            self.answers[q] = (sig, names)
+        if sig[1] in self.unsafe:
+            self.device(key, sig[1])
+        self.listings[q] = self.listings.get(q, 0) + 1
+        if reader is not None:
+            self.readers[q] = reader
+        pair = (sig, names)
+        first = self.answers.setdefault(q, pair)
+        if first is pair:
             return
-        first_sig, first_names = first
+        first_sig: object
+        first_names: list[str]
+        first_sig, first_names = first  # type: ignore[misc]
         if sorted(names) != sorted(first_names):
             self.spoil(f"listing {key} changed while it was read")
         elif first_sig != sig:  # two stats of one listing: only its names can tell
@@ -269,7 +280,7 @@ class Log:
         entry but those `only` selects (see `narrow`)."""
         q = ("list", key)
         reader = self.readers.get(q)
-        if len(self.listings.get(q, ())) == 1 and reader is not None and reader.read_all():
+        if self.listings.get(q) == 1 and reader is not None and reader.read_all():
             self.narrowed[q] = only
 
     def device(self, key: str, dev: int) -> None:
@@ -337,7 +348,7 @@ class Log:
                 sig, names = _listing_of(answer)
                 if names is None:  # its stat answers for its names (`_fewer`)
                     text = _listing_text(sig, None)
-                elif only is not None and len(self.listings[q]) == 1:  # listed once
+                elif only is not None and self.listings[q] == 1:  # listed once
                     kind = f"{kind}/{only}"
                     text = _listing_text(sig, _digest(_selected(names, only)))
                 else:
@@ -441,19 +452,22 @@ def _listing_text(sig: object, digest: str | None) -> str:
     return f"{as_text(sig) if sig is not None else ''}|{digest or ''}"
 
 
-def _listed(entry: os.DirEntry[str]) -> str:
-    """An entry as a listing logs it: its name and what the listing says it is (its d_type; a
-    stat where the filesystem gives none)."""
-    try:
-        if entry.is_dir(follow_symlinks=False):
-            kind = "d"
-        elif entry.is_file(follow_symlinks=False):
-            kind = "f"
-        else:
-            kind = "l" if entry.is_symlink() else "o"
-    except OSError:
-        kind = "?"
-    return f"{entry.name}/{kind}"
+def _listing(entries: Iterable[os.DirEntry[str]]) -> list[str]:
+    """The entries as a listing logs them: each one's name and what the listing says it is
+    (its d_type; a stat where the filesystem gives none), as "name/type"."""
+    listed = []
+    for entry in entries:  # a loop, not a call per entry: a listing is logged for every scandir
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                kind = "d"
+            elif entry.is_file(follow_symlinks=False):
+                kind = "f"
+            else:
+                kind = "l" if entry.is_symlink() else "o"
+        except OSError:
+            kind = "?"
+        listed.append(f"{entry.name}/{kind}")
+    return listed
 
 
 def _digest(names: list[str]) -> str:
@@ -464,7 +478,7 @@ def _digest(names: list[str]) -> str:
 
 
 def _selected(listed: list[str], only: str) -> list[str]:
-    """The entries of `listed` (`_listed`'s "name/type") that `only` selects: "TYPES:NAMES",
+    """The entries of `listed` (`_listing`'s "name/type") that `only` selects: "TYPES:NAMES",
     e.g. "dl:.venv,pyvenv.cfg" keeps every directory and link, and the entries so named."""
     types, _, names = only.partition(":")
     named = set(names.split(",")) if names else set()
@@ -492,7 +506,7 @@ def _listing_now(kind: str, path: str, only: str = "") -> str | None:
         if kind == "names":
             return _digest(os.listdir(path))
         with os.scandir(path) as it:
-            listed = [_listed(e) for e in it]
+            listed = _listing(it)
     except OSError:
         return None
     return _digest(_selected(listed, only) if only else listed)
@@ -593,19 +607,20 @@ class _Entry:
     def is_junction(self) -> bool:
         return False
 
-    def _followed(self, follow_symlinks: bool) -> None:
+    def _followed(self) -> None:
         """Log the stat a link entry's is_dir()/is_file() make (its type is what they tell; a
         dangling link answers False, not an error)."""
-        if follow_symlinks and self._e.is_symlink():
-            with suppress(OSError):
-                self._log.stat(self.path, True).st_mode  # noqa: B018
+        with suppress(OSError):
+            self._log.stat(self.path, True).st_mode  # noqa: B018
 
     def is_dir(self, *, follow_symlinks: bool = True) -> bool:
-        self._followed(follow_symlinks)
+        if follow_symlinks and self._e.is_symlink():
+            self._followed()
         return self._e.is_dir(follow_symlinks=follow_symlinks)
 
     def is_file(self, *, follow_symlinks: bool = True) -> bool:
-        self._followed(follow_symlinks)
+        if follow_symlinks and self._e.is_symlink():
+            self._followed()
         return self._e.is_file(follow_symlinks=follow_symlinks)
 
     def stat(self, *, follow_symlinks: bool = True) -> Any:
@@ -740,59 +755,51 @@ def _wrappers(log: Log) -> dict[str, Callable[..., Any]]:
             return log.stat(path, False)
         return w_stat(path, dir_fd=dir_fd, follow_symlinks=False)
 
-    def before_listing(p: str) -> object:
-        """The directory's stat signature (its errno) taken before it is listed."""
-        try:
-            return _sig(real["stat"](p))
-        except OSError as exc:
-            return _errno(exc)
-
-    def failed(p: str, answer: object, exc: OSError) -> None:
-        log.add("stat", p, answer)  # the failure, as the directory's stat explains it
-        if not _explains(answer, exc):
-            log.spoil(f"listing {p} failed, but not as stat says it would")
-
-    def listing(kind: str, path: Any, logged: Callable[[Any, str, tuple[int, ...]], Any]) -> Any:
-        """A listing (scandir for "list", listdir for "names") of `path`; `logged` logs what
-        it gave and returns it."""
-        call = real["scandir" if kind == "list" else "listdir"]
-        p = _path(path)
+    def listing(call: Callable[[Any], Any], path: Any) -> tuple[Any, str | None, Any]:
+        """`call(path)` (scandir or listdir), the directory it lists and that directory's stat
+        signature, taken before it is listed; no directory when the listing is not to be
+        logged (it spoils the recording)."""
+        p = path if type(path) is str else _path(path)
         if p is None or isinstance(os.fspath(path), bytes):
             log.spoil("a listing by descriptor or bytes path")
-            return call(path)
-        sig = before_listing(p)
+            return call(path), None, None
+        try:
+            sig: object = _signature(real["stat"](p))
+        except OSError as exc:
+            sig = _errno(exc)
         try:
             found = call(path)
         except OSError as exc:
-            failed(p, sig, exc)
+            log.add("stat", p, sig)  # the failure, as the directory's stat explains it
+            if not _explains(sig, exc):
+                log.spoil(f"listing {p} failed, but not as stat says it would")
             raise
         if not isinstance(sig, tuple):
             log.spoil(f"{p} was listed, but stat could not see it")
-            return found
-        return logged(found, p, sig)
+            return found, None, None
+        return found, p, sig
 
     def w_scandir(path: Any = ".") -> Any:
-        def logged(it: Any, p: str, sig: tuple[int, ...]) -> _Entries:
-            # read to its end at once (every caller while recording reads it all): the
-            # caller then iterates a list, not a logging iterator, entry by entry
-            try:
-                with it:
-                    found = list(it)
-            except OSError:
-                log.spoil(f"listing {p} failed while it was read")
-                raise
-            log.listed("list", p, sig, [_listed(e) for e in found])
-            entries = log.readers[("list", p)] = _Entries([_Entry(e, log) for e in found])
-            return entries
-
-        return listing("list", path, logged)
+        it, p, sig = listing(real["scandir"], path)
+        if p is None:
+            return it
+        # read to its end at once (every caller while recording reads it all): the caller
+        # then iterates a list, not a logging iterator, entry by entry
+        try:
+            with it:
+                found = list(it)
+        except OSError:
+            log.spoil(f"listing {p} failed while it was read")
+            raise
+        entries = _Entries([_Entry(e, log) for e in found])
+        log.listed("list", p, sig, _listing(found), entries)
+        return entries
 
     def w_listdir(path: Any = ".") -> Any:
-        def logged(names: list[str], p: str, sig: tuple[int, ...]) -> list[str]:
+        names, p, sig = listing(real["listdir"], path)
+        if p is not None:
             log.listed("names", p, sig, list(names))  # the caller may change its list
-            return names
-
-        return listing("names", path, logged)
+        return names
 
     def w_readlink(path: Any, *, dir_fd: int | None = None) -> Any:
         p = _path(path)
