@@ -81,6 +81,7 @@ _SIG_NAMES = (
     "st_mtime_ns",
     "st_ctime_ns",
 )
+_SIG_LEN = len(_SIG_NAMES)
 _FIELDS = {name: 1 << i for i, name in enumerate(_SIG_NAMES)}
 _FIELDS |= {"st_mtime": _FIELDS["st_mtime_ns"], "st_ctime": _FIELDS["st_ctime_ns"]}
 ALL = (1 << len(_SIG_NAMES)) - 1
@@ -300,7 +301,9 @@ class Log:
         spoils it. A listing whose directory changed moments before is asked again by listing
         it (its stat is dropped)."""
         remote = self.remote.holds if self.remote.points else None
-        for q, answer in self.answers.items():
+        answers, used, varied = self.answers, self.used, self.varied
+        since = self.started_ns - RACY_NS  # `recent`, for each answer below
+        for q, answer in answers.items():
             kind = q[0]
             if (
                 remote is not None
@@ -309,16 +312,16 @@ class Log:
             ):
                 self.spoil(f"{q[1]} is on a network filesystem")  # a failed lookup there too
             if kind in _LISTINGS and isinstance(answer, tuple):
-                sig: object
-                names: object
                 sig, names = answer
-                if sig is not None and self.recent(sig):
-                    self.answers[q] = (None, names)
+                if sig is not None and max(sig[6], sig[7]) >= since:
+                    answers[q] = (None, names)
                 continue
-            used = self.used.get(q, 0)
-            if self.varied.get(q, 0) & used:
+            if not _is_sig(answer):  # no fields, and never racy
+                continue
+            fields = used.get(q, 0)
+            if varied and varied.get(q, 0) & fields:
                 self.spoil(f"{kind} {q[1]} changed while it was read")
-            elif used == ALL and self.recent(answer):
+            elif fields == ALL and max(answer[6], answer[7]) >= since:
                 self.spoil(f"{q[1]} changed moments ago")
 
     def recent(self, answer: object) -> bool:
@@ -331,34 +334,40 @@ class Log:
         in the order asked (flat lists of strings load and check fast). A stat question whose
         caller looked at some fields only is of kind "stat/<fields>" and its answer lists
         those. `merge`: with `_fewer`'s merges."""
-        used = self.used
-        merged = _fewer(self.answers, used, self.recent) if merge else {}
+        used, narrowed, listings = self.used, self.narrowed, self.listings
+        merged = _fewer(self.answers, used, self.started_ns - RACY_NS) if merge else {}
         out: dict[str, list[str]] = {}
-        positions: dict[int, tuple[int, ...]] = {}
+        texts: dict[int, Callable[..., str]] = {}  # per set of fields: `_fields_text`'s format
         for q, answer in self.answers.items():
-            fields = used.get(q, 0)
             if q in merged:
                 found = merged[q]
                 if found is None:
                     continue
                 answer, fields = found
+            else:
+                fields = -1  # not yet looked up: only a signature has fields
             kind, key = q
-            only = self.narrowed.get(q)
             if kind in _LISTINGS:
                 sig, names = _listing_of(answer)
                 if names is None:  # its stat answers for its names (`_fewer`)
-                    text = _listing_text(sig, None)
-                elif only is not None and self.listings[q] == 1:  # listed once
-                    kind = f"{kind}/{only}"
-                    text = _listing_text(sig, _digest(_selected(names, only)))
+                    digest = ""
                 else:
-                    text = _listing_text(sig, _digest(names))
-            elif fields != ALL and _is_sig(answer):
-                kind = f"{kind}/{fields}"
-                at = positions.get(fields)
-                if at is None:
-                    at = positions[fields] = _positions(fields)
-                text = _fields_text(answer, at)
+                    only = narrowed.get(q)
+                    if only is not None and listings[q] == 1:  # listed once
+                        kind = f"{kind}/{only}"
+                        names = _selected(names, only)
+                    digest = _digest(names)
+                # "signature|digest", either part empty when it is not known
+                text = f"{'' if sig is None else _SIG_TEXT(*sig)}|{digest}"
+            elif isinstance(answer, tuple) and len(answer) == _SIG_LEN:  # `_is_sig`, inline
+                if fields < 0:
+                    fields = used.get(q, 0)
+                if fields != ALL:
+                    kind = f"{kind}/{fields}"
+                fill = texts.get(fields)
+                if fill is None:
+                    fill = texts[fields] = _fields_text(fields)
+                text = fill(*answer)
             else:
                 text = as_text(answer)
             out.setdefault(kind, []).extend((key, text))
@@ -366,7 +375,7 @@ class Log:
 
 
 def _is_sig(answer: object) -> TypeGuard[tuple[int, ...]]:
-    return isinstance(answer, tuple) and len(answer) == len(_SIG_NAMES)
+    return isinstance(answer, tuple) and len(answer) == _SIG_LEN
 
 
 def _differing(a: tuple[int, ...], b: tuple[int, ...]) -> int:
@@ -377,11 +386,10 @@ def _differing(a: tuple[int, ...], b: tuple[int, ...]) -> int:
 Merged = dict[Question, "tuple[object, int] | None"]
 
 
-def _fewer(
-    answers: dict[Question, object], used: dict[Question, int], recent: Callable[[object], bool]
-) -> Merged:
+def _fewer(answers: dict[Question, object], used: dict[Question, int], since: int) -> Merged:
     """The questions `answers` (with the `used` fields) asks with fewer questions, where one
-    answers for another, as {question: its new (answer, fields), or None when it goes}:
+    answers for another, as {question: its new (answer, fields), or None when it goes}
+    (`since`: the time after which a change is recent, see `Log.recent`):
 
     - a path whose lstat says it is not a link: stat reaches the same inode, so the lstat
       answers for it (with the fields of both, and the type, which tells a link);
@@ -391,28 +399,24 @@ def _fewer(
     - a listed directory whose stat is asked too: its whole signature answers for both (its
       names are then not listed again: any change of it is a change).
     """
-    merged: Merged = {}
-
-    def gone(q: Question) -> bool:
-        return q in merged and merged[q] is None
-
+    merged: Merged = {}  # a question in it as None is gone; only stat and readlink go
     for q, answer in answers.items():
-        kind, key = q
-        if kind == "lstat" and _is_sig(answer):
+        kind = q[0]
+        if kind == "lstat" and isinstance(answer, tuple) and len(answer) == _SIG_LEN:  # `_is_sig`
             fields = used.get(q, 0)
             if stat.S_ISLNK(answer[0]):
-                link = ("readlink", key)
-                if link in answers and not gone(link) and not recent(answer):
+                link = ("readlink", q[1])
+                if link in answers and max(answer[6], answer[7]) < since:  # not `recent`
                     merged[link] = None
                     merged[q] = (answer, fields | _MODE | _IDENTITY | _TIMES)
                 continue
-            other = ("stat", key)
-            if answers.get(other) == answer and not gone(other):
+            other = ("stat", q[1])
+            if other not in merged and answers.get(other) == answer:
                 merged[other] = None
                 merged[q] = (answer, fields | used.get(other, 0) | _MODE)
         elif kind in _LISTINGS and type(answer) is tuple and answer[0] is not None:
-            other = ("stat", key)
-            if answers.get(other) == answer[0] and not gone(other):
+            other = ("stat", q[1])
+            if other not in merged and answers.get(other) == answer[0]:
                 merged[other] = None
                 merged[q] = ((answer[0], None), ALL)
     return merged
@@ -436,20 +440,20 @@ def _positions(fields: int) -> tuple[int, ...]:
     return tuple(i for i in range(len(_SIG_NAMES)) if fields >> i & 1)
 
 
-def _fields_text(sig: tuple[int, ...], positions: tuple[int, ...]) -> str:
-    """The fields at `positions` of signature `sig` as text ("" when none: it exists)."""
-    return ",".join([str(sig[i]) for i in positions])
+def _fields_text(fields: int) -> Callable[..., str]:
+    """What makes the text of the `fields` of a signature, called with its items: "1,2,3" as
+    `as_text` ("" when none: it exists). One `str.format` call (an empty format spec is
+    `str()`), not a `str` per field."""
+    return ",".join(f"{{{i}}}" for i in _positions(fields)).format
 
 
-def _listing_of(answer: object) -> tuple[object, list[str] | None]:
+_SIG_TEXT = _fields_text(ALL)  # a whole signature, as `as_text` writes it
+
+
+def _listing_of(answer: object) -> tuple[tuple[int, ...] | None, list[str] | None]:
     """A logged listing's (stat signature or None, what it listed or None)."""
-    pair: tuple[object, list[str] | None] = answer  # type: ignore[assignment]
+    pair: tuple[tuple[int, ...] | None, list[str] | None] = answer  # type: ignore[assignment]
     return pair
-
-
-def _listing_text(sig: object, digest: str | None) -> str:
-    """A listing as text: "signature|digest", either part empty when it is not known."""
-    return f"{as_text(sig) if sig is not None else ''}|{digest or ''}"
 
 
 def _listing(entries: Iterable[os.DirEntry[str]]) -> list[str]:
