@@ -93,6 +93,7 @@ _LISTINGS = ("list", "names")  # scandir: names and entry types; listdir: names
 RACY_NS = 2_000_000_000  # 2 s: FAT/HFS+ keep 1-2 s timestamps; Linux's coarse clock ~4 ms
 
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 # Functions that change the disk: a recording that calls one is not kept.
 _MUTATORS = (
     "mkdir",
@@ -316,8 +317,8 @@ class Log:
                 if sig is not None and max(sig[6], sig[7]) >= since:
                     answers[q] = (None, names)
                 continue
-            if not _is_sig(answer):  # no fields, and never racy
-                continue
+            if not (isinstance(answer, tuple) and len(answer) == _SIG_LEN):  # `_is_sig`, inline
+                continue  # no fields, and never racy
             fields = used.get(q, 0)
             if varied and varied.get(q, 0) & fields:
                 self.spoil(f"{kind} {q[1]} changed while it was read")
@@ -693,18 +694,6 @@ for _name, _bit in _FIELDS.items():  # a property each: faster than __getattr__
     setattr(_Stat, _name, _field(_name, _bit))
 
 
-def _logged(
-    log: Log, kind: str, key: str, call: Callable[[], Any], answer: Callable[[Any], object]
-) -> Any:
-    try:
-        result = call()
-    except OSError as exc:
-        log.add(kind, key, _errno(exc))
-        raise
-    log.add(kind, key, answer(result))
-    return result
-
-
 # Failures of a read that the path's stat accounts for (its type, mode, owner; an ACL's change
 # moves its ctime). Any other (out of descriptors or memory, an I/O error) is the state of the
 # process or the device at the time, which a later run need not share.
@@ -719,26 +708,18 @@ def _explains(answer: object, exc: OSError) -> bool:
     return answer == _errno(exc) or (isinstance(answer, tuple) and exc.errno in _FILE_ERRNOS)
 
 
-def _opened(
-    log: Log, kind: str, path: str, call: Callable[[], Any], fd: Callable[[Any], int]
-) -> Any:
-    """Open for reading, logging the fstat of what was opened. A failed open logs what stat
-    says of the path when that explains the failure (`_explains`): the same file (type, owner,
-    mode, or its absence) fails the same way."""
+def _open_failed(log: Log, kind: str, path: str, exc: OSError) -> None:
+    """An open for reading failed: log what stat says of the path when that explains the
+    failure (`_explains`): the same file (type, owner, mode, or its absence) fails the same
+    way. (An open that succeeds logs the fstat of what was opened, as a stat.)"""
     try:
-        result = call()
-    except OSError as exc:
-        try:
-            answer: object = _sig(log.real["stat"](path, follow_symlinks=kind == "stat"))
-        except OSError as again:
-            answer = _errno(again)
-        if _explains(answer, exc):
-            log.add(kind, path, answer)
-        else:
-            log.spoil(f"open {path} failed, but not as stat says it would")
-        raise
-    log.add(kind, path, _sig(os.fstat(fd(result))))
-    return result
+        answer: object = _sig(log.real["stat"](path, follow_symlinks=kind == "stat"))
+    except OSError as again:
+        answer = _errno(again)
+    if _explains(answer, exc):
+        log.add(kind, path, answer)
+    else:
+        log.spoil(f"open {path} failed, but not as stat says it would")
 
 
 def _wrappers(log: Log) -> dict[str, Callable[..., Any]]:
@@ -805,27 +786,48 @@ def _wrappers(log: Log) -> dict[str, Callable[..., Any]]:
             log.listed("names", p, sig, list(names))  # the caller may change its list
         return names
 
+    # readlink, access and open log their answer (no fields: only a stat's answer has them)
+
     def w_readlink(path: Any, *, dir_fd: int | None = None) -> Any:
-        p = _path(path)
+        p = path if type(path) is str else _path(path)
         if p is None or dir_fd is not None:
             log.spoil("a directory descriptor")
             return real["readlink"](path, dir_fd=dir_fd)
-        return _logged(log, "readlink", p, lambda: real["readlink"](path), os.fsdecode)
+        try:
+            target = real["readlink"](path)
+        except OSError as exc:
+            log.add("readlink", p, _errno(exc), 0)
+            raise
+        log.add("readlink", p, target if type(target) is str else os.fsdecode(target), 0)
+        return target
 
     def w_access(path: Any, mode: int, **kw: Any) -> Any:
-        p = _path(path)
+        p = path if type(path) is str else _path(path)
         if p is None or kw:
             log.spoil("access() with options")
             return real["access"](path, mode, **kw)
-        return _logged(log, f"access{mode}", p, lambda: real["access"](path, mode), bool)
+        kind = f"access{mode}"
+        try:
+            allowed = real["access"](path, mode)
+        except OSError as exc:
+            log.add(kind, p, _errno(exc), 0)
+            raise
+        log.add(kind, p, bool(allowed), 0)
+        return allowed
 
     def w_os_open(path: Any, flags: int, mode: int = 0o777, *, dir_fd: int | None = None) -> int:
-        p = _path(path)
+        p = path if type(path) is str else _path(path)
         if flags & _WRITE_FLAGS or dir_fd is not None or p is None:
             log.spoil("a write or a descriptor-relative open")
             return int(real["open"](path, flags, mode, dir_fd=dir_fd))
-        kind = "lstat" if flags & getattr(os, "O_NOFOLLOW", 0) else "stat"
-        return int(_opened(log, kind, p, lambda: real["open"](path, flags, mode), int))
+        kind = "lstat" if flags & _NOFOLLOW else "stat"
+        try:
+            fd = int(real["open"](path, flags, mode))
+        except OSError as exc:
+            _open_failed(log, kind, p, exc)
+            raise
+        log.add(kind, p, _signature(os.fstat(fd)))
+        return fd
 
     def w_open(file: Any, mode: str = "r", *args: Any, **kw: Any) -> Any:
         p = _path(file)
@@ -834,9 +836,13 @@ def _wrappers(log: Log) -> dict[str, Callable[..., Any]]:
         if any(c in mode for c in "wax+") or kw.get("opener") is not None:
             log.spoil("a write")
             return real["<open>"](file, mode, *args, **kw)
-        return _opened(
-            log, "stat", p, lambda: real["<open>"](file, mode, *args, **kw), lambda f: f.fileno()
-        )
+        try:
+            opened = real["<open>"](file, mode, *args, **kw)
+        except OSError as exc:
+            _open_failed(log, "stat", p, exc)
+            raise
+        log.add("stat", p, _signature(os.fstat(opened.fileno())))
+        return opened
 
     def spoiler(name: str) -> Callable[..., Any]:
         original = real[name]
