@@ -84,6 +84,10 @@ CASES: dict[str, Case] = {
         lambda r: os.readlink(r / "l"),
         lambda r: (os.unlink(r / "l"), os.symlink(r / "other" / "f", r / "l")),
     ),
+    "link re-pointed (readlink of a bytes path)": (
+        lambda r: os.readlink(os.fsencode(r / "l")),
+        lambda r: (os.unlink(r / "l"), os.symlink(r / "other" / "f", r / "l")),
+    ),
     "link re-pointed (lstat only)": (
         lambda r: os.lstat(r / "l"),
         lambda r: (os.unlink(r / "l"), os.symlink(r / "other" / "f", r / "l")),
