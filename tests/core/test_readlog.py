@@ -323,6 +323,32 @@ def test_a_kernel_pseudo_file_taints(read: Callable[[], object]) -> None:
     assert log.taint is not None and "pseudo" in log.taint
 
 
+@pytest.mark.parametrize(
+    ("name", "fields"),
+    [
+        ("st_mode", readlog._FIELDS["st_mode"]),
+        ("st_mtime", readlog._FIELDS["st_mtime_ns"]),
+        ("st_nlink", readlog.ALL),  # a field not in a signature: all of them
+        ("st_atime_ns", readlog.ALL),
+        ("n_fields", readlog.ALL),
+        ("count", readlog.ALL),
+    ],
+)
+def test_the_fields_looked_at_are_noted(name: str, fields: int, tmp_path: Path) -> None:
+    f = tmp_path / "f"
+    f.write_text("x")
+    expected = getattr(os.stat(f), name)
+    with recording() as log:
+        st = os.stat(f)
+        with pytest.raises(AttributeError):
+            st.no_such_field  # noqa: B018
+        assert log.used.get(("stat", str(f)), 0) == 0
+        value = getattr(st, name)
+    assert log.used[("stat", str(f))] == fields
+    if name not in ("st_atime_ns", "count"):  # reading moves the atime; a method
+        assert value == expected
+
+
 @pytest.mark.parametrize("looked_at", ["st_size", "st_mode"])
 def test_a_stat_answering_twice_differently_taints_if_the_field_was_looked_at(
     looked_at: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

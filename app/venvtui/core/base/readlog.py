@@ -263,8 +263,9 @@ class Log:
         elif first_sig != sig:  # two stats of one listing: only its names can tell
             self.answers[q] = (None, first_names)
 
-    def stat(self, path: str, follow: bool) -> _Stat:
-        """stat (lstat unless `follow`) of `path`, logged; a `_Stat` notes the fields read."""
+    def stat(self, path: str, follow: bool) -> Any:
+        """stat (lstat unless `follow`) of `path`, logged; a `_Stat` (as `os.stat_result`)
+        notes the fields read."""
         q = ("stat" if follow else "lstat", path)
         try:
             st = self.real["stat"](path, follow_symlinks=follow)
@@ -650,10 +651,8 @@ class _Stat:
     def _use(self, bits: int) -> None:
         self._fields[self._q] = self._fields.get(self._q, 0) | bits
 
-    def __getattr__(self, name: str) -> Any:  # the fields not in `_FIELDS`
-        value = getattr(self._st, name)
-        self._use(ALL)
-        return value
+    # Each attribute of a stat answer is a property (below): not `__getattr__`, which would
+    # slow down every attribute of the class (no specialised lookup), its own included.
 
     def whole(self) -> os.stat_result:
         self._use(ALL)
@@ -690,8 +689,9 @@ def _field(name: str, bit: int) -> property:
     return property(get)
 
 
-for _name, _bit in _FIELDS.items():  # a property each: faster than __getattr__
-    setattr(_Stat, _name, _field(_name, _bit))
+for _name in dir(os.stat_result):  # a field outside `_FIELDS` (st_nlink, ...) counts as all
+    if not _name.startswith("__"):
+        setattr(_Stat, _name, _field(_name, _FIELDS.get(_name, ALL)))
 
 
 # Failures of a read that the path's stat accounts for (its type, mode, owner; an ACL's change
