@@ -84,6 +84,10 @@ CASES: dict[str, Case] = {
         lambda r: os.readlink(r / "l"),
         lambda r: (os.unlink(r / "l"), os.symlink(r / "other" / "f", r / "l")),
     ),
+    "link re-pointed (readlink of a bytes path)": (
+        lambda r: os.readlink(os.fsencode(r / "l")),
+        lambda r: (os.unlink(r / "l"), os.symlink(r / "other" / "f", r / "l")),
+    ),
     "link re-pointed (lstat only)": (
         lambda r: os.lstat(r / "l"),
         lambda r: (os.unlink(r / "l"), os.symlink(r / "other" / "f", r / "l")),
@@ -304,10 +308,66 @@ def test_a_home_from_the_user_database_taints(monkeypatch: pytest.MonkeyPatch) -
 
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="no procfs")
-def test_a_kernel_pseudo_file_taints() -> None:
+@pytest.mark.parametrize(
+    "read",
+    [
+        lambda: open("/proc/self/status").read(),  # noqa: SIM115
+        lambda: os.stat("/proc/self/status").st_mode,
+        lambda: [e.stat().st_mode for e in os.scandir("/proc/self") if e.name == "status"],
+        lambda: os.listdir("/proc/self"),
+    ],
+)
+def test_a_kernel_pseudo_file_taints(read: Callable[[], object]) -> None:
     with recording() as log:
-        open("/proc/self/status").read()  # noqa: SIM115
-    assert log.taint is not None
+        read()
+    assert log.taint is not None and "pseudo" in log.taint
+
+
+@pytest.mark.parametrize(
+    ("name", "fields"),
+    [
+        ("st_mode", readlog._FIELDS["st_mode"]),
+        ("st_mtime", readlog._FIELDS["st_mtime_ns"]),
+        ("st_nlink", readlog.ALL),  # a field not in a signature: all of them
+        ("st_atime_ns", readlog.ALL),
+        ("n_fields", readlog.ALL),
+        ("count", readlog.ALL),
+    ],
+)
+def test_the_fields_looked_at_are_noted(name: str, fields: int, tmp_path: Path) -> None:
+    f = tmp_path / "f"
+    f.write_text("x")
+    expected = getattr(os.stat(f), name)
+    with recording() as log:
+        st = os.stat(f)
+        with pytest.raises(AttributeError):
+            st.no_such_field  # noqa: B018
+        assert log.used.get(("stat", str(f)), 0) == 0
+        value = getattr(st, name)
+    assert log.used[("stat", str(f))] == fields
+    if name not in ("st_atime_ns", "count"):  # reading moves the atime; a method
+        assert value == expected
+
+
+@pytest.mark.parametrize("looked_at", ["st_size", "st_mode"])
+def test_a_stat_answering_twice_differently_taints_if_the_field_was_looked_at(
+    looked_at: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file changes between two stats of it while recording: only a field that was looked
+    at (and answered differently) spoils the recording."""
+    monkeypatch.setattr(readlog, "RACY_NS", -(10**12))  # fresh files are not what is tested
+    f = tmp_path / "f"
+    f.write_text("x")
+    fd = os.open(f, os.O_WRONLY)  # opened before: writing it then is not the recording's
+    try:
+        with recording() as log:
+            getattr(os.stat(f), looked_at)
+            os.write(fd, b"longer")
+            getattr(os.stat(f), looked_at)
+            assert log.taint is None  # told at the end (`finish`)
+    finally:
+        os.close(fd)
+    assert (log.taint is not None) == (looked_at == "st_size")
 
 
 def test_everything_is_restored_even_after_an_error(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -50,17 +50,18 @@ import operator
 import os
 import stat
 import time
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from contextlib import contextmanager, suppress
 from operator import attrgetter
 
-from venvtui.core.base.mounts import network_mounts
 from venvtui.core.base.safe_io import pseudo_devices
 
 # Not `typing` at run time: the warm path of the CLI imports this module.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, TypeGuard
+
+    from venvtui.core.base.mounts import NetworkMounts
 
 # A question: (kind, path or variable name). Its answer: a stat signature (tuple of ints), a
 # listing (its directory's signature, or None, and the digest of its names, or None), a link's
@@ -80,6 +81,7 @@ _SIG_NAMES = (
     "st_mtime_ns",
     "st_ctime_ns",
 )
+_SIG_LEN = len(_SIG_NAMES)
 _FIELDS = {name: 1 << i for i, name in enumerate(_SIG_NAMES)}
 _FIELDS |= {"st_mtime": _FIELDS["st_mtime_ns"], "st_ctime": _FIELDS["st_ctime_ns"]}
 ALL = (1 << len(_SIG_NAMES)) - 1
@@ -91,6 +93,7 @@ _LISTINGS = ("list", "names")  # scandir: names and entry types; listdir: names
 RACY_NS = 2_000_000_000  # 2 s: FAT/HFS+ keep 1-2 s timestamps; Linux's coarse clock ~4 ms
 
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 # Functions that change the disk: a recording that calls one is not kept.
 _MUTATORS = (
     "mkdir",
@@ -141,6 +144,14 @@ def _sig(st: os.stat_result) -> tuple[int, ...]:
     return _signature(st)
 
 
+def network_mounts() -> NetworkMounts:
+    """The network filesystems mounted (`core.base.mounts`: imported when a recording starts,
+    not by the scan that imports this module for `narrow`)."""
+    from venvtui.core.base.mounts import network_mounts as mounted
+
+    return mounted()
+
+
 def _errno(exc: OSError) -> int:
     return exc.errno if exc.errno is not None else -1
 
@@ -182,6 +193,7 @@ class Log:
         "remote",
         "started_ns",
         "taint",
+        "unsafe",
         "used",
         "varied",
     )
@@ -191,14 +203,14 @@ class Log:
         self.answers: dict[Question, object] = {}
         self.used: dict[Question, int] = {}  # per stat question: the `_FIELDS` looked at
         self.varied: dict[Question, int] = {}  # per stat question: fields that answered twice
-        # per scandir question: how many listings were made, and what the first one listed
-        self.listings: dict[Question, list[list[str]]] = {}
+        self.listings: dict[Question, int] = {}  # per listing question: how many were made
         self.narrowed: dict[Question, str] = {}  # per scandir question: its caller's `narrow`
         self.readers: dict[Question, _Entries] = {}  # per scandir question: what it gave
         self.taint: str | None = None  # why this recording may not be kept
         self.started_ns = time.time_ns()
         self.pseudo = pseudo_devices()  # before any wrapper is in place
         self.remote = network_mounts()
+        self.unsafe = self.pseudo | self.remote.devices  # the devices `device` spoils for
 
     def spoil(self, why: str) -> None:
         if self.taint is None:
@@ -210,12 +222,11 @@ class Log:
         q = (kind, key)
         if fields:
             self.used[q] = self.used.get(q, 0) | fields
-        if q not in self.answers:
-            self.answers[q] = answer
-            if isinstance(answer, tuple):
+        first = self.answers.setdefault(q, answer)
+        if first is answer:  # the first answer (or that very object again: the same)
+            if isinstance(answer, tuple) and answer[1] in self.unsafe:
                 self.device(key, answer[1])
             return
-        first = self.answers[q]
         if first == answer:
             return
         if _is_sig(first) and _is_sig(answer):
@@ -223,35 +234,63 @@ class Log:
         else:
             self.spoil(f"{kind} {key} changed while it was read")
 
-    def listed(self, kind: str, key: str, sig: tuple[int, ...], names: list[str]) -> None:
+    def listed(
+        self,
+        kind: str,
+        key: str,
+        sig: tuple[int, ...],
+        names: list[str],
+        reader: _Entries | None = None,
+    ) -> None:
         """Log a listing of directory `key`: its stat `sig` taken before it was listed, and
-        what it listed (`_listed`'s "name/type" for scandir, the names for listdir)."""
+        what it listed (`_listing`'s "name/type" for scandir, the names for listdir); `reader`:
+        what scandir gave its caller."""
         q = (kind, key)
-        self.device(key, sig[1])
-        made = self.listings.setdefault(q, [])
-        made.append(names)
-        first = self.answers.get(q)
-        if not isinstance(first, tuple):
-            self.answers[q] = (sig, names)
+        if sig[1] in self.unsafe:
+            self.device(key, sig[1])
+        self.listings[q] = self.listings.get(q, 0) + 1
+        if reader is not None:
+            self.readers[q] = reader
+        pair = (sig, names)
+        first = self.answers.setdefault(q, pair)
+        if first is pair:
             return
-        first_sig, first_names = first
+        first_sig: object
+        first_names: list[str]
+        first_sig, first_names = first  # type: ignore[misc]
         if sorted(names) != sorted(first_names):
             self.spoil(f"listing {key} changed while it was read")
         elif first_sig != sig:  # two stats of one listing: only its names can tell
             self.answers[q] = (None, first_names)
+
+    def stat(self, path: str, follow: bool) -> Any:
+        """stat (lstat unless `follow`) of `path`, logged; a `_Stat` (as `os.stat_result`)
+        notes the fields read."""
+        q = ("stat" if follow else "lstat", path)
+        try:
+            st = self.real["stat"](path, follow_symlinks=follow)
+        except OSError as exc:
+            self.add(q[0], path, _errno(exc))
+            raise
+        sig = _signature(st)
+        first = self.answers.setdefault(q, sig)
+        if first is not sig or sig[1] in self.unsafe:  # `add`'s rare cases
+            self.add(q[0], path, sig, 0)
+        return _Stat(st, self.used, q)
 
     def narrow(self, key: str, only: str) -> None:
         """The one caller that listed directory `key` (scandir, read to its end) looks at no
         entry but those `only` selects (see `narrow`)."""
         q = ("list", key)
         reader = self.readers.get(q)
-        if len(self.listings.get(q, ())) == 1 and reader is not None and reader.read_all():
+        if self.listings.get(q) == 1 and reader is not None and reader.read_all():
             self.narrowed[q] = only
 
     def device(self, key: str, dev: int) -> None:
         """Spoil the recording when `key` is on a device whose stat cannot be asked again: a
         kernel pseudo filesystem (its files change with no new times), or a network one (its
-        client may answer from a cache that a change elsewhere has not reached yet)."""
+        client may answer from a cache that a change elsewhere has not reached yet). Called
+        for the devices in `unsafe` only."""
         if dev in self.pseudo:
             self.spoil(f"{key} is a kernel pseudo-file")
         elif dev in self.remote.devices:
@@ -264,7 +303,9 @@ class Log:
         spoils it. A listing whose directory changed moments before is asked again by listing
         it (its stat is dropped)."""
         remote = self.remote.holds if self.remote.points else None
-        for q, answer in self.answers.items():
+        answers, used, varied = self.answers, self.used, self.varied
+        since = self.started_ns - RACY_NS  # `recent`, for each answer below
+        for q, answer in answers.items():
             kind = q[0]
             if (
                 remote is not None
@@ -273,16 +314,16 @@ class Log:
             ):
                 self.spoil(f"{q[1]} is on a network filesystem")  # a failed lookup there too
             if kind in _LISTINGS and isinstance(answer, tuple):
-                sig: object
-                names: object
                 sig, names = answer
-                if sig is not None and self.recent(sig):
-                    self.answers[q] = (None, names)
+                if sig is not None and max(sig[6], sig[7]) >= since:
+                    answers[q] = (None, names)
                 continue
-            used = self.used.get(q, 0)
-            if self.varied.get(q, 0) & used:
+            if not (isinstance(answer, tuple) and len(answer) == _SIG_LEN):  # `_is_sig`, inline
+                continue  # no fields, and never racy
+            fields = used.get(q, 0)
+            if varied and varied.get(q, 0) & fields:
                 self.spoil(f"{kind} {q[1]} changed while it was read")
-            elif used == ALL and self.recent(answer):
+            elif fields == ALL and max(answer[6], answer[7]) >= since:
                 self.spoil(f"{q[1]} changed moments ago")
 
     def recent(self, answer: object) -> bool:
@@ -295,34 +336,40 @@ class Log:
         in the order asked (flat lists of strings load and check fast). A stat question whose
         caller looked at some fields only is of kind "stat/<fields>" and its answer lists
         those. `merge`: with `_fewer`'s merges."""
-        used = self.used
-        merged = _fewer(self.answers, used, self.recent) if merge else {}
+        used, narrowed, listings = self.used, self.narrowed, self.listings
+        merged = _fewer(self.answers, used, self.started_ns - RACY_NS) if merge else {}
         out: dict[str, list[str]] = {}
-        positions: dict[int, tuple[int, ...]] = {}
+        texts: dict[int, Callable[..., str]] = {}  # per set of fields: `_fields_text`'s format
         for q, answer in self.answers.items():
-            fields = used.get(q, 0)
             if q in merged:
                 found = merged[q]
                 if found is None:
                     continue
                 answer, fields = found
+            else:
+                fields = -1  # not yet looked up: only a signature has fields
             kind, key = q
-            only = self.narrowed.get(q)
             if kind in _LISTINGS:
                 sig, names = _listing_of(answer)
                 if names is None:  # its stat answers for its names (`_fewer`)
-                    text = _listing_text(sig, None)
-                elif only is not None and len(self.listings[q]) == 1:  # listed once
-                    kind = f"{kind}/{only}"
-                    text = _listing_text(sig, _digest(_selected(names, only)))
+                    digest = ""
                 else:
-                    text = _listing_text(sig, _digest(names))
-            elif fields != ALL and _is_sig(answer):
-                kind = f"{kind}/{fields}"
-                at = positions.get(fields)
-                if at is None:
-                    at = positions[fields] = _positions(fields)
-                text = _fields_text(answer, at)
+                    only = narrowed.get(q)
+                    if only is not None and listings[q] == 1:  # listed once
+                        kind = f"{kind}/{only}"
+                        names = _selected(names, only)
+                    digest = _digest(names)
+                # "signature|digest", either part empty when it is not known
+                text = f"{'' if sig is None else _SIG_TEXT(*sig)}|{digest}"
+            elif isinstance(answer, tuple) and len(answer) == _SIG_LEN:  # `_is_sig`, inline
+                if fields < 0:
+                    fields = used.get(q, 0)
+                if fields != ALL:
+                    kind = f"{kind}/{fields}"
+                fill = texts.get(fields)
+                if fill is None:
+                    fill = texts[fields] = _fields_text(fields)
+                text = fill(*answer)
             else:
                 text = as_text(answer)
             out.setdefault(kind, []).extend((key, text))
@@ -330,7 +377,7 @@ class Log:
 
 
 def _is_sig(answer: object) -> TypeGuard[tuple[int, ...]]:
-    return isinstance(answer, tuple) and len(answer) == len(_SIG_NAMES)
+    return isinstance(answer, tuple) and len(answer) == _SIG_LEN
 
 
 def _differing(a: tuple[int, ...], b: tuple[int, ...]) -> int:
@@ -341,11 +388,10 @@ def _differing(a: tuple[int, ...], b: tuple[int, ...]) -> int:
 Merged = dict[Question, "tuple[object, int] | None"]
 
 
-def _fewer(
-    answers: dict[Question, object], used: dict[Question, int], recent: Callable[[object], bool]
-) -> Merged:
+def _fewer(answers: dict[Question, object], used: dict[Question, int], since: int) -> Merged:
     """The questions `answers` (with the `used` fields) asks with fewer questions, where one
-    answers for another, as {question: its new (answer, fields), or None when it goes}:
+    answers for another, as {question: its new (answer, fields), or None when it goes}
+    (`since`: the time after which a change is recent, see `Log.recent`):
 
     - a path whose lstat says it is not a link: stat reaches the same inode, so the lstat
       answers for it (with the fields of both, and the type, which tells a link);
@@ -355,28 +401,24 @@ def _fewer(
     - a listed directory whose stat is asked too: its whole signature answers for both (its
       names are then not listed again: any change of it is a change).
     """
-    merged: Merged = {}
-
-    def gone(q: Question) -> bool:
-        return q in merged and merged[q] is None
-
+    merged: Merged = {}  # a question in it as None is gone; only stat and readlink go
     for q, answer in answers.items():
-        kind, key = q
-        if kind == "lstat" and _is_sig(answer):
+        kind = q[0]
+        if kind == "lstat" and isinstance(answer, tuple) and len(answer) == _SIG_LEN:  # `_is_sig`
             fields = used.get(q, 0)
             if stat.S_ISLNK(answer[0]):
-                link = ("readlink", key)
-                if link in answers and not gone(link) and not recent(answer):
+                link = ("readlink", q[1])
+                if link in answers and max(answer[6], answer[7]) < since:  # not `recent`
                     merged[link] = None
                     merged[q] = (answer, fields | _MODE | _IDENTITY | _TIMES)
                 continue
-            other = ("stat", key)
-            if answers.get(other) == answer and not gone(other):
+            other = ("stat", q[1])
+            if other not in merged and answers.get(other) == answer:
                 merged[other] = None
                 merged[q] = (answer, fields | used.get(other, 0) | _MODE)
         elif kind in _LISTINGS and type(answer) is tuple and answer[0] is not None:
-            other = ("stat", key)
-            if answers.get(other) == answer[0] and not gone(other):
+            other = ("stat", q[1])
+            if other not in merged and answers.get(other) == answer[0]:
                 merged[other] = None
                 merged[q] = ((answer[0], None), ALL)
     return merged
@@ -400,35 +442,38 @@ def _positions(fields: int) -> tuple[int, ...]:
     return tuple(i for i in range(len(_SIG_NAMES)) if fields >> i & 1)
 
 
-def _fields_text(sig: tuple[int, ...], positions: tuple[int, ...]) -> str:
-    """The fields at `positions` of signature `sig` as text ("" when none: it exists)."""
-    return ",".join([str(sig[i]) for i in positions])
+def _fields_text(fields: int) -> Callable[..., str]:
+    """What makes the text of the `fields` of a signature, called with its items: "1,2,3" as
+    `as_text` ("" when none: it exists). One `str.format` call (an empty format spec is
+    `str()`), not a `str` per field."""
+    return ",".join(f"{{{i}}}" for i in _positions(fields)).format
 
 
-def _listing_of(answer: object) -> tuple[object, list[str] | None]:
+_SIG_TEXT = _fields_text(ALL)  # a whole signature, as `as_text` writes it
+
+
+def _listing_of(answer: object) -> tuple[tuple[int, ...] | None, list[str] | None]:
     """A logged listing's (stat signature or None, what it listed or None)."""
-    pair: tuple[object, list[str] | None] = answer  # type: ignore[assignment]
+    pair: tuple[tuple[int, ...] | None, list[str] | None] = answer  # type: ignore[assignment]
     return pair
 
 
-def _listing_text(sig: object, digest: str | None) -> str:
-    """A listing as text: "signature|digest", either part empty when it is not known."""
-    return f"{as_text(sig) if sig is not None else ''}|{digest or ''}"
-
-
-def _listed(entry: os.DirEntry[str]) -> str:
-    """An entry as a listing logs it: its name and what the listing says it is (its d_type; a
-    stat where the filesystem gives none)."""
-    try:
-        if entry.is_dir(follow_symlinks=False):
-            kind = "d"
-        elif entry.is_file(follow_symlinks=False):
-            kind = "f"
-        else:
-            kind = "l" if entry.is_symlink() else "o"
-    except OSError:
-        kind = "?"
-    return f"{entry.name}/{kind}"
+def _listing(entries: Iterable[os.DirEntry[str]]) -> list[str]:
+    """The entries as a listing logs them: each one's name and what the listing says it is
+    (its d_type; a stat where the filesystem gives none), as "name/type"."""
+    listed = []
+    for entry in entries:  # a loop, not a call per entry: a listing is logged for every scandir
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                kind = "d"
+            elif entry.is_file(follow_symlinks=False):
+                kind = "f"
+            else:
+                kind = "l" if entry.is_symlink() else "o"
+        except OSError:
+            kind = "?"
+        listed.append(f"{entry.name}/{kind}")
+    return listed
 
 
 def _digest(names: list[str]) -> str:
@@ -439,7 +484,7 @@ def _digest(names: list[str]) -> str:
 
 
 def _selected(listed: list[str], only: str) -> list[str]:
-    """The entries of `listed` (`_listed`'s "name/type") that `only` selects: "TYPES:NAMES",
+    """The entries of `listed` (`_listing`'s "name/type") that `only` selects: "TYPES:NAMES",
     e.g. "dl:.venv,pyvenv.cfg" keeps every directory and link, and the entries so named."""
     types, _, names = only.partition(":")
     named = set(names.split(",")) if names else set()
@@ -467,7 +512,7 @@ def _listing_now(kind: str, path: str, only: str = "") -> str | None:
         if kind == "names":
             return _digest(os.listdir(path))
         with os.scandir(path) as it:
-            listed = [_listed(e) for e in it]
+            listed = _listing(it)
     except OSError:
         return None
     return _digest(_selected(listed, only) if only else listed)
@@ -568,23 +613,24 @@ class _Entry:
     def is_junction(self) -> bool:
         return False
 
-    def _followed(self, follow_symlinks: bool) -> None:
+    def _followed(self) -> None:
         """Log the stat a link entry's is_dir()/is_file() make (its type is what they tell; a
         dangling link answers False, not an error)."""
-        if follow_symlinks and self._e.is_symlink():
-            with suppress(OSError):
-                _stat_of(self._log, self.path, True).st_mode  # noqa: B018
+        with suppress(OSError):
+            self._log.stat(self.path, True).st_mode  # noqa: B018
 
     def is_dir(self, *, follow_symlinks: bool = True) -> bool:
-        self._followed(follow_symlinks)
+        if follow_symlinks and self._e.is_symlink():
+            self._followed()
         return self._e.is_dir(follow_symlinks=follow_symlinks)
 
     def is_file(self, *, follow_symlinks: bool = True) -> bool:
-        self._followed(follow_symlinks)
+        if follow_symlinks and self._e.is_symlink():
+            self._followed()
         return self._e.is_file(follow_symlinks=follow_symlinks)
 
     def stat(self, *, follow_symlinks: bool = True) -> Any:
-        return _stat_of(self._log, self.path, follow_symlinks)
+        return self._log.stat(self.path, follow_symlinks)
 
     def __repr__(self) -> str:
         return f"<DirEntry {self.name!r}>"
@@ -605,10 +651,8 @@ class _Stat:
     def _use(self, bits: int) -> None:
         self._fields[self._q] = self._fields.get(self._q, 0) | bits
 
-    def __getattr__(self, name: str) -> Any:  # the fields not in `_FIELDS`
-        value = getattr(self._st, name)
-        self._use(ALL)
-        return value
+    # Each attribute of a stat answer is a property (below): not `__getattr__`, which would
+    # slow down every attribute of the class (no specialised lookup), its own included.
 
     def whole(self) -> os.stat_result:
         self._use(ALL)
@@ -638,38 +682,16 @@ class _Stat:
 
 def _field(name: str, bit: int) -> property:
     def get(self: _Stat) -> Any:
-        self._use(bit)
+        used, q = self._fields, self._q  # `_use`, without its frame: fields are read often
+        used[q] = used.get(q, 0) | bit
         return getattr(self._st, name)
 
     return property(get)
 
 
-for _name, _bit in _FIELDS.items():  # a property each: faster than __getattr__
-    setattr(_Stat, _name, _field(_name, _bit))
-
-
-def _stat_of(log: Log, path: str, follow: bool) -> Any:
-    """stat (lstat unless `follow`) of `path`, logged; a `_Stat` notes the fields read."""
-    kind = "stat" if follow else "lstat"
-    try:
-        st = log.real["stat"](path, follow_symlinks=follow)
-    except OSError as exc:
-        log.add(kind, path, _errno(exc))
-        raise
-    log.add(kind, path, _sig(st), 0)
-    return _Stat(st, log.used, (kind, path))
-
-
-def _logged(
-    log: Log, kind: str, key: str, call: Callable[[], Any], answer: Callable[[Any], object]
-) -> Any:
-    try:
-        result = call()
-    except OSError as exc:
-        log.add(kind, key, _errno(exc))
-        raise
-    log.add(kind, key, answer(result))
-    return result
+for _name in dir(os.stat_result):  # a field outside `_FIELDS` (st_nlink, ...) counts as all
+    if not _name.startswith("__"):
+        setattr(_Stat, _name, _field(_name, _FIELDS.get(_name, ALL)))
 
 
 # Failures of a read that the path's stat accounts for (its type, mode, owner; an ACL's change
@@ -686,117 +708,126 @@ def _explains(answer: object, exc: OSError) -> bool:
     return answer == _errno(exc) or (isinstance(answer, tuple) and exc.errno in _FILE_ERRNOS)
 
 
-def _opened(
-    log: Log, kind: str, path: str, call: Callable[[], Any], fd: Callable[[Any], int]
-) -> Any:
-    """Open for reading, logging the fstat of what was opened. A failed open logs what stat
-    says of the path when that explains the failure (`_explains`): the same file (type, owner,
-    mode, or its absence) fails the same way."""
+def _open_failed(log: Log, kind: str, path: str, exc: OSError) -> None:
+    """An open for reading failed: log what stat says of the path when that explains the
+    failure (`_explains`): the same file (type, owner, mode, or its absence) fails the same
+    way. (An open that succeeds logs the fstat of what was opened, as a stat.)"""
     try:
-        result = call()
-    except OSError as exc:
-        try:
-            answer: object = _sig(log.real["stat"](path, follow_symlinks=kind == "stat"))
-        except OSError as again:
-            answer = _errno(again)
-        if _explains(answer, exc):
-            log.add(kind, path, answer)
-        else:
-            log.spoil(f"open {path} failed, but not as stat says it would")
-        raise
-    log.add(kind, path, _sig(os.fstat(fd(result))))
-    return result
+        answer: object = _sig(log.real["stat"](path, follow_symlinks=kind == "stat"))
+    except OSError as again:
+        answer = _errno(again)
+    if _explains(answer, exc):
+        log.add(kind, path, answer)
+    else:
+        log.spoil(f"open {path} failed, but not as stat says it would")
 
 
 def _wrappers(log: Log) -> dict[str, Callable[..., Any]]:
     real = log.real
 
     def w_stat(path: Any, *, dir_fd: int | None = None, follow_symlinks: bool = True) -> Any:
+        if type(path) is str and dir_fd is None:  # the common case first
+            return log.stat(path, follow_symlinks)
         p = _path(path)
         if dir_fd is not None:
             log.spoil("a directory descriptor")
         if p is None or dir_fd is not None:
             return real["stat"](path, dir_fd=dir_fd, follow_symlinks=follow_symlinks)
-        return _stat_of(log, p, follow_symlinks)
+        return log.stat(p, follow_symlinks)
 
     def w_lstat(path: Any, *, dir_fd: int | None = None) -> Any:
+        if type(path) is str and dir_fd is None:
+            return log.stat(path, False)
         return w_stat(path, dir_fd=dir_fd, follow_symlinks=False)
 
-    def before_listing(p: str) -> object:
-        """The directory's stat signature (its errno) taken before it is listed."""
-        try:
-            return _sig(real["stat"](p))
-        except OSError as exc:
-            return _errno(exc)
-
-    def failed(p: str, answer: object, exc: OSError) -> None:
-        log.add("stat", p, answer)  # the failure, as the directory's stat explains it
-        if not _explains(answer, exc):
-            log.spoil(f"listing {p} failed, but not as stat says it would")
-
-    def listing(kind: str, path: Any, logged: Callable[[Any, str, tuple[int, ...]], Any]) -> Any:
-        """A listing (scandir for "list", listdir for "names") of `path`; `logged` logs what
-        it gave and returns it."""
-        call = real["scandir" if kind == "list" else "listdir"]
-        p = _path(path)
+    def listing(call: Callable[[Any], Any], path: Any) -> tuple[Any, str | None, Any]:
+        """`call(path)` (scandir or listdir), the directory it lists and that directory's stat
+        signature, taken before it is listed; no directory when the listing is not to be
+        logged (it spoils the recording)."""
+        p = path if type(path) is str else _path(path)
         if p is None or isinstance(os.fspath(path), bytes):
             log.spoil("a listing by descriptor or bytes path")
-            return call(path)
-        sig = before_listing(p)
+            return call(path), None, None
+        try:
+            sig: object = _signature(real["stat"](p))
+        except OSError as exc:
+            sig = _errno(exc)
         try:
             found = call(path)
         except OSError as exc:
-            failed(p, sig, exc)
+            log.add("stat", p, sig)  # the failure, as the directory's stat explains it
+            if not _explains(sig, exc):
+                log.spoil(f"listing {p} failed, but not as stat says it would")
             raise
         if not isinstance(sig, tuple):
             log.spoil(f"{p} was listed, but stat could not see it")
-            return found
-        return logged(found, p, sig)
+            return found, None, None
+        return found, p, sig
 
     def w_scandir(path: Any = ".") -> Any:
-        def logged(it: Any, p: str, sig: tuple[int, ...]) -> _Entries:
-            # read to its end at once (every caller while recording reads it all): the
-            # caller then iterates a list, not a logging iterator, entry by entry
-            try:
-                with it:
-                    found = list(it)
-            except OSError:
-                log.spoil(f"listing {p} failed while it was read")
-                raise
-            log.listed("list", p, sig, [_listed(e) for e in found])
-            entries = log.readers[("list", p)] = _Entries([_Entry(e, log) for e in found])
-            return entries
-
-        return listing("list", path, logged)
+        it, p, sig = listing(real["scandir"], path)
+        if p is None:
+            return it
+        # read to its end at once (every caller while recording reads it all): the caller
+        # then iterates a list, not a logging iterator, entry by entry
+        try:
+            with it:
+                found = list(it)
+        except OSError:
+            log.spoil(f"listing {p} failed while it was read")
+            raise
+        entries = _Entries([_Entry(e, log) for e in found])
+        log.listed("list", p, sig, _listing(found), entries)
+        return entries
 
     def w_listdir(path: Any = ".") -> Any:
-        def logged(names: list[str], p: str, sig: tuple[int, ...]) -> list[str]:
+        names, p, sig = listing(real["listdir"], path)
+        if p is not None:
             log.listed("names", p, sig, list(names))  # the caller may change its list
-            return names
+        return names
 
-        return listing("names", path, logged)
+    # readlink, access and open log their answer (no fields: only a stat's answer has them)
 
     def w_readlink(path: Any, *, dir_fd: int | None = None) -> Any:
-        p = _path(path)
+        p = path if type(path) is str else _path(path)
         if p is None or dir_fd is not None:
             log.spoil("a directory descriptor")
             return real["readlink"](path, dir_fd=dir_fd)
-        return _logged(log, "readlink", p, lambda: real["readlink"](path), os.fsdecode)
+        try:
+            target = real["readlink"](path)
+        except OSError as exc:
+            log.add("readlink", p, _errno(exc), 0)
+            raise
+        log.add("readlink", p, target if type(target) is str else os.fsdecode(target), 0)
+        return target
 
     def w_access(path: Any, mode: int, **kw: Any) -> Any:
-        p = _path(path)
+        p = path if type(path) is str else _path(path)
         if p is None or kw:
             log.spoil("access() with options")
             return real["access"](path, mode, **kw)
-        return _logged(log, f"access{mode}", p, lambda: real["access"](path, mode), bool)
+        kind = f"access{mode}"
+        try:
+            allowed = real["access"](path, mode)
+        except OSError as exc:
+            log.add(kind, p, _errno(exc), 0)
+            raise
+        log.add(kind, p, bool(allowed), 0)
+        return allowed
 
     def w_os_open(path: Any, flags: int, mode: int = 0o777, *, dir_fd: int | None = None) -> int:
-        p = _path(path)
+        p = path if type(path) is str else _path(path)
         if flags & _WRITE_FLAGS or dir_fd is not None or p is None:
             log.spoil("a write or a descriptor-relative open")
             return int(real["open"](path, flags, mode, dir_fd=dir_fd))
-        kind = "lstat" if flags & getattr(os, "O_NOFOLLOW", 0) else "stat"
-        return int(_opened(log, kind, p, lambda: real["open"](path, flags, mode), int))
+        kind = "lstat" if flags & _NOFOLLOW else "stat"
+        try:
+            fd = int(real["open"](path, flags, mode))
+        except OSError as exc:
+            _open_failed(log, kind, p, exc)
+            raise
+        log.add(kind, p, _signature(os.fstat(fd)))
+        return fd
 
     def w_open(file: Any, mode: str = "r", *args: Any, **kw: Any) -> Any:
         p = _path(file)
@@ -805,9 +836,13 @@ def _wrappers(log: Log) -> dict[str, Callable[..., Any]]:
         if any(c in mode for c in "wax+") or kw.get("opener") is not None:
             log.spoil("a write")
             return real["<open>"](file, mode, *args, **kw)
-        return _opened(
-            log, "stat", p, lambda: real["<open>"](file, mode, *args, **kw), lambda f: f.fileno()
-        )
+        try:
+            opened = real["<open>"](file, mode, *args, **kw)
+        except OSError as exc:
+            _open_failed(log, "stat", p, exc)
+            raise
+        log.add("stat", p, _signature(os.fstat(opened.fileno())))
+        return opened
 
     def spoiler(name: str) -> Callable[..., Any]:
         original = real[name]
