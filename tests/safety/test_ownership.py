@@ -532,7 +532,12 @@ def test_no_directory_with_a_foreign_entry_is_ever_accepted(
 @given(
     owned=st.sets(st.sampled_from(sorted(env_top.TOP_ENTRIES - {".gitignore", "pyvenv.cfg"}))),
     comment=st.text(
-        st.characters(blacklist_characters="\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"), max_size=30
+        # what a text file can hold: no lone surrogates (Cs), no line breaks
+        st.characters(
+            blacklist_categories=("Cs",),
+            blacklist_characters="\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029",
+        ),
+        max_size=30,
     ),
 )
 def test_creator_layouts_are_accepted(owned: set[str], comment: str) -> None:
