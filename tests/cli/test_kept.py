@@ -17,6 +17,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tests.core.test_readlog import tick_past
@@ -61,7 +62,7 @@ def why_not_kept(argv: tuple[str, ...]) -> str | None:
     """The first read of the kept answer to `argv` that answers otherwise now ("kind path"),
     "none kept" without one, None when it would be printed."""
     try:
-        data = json.loads((answers_dir() / kept._file_name(kept.question(list(argv)))).read_text())
+        data = header(answers_dir() / kept._file_name(kept.question(list(argv))))
     except OSError:
         return "none kept"
     return readlog.changed(data["reads"])
@@ -96,6 +97,12 @@ def keep(capsys: pytest.CaptureFixture[str], *argv: str) -> None:
     pytest.fail(f"{argv} is never kept: {why_not_kept(argv)}")
 
 
+def header(path: Path) -> dict[str, Any]:
+    """A kept answer file's first line: its question, reads, status and output chunks."""
+    data: dict[str, Any] = json.loads(path.read_bytes().partition(b"\n")[0])
+    return data
+
+
 def answers_dir() -> Path:
     return Path(os.environ["XDG_CACHE_HOME"]) / "venvtui" / "answers"
 
@@ -104,7 +111,7 @@ def the_one_kept_answer_holds() -> bool:
     """Whether one answer is kept and each of its reads answers the same now (for a command
     run in another process, whose question this process cannot ask)."""
     found = list(answers_dir().glob("*.json")) if answers_dir().is_dir() else []
-    return len(found) == 1 and readlog.changed(json.loads(found[0].read_text())["reads"]) is None
+    return len(found) == 1 and readlog.changed(header(found[0])["reads"]) is None
 
 
 @pytest.fixture
@@ -358,6 +365,11 @@ def test_files_changed_moments_before_are_not_kept(
         "status-huge",
         "status-negative",
         "access-mode-huge",
+        "body-short",
+        "body-long",
+        "chunk-negative",
+        "stream-true",
+        "one-line",
     ],
 )
 def test_a_damaged_answer_file_is_ignored(
@@ -382,6 +394,11 @@ def test_a_damaged_answer_file_is_ignored(
             "access-mode-huge": text.replace(
                 '"reads": {', '"reads": {"access' + "9" * 30 + '": ["/", "T"], ', 1
             ),
+            "body-short": text[:-1],
+            "body-long": text + "x",
+            "chunk-negative": text.replace('"output": [[0, ', '"output": [[0, -', 1),
+            "stream-true": text.replace('"output": [[0, ', '"output": [[true, ', 1),
+            "one-line": text.replace("\n", " ", 1),
         }[damage]
     )
     assert run(capsys, "envs", "--json", str(world)) == first

@@ -3,7 +3,9 @@ read has changed since.
 
 A command runs inside `readlog.recording()`, which logs every filesystem read and environment
 lookup it makes. Its output (stdout and stderr, in order) and exit status are kept, with that
-log, in one file per question under `<cache>/venvtui/answers/`. The question is the command line,
+log, in one file per question under `<cache>/venvtui/answers/`: a line of JSON (the question,
+the log, the status, each output chunk's stream and length), then the output's bytes as printed
+(not a JSON string: thousands of environments' JSON would be escaped and unescaped again). The question is the command line,
 the working directory, the user and group ids, the interpreter (its filesystem encoding, its
 module path), venvtui's version and the output streams (terminal or not, encoding, width). The
 next time the same question is asked, every read is asked again (stat, lstat, readlink, access;
@@ -32,7 +34,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, TextIO
 
-SCHEMA = 1
+SCHEMA = 2
 _KIND = "venvtui-kept-answer"
 MAX_BYTES = 256 << 20  # a few KiB per environment; far more is not ours
 MAX_QUESTIONS = 1_000_000  # a run that read more than this is not kept
@@ -91,9 +93,9 @@ def load(asked: dict[str, object]) -> dict[str, Any] | None:
     from venvtui.core.base.safe_io import loads_json, read_bytes
 
     try:
-        data = loads_json(
-            read_bytes(os.path.join(_directory(), _file_name(asked)), limit=MAX_BYTES)
-        )
+        raw = read_bytes(os.path.join(_directory(), _file_name(asked)), limit=MAX_BYTES)
+        head, _, body = raw.partition(b"\n")
+        data = loads_json(head)
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict) or (data.get("kind"), data.get("schema")) != (_KIND, SCHEMA):
@@ -106,7 +108,7 @@ def load(asked: dict[str, object]) -> dict[str, Any] | None:
             isinstance(v, list) and all(isinstance(x, str) for x in v) for v in reads.values()
         ):
             return None
-        output = [(int(s), str(t)) for s, t in data["output"] if s in (0, 1)]
+        output = _chunks(data["output"], body)
         status = data["status"]
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
@@ -117,6 +119,27 @@ def load(asked: dict[str, object]) -> dict[str, Any] | None:
     if changed(reads) is not None:
         return None
     return {"output": output, "status": status}
+
+
+def _chunks(spec: object, body: bytes) -> list[tuple[int, str]]:
+    """The output chunks `spec` ([[stream, length in bytes], ...]) cut from `body`, which they
+    must cover exactly; ValueError (or TypeError) otherwise."""
+    if not isinstance(spec, list):
+        raise TypeError("output")
+    out: list[tuple[int, str]] = []
+    at = 0
+    for stream, size in spec:
+        if type(stream) is not int or stream not in (0, 1) or type(size) is not int or size < 0:
+            raise ValueError("output")
+        out.append((stream, body[at : at + size].decode("utf-8", _ERRORS)))
+        at += size
+    if at != len(body):
+        raise ValueError("output")
+    return out
+
+
+# Printed text may hold lone surrogates (undecodable file names): kept byte for byte.
+_ERRORS = "surrogatepass"
 
 
 class _Tee:
@@ -174,16 +197,21 @@ def _keep(asked: dict[str, object], log: Log, output: list[tuple[int, str]], sta
         return
     reads = log.questions()
     reads["stat"] = modules + reads.get("stat", [])
+    chunks = [text.encode("utf-8", _ERRORS) for _stream, text in output]
     data = {
         "kind": _KIND,
         "schema": SCHEMA,
         "question": asked,
         "reads": reads,
-        "output": output,
+        "output": [[stream, len(b)] for (stream, _text), b in zip(output, chunks, strict=True)],
         "status": status,
     }
+    try:
+        head = json.dumps(data).encode("ascii")  # no raw newline: the body starts after one
+    except (TypeError, ValueError):
+        return
     name = _file_name(asked)
-    if probe_cache.write_atomic(name, data, Path(directory)):
+    if probe_cache.write_bytes_atomic(name, b"".join([head, b"\n", *chunks]), Path(directory)):
         _prune(directory, name)
 
 

@@ -121,6 +121,17 @@ def store(key: CacheKey, payload: dict[str, Any]) -> bool:
 def write_atomic(name: str, data: dict[str, Any], directory: Path | None = None) -> bool:
     """Write `data` as the JSON file `name` of `directory` (default: the cache dir) with a temp
     file and os.replace; False (and no exception) when it is not writable."""
+    try:
+        # one C-encoded string: dump() encodes in Python
+        text = json.dumps(data).encode("utf-8")
+    except (TypeError, ValueError):
+        return False
+    return write_bytes_atomic(name, text, directory)
+
+
+def write_bytes_atomic(name: str, data: bytes, directory: Path | None = None) -> bool:
+    """Write `data` as the file `name` of `directory` (default: the cache dir) with a temp file
+    and os.replace; False (and no exception) when it is not writable."""
     directory = cache_dir() if directory is None else directory
     tmp_name: str | None = None
     try:
@@ -128,8 +139,8 @@ def write_atomic(name: str, data: dict[str, Any], directory: Path | None = None)
         import tempfile  # only when writing: keeps the cached (read-only) path lean
 
         fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=directory)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(json.dumps(data))  # one C-encoded string: dump() encodes in Python
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
         os.replace(tmp_name, directory / name)
         tmp_name = None
         return True
