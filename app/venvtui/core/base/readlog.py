@@ -18,7 +18,7 @@ What is logged, and how it is checked again (`changed`):
   picks by position sorts first), and a stat of it taken before it is listed. When that stat
   answers the same, so does the listing (POSIX: adding, removing or renaming an entry updates
   the directory's mtime); when it does not, the directory is listed again and its names
-  compared: a file rewritten by a rename beside what was listed (a shell's history in `~`)
+  compared (a scandir is read to its end when it is made, so its names are always known): a file rewritten by a rename beside what was listed (a shell's history in `~`)
   changes nothing that was read. A caller that looks at some entries only says which
   (`narrow`): the scan, in a directory that is not an env, at its directories, links and a
   few names; files coming and going there (a project's sources) then change nothing either.
@@ -64,9 +64,9 @@ if TYPE_CHECKING:
     from venvtui.core.base.mounts import NetworkMounts
 
 # A question: (kind, path or variable name). Its answer: a stat signature (tuple of ints), a
-# listing (its directory's signature, or None, and the digest of its names, or None), a link's
-# target, a variable's value, access()'s answer, an errno when the call failed, or None (an
-# absent variable).
+# listing (its directory's signature, or None, and what it listed, or None: digested when the
+# log is written), a link's target, a variable's value, access()'s answer, an errno when the
+# call failed, or None (an absent variable).
 Question = tuple[str, str]
 
 # A stat signature: what a caller can learn from one stat answer (st_atime aside: reading
