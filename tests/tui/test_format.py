@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from venvtui.tui.format import activated_environ, short_event, tui_words
+from venvtui.tui.format import activated_environ, clip_path, short_event, tui_words
 
 
 @pytest.mark.parametrize(
@@ -37,3 +37,22 @@ def test_activated_environ_puts_the_env_first() -> None:
     assert env["VIRTUAL_ENV"] == "/p/.venv"
     assert env["PATH"].split(os.pathsep) == ["/p/.venv/bin", "/usr/bin"]
     assert "PYTHONHOME" not in env and env["HOME"] == "/h"
+
+
+@pytest.mark.parametrize(
+    ("width", "shown"),
+    [
+        (40, "~/.pyenv/versions/3.11.7/bin"),  # it fits
+        (14, "…/3.11.7/bin"),  # the cut lands in "versions": that piece goes
+        (12, "…/3.11.7/bin"),
+        (11, "…3.11.7/bin"),  # the cut lands on a separator: whole components
+        (10, "….11.7/bin"),  # dropping ".11.7" would leave less than half: characters
+        (4, "…bin"),
+        (1, "…"),
+        (0, ""),
+    ],
+)
+def test_a_clipped_path_keeps_its_end_in_whole_components(width: int, shown: str) -> None:
+    path = "~/.pyenv/versions/3.11.7/bin"
+    assert clip_path(path, width) == shown
+    assert len(clip_path(path, width)) <= width

@@ -160,6 +160,22 @@ def short_path(path: str | None, home: str) -> str:
     return path
 
 
+def clip_path(path: str, width: int) -> str:
+    """`path` in at most `width` cells, its end kept after "…": from a component's start when
+    the cut lands in one and dropping that piece keeps at least half the room
+    ("…/3.11.7/bin", not "…s/3.11.7/bin"), else its last characters."""
+    if len(path) <= width:
+        return path
+    if width < 1:
+        return ""
+    tail = path[len(path) - width + 1 :] if width > 1 else ""  # the room left after "…"
+    if path[len(path) - width] != os.sep:  # the cut lands inside a component
+        cut = tail.find(os.sep)
+        if 0 < cut <= len(tail) // 2:
+            tail = tail[cut:]
+    return "…" + tail
+
+
 def human_size(size: int | None) -> str:
     if size is None:
         return "…"

@@ -29,6 +29,7 @@ from textual.widgets.data_table import ColumnKey, RowKey
 from venvtui.tui.format import (
     STABILITY,
     age,
+    clip_path,
     health_badge,
     human_size,
     short_event,
@@ -513,7 +514,7 @@ class RecordTable(DataTable[Any], Generic[R]):
             width -= extra
         if width is None or len(text) <= width:
             return text
-        return "…" + text[len(text) - width + 1 :] if left else text[: width - 1] + "…"
+        return clip_path(text, width) if left else text[: width - 1] + "…"
 
     # --- to override -------------------------------------------------------------------------
     def cells(self, record: R) -> tuple[str | Text, ...]:
