@@ -121,6 +121,10 @@ def load(asked: dict[str, object]) -> dict[str, Any] | None:
     return {"output": output, "status": status}
 
 
+# Printed text may hold lone surrogates (undecodable file names): kept byte for byte.
+_ERRORS = "surrogatepass"
+
+
 def _chunks(spec: object, body: bytes) -> list[tuple[int, str]]:
     """The output chunks `spec` ([[stream, length in bytes], ...]) cut from `body`, which they
     must cover exactly; ValueError (or TypeError) otherwise."""
@@ -136,10 +140,6 @@ def _chunks(spec: object, body: bytes) -> list[tuple[int, str]]:
     if at != len(body):
         raise ValueError("output")
     return out
-
-
-# Printed text may hold lone surrogates (undecodable file names): kept byte for byte.
-_ERRORS = "surrogatepass"
 
 
 class _Tee:

@@ -136,12 +136,8 @@ def _user_db() -> Any:
     return pwd
 
 
-_signature = attrgetter(*_SIG_NAMES)
-
-
-def _sig(st: os.stat_result) -> tuple[int, ...]:
-    """`st`'s signature (see `_SIG_NAMES`)."""
-    return _signature(st)
+# A stat answer's signature (see `_SIG_NAMES`), taken in C: it is taken for every stat logged.
+_sig: Callable[[os.stat_result], tuple[int, ...]] = attrgetter(*_SIG_NAMES)
 
 
 def network_mounts() -> NetworkMounts:
@@ -272,7 +268,7 @@ class Log:
         except OSError as exc:
             self.add(q[0], path, _errno(exc))
             raise
-        sig = _signature(st)
+        sig = _sig(st)
         first = self.answers.setdefault(q, sig)
         if first is not sig or sig[1] in self.unsafe:  # `add`'s rare cases
             self.add(q[0], path, sig, 0)
@@ -749,7 +745,7 @@ def _wrappers(log: Log) -> dict[str, Callable[..., Any]]:
             log.spoil("a listing by descriptor or bytes path")
             return call(path), None, None
         try:
-            sig: object = _signature(real["stat"](p))
+            sig: object = _sig(real["stat"](p))
         except OSError as exc:
             sig = _errno(exc)
         try:
@@ -826,7 +822,7 @@ def _wrappers(log: Log) -> dict[str, Callable[..., Any]]:
         except OSError as exc:
             _open_failed(log, kind, p, exc)
             raise
-        log.add(kind, p, _signature(os.fstat(fd)))
+        log.add(kind, p, _sig(os.fstat(fd)))
         return fd
 
     def w_open(file: Any, mode: str = "r", *args: Any, **kw: Any) -> Any:
@@ -841,7 +837,7 @@ def _wrappers(log: Log) -> dict[str, Callable[..., Any]]:
         except OSError as exc:
             _open_failed(log, "stat", p, exc)
             raise
-        log.add("stat", p, _signature(os.fstat(opened.fileno())))
+        log.add("stat", p, _sig(os.fstat(opened.fileno())))
         return opened
 
     def spoiler(name: str) -> Callable[..., Any]:
