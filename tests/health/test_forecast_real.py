@@ -33,8 +33,8 @@ from tests.layouts import (
     make_uv_managed,
     require_python,
 )
-from venvtui.core.breaks.forecast import Forecast
 from venvtui.core.breaks.health import Diagnosis, diagnose
+from venvtui.core.breaks.status import Forecast
 from venvtui.core.breaks.whatif import WhatIf
 from venvtui.core.installed.envs import load_environment
 

@@ -6,6 +6,7 @@ screens' styles are read when the first of them opens."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -13,6 +14,8 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 import venvtui
 from tests.tui.conftest import settle
@@ -71,11 +74,12 @@ DEFERRED = (
 )
 
 
-def first_frame(tmp_path: Path) -> dict[str, Any]:
+def first_frame(tmp_path: Path, probe: str = _PROBE, **extra: str) -> dict[str, Any]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
     env["PYTHONPATH"] = str(SRC)
+    env.update(extra)
     done = subprocess.run(
-        [sys.executable, "-c", _PROBE],
+        [sys.executable, "-c", probe],
         capture_output=True,
         text=True,
         env=env,
@@ -106,6 +110,60 @@ def test_first_frame_leaves_for_later_what_it_does_not_show(tmp_path: Path) -> N
     assert result["frozen"] > 0
     assert result["collecting"] is False
     assert result["collecting after"] is True
+
+
+# The app with the last scan's rows painted first (`tui.last_seen`), its scan held back: the
+# rows are there in the first frame, read without the engines behind them (the forecast, the
+# start-up model, the layout views), which the scan imports next.
+_LAST_SEEN_PROBE = r"""
+import json, sys
+from venvtui.tui.app import VenvtuiApp
+from venvtui.tui.screens.main import MainScreen
+
+MainScreen.action_rescan = lambda self: None
+
+class Probe(VenvtuiApp):
+    def on_mount(self):
+        self.call_after_refresh(self._painted)
+
+    def _painted(self):
+        rows = list(self.main.env_table.records.values())
+        print(json.dumps({
+            "modules": sorted(sys.modules),
+            "rows": [[r.path, r.next_break.event if r.next_break else None] for r in rows],
+        }))
+        self.exit()
+
+Probe(last_seen=True).run(headless=True, size=(120, 36))
+"""
+
+ENGINES = (
+    "venvtui.core.breaks.forecast",
+    "venvtui.core.breaks.events",
+    "venvtui.core.breaks.health",
+    "venvtui.core.startup.model",
+    "venvtui.core.layout.view",
+    "venvtui.core.base.stability",
+    "venvtui.tui.views",
+)
+
+
+def test_the_last_scans_rows_are_painted_without_the_engines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from venvtui.core.breaks.status import Forecast
+    from venvtui.tui import last_seen
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    brk = Forecast(event="`pyenv uninstall 3.12.1`", kind="uninstall", result="broken", why="x")
+    row = dataclasses.replace(env_row("/home/dev/p/.venv"), next_break=brk)
+    assert last_seen.save([], [row])
+    result = first_frame(tmp_path, _LAST_SEEN_PROBE, XDG_CACHE_HOME=str(cache))
+    # the rows were read (the check is not vacuous) ...
+    assert result["rows"] == [["/home/dev/p/.venv", brk.event]]
+    # ... and nothing behind them was imported for it
+    assert sorted(set(result["modules"]).intersection(ENGINES)) == []
 
 
 async def test_the_modal_screens_styles_are_read_when_the_first_one_opens() -> None:

@@ -217,7 +217,7 @@ async def test_rows_hidden_by_the_filter_come_back_with_their_changes() -> None:
 
 class VariedEnvs(StubService):
     def iter_environments(self, cancelled: Cancelled) -> Iterator[EnvRow]:
-        from venvtui.core.breaks.forecast import Forecast
+        from venvtui.core.breaks.status import Forecast
 
         soon = Forecast(
             event="brew upgrade python@3.12", kind="minor-upgrade", result="broken", why=""

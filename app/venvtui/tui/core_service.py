@@ -30,8 +30,8 @@ from venvtui.tui.services import Cancelled, Progress
 if TYPE_CHECKING:
     from venvtui.core.base.config import Config, RootAdded
     from venvtui.core.base.models import Environment, Interpreter
-    from venvtui.core.breaks.forecast import Forecast
     from venvtui.core.breaks.health import Diagnosis
+    from venvtui.core.breaks.status import Forecast
     from venvtui.core.breaks.whatif import Question, WhatIf
     from venvtui.core.installed.envs import WalkLimit
     from venvtui.core.installed.sources import Context

@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from venvtui.tui.views import EnvRow, InterpreterRow
+from venvtui.tui.rows import EnvRow, InterpreterRow
 
 FILE_NAME = "last-seen.json"
 SCHEMA = 1
@@ -114,8 +114,8 @@ def _interpreter_row(d: dict[str, Any]) -> InterpreterRow:
 
 
 def _env_row(d: dict[str, Any]) -> EnvRow:
-    from venvtui.core.breaks.forecast import Forecast
-    from venvtui.core.breaks.status import HEALTH_RANK  # light: not the health engine
+    # light: the status's rules and the forecast's record, not the engines behind them
+    from venvtui.core.breaks.status import HEALTH_RANK, Forecast
 
     health = _str(d["health"])
     if health not in HEALTH_RANK:

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # types only: the first frame does not import the core's engines
     from venvtui.core.base.models import Environment, Interpreter
-    from venvtui.core.breaks.forecast import Forecast
     from venvtui.core.breaks.health import Health
+    from venvtui.core.breaks.status import Forecast
 
 StabilityKind = str  # `core.stability.Stability.kind`: "fragile", "stable", "drift-risk", "neutral"
 

@@ -16,7 +16,7 @@ import contextlib
 import dataclasses
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from venvtui.core.base.models import Environment
@@ -43,34 +43,11 @@ from venvtui.core.breaks.events import (
     user_repoint_event,
 )
 from venvtui.core.breaks.nesting import base_facts, env_home, parent_env_of
+from venvtui.core.breaks.status import Forecast
 from venvtui.core.layout.elfdeps import check_libs
 from venvtui.core.layout.view import REAL, Overlay, View, snapshot_memo
-from venvtui.core.startup.model import RANK, Start, Status, predict
+from venvtui.core.startup.model import RANK, Start, predict
 from venvtui.core.startup.runtime import Runtime
-
-
-@dataclass(frozen=True, slots=True)
-class Forecast:
-    event: str  # human text: "breaks after `brew upgrade python@3.12` and `brew cleanup`"
-    kind: str  # patch-upgrade | minor-upgrade | uninstall | env-delete
-    result: Status  # broken | misbound | drift
-    why: str
-    fix: str = ""
-    target: str = ""
-    # The fix as actions (`core.breaks.breakage`): before the event, and after it (derived
-    # like `fix`, so not part of what makes two forecasts the same).
-    before: FixAction | None = field(default=None, compare=False)
-    after: FixAction | None = field(default=None, compare=False)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "event": self.event,
-            "kind": self.kind,
-            "result": self.result,
-            "why": self.why,
-            "fix": self.fix,
-            "target": self.target,
-        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,7 +44,8 @@ from venvtui.core.startup.runtime import Runtime
 if TYPE_CHECKING:
     from venvtui.core.base.stability import Stability
     from venvtui.core.breaks.breakage import Action, FixAction
-    from venvtui.core.breaks.forecast import Forecast, Survival
+    from venvtui.core.breaks.forecast import Survival
+    from venvtui.core.breaks.status import Forecast
 
 # Start-up: `core.breaks.breakage` (the catalogue, FixAction), shlex and `core.base.proc` (with
 # subprocess) are imported where a verdict is made or the env is run: a listing of healthy
