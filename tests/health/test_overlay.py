@@ -112,6 +112,23 @@ def test_a_snapshot_answers_like_the_os(tmp_path: Path) -> None:
         assert_same(REAL, list(reversed(probe_paths(tmp_path))))
 
 
+def test_a_climb_after_a_linked_name_goes_up_from_its_target(tmp_path: Path) -> None:
+    """`python -> sub/../x/python3` with `sub -> elsewhere/inner`: the kernel goes up from
+    `elsewhere/inner` (to `elsewhere/x/python3`), while the lexical reading names
+    `x/python3` beside the link; getpath's chain keeps the lexical one."""
+    (tmp_path / "elsewhere" / "inner").mkdir(parents=True)
+    (tmp_path / "elsewhere" / "x").mkdir()
+    (tmp_path / "elsewhere" / "x" / "python3").write_text("")
+    (tmp_path / "sub").symlink_to(tmp_path / "elsewhere" / "inner")
+    (tmp_path / "python").symlink_to("sub/../x/python3")
+    link = str(tmp_path / "python")
+    assert os.path.exists(link) and not (tmp_path / "x").exists()
+    assert_same(REAL, [link, str(tmp_path / "sub"), str(tmp_path / "x" / "python3")])
+    assert REAL.realpath(link) == str(tmp_path / "elsewhere" / "x" / "python3")
+    with snapshot():
+        assert_same(REAL, [link])
+
+
 def test_upgrade_overlay_matches_doing_it(tmp_path: Path) -> None:
     """A Homebrew-like patch upgrade: copy r1 to r2, re-point `cur`, remove r1."""
     build_tree(tmp_path)
@@ -199,7 +216,25 @@ def _graphs(targets: list[str]) -> st.SearchStrategy[list[tuple[str, tuple[str, 
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(_graphs(["n0", "../n1", "d0", "d0/n4", "../d1/x", "/nonexistent", "n2", "..", "."]))
+# `d1/../n0`, `d0/n4/../n1`: a `..` after a name goes up from where the name led (the kernel's
+# rule), not lexically, when the name is a link
+@given(
+    _graphs(
+        [
+            "n0",
+            "../n1",
+            "d0",
+            "d0/n4",
+            "../d1/x",
+            "/nonexistent",
+            "n2",
+            "..",
+            ".",
+            "d1/../n0",
+            "d0/n4/../n1",
+        ]
+    )
+)
 def test_random_link_graphs_view_equals_os(tmp_path_factory: object, spec: list) -> None:
     root = Path(tmp_path_factory.mktemp("g"))  # type: ignore[attr-defined]
     _build_graph(root, spec)
@@ -293,7 +328,7 @@ def _build_graph(root: Path, spec: list) -> None:  # type: ignore[type-arg]
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
-    _graphs(["n0", "../n1", "d0", "d0/n4", ".."]),
+    _graphs(["n0", "../n1", "d0", "d0/n4", "..", "d1/../n0", "d0/n4/../n1"]),
     st.lists(
         st.tuples(
             st.sampled_from(NAMES),

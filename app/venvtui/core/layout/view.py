@@ -54,6 +54,20 @@ def _norm(path: str) -> str:
     return path if is_normal_abs(path) else os.path.abspath(path)
 
 
+def _climbs_after_name(target: str) -> bool:
+    """Whether a link target has a `..` after a name (`sub/../x`)."""
+    if ".." not in target:
+        return False
+    named = False
+    for part in target.split(os.sep):
+        if part == "..":
+            if named:
+                return True
+        elif part not in ("", "."):
+            named = True
+    return False
+
+
 def _ancestors(path: str) -> Iterator[str]:
     """Proper ancestors of `path`, nearest first (excluding the root)."""
     parent = os.path.dirname(path)
@@ -101,7 +115,7 @@ class View:
                 budget[0] -= 1  # Linux namei: the 41st link is ELOOP (MAXSYMLINKS 40)
                 if budget[0] < 0 or node.target is None:
                     return None
-                res = self._canon_n(next_hop(cand, node.target), budget)
+                res = self._follow(cand, node.target, budget)
                 if res is None:
                     return None
                 cur, node = res
@@ -153,13 +167,34 @@ class View:
                     if budget[0] < 0 or node.target is None:
                         res = None
                     else:
-                        res = self._canon_n(next_hop(cand, node.target), budget)
+                        res = self._follow(cand, node.target, budget)
                 elif node.kind in ("missing", "error"):
                     res = None
                 else:
                     res = (cand, node)
         store[path] = (res, start - budget[0], budget[0] < 0)
         return res
+
+    def _follow(self, link: str, target: str, budget: list[int]) -> tuple[str, Node] | None:
+        """`_canon` of where `link` (in a resolved directory) leads, as the kernel follows it
+        (Linux path_lookup: a `..` goes up from where the path so far resolved). Joined and
+        normalised lexically (`next_hop`) that is the same, but for a `..` after a name in
+        the target: `sub/../x`, where `sub` is a link, leads beside `sub`'s target."""
+        if not _climbs_after_name(target):
+            return self._canon_n(next_hop(link, target), budget)
+        cur = os.sep if os.path.isabs(target) else parent_of(link)
+        names: list[str] = []  # below `cur`, not resolved yet
+        for part in target.split(os.sep):
+            if part == "..":
+                if names:
+                    res = self._canon_n(os.path.join(cur, *names), budget)
+                    if res is None or res[1].kind != "dir":
+                        return None
+                    cur, names = res[0], []
+                cur = parent_of(cur)
+            elif part not in ("", "."):
+                names.append(part)
+        return self._canon_n(os.path.join(cur, *names), budget)
 
     def _answer_above(self, path: str, store: dict[Any, Any]) -> None:
         """Answer the ancestors of `path` not in `store` yet, root first: each then finds its
