@@ -18,7 +18,7 @@ Times (median wall time of N runs, each a fresh process):
     work (CPU and valgrind instructions; goal: at most +10%);
   * `doctor --no-confirm` over the 2,000 envs (goal: 2 s; CPU time, which load does not
     inflate);
-  * the TUI: first paint, the longest event-loop stall while 2,200 rows stream in, and launch
+  * the TUI: first paint (next to an empty Textual app's), the longest event-loop stall while 2,200 rows stream in, and launch
     to the first screen showing a row with a Python version (tmux 120x36, a project dir with
     one .venv) next to ducktools-pytui, interleaved.
 
@@ -699,13 +699,24 @@ def bench_tui(b: Bench) -> None:
 
     import tui_bench  # bench/tui_bench.py
 
-    paints = tui_bench.first_paint(b.runs)
-    paint = statistics.median(paints)
+    # venvtui's first frame next to an empty Textual app's (the floor any Textual app starts
+    # from: Python, Textual's imports, its first frame), interleaved: a ratio load does not
+    # move. 1.5x is what the earlier goal (400 ms) allowed on a quiet machine (bare: ~270 ms).
+    paints: list[float] = []
+    bare: list[float] = []
+    for _ in range(b.runs):
+        paints += tui_bench.first_paint(1)
+        bare += tui_bench.first_paint(1, tui_bench.BARE_APP)
+    paint, floor = statistics.median(paints), statistics.median(bare)
     b.report.lines.append(
         f"TUI first paint: median {paint * 1000:.0f} ms (min {min(paints) * 1000:.0f}, "
-        f"max {max(paints) * 1000:.0f})"
+        f"max {max(paints) * 1000:.0f}); an empty Textual app: {floor * 1000:.0f} ms"
     )
-    b.report.check("TUI first paint < 400 ms", paint < 0.4, f"{paint * 1000:.0f} ms")
+    b.report.check(
+        "TUI first paint <= 1.5x an empty Textual app's (same run)",
+        paint <= 1.5 * floor,
+        f"{paint / floor:.2f}x: {paint * 1000:.0f} ms vs {floor * 1000:.0f} ms",
+    )
     wall, cpu, seconds, shown = asyncio.run(tui_bench.max_stall(tui_bench.synthetic(N_ENVS)))
     b.report.lines.append(
         f"TUI streaming {shown} rows in {seconds:.2f} s: longest event-loop stall "
