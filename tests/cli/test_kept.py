@@ -256,8 +256,15 @@ def _source_file_added(world: Path) -> None:
     (world / "proj" / "src" / "new_module.py").write_text("x = 1\n")
 
 
+def _file_beside_envs(world: Path) -> None:
+    """A file added in the directory holding the envs, where `doctor` also looks for the
+    leftovers of interrupted writes (`journal._scan`)."""
+    (world / "notes.txt").write_text("x")
+
+
 UNCHANGES: dict[str, Callable[[Path], None]] = {
     "a source file added to a project": _source_file_added,
+    "a file added beside the envs": _file_beside_envs,
     "a history file in the root rewritten by a rename": _history_rewritten,
     "a file made and removed in the root": _temporary_file,
     "a library installed into an env (no script)": _site_packages_grew,
@@ -287,6 +294,40 @@ def test_a_change_beside_what_was_read_prints_the_kept_answer(
     UNCHANGES[change](world)
     assert run_kept(capsys, computed, world, *argv, str(world)) == before
     assert run(capsys, "--no-cache", *argv, str(world)) == before
+
+
+def _leftover(world: Path) -> None:
+    """What an interrupted rebuild of `one` leaves beside it (`core.write.journal`)."""
+    (world / ".one.venvtui-new-0123abcd").mkdir()
+
+
+@pytest.mark.parametrize("targets", ["the root", "none (beside the envs found)"])
+def test_doctor_sees_a_leftover_appear_beside_an_env(
+    targets: str,
+    world: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    computed: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A listing `doctor` narrows to a write's leftovers, beside each env: a file coming or
+    going there changes nothing (above), a leftover does. Without targets, doctor scans the
+    home (here the test's tree) and looks beside the envs it found."""
+    monkeypatch.setenv("HOME", str(world.parent))
+    argv = ("doctor", "--no-confirm", "--json", *([str(world)] if targets == "the root" else []))
+    before = run(capsys, *argv)
+    assert str(world / "one") in before[1]  # the envs were found
+    assert run_kept(capsys, computed, world, *argv) == before
+    tick_past(tmp_path / "clock")
+    _file_beside_envs(world)
+    assert run_kept(capsys, computed, world, *argv) == before
+    tick_past(tmp_path / "clock")
+    _leftover(world)
+    n = len(computed)
+    after = run(capsys, *argv)
+    assert len(computed) == n + 1, "a stale answer was printed"
+    assert after == run(capsys, "--no-cache", *argv)
+    assert json.loads(after[1])["interrupted_writes"] != json.loads(before[1])["interrupted_writes"]
 
 
 def test_a_changed_environment_variable_computes_again(

@@ -650,3 +650,54 @@ def test_a_listing_is_narrowed_only_for_its_one_caller_reading_it_all(
     tick_past(quiet_path / "clock")
     (d / "main.py").write_text("x")
     assert changed(log.questions()) is not None
+
+
+def _list_and_narrow(d: Path, only: str) -> None:
+    with os.scandir(d) as it:
+        list(it)
+    readlog.narrow(str(d), only)
+
+
+@pytest.mark.parametrize(
+    ("change", "seen"),
+    [
+        (lambda d: (d / "main.py").write_text("x"), False),
+        (lambda d: (d / "newdir").mkdir(), True),  # the first caller's directories
+        (lambda d: (d / ".env.venvtui-new-1").write_text(""), True),  # the second's mark
+        (lambda d: (d / "x.venvtui").write_text(""), False),  # not the mark
+        (lambda d: (d / "pyvenv.cfg").write_text(""), True),  # the second's name
+    ],
+)
+def test_a_listing_narrowed_by_each_of_its_callers_sees_what_any_of_them_looks_at(
+    change: Callable[[Path], object], seen: bool, quiet_path: Path
+) -> None:
+    """Two callers list one directory, each narrowing its own listing: it is asked as the
+    union of what they look at. The directory's stat, asked for its type only, does not
+    widen it (its whole signature would answer for every entry)."""
+    d = quiet_path / "d"
+    (d / "sub").mkdir(parents=True)
+    with recording() as log:
+        _list_and_narrow(d, "d:")
+        assert os.path.isdir(d)
+        _list_and_narrow(d, ":*.venvtui-,pyvenv.cfg")
+        readlog.narrow(str(d), ":*.venvtui-")  # the same listing again: counted once
+    asked = log.questions()
+    assert [k for k in asked if k.startswith("list")] == ["list/d:*.venvtui-,pyvenv.cfg"]
+    assert changed(asked) is None
+    tick_past(quiet_path / "clock")
+    change(d)
+    assert (changed(asked) is not None) == seen
+
+
+def test_a_listing_narrowed_by_one_of_two_callers_is_asked_whole(quiet_path: Path) -> None:
+    d = quiet_path / "d"
+    d.mkdir()
+    with recording() as log:
+        _list_and_narrow(d, "d:")
+        with os.scandir(d) as it:
+            list(it)
+        _list_and_narrow(d, "d:")  # a third listing, narrowed: two of three
+    assert not any(k.startswith("list/") for k in log.questions())
+    tick_past(quiet_path / "clock")
+    (d / "main.py").write_text("x")
+    assert changed(log.questions()) is not None

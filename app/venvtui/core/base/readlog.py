@@ -21,7 +21,8 @@ What is logged, and how it is checked again (`changed`):
   compared (a scandir is read to its end when it is made, so its names are always known): a file rewritten by a rename beside what was listed (a shell's history in `~`)
   changes nothing that was read. A caller that looks at some entries only says which
   (`narrow`): the scan, in a directory that is not an env, at its directories, links and a
-  few names; files coming and going there (a project's sources) then change nothing either.
+  few names; `doctor`, beside an env, at the leftovers of interrupted writes. Files coming
+  and going there (a project's sources) then change nothing either.
   `DirEntry.stat()` and a link entry's `is_dir()`/`is_file()` (which follow it) log a stat;
 * readlink: the target text;
 * open for reading: the fstat of what was opened, as a stat (an lstat with O_NOFOLLOW);
@@ -50,7 +51,7 @@ import operator
 import os
 import stat
 import time
-from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, MutableMapping, Set
 from contextlib import contextmanager, suppress
 from operator import attrgetter
 
@@ -200,7 +201,8 @@ class Log:
         self.used: dict[Question, int] = {}  # per stat question: the `_FIELDS` looked at
         self.varied: dict[Question, int] = {}  # per stat question: fields that answered twice
         self.listings: dict[Question, int] = {}  # per listing question: how many were made
-        self.narrowed: dict[Question, str] = {}  # per scandir question: its caller's `narrow`
+        # per scandir question: (the listing last narrowed, how many were, their `only`s' union)
+        self.narrowed: dict[Question, tuple[int, int, str]] = {}
         self.readers: dict[Question, _Entries] = {}  # per scandir question: what it gave
         self.taint: str | None = None  # why this recording may not be kept
         self.started_ns = time.time_ns()
@@ -275,12 +277,19 @@ class Log:
         return _Stat(st, self.used, q)
 
     def narrow(self, key: str, only: str) -> None:
-        """The one caller that listed directory `key` (scandir, read to its end) looks at no
-        entry but those `only` selects (see `narrow`)."""
+        """The caller that just listed directory `key` (scandir, read to its end) looks at no
+        entry but those `only` selects (see `narrow`). A directory listed by several callers
+        is narrowed when each of them narrowed its own listing, to what any of them selects."""
         q = ("list", key)
         reader = self.readers.get(q)
-        if self.listings.get(q) == 1 and reader is not None and reader.read_all():
-            self.narrowed[q] = only
+        if reader is None or not reader.read_all():
+            return
+        n = self.listings[q]
+        last, count, before = self.narrowed.get(q, (0, 0, ""))
+        if last == n:  # this listing again: its caller's promise, widened
+            self.narrowed[q] = (n, count, _union(before, only))
+        else:
+            self.narrowed[q] = (n, count + 1, _union(before, only) if count else only)
 
     def device(self, key: str, dev: int) -> None:
         """Spoil the recording when `key` is on a device whose stat cannot be asked again: a
@@ -333,7 +342,9 @@ class Log:
         caller looked at some fields only is of kind "stat/<fields>" and its answer lists
         those. `merge`: with `_fewer`'s merges."""
         used, narrowed, listings = self.used, self.narrowed, self.listings
-        merged = _fewer(self.answers, used, self.started_ns - RACY_NS) if merge else {}
+        # the listings narrowed by each of their callers (`narrow`): asked as narrowed
+        only = {q for q, (_, count, _) in narrowed.items() if count == listings[q]}
+        merged = _fewer(self.answers, used, self.started_ns - RACY_NS, only) if merge else {}
         out: dict[str, list[str]] = {}
         texts: dict[int, Callable[..., str]] = {}  # per set of fields: `_fields_text`'s format
         for q, answer in self.answers.items():
@@ -350,10 +361,10 @@ class Log:
                 if names is None:  # its stat answers for its names (`_fewer`)
                     digest = ""
                 else:
-                    only = narrowed.get(q)
-                    if only is not None and listings[q] == 1:  # listed once
-                        kind = f"{kind}/{only}"
-                        names = _selected(names, only)
+                    if q in only:
+                        selection = narrowed[q][2]
+                        kind = f"{kind}/{selection}"
+                        names = _selected(names, selection)
                     digest = _digest(names)
                 # "signature|digest", either part empty when it is not known
                 text = f"{'' if sig is None else _SIG_TEXT(*sig)}|{digest}"
@@ -384,7 +395,12 @@ def _differing(a: tuple[int, ...], b: tuple[int, ...]) -> int:
 Merged = dict[Question, "tuple[object, int] | None"]
 
 
-def _fewer(answers: dict[Question, object], used: dict[Question, int], since: int) -> Merged:
+def _fewer(
+    answers: dict[Question, object],
+    used: dict[Question, int],
+    since: int,
+    narrowed: Set[Question] = frozenset(),
+) -> Merged:
     """The questions `answers` (with the `used` fields) asks with fewer questions, where one
     answers for another, as {question: its new (answer, fields), or None when it goes}
     (`since`: the time after which a change is recent, see `Log.recent`):
@@ -395,7 +411,8 @@ def _fewer(answers: dict[Question, object], used: dict[Question, int], since: in
       in place, and a new link is a new inode or, reusing the number, has a new ctime, unless
       it changed moments before: see `RACY_NS`);
     - a listed directory whose stat is asked too: its whole signature answers for both (its
-      names are then not listed again: any change of it is a change).
+      names are then not listed again: any change of it is a change), unless the listing is
+      `narrowed` (a file coming or going there would then be a change).
     """
     merged: Merged = {}  # a question in it as None is gone; only stat and readlink go
     for q, answer in answers.items():
@@ -413,6 +430,8 @@ def _fewer(answers: dict[Question, object], used: dict[Question, int], since: in
                 merged[other] = None
                 merged[q] = (answer, fields | used.get(other, 0) | _MODE)
         elif kind in _LISTINGS and type(answer) is tuple and answer[0] is not None:
+            if q in narrowed:
+                continue
             other = ("stat", q[1])
             if other not in merged and answers.get(other) == answer[0]:
                 merged[other] = None
@@ -481,15 +500,25 @@ def _digest(names: list[str]) -> str:
 
 def _selected(listed: list[str], only: str) -> list[str]:
     """The entries of `listed` (`_listing`'s "name/type") that `only` selects: "TYPES:NAMES",
-    e.g. "dl:.venv,pyvenv.cfg" keeps every directory and link, and the entries so named."""
+    e.g. "dl:.venv,pyvenv.cfg" keeps every directory and link, and the entries so named; a
+    name "*TEXT" keeps the entries whose name holds TEXT (":*.venvtui-": a write's leftovers)."""
     types, _, names = only.partition(":")
     named = set(names.split(",")) if names else set()
+    marks = [n[1:] for n in named if n.startswith("*")]
     out = []
     for item in listed:
         name, _, kind = item.rpartition("/")
-        if kind in types or name in named:
+        if kind in types or name in named or (marks and any(m in name for m in marks)):
             out.append(item)
     return out
+
+
+def _union(a: str, b: str) -> str:
+    """What either selection (`_selected`'s "TYPES:NAMES") selects, as one."""
+    types_a, _, names_a = a.partition(":")
+    types_b, _, names_b = b.partition(":")
+    names = {n for n in (*names_a.split(","), *names_b.split(",")) if n}
+    return "".join(sorted(set(types_a + types_b))) + ":" + ",".join(sorted(names))
 
 
 def narrow(path: str, only: str) -> None:

@@ -443,6 +443,7 @@ def _known_dir(cache: LinkCache, entries: Mapping[str, os.DirEntry[str]], name: 
 # enter or to look at after the walk), and the entries named so (an env's markers, a `.venv`
 # redirect file); `readlog._selected`'s form. Anything else listed there it passes over.
 _WALKED = "dl:.venv,conda-meta,pyvenv.cfg"
+_ENV_MARKERS = ":conda-meta,pyvenv.cfg"  # what makes a directory an env (`make_environment`)
 
 _LISTED = 1  # a walked directory was listed as a directory, not a link (scandir's d_type)
 _PARENT_LISTED = 2  # and so was its parent
@@ -844,11 +845,15 @@ def load_environment(path: str, *, context: Context | None = None) -> Environmen
                 return load_environment(target, context=ctx)
         raise NotAnEnvironmentError(f"{abspath} is not a directory")
     try:
-        names = set(os.listdir(abspath))
+        with os.scandir(abspath) as it:
+            names = {e.name for e in it}
     except PermissionError:
         raise VenvtuiError(
             f"{abspath}: permission denied", "check the permissions of the directory"
         ) from None
+    if "pyvenv.cfg" not in names and "conda-meta" not in names:
+        # not an env (below): what else it holds changes nothing (for a kept answer: `narrow`)
+        narrow(abspath, _ENV_MARKERS)
     owner, source = _location_owner(abspath, ctx)
     env = make_environment(abspath, names=names, owner=owner, source=source, windows=ctx.windows)
     if env is None:

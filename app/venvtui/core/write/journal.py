@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from venvtui.core.base.errors import VenvtuiError, WriteRefused
+from venvtui.core.base.readlog import narrow
 from venvtui.core.write import fsops
 from venvtui.core.write.fsops import FileId
 
@@ -578,11 +579,19 @@ def pending_inside(envs: Iterable[str]) -> list[Pending]:
     return out
 
 
+# What `_scan` looks at in a listing (`readlog.narrow`): the names that hold the mark every
+# leftover's name holds (`_parse`); a file coming or going beside an env (a project's sources)
+# changes nothing it answers.
+_LEFTOVERS = ":*.venvtui-"
+
+
 def _scan(directory: str, only: str | None, found: dict[str, Pending]) -> None:
     try:
-        names = os.listdir(directory)
+        with os.scandir(directory) as it:
+            names = [e.name for e in it]
     except OSError:
         return
+    narrow(directory, _LEFTOVERS)
     journals: dict[str, Journal] = {}
     for name in sorted(names):
         parsed = _parse(name)
