@@ -45,16 +45,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def cmd_resolve(args: argparse.Namespace) -> int:
     from venvtui.core.base.errors import UnsupportedPythonError
     from venvtui.core.installed.pyrequest import find_python
-    from venvtui.core.layout.view import snapshot
     from venvtui.core.startup.resolver import resolve
 
     # A shim is replaced by what it runs, a version request by the matching interpreter.
     options = options_from(args)
     choice = find_python(args.python, options=options)
-    # one reading of the disk for the chain, each creator's choice and each event simulated:
-    # every path's directories are resolved once (a deep path, once, not per question)
-    with snapshot():
-        res = resolve(choice.path, patch_requested=args.patch_requested, options=options)
+    res = resolve(choice.path, patch_requested=args.patch_requested, options=options)
     if args.json:
         from venvtui.cli.output import emit_json
 

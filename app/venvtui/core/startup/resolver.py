@@ -39,7 +39,7 @@ from venvtui.core.installed.probe import probe_through_cache
 from venvtui.core.installed.sources import Context, uv_python_dir
 from venvtui.core.layout import landmarks
 from venvtui.core.layout.symlinks import walk_chain
-from venvtui.core.layout.view import REAL
+from venvtui.core.layout.view import REAL, snapshot
 from venvtui.core.startup.model import Reason, Start, Status, predict_planned, same_dir
 from venvtui.core.startup.runtime import Runtime, runtime_from_probe
 
@@ -1068,6 +1068,15 @@ def resolve(
     ProbeTimeout (from the probe). A Python without venv support (2.7) gives a Resolution with
     `unsupported` set and no creators.
     """
+    # one reading of the disk for the chain, each creator's choice and each event simulated:
+    # a path's directories are resolved once, not once per question (a batch's goes on)
+    with snapshot():
+        return _resolve(python, probe, patch_requested=patch_requested, options=options)
+
+
+def _resolve(
+    python: str, probe: ProbeResult | None, *, patch_requested: bool, options: Options
+) -> Resolution:
     path, chain, probe = _located(python, probe, options)
     notes: list[Reason] = []
     if probe.version[:2] < (3, 3) or probe.implementation != "cpython":
