@@ -64,6 +64,10 @@ if TYPE_CHECKING:
 
     from venvtui.core.base.mounts import NetworkMounts
 
+    # What a listing logged: scandir's entries (their text is made when the log is written:
+    # `_names`), listdir's names.
+    Listed = list[os.DirEntry[str]] | list[str]
+
 # A question: (kind, path or variable name). Its answer: a stat signature (tuple of ints), a
 # listing (its directory's signature, or None, and what it listed, or None: digested when the
 # log is written), a link's target, a variable's value, access()'s answer, an errno when the
@@ -237,12 +241,12 @@ class Log:
         kind: str,
         key: str,
         sig: tuple[int, ...],
-        names: list[str],
+        names: Listed,
         reader: _Entries | None = None,
     ) -> None:
         """Log a listing of directory `key`: its stat `sig` taken before it was listed, and
-        what it listed (`_listing`'s "name/type" for scandir, the names for listdir); `reader`:
-        what scandir gave its caller."""
+        what it listed (scandir's entries, listdir's names: `_names` gives the text logged);
+        `reader`: what scandir gave its caller."""
         q = (kind, key)
         if sig[1] in self.unsafe:
             self.device(key, sig[1])
@@ -254,9 +258,9 @@ class Log:
         if first is pair:
             return
         first_sig: object
-        first_names: list[str]
+        first_names: Listed
         first_sig, first_names = first  # type: ignore[misc]
-        if sorted(names) != sorted(first_names):
+        if sorted(_names(names)) != sorted(_names(first_names)):
             self.spoil(f"listing {key} changed while it was read")
         elif first_sig != sig:  # two stats of one listing: only its names can tell
             self.answers[q] = (None, first_names)
@@ -357,10 +361,11 @@ class Log:
                 fields = -1  # not yet looked up: only a signature has fields
             kind, key = q
             if kind in _LISTINGS:
-                sig, names = _listing_of(answer)
-                if names is None:  # its stat answers for its names (`_fewer`)
+                sig, listed = _listing_of(answer)
+                if listed is None:  # its stat answers for its names (`_fewer`)
                     digest = ""
                 else:
+                    names = _names(listed)
                     if q in only:
                         selection = narrowed[q][2]
                         kind = f"{kind}/{selection}"
@@ -467,10 +472,20 @@ def _fields_text(fields: int) -> Callable[..., str]:
 _SIG_TEXT = _fields_text(ALL)  # a whole signature, as `as_text` writes it
 
 
-def _listing_of(answer: object) -> tuple[tuple[int, ...] | None, list[str] | None]:
+def _listing_of(answer: object) -> tuple[tuple[int, ...] | None, Listed | None]:
     """A logged listing's (stat signature or None, what it listed or None)."""
-    pair: tuple[tuple[int, ...] | None, list[str] | None] = answer  # type: ignore[assignment]
+    pair: tuple[tuple[int, ...] | None, Listed | None] = answer  # type: ignore[assignment]
     return pair
+
+
+def _names(listed: Listed) -> list[str]:
+    """A listing's text: listdir's names as they are, scandir's entries as `_listing` writes
+    them. Made when the log is written, for the listings whose directory's stat does not
+    answer for them (`_fewer`): most do. An entry's type is the one its caller was told (a
+    DirEntry keeps it); an entry it asked nothing about told it nothing."""
+    if listed and type(listed[0]) is not str:
+        return _listing(listed)  # type: ignore[arg-type]
+    return listed  # type: ignore[return-value]
 
 
 def _listing(entries: Iterable[os.DirEntry[str]]) -> list[str]:
@@ -802,7 +817,7 @@ def _wrappers(log: Log) -> dict[str, Callable[..., Any]]:
             log.spoil(f"listing {p} failed while it was read")
             raise
         entries = _Entries([_Entry(e, log) for e in found])
-        log.listed("list", p, sig, _listing(found), entries)
+        log.listed("list", p, sig, found, entries)
         return entries
 
     def w_listdir(path: Any = ".") -> Any:
