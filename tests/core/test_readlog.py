@@ -603,7 +603,7 @@ def _walk_like(d: Path, *, again: bool = False, partly: bool = False) -> None:
             next(it)
         else:
             list(it)
-    readlog.narrow(str(d), ONLY)
+    readlog.narrow(it, ONLY)
     if again:
         with os.scandir(d) as it:
             list(it)
@@ -652,10 +652,11 @@ def test_a_listing_is_narrowed_only_for_its_one_caller_reading_it_all(
     assert changed(log.questions()) is not None
 
 
-def _list_and_narrow(d: Path, only: str) -> None:
+def _list_and_narrow(d: Path, only: str) -> object:
     with os.scandir(d) as it:
         list(it)
-    readlog.narrow(str(d), only)
+    readlog.narrow(it, only)
+    return it
 
 
 @pytest.mark.parametrize(
@@ -679,8 +680,8 @@ def test_a_listing_narrowed_by_each_of_its_callers_sees_what_any_of_them_looks_a
     with recording() as log:
         _list_and_narrow(d, "d:")
         assert os.path.isdir(d)
-        _list_and_narrow(d, ":*.venvtui-,pyvenv.cfg")
-        readlog.narrow(str(d), ":*.venvtui-")  # the same listing again: counted once
+        second = _list_and_narrow(d, ":*.venvtui-,pyvenv.cfg")
+        readlog.narrow(second, ":*.venvtui-")  # the same listing again: counted once
     asked = log.questions()
     assert [k for k in asked if k.startswith("list")] == ["list/d:*.venvtui-,pyvenv.cfg"]
     assert changed(asked) is None
@@ -700,4 +701,20 @@ def test_a_listing_narrowed_by_one_of_two_callers_is_asked_whole(quiet_path: Pat
     assert not any(k.startswith("list/") for k in log.questions())
     tick_past(quiet_path / "clock")
     (d / "main.py").write_text("x")
+    assert changed(log.questions()) is not None
+
+
+def test_a_promise_holds_for_its_own_listing_only(quiet_path: Path) -> None:
+    """A caller narrows its listing twice while another caller listed the directory in
+    between, whole: the other listing is not narrowed by the caller's second promise."""
+    d = quiet_path / "d"
+    d.mkdir()
+    with recording() as log:
+        mine = _list_and_narrow(d, "d:")
+        with os.scandir(d) as theirs:
+            list(theirs)
+        readlog.narrow(mine, "d:")
+    assert not any(k.startswith("list/") for k in log.questions())
+    tick_past(quiet_path / "clock")
+    (d / "new.txt").write_text("x")
     assert changed(log.questions()) is not None

@@ -187,7 +187,6 @@ class Log:
     __slots__ = (
         "answers",
         "listings",
-        "narrowed",
         "pseudo",
         "readers",
         "real",
@@ -205,9 +204,7 @@ class Log:
         self.used: dict[Question, int] = {}  # per stat question: the `_FIELDS` looked at
         self.varied: dict[Question, int] = {}  # per stat question: fields that answered twice
         self.listings: dict[Question, int] = {}  # per listing question: how many were made
-        # per scandir question: (the listing last narrowed, how many were, their `only`s' union)
-        self.narrowed: dict[Question, tuple[int, int, str]] = {}
-        self.readers: dict[Question, _Entries] = {}  # per scandir question: what it gave
+        self.readers: dict[Question, list[_Entries]] = {}  # per scandir question: what it gave
         self.taint: str | None = None  # why this recording may not be kept
         self.started_ns = time.time_ns()
         self.pseudo = pseudo_devices()  # before any wrapper is in place
@@ -252,7 +249,7 @@ class Log:
             self.device(key, sig[1])
         self.listings[q] = self.listings.get(q, 0) + 1
         if reader is not None:
-            self.readers[q] = reader
+            self.readers.setdefault(q, []).append(reader)
         pair = (sig, names)
         first = self.answers.setdefault(q, pair)
         if first is pair:
@@ -280,20 +277,15 @@ class Log:
             self.add(q[0], path, sig, 0)
         return _Stat(st, self.used, q)
 
-    def narrow(self, key: str, only: str) -> None:
-        """The caller that just listed directory `key` (scandir, read to its end) looks at no
-        entry but those `only` selects (see `narrow`). A directory listed by several callers
-        is narrowed when each of them narrowed its own listing, to what any of them selects."""
-        q = ("list", key)
-        reader = self.readers.get(q)
-        if reader is None or not reader.read_all():
-            return
-        n = self.listings[q]
-        last, count, before = self.narrowed.get(q, (0, 0, ""))
-        if last == n:  # this listing again: its caller's promise, widened
-            self.narrowed[q] = (n, count, _union(before, only))
-        else:
-            self.narrowed[q] = (n, count + 1, _union(before, only) if count else only)
+    def narrowed(self) -> dict[Question, str]:
+        """The listings each of whose callers narrowed what it listed (`narrow`), with what
+        any of them selects; a directory another caller listed whole is asked whole."""
+        out: dict[Question, str] = {}
+        for q, readers in self.readers.items():
+            selections = [r.only for r in readers]
+            if all(selections):
+                out[q] = selections[0] if len(selections) == 1 else _union(*selections)
+        return out
 
     def device(self, key: str, dev: int) -> None:
         """Spoil the recording when `key` is on a device whose stat cannot be asked again: a
@@ -345,10 +337,11 @@ class Log:
         in the order asked (flat lists of strings load and check fast). A stat question whose
         caller looked at some fields only is of kind "stat/<fields>" and its answer lists
         those. `merge`: with `_fewer`'s merges."""
-        used, narrowed, listings = self.used, self.narrowed, self.listings
-        # the listings narrowed by each of their callers (`narrow`): asked as narrowed
-        only = {q for q, (_, count, _) in narrowed.items() if count == listings[q]}
-        merged = _fewer(self.answers, used, self.started_ns - RACY_NS, only) if merge else {}
+        used = self.used
+        narrowed = self.narrowed()  # asked as narrowed
+        merged = (
+            _fewer(self.answers, used, self.started_ns - RACY_NS, narrowed.keys()) if merge else {}
+        )
         out: dict[str, list[str]] = {}
         texts: dict[int, Callable[..., str]] = {}  # per set of fields: `_fields_text`'s format
         for q, answer in self.answers.items():
@@ -366,8 +359,8 @@ class Log:
                     digest = ""
                 else:
                     names = _names(listed)
-                    if q in only:
-                        selection = narrowed[q][2]
+                    selection = narrowed.get(q)
+                    if selection is not None:
                         kind = f"{kind}/{selection}"
                         names = _selected(names, selection)
                     digest = _digest(names)
@@ -528,21 +521,26 @@ def _selected(listed: list[str], only: str) -> list[str]:
     return out
 
 
-def _union(a: str, b: str) -> str:
-    """What either selection (`_selected`'s "TYPES:NAMES") selects, as one."""
-    types_a, _, names_a = a.partition(":")
-    types_b, _, names_b = b.partition(":")
-    names = {n for n in (*names_a.split(","), *names_b.split(",")) if n}
-    return "".join(sorted(set(types_a + types_b))) + ":" + ",".join(sorted(names))
+def _union(*selections: str) -> str:
+    """What any of `selections` (`_selected`'s "TYPES:NAMES") selects, as one."""
+    types: set[str] = set()
+    names: set[str] = set()
+    for selection in selections:
+        kinds, _, named = selection.partition(":")
+        types.update(kinds)
+        names.update(n for n in named.split(",") if n)
+    return "".join(sorted(types)) + ":" + ",".join(sorted(names))
 
 
-def narrow(path: str, only: str) -> None:
-    """Tell the recording running (if one is) that the caller that just listed directory
-    `path` with scandir, and read it to its end, looks at no entry but those `only` selects
-    (`_selected`): what else comes and goes there then asks nothing again. The caller's
-    promise: a test of it adds entries `only` leaves out and finds its answer unchanged."""
-    if _ACTIVE:
-        _ACTIVE[0].narrow(os.fspath(path), only)
+def narrow(listing: object, only: str) -> None:
+    """Tell the recording running (if one is) that the caller that read `listing` (what
+    os.scandir gave it) to its end looks at no entry but those `only` selects (`_selected`):
+    what else comes and goes there then asks nothing again. The caller's promise: a test of
+    it adds entries `only` leaves out and finds its answer unchanged. The promise is about
+    that listing alone: another caller's listing of the directory is asked whole unless its
+    caller promises too."""
+    if _ACTIVE and isinstance(listing, _Entries) and listing.read_all():
+        listing.only = _union(listing.only, only) if listing.only else only
 
 
 def _listing_now(kind: str, path: str, only: str = "") -> str | None:
@@ -913,10 +911,11 @@ class _Entries:
     """scandir()'s iterator over entries that log what their listing does not answer, read
     to its end beforehand (`w_scandir`)."""
 
-    __slots__ = ("_it",)
+    __slots__ = ("_it", "only")
 
     def __init__(self, entries: list[_Entry]) -> None:
         self._it = iter(entries)
+        self.only = ""  # what its caller looks at (`narrow`); "" for every entry
 
     def __iter__(self) -> Iterator[_Entry]:
         return self._it  # a list's own iterator: no Python frame per entry

@@ -465,9 +465,10 @@ def _mtime(path: str) -> float | None:
 # --- walking -------------------------------------------------------------------------------
 
 
-def _list(path: str) -> dict[str, os.DirEntry[str]]:
+def _list(path: str) -> tuple[dict[str, os.DirEntry[str]], object]:
+    """The entries of directory `path` by name, and the listing (for `narrow`)."""
     with os.scandir(path) as it:
-        return {e.name: e for e in it}
+        return {e.name: e for e in it}, it
 
 
 def _redirect(venv_file: str) -> str | None:
@@ -650,7 +651,7 @@ class _Scanner:
             listed += 1
             path, real, depth, listed_as = stack.pop()
             try:
-                entries = _list(path)
+                entries, listing = _list(path)
             except PermissionError:
                 self.report(
                     root,
@@ -663,7 +664,7 @@ class _Scanner:
                 # Below, a directory that is not an env is walked for its directories, links
                 # and `.venv` files alone: a file coming or going beside them (a project's
                 # sources) changes nothing the scan answers (for a kept answer: `narrow`).
-                narrow(path, _WALKED)
+                narrow(listing, _WALKED)
             else:
                 # listed as directories, not links: no lstat of them for the env's chain
                 if listed_as & _LISTED:
@@ -845,15 +846,15 @@ def load_environment(path: str, *, context: Context | None = None) -> Environmen
                 return load_environment(target, context=ctx)
         raise NotAnEnvironmentError(f"{abspath} is not a directory")
     try:
-        with os.scandir(abspath) as it:
-            names = {e.name for e in it}
+        with os.scandir(abspath) as listing:
+            names = {e.name for e in listing}
     except PermissionError:
         raise VenvtuiError(
             f"{abspath}: permission denied", "check the permissions of the directory"
         ) from None
     if "pyvenv.cfg" not in names and "conda-meta" not in names:
         # not an env (below): what else it holds changes nothing (for a kept answer: `narrow`)
-        narrow(abspath, _ENV_MARKERS)
+        narrow(listing, _ENV_MARKERS)
     owner, source = _location_owner(abspath, ctx)
     env = make_environment(abspath, names=names, owner=owner, source=source, windows=ctx.windows)
     if env is None:

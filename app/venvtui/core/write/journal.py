@@ -587,11 +587,11 @@ _LEFTOVERS = ":*.venvtui-"
 
 def _scan(directory: str, only: str | None, found: dict[str, Pending]) -> None:
     try:
-        with os.scandir(directory) as it:
-            names = [e.name for e in it]
+        with os.scandir(directory) as listing:
+            names = [e.name for e in listing]
     except OSError:
         return
-    narrow(directory, _LEFTOVERS)
+    narrow(listing, _LEFTOVERS)
     journals: dict[str, Journal] = {}
     for name in sorted(names):
         parsed = _parse(name)
