@@ -54,8 +54,17 @@ def _norm(path: str) -> str:
     return path if is_normal_abs(path) else os.path.abspath(path)
 
 
+def _kernel_only(path: str) -> bool:
+    """Whether the kernel may resolve `path` (or a link target) otherwise than its lexical
+    normal form (`os.path.normpath`) names: a `..` after a name (the name may be a link), or a
+    trailing `/` or `/.` after a name (which must be a directory)."""
+    if path.endswith((os.sep, "/.")) and path.strip(os.sep + ".") not in ("", "."):
+        return True
+    return _climbs_after_name(path)
+
+
 def _climbs_after_name(target: str) -> bool:
-    """Whether a link target has a `..` after a name (`sub/../x`)."""
+    """Whether a path has a `..` after a name (`sub/../x`)."""
     if ".." not in target:
         return False
     named = False
@@ -94,6 +103,8 @@ class View:
     def _canon(self, path: str, budget: list[int]) -> tuple[str, Node] | None:
         """Resolve every component of `path` (following links); None when some component is
         missing, not a directory, unreadable, or the links loop."""
+        if _kernel_only(path):  # `a/link/../b`, `file/`: not what the lexical form names
+            return self._walk(os.sep, os.path.join(os.getcwd(), path), budget)
         return self._canon_n(_norm(path), budget)
 
     def _canon_n(self, path: str, budget: list[int]) -> tuple[str, Node] | None:
@@ -176,13 +187,20 @@ class View:
         return res
 
     def _follow(self, link: str, target: str, budget: list[int]) -> tuple[str, Node] | None:
-        """`_canon` of where `link` (in a resolved directory) leads, as the kernel follows it
-        (Linux path_lookup: a `..` goes up from where the path so far resolved). Joined and
-        normalised lexically (`next_hop`) that is the same, but for a `..` after a name in
-        the target: `sub/../x`, where `sub` is a link, leads beside `sub`'s target."""
-        if not _climbs_after_name(target):
+        """`_canon` of where `link` (in a resolved directory) leads, as the kernel follows it.
+        Joined and normalised lexically (`next_hop`) that is the same, but where
+        `_kernel_only` says it is not."""
+        if not _kernel_only(target):
             return self._canon_n(next_hop(link, target), budget)
-        cur = os.sep if os.path.isabs(target) else parent_of(link)
+        return self._walk(parent_of(link), target, budget)
+
+    def _walk(self, cur: str, target: str, budget: list[int]) -> tuple[str, Node] | None:
+        """`target` resolved from the resolved directory `cur` (from the root when it is
+        absolute) as the kernel resolves a path (Linux path_lookup): a `..` goes up from
+        where the names before it led (`sub/../x`, `sub` a link: beside `sub`'s target), and
+        a trailing `/` or `/.` asks for a directory (ENOTDIR otherwise)."""
+        if os.path.isabs(target):
+            cur = os.sep
         names: list[str] = []  # below `cur`, not resolved yet
         for part in target.split(os.sep):
             if part == "..":
@@ -194,7 +212,10 @@ class View:
                 cur = parent_of(cur)
             elif part not in ("", "."):
                 names.append(part)
-        return self._canon_n(os.path.join(cur, *names), budget)
+        res = self._canon_n(os.path.join(cur, *names), budget)
+        if res is not None and res[1].kind != "dir" and target.endswith((os.sep, "/.")):
+            return None
+        return res
 
     def _answer_above(self, path: str, store: dict[Any, Any]) -> None:
         """Answer the ancestors of `path` not in `store` yet, root first: each then finds its
@@ -256,6 +277,8 @@ class View:
         return found
 
     def _lnode(self, path: str) -> Node:
+        if _kernel_only(path):
+            return self._lnode_walked(os.path.join(os.getcwd(), path))
         path = _norm(path)
         parent = os.path.dirname(path)
         if parent == path:
@@ -270,6 +293,23 @@ class View:
         if pnode.kind != "dir":
             return Node("missing", error=f"{parent} is not a directory")
         return self._raw(os.path.join(pdir, os.path.basename(path)))
+
+    def _lnode_walked(self, path: str) -> Node:
+        """`_lnode` of an absolute path `_kernel_only` holds for: its parent resolved as the
+        kernel resolves it; a trailing `/`, `.` or `..` follows the last name too."""
+        head, _, last = path.rpartition(os.sep)
+        budget = [MAX_HOPS]
+        if last in ("", ".", ".."):
+            res = self._walk(os.sep, path, budget)
+            if res is not None:
+                return res[1]
+        else:
+            res = self._walk(os.sep, head or os.sep, budget)
+            if res is not None and res[1].kind == "dir":
+                return self._raw(os.path.join(res[0], last))
+        if budget[0] < 0:  # the kernel's ELOOP, not a missing file
+            return Node("error", error="Too many levels of symbolic links")
+        return Node("missing", error=f"{path} does not exist")
 
     def exists(self, path: str) -> bool:
         return self.resolve(path) is not None
@@ -296,6 +336,8 @@ class View:
         return found
 
     def _realpath(self, path: str) -> str:
+        if _kernel_only(path) and (res := self.resolve(path)) is not None:
+            return res[0]
         rest: list[str] = []  # the names below the longest resolvable parent, nearest last
         p = _norm(path)
         while (res := self.resolve(p)) is None:
