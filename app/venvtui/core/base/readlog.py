@@ -186,7 +186,6 @@ class Log:
 
     __slots__ = (
         "answers",
-        "listings",
         "pseudo",
         "readers",
         "real",
@@ -203,7 +202,6 @@ class Log:
         self.answers: dict[Question, object] = {}
         self.used: dict[Question, int] = {}  # per stat question: the `_FIELDS` looked at
         self.varied: dict[Question, int] = {}  # per stat question: fields that answered twice
-        self.listings: dict[Question, int] = {}  # per listing question: how many were made
         self.readers: dict[Question, list[_Entries]] = {}  # per scandir question: what it gave
         self.taint: str | None = None  # why this recording may not be kept
         self.started_ns = time.time_ns()
@@ -247,7 +245,6 @@ class Log:
         q = (kind, key)
         if sig[1] in self.unsafe:
             self.device(key, sig[1])
-        self.listings[q] = self.listings.get(q, 0) + 1
         if reader is not None:
             self.readers.setdefault(q, []).append(reader)
         pair = (sig, names)

@@ -6,9 +6,10 @@ copied from another one, a synthesized file or directory) consulted before the r
 Every check the static diagnosis makes (the getpath-style link chain, stdlib landmarks,
 realpath) goes through a `View`, so the same code answers "now" and "after the event".
 
-Paths are absolute and lexically normalised. Directory components are resolved component by
-component through the view, like the kernel does; the final component is examined with
-lstat semantics where asked.
+Paths are resolved component by component through the view, as the kernel resolves them (a
+`..` after a linked name goes up from the link's target, a trailing `/` asks for a
+directory: `_kernel_only`); the final component is examined with lstat semantics where
+asked. The getpath-style chain alone is lexical, as getpath is.
 """
 
 from __future__ import annotations
