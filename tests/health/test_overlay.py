@@ -77,8 +77,8 @@ def assert_same(view: View, paths: list[str]) -> None:
             assert view.realpath(p) == os.path.realpath(p), p
             assert view.isfile(p) == os.path.isfile(p), p
             assert view.isdir(p) == os.path.isdir(p), p
-        if os.path.lexists(p):
-            assert hops(view.walk_chain(p)) == hops(walk_chain(p)), p
+        if os.path.lexists(p) and p == os.path.normpath(p):  # a chain starts where getpath
+            assert hops(view.walk_chain(p)) == hops(walk_chain(p)), p  # starts: a normal path
 
 
 def perform(changes: list[Change]) -> None:
