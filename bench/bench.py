@@ -700,22 +700,27 @@ def bench_tui(b: Bench) -> None:
     import tui_bench  # bench/tui_bench.py
 
     # venvtui's first frame next to an empty Textual app's (the floor any Textual app starts
-    # from: Python, Textual's imports, its first frame), interleaved: a ratio load does not
-    # move. 1.5x is what the earlier goal (400 ms) allowed on a quiet machine (bare: ~270 ms).
-    paints: list[float] = []
-    bare: list[float] = []
+    # from: Python, Textual's imports, its first frame), interleaved, in CPU time to the frame:
+    # a ratio load does not move. 1.5x is what the earlier goal (400 ms) allowed on a quiet
+    # machine (bare: ~270 ms).
+    ours: list[tuple[float, float]] = []
+    bare: list[tuple[float, float]] = []
     for _ in range(b.runs):
-        paints += tui_bench.first_paint(1)
-        bare += tui_bench.first_paint(1, tui_bench.BARE_APP)
-    paint, floor = statistics.median(paints), statistics.median(bare)
+        ours += tui_bench.first_paints(1)
+        bare += tui_bench.first_paints(1, tui_bench.BARE_APP)
+    paints = [wall for wall, _ in ours]
+    paint, floor = statistics.median(paints), statistics.median(w for w, _ in bare)
+    cpu, floor_cpu = statistics.median(c for _, c in ours), statistics.median(c for _, c in bare)
     b.report.lines.append(
         f"TUI first paint: median {paint * 1000:.0f} ms (min {min(paints) * 1000:.0f}, "
-        f"max {max(paints) * 1000:.0f}); an empty Textual app: {floor * 1000:.0f} ms"
+        f"max {max(paints) * 1000:.0f}), {cpu * 1000:.0f} ms CPU; an empty Textual app: "
+        f"{floor * 1000:.0f} ms, {floor_cpu * 1000:.0f} ms CPU"
     )
     b.report.check(
-        "TUI first paint <= 1.5x an empty Textual app's (same run)",
-        paint <= 1.5 * floor,
-        f"{paint / floor:.2f}x: {paint * 1000:.0f} ms vs {floor * 1000:.0f} ms",
+        "TUI first paint <= 1.5x an empty Textual app's (CPU to the first frame, same run)",
+        cpu <= 1.5 * floor_cpu,
+        f"{cpu / floor_cpu:.2f}x: {cpu * 1000:.0f} ms vs {floor_cpu * 1000:.0f} ms "
+        f"(wall {paint / floor:.2f}x)",
     )
     wall, cpu, seconds, shown = asyncio.run(tui_bench.max_stall(tui_bench.synthetic(N_ENVS)))
     b.report.lines.append(

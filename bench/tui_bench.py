@@ -29,38 +29,41 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "app"), str(ROOT)]
 
-FIRST_PAINT = r"""
+# The first frame is timed when the app hands it to the display (`App._display`), not when a
+# callback after it runs: the discovery workers start after that frame and would otherwise
+# delay the callback (the frame is already on screen by then). Printed: the wall clock, and
+# the process's CPU time so far (which load does not stretch).
+_PROBE = r"""
 import sys, time
-from venvtui.tui.app import VenvtuiApp
+from {module} import {app} as Base
 
-class Probe(VenvtuiApp):
+class Probe(Base):
+    painted = None
+    def _display(self, screen, renderable):
+        if renderable is not None and Probe.painted is None:
+            Probe.painted = (time.time(), time.process_time())
+        super()._display(screen, renderable)
     def on_mount(self):
         self.call_after_refresh(self._painted)
     def _painted(self):
-        sys.stdout.write(f"{time.time()!r}\n"); sys.stdout.flush()
+        wall, cpu = Probe.painted or (time.time(), time.process_time())
+        sys.stdout.write(repr(wall) + " " + repr(cpu) + "\n"); sys.stdout.flush()
         self.exit()
 
 Probe().run(headless=True, size=(120, 36))
 """
-
-
-BARE_APP = r"""
-import sys, time
-from textual.app import App
-
-class Probe(App):
-    def on_mount(self):
-        self.call_after_refresh(self._painted)
-    def _painted(self):
-        sys.stdout.write(f"{time.time()!r}\n"); sys.stdout.flush()
-        self.exit()
-
-Probe().run(headless=True, size=(120, 36))
-"""
+FIRST_PAINT = _PROBE.format(module="venvtui.tui.app", app="VenvtuiApp")
+BARE_APP = _PROBE.format(module="textual.app", app="App")
 
 
 def first_paint(runs: int, script: str = FIRST_PAINT) -> list[float]:
     """Process start to first frame, seconds, for each of `runs` runs of `script`."""
+    return [wall for wall, _cpu in first_paints(runs, script)]
+
+
+def first_paints(runs: int, script: str = FIRST_PAINT) -> list[tuple[float, float]]:
+    """(wall seconds, CPU seconds) from process start to first frame, for each of `runs` runs
+    of `script`."""
     times = []
     for _ in range(runs):
         start = time.time()
@@ -75,7 +78,8 @@ def first_paint(runs: int, script: str = FIRST_PAINT) -> list[float]:
         lines = [ln for ln in out.stdout.splitlines() if ln.strip()]
         if out.returncode != 0 or not lines:
             raise SystemExit(f"first-paint run failed:\n{out.stderr[-2000:]}")
-        times.append(float(lines[-1]) - start)
+        wall, cpu = lines[-1].split()
+        times.append((float(wall) - start, float(cpu)))
     return times
 
 
@@ -412,7 +416,7 @@ def main() -> int:
     )
     print(
         f"first paint (headless, real service): median {statistics.median(paints) * 1000:.0f} ms"
-        f"  (min {min(paints) * 1000:.0f}, max {max(paints) * 1000:.0f}; target < 400 ms)"
+        f"  (min {min(paints) * 1000:.0f}, max {max(paints) * 1000:.0f}; see `./dev bench` for the goal)"
     )
 
     stall, cpu, seconds, shown = asyncio.run(max_stall(synthetic(args.rows)))
