@@ -115,6 +115,12 @@ while True:                              # gigabytes
 """
 
 
+# Ctrl-C as a terminal delivers it: Python turns SIGINT into KeyboardInterrupt only when it
+# starts with the default disposition, and a job a shell starts in the background (a CI
+# runner's, say) starts with SIGINT ignored.
+_CTRL_C = "import signal; signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+
+
 def test_forking_daemonizing_flooding_python_leaves_nothing(tmp_path: Path, mark: str) -> None:
     fake = _script(tmp_path, "python", HOSTILE, shebang=sys.executable)
     ready = tmp_path / "ready"
@@ -153,7 +159,7 @@ def test_interrupt_during_a_run_kills_the_group(tmp_path: Path, mark: str) -> No
         f"{_sleeper(mark)} &\nsetsid {_sleeper(mark)} &\ntouch {ready}\nwhile :; do sleep 1; done\n",
     )
     runner = (
-        "import sys\n"
+        _CTRL_C + "import sys\n"
         "from venvtui.core.base import proc\n"
         "try:\n"
         "    proc.run(sys.argv[1:], timeout=300)\n"
@@ -219,7 +225,7 @@ def test_venvtui_stopped_by_a_signal_leaves_no_probe_running(
         "python3",
         f"{_sleeper(mark)} &\nsetsid {_sleeper(mark)} &\ntouch {ready}\nwhile :; do sleep 1; done\n",
     )
-    runner = "import sys; from venvtui.cli.main import main; raise SystemExit(main())"
+    runner = _CTRL_C + "import sys; from venvtui.cli.main import main; raise SystemExit(main())"
     child = subprocess.Popen(
         [sys.executable, "-c", runner, "--no-cache", "show", str(fake), "--timeout", "300"],
         stdout=subprocess.DEVNULL,
