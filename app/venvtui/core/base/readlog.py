@@ -254,7 +254,7 @@ class Log:
         first_sig: object
         first_names: Listed
         first_sig, first_names = first  # type: ignore[misc]
-        if sorted(_names(names)) != sorted(_names(first_names)):
+        if sorted(_names(kind, names)) != sorted(_names(kind, first_names)):
             self.spoil(f"listing {key} changed while it was read")
         elif first_sig != sig:  # two stats of one listing: only its names can tell
             self.answers[q] = (None, first_names)
@@ -355,7 +355,7 @@ class Log:
                 if listed is None:  # its stat answers for its names (`_fewer`)
                     digest = ""
                 else:
-                    names = _names(listed)
+                    names = _names(kind, listed)
                     selection = narrowed.get(q)
                     if selection is not None:
                         kind = f"{kind}/{selection}"
@@ -468,12 +468,12 @@ def _listing_of(answer: object) -> tuple[tuple[int, ...] | None, Listed | None]:
     return pair
 
 
-def _names(listed: Listed) -> list[str]:
-    """A listing's text: listdir's names as they are, scandir's entries as `_listing` writes
-    them. Made when the log is written, for the listings whose directory's stat does not
-    answer for them (`_fewer`): most do. An entry's type is the one its caller was told (a
-    DirEntry keeps it); an entry it asked nothing about told it nothing."""
-    if listed and type(listed[0]) is not str:
+def _names(kind: str, listed: Listed) -> list[str]:
+    """A listing's text: listdir's names ("names") as they are, scandir's entries ("list") as
+    `_listing` writes them. Made when the log is written, for the listings whose directory's
+    stat does not answer for them (`_fewer`): most do. An entry's type is the one its caller
+    was told (a DirEntry keeps it); an entry it asked nothing about told it nothing."""
+    if kind == "list":
         return _listing(listed)  # type: ignore[arg-type]
     return listed  # type: ignore[return-value]
 
@@ -507,8 +507,7 @@ def _selected(listed: list[str], only: str) -> list[str]:
     """The entries of `listed` (`_listing`'s "name/type") that `only` selects: "TYPES:NAMES",
     e.g. "dl:.venv,pyvenv.cfg" keeps every directory and link, and the entries so named; a
     name "*TEXT" keeps the entries whose name holds TEXT (":*.venvtui-": a write's leftovers)."""
-    types, _, names = only.partition(":")
-    named = set(names.split(",")) if names else set()
+    types, named = _selection(only)
     marks = [n[1:] for n in named if n.startswith("*")]
     out = []
     for item in listed:
@@ -518,14 +517,20 @@ def _selected(listed: list[str], only: str) -> list[str]:
     return out
 
 
+def _selection(only: str) -> tuple[str, set[str]]:
+    """A selection "TYPES:NAMES" (`_selected`) as its types and its set of names."""
+    types, _, names = only.partition(":")
+    return types, {n for n in names.split(",") if n}
+
+
 def _union(*selections: str) -> str:
-    """What any of `selections` (`_selected`'s "TYPES:NAMES") selects, as one."""
+    """What any of `selections` selects, as one selection."""
     types: set[str] = set()
     names: set[str] = set()
     for selection in selections:
-        kinds, _, named = selection.partition(":")
+        kinds, named = _selection(selection)
         types.update(kinds)
-        names.update(n for n in named.split(",") if n)
+        names |= named
     return "".join(sorted(types)) + ":" + ",".join(sorted(names))
 
 
